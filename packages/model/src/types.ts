@@ -1,0 +1,309 @@
+/**
+ * Shapes of the Kubernetes API objects that kube-netsim models.
+ *
+ * Field names and nesting follow the Kubernetes API exactly (`metadata`, `spec`,
+ * `status`, `targetPort`, `endpoints[].conditions.ready`, ...), so a manifest written
+ * for a real cluster can be applied as it is. Only the fields that influence Service
+ * networking are modelled; unknown fields are ignored by validation, never invented.
+ * Every object is deeply readonly: objects held by the {@link ObjectStore} are frozen
+ * and are changed only through `immer` producers.
+ *
+ * @packageDocumentation
+ */
+
+/** A map of string keys to string values (labels, annotations, selectors). */
+export type StringMap = Readonly<Record<string, string>>;
+
+/** A reference to the object that owns this one (`metadata.ownerReferences[]`). */
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly controller?: boolean;
+}
+
+/** `metadata` of every object (the subset kube-netsim uses). */
+export interface ObjectMeta {
+  readonly name: string;
+  /** Defaults to `"default"` when the object is created. Nodes are cluster-scoped and have none. */
+  readonly namespace?: string;
+  readonly uid?: string;
+  /** Opaque string set by the store on every write; compare for equality only. */
+  readonly resourceVersion?: string;
+  readonly generation?: number;
+  /** Virtual time (ms) at which the object was created in the store. */
+  readonly creationTimestamp?: number;
+  /** Virtual time (ms) at which a graceful deletion began; set means "terminating". */
+  readonly deletionTimestamp?: number;
+  readonly labels?: StringMap;
+  readonly annotations?: StringMap;
+  readonly ownerReferences?: readonly OwnerReference[];
+  /** Used by controllers to name pods and slices (`api-7c9f9d5b6f-`). */
+  readonly generateName?: string;
+}
+
+/** Operator of a label selector requirement (`matchExpressions[].operator`). */
+export type LabelSelectorOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+
+/** One `matchExpressions` entry of a {@link LabelSelector}. */
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: LabelSelectorOperator;
+  readonly values?: readonly string[];
+}
+
+/** A set-based label selector (`metav1.LabelSelector`) as used by Deployments and ReplicaSets. */
+export interface LabelSelector {
+  readonly matchLabels?: StringMap;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+/** Transport protocol of a port. */
+export type Protocol = "TCP" | "UDP" | "SCTP";
+
+/** `spec.containers[].ports[]`. */
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol?: Protocol;
+}
+
+/** `spec.containers[]` (what Service networking needs of it). */
+export interface Container {
+  readonly name: string;
+  readonly image?: string;
+  readonly ports?: readonly ContainerPort[];
+}
+
+/** `spec.template` of a Deployment or ReplicaSet. */
+export interface PodTemplateSpec {
+  readonly metadata?: Omit<ObjectMeta, "name"> & { readonly name?: string };
+  readonly spec: PodSpec;
+}
+
+/** `spec` of a Pod. */
+export interface PodSpec {
+  readonly containers: readonly Container[];
+  /** Set by the scheduler. */
+  readonly nodeName?: string;
+  readonly hostname?: string;
+  readonly subdomain?: string;
+  /** Default 30 s upstream. */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** `status.phase` of a Pod. */
+export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
+
+/** A Pod condition (`status.conditions[]`); kube-netsim models `PodScheduled` and `Ready`. */
+export interface PodCondition {
+  readonly type: "PodScheduled" | "Initialized" | "ContainersReady" | "Ready";
+  readonly status: "True" | "False" | "Unknown";
+  readonly lastTransitionTime?: number;
+}
+
+/** `status` of a Pod. */
+export interface PodStatus {
+  readonly phase?: PodPhase;
+  readonly podIP?: string;
+  readonly podIPs?: readonly { readonly ip: string }[];
+  readonly hostIP?: string;
+  readonly conditions?: readonly PodCondition[];
+  readonly startTime?: number;
+}
+
+/** A Pod. */
+export interface Pod {
+  readonly apiVersion: "v1";
+  readonly kind: "Pod";
+  readonly metadata: ObjectMeta;
+  readonly spec: PodSpec;
+  readonly status?: PodStatus;
+}
+
+/** A Node condition; kube-netsim models `Ready`. */
+export interface NodeCondition {
+  readonly type: "Ready";
+  readonly status: "True" | "False" | "Unknown";
+}
+
+/** A Node. Zone comes from the `topology.kubernetes.io/zone` label. */
+export interface Node {
+  readonly apiVersion: "v1";
+  readonly kind: "Node";
+  readonly metadata: ObjectMeta;
+  readonly spec?: {
+    /** The node's pod CIDR, e.g. `10.244.1.0/24`; allocated by the simulation when absent. */
+    readonly podCIDR?: string;
+    readonly unschedulable?: boolean;
+  };
+  readonly status?: {
+    readonly addresses?: readonly { readonly type: "InternalIP" | "ExternalIP" | "Hostname"; readonly address: string }[];
+    readonly allocatable?: StringMap;
+    readonly conditions?: readonly NodeCondition[];
+  };
+}
+
+/** `spec.strategy` of a Deployment. Rolling updates are modelled in a later release. */
+export interface DeploymentStrategy {
+  readonly type?: "RollingUpdate" | "Recreate";
+  readonly rollingUpdate?: {
+    readonly maxSurge?: number | string;
+    readonly maxUnavailable?: number | string;
+  };
+}
+
+/** A Deployment (apps/v1). */
+export interface Deployment {
+  readonly apiVersion: "apps/v1";
+  readonly kind: "Deployment";
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** Defaults to 1. */
+    readonly replicas?: number;
+    readonly selector: LabelSelector;
+    readonly template: PodTemplateSpec;
+    readonly strategy?: DeploymentStrategy;
+    readonly minReadySeconds?: number;
+    readonly revisionHistoryLimit?: number;
+    readonly progressDeadlineSeconds?: number;
+    readonly paused?: boolean;
+  };
+  readonly status?: {
+    readonly observedGeneration?: number;
+    readonly replicas?: number;
+    readonly readyReplicas?: number;
+    readonly availableReplicas?: number;
+    readonly updatedReplicas?: number;
+  };
+}
+
+/** A ReplicaSet (apps/v1). */
+export interface ReplicaSet {
+  readonly apiVersion: "apps/v1";
+  readonly kind: "ReplicaSet";
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly replicas?: number;
+    readonly selector: LabelSelector;
+    readonly template: PodTemplateSpec;
+    readonly minReadySeconds?: number;
+  };
+  readonly status?: {
+    readonly replicas?: number;
+    readonly readyReplicas?: number;
+    readonly availableReplicas?: number;
+  };
+}
+
+/** `spec.ports[]` of a Service. */
+export interface ServicePort {
+  /** Required (DNS-1123 label) when the Service has more than one port. */
+  readonly name?: string;
+  readonly protocol?: Protocol;
+  readonly port: number;
+  /** A port number or the name of a container port; defaults to `port`. */
+  readonly targetPort?: number | string;
+  readonly nodePort?: number;
+}
+
+/** `spec.type` of a Service. */
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+
+/** A traffic policy (`internalTrafficPolicy`, `externalTrafficPolicy`). */
+export type TrafficPolicy = "Cluster" | "Local";
+
+/** `spec` of a Service. */
+export interface ServiceSpec {
+  readonly type?: ServiceType;
+  /**
+   * Service selector: equality-based only (a plain map). An absent or empty selector
+   * selects nothing: the EndpointSlice controller then manages no slices for it.
+   */
+  readonly selector?: StringMap;
+  readonly ports?: readonly ServicePort[];
+  /** Allocated by the store when absent; `"None"` makes the Service headless. */
+  readonly clusterIP?: string;
+  readonly clusterIPs?: readonly string[];
+  readonly sessionAffinity?: "None" | "ClientIP";
+  readonly sessionAffinityConfig?: { readonly clientIP?: { readonly timeoutSeconds?: number } };
+  readonly internalTrafficPolicy?: TrafficPolicy;
+  readonly externalTrafficPolicy?: TrafficPolicy;
+  readonly publishNotReadyAddresses?: boolean;
+  readonly trafficDistribution?: string;
+  readonly externalName?: string;
+}
+
+/** A Service (v1). */
+export interface Service {
+  readonly apiVersion: "v1";
+  readonly kind: "Service";
+  readonly metadata: ObjectMeta;
+  readonly spec: ServiceSpec;
+}
+
+/** `endpoints[].conditions` of an EndpointSlice. A nil condition has upstream-defined meaning. */
+export interface EndpointConditions {
+  readonly ready?: boolean;
+  readonly serving?: boolean;
+  readonly terminating?: boolean;
+}
+
+/** `endpoints[]` of an EndpointSlice. */
+export interface Endpoint {
+  readonly addresses: readonly string[];
+  readonly conditions?: EndpointConditions;
+  readonly hostname?: string;
+  readonly nodeName?: string;
+  readonly zone?: string;
+  readonly targetRef?: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly uid?: string };
+  readonly hints?: {
+    readonly forZones?: readonly { readonly name: string }[];
+    readonly forNodes?: readonly { readonly name: string }[];
+  };
+}
+
+/** `ports[]` of an EndpointSlice. */
+export interface EndpointPort {
+  readonly name?: string;
+  readonly protocol?: Protocol;
+  readonly port?: number;
+}
+
+/** An EndpointSlice (discovery.k8s.io/v1). */
+export interface EndpointSlice {
+  readonly apiVersion: "discovery.k8s.io/v1";
+  readonly kind: "EndpointSlice";
+  readonly metadata: ObjectMeta;
+  readonly addressType: "IPv4" | "IPv6" | "FQDN";
+  readonly endpoints: readonly Endpoint[];
+  readonly ports?: readonly EndpointPort[];
+}
+
+/** Any object kube-netsim's store holds. */
+export type KubeObject = Pod | Node | Deployment | ReplicaSet | Service | EndpointSlice;
+
+/** The `kind` of a {@link KubeObject}. */
+export type Kind = KubeObject["kind"];
+
+/** Maps a kind name to its object type. */
+export interface KindMap {
+  readonly Pod: Pod;
+  readonly Node: Node;
+  readonly Deployment: Deployment;
+  readonly ReplicaSet: ReplicaSet;
+  readonly Service: Service;
+  readonly EndpointSlice: EndpointSlice;
+}
+
+/** Well-known label: the zone of a Node (`topology.kubernetes.io/zone`). */
+export const LABEL_ZONE = "topology.kubernetes.io/zone";
+/** Well-known label on EndpointSlices naming their Service (`kubernetes.io/service-name`). */
+export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
+/** Well-known label on EndpointSlices naming their manager. */
+export const LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
+/** Value of {@link LABEL_MANAGED_BY} for slices written by the EndpointSlice controller. */
+export const ENDPOINTSLICE_CONTROLLER_NAME = "endpointslice-controller.k8s.io";
+/** Label the ReplicaSet controller puts on pods (hash of the pod template). */
+export const LABEL_POD_TEMPLATE_HASH = "pod-template-hash";

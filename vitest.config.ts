@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@kube-netsim/core": pkg("core"),
+      "@kube-netsim/model": pkg("model"),
+      "@kube-netsim/controllers": pkg("controllers"),
+      "@kube-netsim/proxy": pkg("proxy"),
+      "@kube-netsim/traffic": pkg("traffic"),
+      "@kube-netsim/scenario": pkg("scenario"),
+    },
+  },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "examples/src/**/*.test.ts"],
+    testTimeout: 60_000,
+  },
+});
