@@ -17,5 +17,6 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "examples/src/**/*.test.ts"],
     testTimeout: 60_000,
+    setupFiles: ["./vitest.setup.ts"],
   },
 });

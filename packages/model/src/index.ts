@@ -45,3 +45,25 @@ export {
   ENDPOINTSLICE_CONTROLLER_NAME,
   LABEL_POD_TEMPLATE_HASH,
 } from "./types.js";
+export { parseIPv4, formatIPv4, parseCidr } from "./ipv4.js";
+export type { IPv4Cidr } from "./ipv4.js";
+export { ClusterIPAllocator } from "./cluster-ip-allocator.js";
+export type { IntSource } from "./cluster-ip-allocator.js";
+export { ObjectStore, StoreError, objectKey } from "./store.js";
+export type { WatchEventType, WatchEvent, WatchListener, WatchOptions, Watch, ObjectStoreOptions } from "./store.js";
+export { compileLabelSelector, compileServiceSelector, validateLabelSelector, LabelSelectorError } from "./selector.js";
+export type { CompiledSelector } from "./selector.js";
+export { formatFieldError } from "./field-error.js";
+export type { FieldError, FieldErrorType } from "./field-error.js";
+export {
+  ValidationError,
+  validateObject,
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isValidPortNum,
+  isValidPortName,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidIPv4,
+} from "./validation.js";

@@ -1,1 +1,16 @@
-export {};
+/**
+ * The {@link Simulation} facade: apply Kubernetes objects, attach application models,
+ * add clients, run on a virtual clock and read results.
+ *
+ * @packageDocumentation
+ */
+export { Simulation } from "./simulation.js";
+export type {
+  AddClientOptions,
+  ControlPlaneTimings,
+  EndpointResult,
+  KubeProxySettings,
+  NodeSpec,
+  SimulationOptions,
+  SimulationResults,
+} from "./simulation.js";

@@ -1,1 +1,12 @@
-export {};
+/**
+ * The data path: applications as queues, clients as request sources, and the
+ * engine that carries every request to exactly one outcome.
+ *
+ * @packageDocumentation
+ */
+export { TrafficEngine } from "./traffic-engine.js";
+export type { ClientOptions, OutcomeCounts, TrafficEngineOptions } from "./traffic-engine.js";
+export { resolveApplicationModel } from "./application.js";
+export type { ApplicationModel } from "./application.js";
+export { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT, OUTCOME_DROPPED } from "./outcome.js";
+export type { Outcome } from "./outcome.js";

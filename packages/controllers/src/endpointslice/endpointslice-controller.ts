@@ -1,0 +1,171 @@
+import type { Callbacks, Distribution, RandomStream, SimTime } from "@kube-netsim/core";
+import { LABEL_SERVICE_NAME, compileServiceSelector } from "@kube-netsim/model";
+import type { EndpointSlice, Node, ObjectStore, Pod, Service } from "@kube-netsim/model";
+import { reconcileEndpointSlices } from "./reconciler.js";
+
+/** Settings of the EndpointSlice controller (pkg/controller/endpointslice/config/v1alpha1/defaults.go). */
+export interface EndpointSliceControllerOptions {
+  /** `--max-endpoints-per-slice`, 1..1000. Default 100. */
+  readonly maxEndpointsPerSlice?: number;
+  /** `--endpointslice-updates-batch-period` in ms. Default 0 (no batching). */
+  readonly batchPeriod?: number;
+  /** Delay (ms) of the controller's watches. Default 0. */
+  readonly watchDelay?: number;
+  /** Time a Service sync takes before its writes reach the API server (API latency). Default 0. */
+  readonly syncLatency?: Distribution;
+  /** `--concurrent-service-endpoint-syncs`: Services synced in parallel. Default 5. */
+  readonly workers?: number;
+  /** Stream for slice name suffixes and latency draws. */
+  readonly random: RandomStream;
+}
+
+const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+/**
+ * The EndpointSlice controller: for every Service with a selector, keeps its
+ * EndpointSlices in line with the pods it selects.
+ *
+ * @remarks
+ * Triggered by Service, Pod and Node changes (pkg/controller/endpointslice/endpointslice_controller.go):
+ * a Pod change enqueues every Service in its namespace whose selector matches the old
+ * or the new labels. Pod-triggered syncs wait `batchPeriod`; at most `workers` Services
+ * are synced at once, each taking `syncLatency`; a Service changed while its sync is
+ * running is synced again afterwards (workqueue semantics: never two syncs of one key
+ * at a time). The slices themselves come from {@link reconcileEndpointSlices}.
+ * A Service without a selector (or with an empty one) is left alone: its slices are
+ * the user's to manage.
+ */
+export class EndpointSliceController {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly redo = new Set<string>();
+  private busy = 0;
+  private readonly maxPerSlice: number;
+  private readonly workers: number;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly later: Callbacks,
+    private readonly options: EndpointSliceControllerOptions,
+  ) {
+    this.maxPerSlice = options.maxEndpointsPerSlice ?? 100;
+    if (!Number.isInteger(this.maxPerSlice) || this.maxPerSlice < 1 || this.maxPerSlice > 1000) {
+      throw new RangeError(`maxEndpointsPerSlice: Invalid value: ${this.maxPerSlice}: must be an integer between 1 and 1000`);
+    }
+    this.workers = options.workers ?? 5;
+    if (!Number.isInteger(this.workers) || this.workers < 1) throw new RangeError(`workers: Invalid value: ${this.workers}: must be an integer >= 1`);
+    const delay = options.watchDelay ?? 0;
+    store.watch("Service", (e) => this.add(keyOf(e.object), 0), { delay, name: "endpointslice-controller" });
+    store.watch(
+      "Pod",
+      (e) => {
+        for (const svc of this.store.list("Service", e.object.metadata.namespace)) {
+          const sel = compileServiceSelector(svc.spec.selector);
+          if (sel.matches(e.object.metadata.labels) || (e.oldObject && sel.matches(e.oldObject.metadata.labels))) {
+            this.add(keyOf(svc), this.options.batchPeriod ?? 0);
+          }
+        }
+      },
+      { delay, name: "endpointslice-controller" },
+    );
+    store.watch(
+      "Node",
+      () => {
+        for (const svc of this.store.list("Service")) this.add(keyOf(svc), 0);
+      },
+      { delay, name: "endpointslice-controller", initialList: false },
+    );
+  }
+
+  private add(key: string, after: SimTime): void {
+    if (after > 0) {
+      this.later.after(after, () => this.add(key, 0));
+      return;
+    }
+    if (this.processing.has(key)) {
+      this.redo.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.busy < this.workers && this.queue.length > 0) {
+      const key = this.queue.shift() as string;
+      this.queued.delete(key);
+      this.processing.add(key);
+      this.busy++;
+      const latency = this.options.syncLatency?.sample(this.options.random) ?? 0;
+      this.later.after(latency, (now) => {
+        this.sync(key, now);
+        this.processing.delete(key);
+        this.busy--;
+        if (this.redo.delete(key)) this.add(key, 0);
+        this.pump();
+      });
+    }
+  }
+
+  /** Reconciles one Service (`namespace/name`) and writes the resulting slice changes. */
+  sync(key: string, now: SimTime): void {
+    const slash = key.indexOf("/");
+    const ns = key.slice(0, slash);
+    const svc = this.store.get("Service", ns, key.slice(slash + 1));
+    if (!svc) {
+      // Service deleted: its slices go with it (garbage collection of owned objects).
+      for (const s of this.slicesOf(ns, key.slice(slash + 1))) this.store.delete("EndpointSlice", ns, s.metadata.name);
+      return;
+    }
+    const selector = compileServiceSelector(svc.spec.selector);
+    if (selector.empty || svc.spec.type === "ExternalName") return;
+    const pods: Pod[] = this.store
+      .list("Pod", ns)
+      .filter((p) => selector.matches(p.metadata.labels))
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    const nodes = new Map<string, Node>();
+    for (const n of this.store.list("Node")) nodes.set(n.metadata.name, n);
+    const result = reconcileEndpointSlices({
+      service: svc,
+      pods,
+      nodes,
+      existingSlices: this.slicesOf(ns, svc.metadata.name),
+      maxEndpointsPerSlice: this.maxPerSlice,
+      now,
+      newSliceName: () => this.newSliceName(svc),
+    });
+    // Order of API calls as upstream finalize(): creates, then updates, then deletes.
+    for (const s of result.create) this.store.create(s);
+    for (const s of result.update) this.store.update(withoutResourceVersion(s));
+    for (const s of result.delete) this.store.delete("EndpointSlice", ns, s.metadata.name);
+  }
+
+  private slicesOf(ns: string, service: string): EndpointSlice[] {
+    return this.store
+      .list("EndpointSlice", ns)
+      .filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === service)
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  }
+
+  private newSliceName(svc: Service): string {
+    for (;;) {
+      let suffix = "";
+      for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[this.options.random.nextInt(NAME_ALPHABET.length)];
+      const name = `${svc.metadata.name}-${suffix}`;
+      if (!this.store.get("EndpointSlice", svc.metadata.namespace, name)) return name;
+    }
+  }
+}
+
+function keyOf(o: Service): string {
+  return `${o.metadata.namespace}/${o.metadata.name}`;
+}
+
+function withoutResourceVersion(s: EndpointSlice): EndpointSlice {
+  if (s.metadata.resourceVersion === undefined) return s;
+  const { resourceVersion: _rv, ...metadata } = s.metadata;
+  return { ...s, metadata };
+}

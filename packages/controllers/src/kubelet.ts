@@ -1,0 +1,176 @@
+import type { Callbacks, Distribution, RandomSource, SimTime } from "@kube-netsim/core";
+import { formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
+import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
+
+/**
+ * What the kubelet drives on a node: the pod's application. The simulation facade
+ * connects this to the traffic layer, so a started pod listens on its ports and a
+ * stopped one does not.
+ */
+export interface ContainerRuntime {
+  /** The pod's containers started with IP `podIP`: its application now accepts connections. */
+  startPod(pod: Pod, podIP: string, now: SimTime): void;
+  /** The pod's containers were stopped (SIGTERM, the application exits at once): close its listener and reset what it was serving. */
+  stopPod(pod: Pod, podIP: string, now: SimTime): void;
+}
+
+/** Timings of the kubelets. */
+export interface KubeletOptions {
+  /** Delay (ms) of the kubelet's pod watch. Default 0. */
+  readonly watchDelay?: number;
+  /** From binding to containers running (image pull, sandbox, start). Default 0. */
+  readonly startDelay?: Distribution;
+  /** From containers running to the Ready condition turning True (readiness probe). Default 0. */
+  readonly readinessDelay?: Distribution;
+  /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
+  readonly random: RandomSource;
+}
+
+interface NodeIPAM {
+  readonly base: number;
+  readonly size: number;
+  readonly used: Set<number>;
+  last: number;
+}
+
+/**
+ * The kubelets of all nodes, as one controller with per-node state.
+ *
+ * @remarks
+ * For each pod bound to a node: after `startDelay` the pod gets an IP from the node's
+ * pod CIDR (host-local IPAM order: .2 upwards, freed addresses reused), phase Running
+ * and its containers start; after `readinessDelay` its Ready condition turns True.
+ * When a pod gets a `deletionTimestamp`, the kubelet stops its containers (the
+ * application exits at once on SIGTERM), marks it not ready, and deletes the object.
+ * preStop hooks, probes and the grace period come with the pod-lifecycle release.
+ */
+export class Kubelets {
+  private readonly ipam = new Map<string, NodeIPAM>();
+  private readonly started = new Map<string, string>();
+  private readonly starting = new Set<string>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly later: Callbacks,
+    private readonly runtime: ContainerRuntime,
+    private readonly options: KubeletOptions,
+  ) {
+    store.watch("Pod", (e) => (e.type === "DELETED" ? this.forget(e.object) : this.observe(e.object)), {
+      delay: options.watchDelay ?? 0,
+      name: "kubelet",
+    });
+  }
+
+  /**
+   * Takes an address from a node's pod CIDR for something that is not a managed pod
+   * (a simulated client process with its own network namespace).
+   */
+  reserveIP(nodeName: string): string {
+    const node = this.store.get("Node", undefined, nodeName);
+    if (!node) throw new RangeError(`node: Not found: "${nodeName}"`);
+    return this.allocateIP(node);
+  }
+
+  /** IP of a running pod, by `namespace/name`. */
+  podIP(key: string): string | undefined {
+    return this.started.get(key);
+  }
+
+  private observe(pod: Pod): void {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (!pod.spec.nodeName) return;
+    if (pod.metadata.deletionTimestamp !== undefined) {
+      this.terminate(pod, key);
+      return;
+    }
+    if (this.started.has(key) || this.starting.has(key)) return;
+    this.starting.add(key);
+    const rng = this.options.random.stream(`kubelet/${key}`);
+    const startDelay = this.options.startDelay?.sample(rng) ?? 0;
+    const readyDelay = this.options.readinessDelay?.sample(rng) ?? 0;
+    this.later.after(startDelay, (now) => {
+      this.starting.delete(key);
+      const cur = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
+      if (!cur || cur.metadata.deletionTimestamp !== undefined || !cur.spec.nodeName) return;
+      const node = this.store.get("Node", undefined, cur.spec.nodeName);
+      if (!node) return;
+      const ip = this.allocateIP(node);
+      this.started.set(key, ip);
+      const hostIP = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+      const running = this.store.mutate("Pod", cur.metadata.namespace, cur.metadata.name, (d) => {
+        d.status = {
+          ...d.status,
+          phase: "Running",
+          podIP: ip,
+          podIPs: [{ ip }],
+          hostIP,
+          startTime: now,
+          conditions: [...(d.status?.conditions ?? []).filter((c) => c.type !== "Ready"), { type: "Ready", status: "False", lastTransitionTime: now }],
+        };
+      });
+      if (running) this.runtime.startPod(running, ip, now);
+      this.later.after(readyDelay, (t) => {
+        const p = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
+        if (!p || p.metadata.deletionTimestamp !== undefined || this.started.get(key) !== ip) return;
+        this.store.mutate("Pod", p.metadata.namespace, p.metadata.name, (d) => {
+          d.status = {
+            ...d.status,
+            conditions: [...(d.status?.conditions ?? []).filter((c) => c.type !== "Ready"), { type: "Ready", status: "True", lastTransitionTime: t }],
+          };
+        });
+      });
+    });
+  }
+
+  private terminate(pod: Pod, key: string): void {
+    if (!this.store.get("Pod", pod.metadata.namespace, pod.metadata.name)) return; // already gone
+    const ip = this.started.get(key);
+    if (ip !== undefined) {
+      this.started.delete(key);
+      this.runtime.stopPod(pod, ip, pod.metadata.deletionTimestamp ?? 0);
+      this.releaseIP(pod.spec.nodeName as string, ip);
+    }
+    this.starting.delete(key);
+    this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
+  }
+
+  private forget(pod: Pod): void {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const ip = this.started.get(key);
+    if (ip !== undefined) {
+      this.started.delete(key);
+      this.runtime.stopPod(pod, ip, 0);
+      this.releaseIP(pod.spec.nodeName as string, ip);
+    }
+  }
+
+  // Host-local IPAM (containernetworking/plugins plugins/ipam/host-local/backend/allocator):
+  // offsets .2 .. broadcast-1 (.1 is the bridge gateway), handed out in order after the
+  // last one reserved, wrapping around and skipping addresses in use.
+  private allocateIP(node: Node): string {
+    let st = this.ipam.get(node.metadata.name);
+    if (!st) {
+      const cidr = node.spec?.podCIDR;
+      if (!cidr) throw new Error(`Node "${node.metadata.name}": spec.podCIDR: Required value: the kubelet needs a pod CIDR to give pods IPs`);
+      const c = parseCidr(cidr);
+      st = { base: c.base, size: c.size, used: new Set(), last: 1 };
+      this.ipam.set(node.metadata.name, st);
+    }
+    const first = 2;
+    const span = st.size - 3; // .2 .. size-2
+    for (let k = 1; k <= span; k++) {
+      const off = first + ((st.last - first + k) % span + span) % span;
+      if (!st.used.has(off)) {
+        st.used.add(off);
+        st.last = off;
+        return formatIPv4(st.base + off);
+      }
+    }
+    throw new Error(`Node "${node.metadata.name}": pod CIDR ${node.spec?.podCIDR} has no free address`);
+  }
+
+  private releaseIP(nodeName: string, ip: string): void {
+    const st = this.ipam.get(nodeName);
+    if (st) st.used.delete(parseIPv4(ip) - st.base);
+  }
+}

@@ -1,0 +1,116 @@
+import type { Callbacks, Distribution, RandomStream } from "@kube-netsim/core";
+import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
+
+/** Whether a node can take new pods: Ready condition not False/Unknown and not cordoned. */
+export function isNodeSchedulable(node: Node): boolean {
+  if (node.spec?.unschedulable) return false;
+  const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+  return ready === undefined || ready.status === "True";
+}
+
+/**
+ * Picks a node for a pod: the schedulable node with the fewest pods bound to it, ties
+ * broken by node name.
+ *
+ * @remarks
+ * A simplification of kube-scheduler's default scoring, whose PodTopologySpread
+ * default constraints (pkg/scheduler/framework/plugins/podtopologyspread, maxSkew 3
+ * by hostname and 5 by zone) and NodeResourcesBalancedAllocation also spread
+ * replicas evenly. Resource requests are not modelled yet.
+ * @returns the node name, or undefined when no node is schedulable.
+ */
+export function pickNode(nodes: readonly Node[], podsPerNode: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  let bestCount = Infinity;
+  for (const n of nodes) {
+    if (!isNodeSchedulable(n)) continue;
+    const c = podsPerNode.get(n.metadata.name) ?? 0;
+    const name = n.metadata.name;
+    if (c < bestCount || (c === bestCount && best !== undefined && name < best)) {
+      best = name;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
+/** Options of the {@link PodScheduler}. */
+export interface PodSchedulerOptions {
+  /** Delay (ms) of the scheduler's watch. Default 0. */
+  readonly watchDelay?: number;
+  /** Time from seeing a pending pod to binding it. Default: none (0). */
+  readonly bindDelay?: Distribution;
+  /** Stream for the bind delay draws. */
+  readonly random: RandomStream;
+}
+
+/**
+ * kube-scheduler, reduced to binding: watches pods without `spec.nodeName` and binds
+ * each to a node chosen by {@link pickNode}, setting the `PodScheduled` condition.
+ * A pod that finds no schedulable node stays Pending and is retried when a node is
+ * added or changes.
+ */
+export class PodScheduler {
+  private readonly podsPerNode = new Map<string, number>();
+  private readonly waiting = new Set<string>();
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly later: Callbacks,
+    private readonly options: PodSchedulerOptions,
+  ) {
+    const delay = options.watchDelay ?? 0;
+    store.watch(
+      "Pod",
+      (e) => {
+        const p = e.object;
+        const key = `${p.metadata.namespace}/${p.metadata.name}`;
+        if (e.type === "DELETED") {
+          this.waiting.delete(key);
+          if (p.spec.nodeName) this.count(p.spec.nodeName, -1);
+          return;
+        }
+        if (e.type === "ADDED" && p.spec.nodeName) this.count(p.spec.nodeName, +1);
+        if (!p.spec.nodeName && p.metadata.deletionTimestamp === undefined && !this.inFlight.has(key)) this.schedule(p);
+      },
+      { delay, name: "kube-scheduler" },
+    );
+    store.watch("Node", () => this.retryWaiting(), { delay, name: "kube-scheduler" });
+  }
+
+  private count(node: string, d: number): void {
+    this.podsPerNode.set(node, (this.podsPerNode.get(node) ?? 0) + d);
+  }
+
+  private schedule(p: Pod): void {
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    this.inFlight.add(key);
+    const delay = this.options.bindDelay ? this.options.bindDelay.sample(this.options.random) : 0;
+    this.later.after(delay, (now) => {
+      this.inFlight.delete(key);
+      const cur = this.store.get("Pod", p.metadata.namespace, p.metadata.name);
+      if (!cur || cur.spec.nodeName || cur.metadata.deletionTimestamp !== undefined) return;
+      const node = pickNode(this.store.list("Node"), this.podsPerNode);
+      if (node === undefined) {
+        this.waiting.add(key);
+        return;
+      }
+      this.waiting.delete(key);
+      this.count(node, +1);
+      this.store.mutate("Pod", cur.metadata.namespace, cur.metadata.name, (d) => {
+        d.spec.nodeName = node;
+        d.status = { ...d.status, phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: now }] };
+      });
+    });
+  }
+
+  private retryWaiting(): void {
+    for (const key of [...this.waiting].sort()) {
+      const slash = key.indexOf("/");
+      const p = this.store.get("Pod", key.slice(0, slash), key.slice(slash + 1));
+      this.waiting.delete(key);
+      if (p && !p.spec.nodeName) this.schedule(p);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import type { Callbacks, SimTime } from "@kube-netsim/core";
+import { compileLabelSelector } from "@kube-netsim/model";
+import type { ObjectStore, Pod, ReplicaSet } from "@kube-netsim/model";
+import { isPodReady } from "./endpointslice/pod-to-endpoint.js";
+
+/** What a ReplicaSet needs done to reach its desired replica count. */
+export interface ReplicaSetDiff {
+  /** Number of pods to create. */
+  readonly create: number;
+  /** Pods to delete, in the order upstream would pick them. */
+  readonly delete: readonly Pod[];
+}
+
+/** A pod counts towards a ReplicaSet when it is not terminal and not being deleted (pkg/controller/controller_utils.go IsPodActive). */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== "Succeeded" && phase !== "Failed" && pod.metadata.deletionTimestamp === undefined;
+}
+
+
+const PHASE_RANK: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 };
+
+/**
+ * Orders pods the way the ReplicaSet controller prefers to delete them: the first
+ * pod in the result is the first to go.
+ *
+ * @remarks
+ * pkg/controller/controller_utils.go ActivePodsWithRanks.Less, in order: unassigned
+ * before assigned; Pending before Unknown before Running; not ready before ready;
+ * ready for less time before ready for longer; newer before older. The pod-deletion-cost
+ * annotation, the co-location rank and restart counts are not modelled yet. Where
+ * upstream leaves ties to sort order we break them by name, so a seed fixes the pick.
+ */
+export function rankPodsForDeletion(pods: readonly Pod[]): Pod[] {
+  const readySince = (p: Pod): number =>
+    p.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True")?.lastTransitionTime ?? Infinity;
+  return [...pods].sort((a, b) => {
+    const aa = a.spec.nodeName ? 1 : 0;
+    const ba = b.spec.nodeName ? 1 : 0;
+    if (aa !== ba) return aa - ba;
+    const ap = PHASE_RANK[a.status?.phase ?? "Pending"] ?? 0;
+    const bp = PHASE_RANK[b.status?.phase ?? "Pending"] ?? 0;
+    if (ap !== bp) return ap - bp;
+    const ar = isPodReady(a) ? 1 : 0;
+    const br = isPodReady(b) ? 1 : 0;
+    if (ar !== br) return ar - br;
+    const at = readySince(a);
+    const bt = readySince(b);
+    if (ar === 1 && at !== bt) return bt - at; // more recently ready = ready for less time: first
+    const ac = a.metadata.creationTimestamp ?? 0;
+    const bc = b.metadata.creationTimestamp ?? 0;
+    if (ac !== bc) return bc - ac; // newer first
+    return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+  });
+}
+
+/**
+ * The pure core of the ReplicaSet controller (pkg/controller/replicaset/replica_set.go
+ * manageReplicas): compares `spec.replicas` (default 1) with the active pods it owns.
+ */
+export function replicaSetDiff(rs: ReplicaSet, ownedActivePods: readonly Pod[]): ReplicaSetDiff {
+  const want = rs.spec.replicas ?? 1;
+  const have = ownedActivePods.length;
+  if (have < want) return { create: want - have, delete: [] };
+  if (have > want) return { create: 0, delete: rankPodsForDeletion(ownedActivePods).slice(0, have - want) };
+  return { create: 0, delete: [] };
+}
+
+/** Builds the pod a ReplicaSet creates (name from `generateName: <rs>-`, labels and spec from the template). */
+export function podFromTemplate(rs: ReplicaSet): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: "",
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      labels: rs.spec.template.metadata?.labels,
+      annotations: rs.spec.template.metadata?.annotations,
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid ?? "", controller: true }],
+    },
+    spec: rs.spec.template.spec,
+    status: { phase: "Pending" },
+  };
+}
+
+/** Timings of the ReplicaSet controller. */
+export interface ReplicaSetControllerOptions {
+  /** Delay (ms) of the controller's watches (informer lag). Default 0. */
+  readonly watchDelay?: number;
+}
+
+/**
+ * The ReplicaSet controller: keeps the number of active pods owned by each
+ * ReplicaSet equal to `spec.replicas`, creating pods from the template and deleting
+ * the lowest-ranked ones ({@link rankPodsForDeletion}). Deleting a pod here sets its
+ * `deletionTimestamp` (graceful deletion); the kubelet finishes it.
+ */
+export class ReplicaSetController {
+  private readonly dirty = new Set<string>();
+  private scheduled = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly later: Callbacks,
+    options: ReplicaSetControllerOptions = {},
+  ) {
+    const delay = options.watchDelay ?? 0;
+    store.watch("ReplicaSet", (e) => this.enqueue(`${e.object.metadata.namespace}/${e.object.metadata.name}`), { delay, name: "replicaset-controller" });
+    store.watch(
+      "Pod",
+      (e) => {
+        const owner = e.object.metadata.ownerReferences?.find((o) => o.controller && o.kind === "ReplicaSet");
+        if (owner) this.enqueue(`${e.object.metadata.namespace}/${owner.name}`);
+      },
+      { delay, name: "replicaset-controller" },
+    );
+  }
+
+  private enqueue(key: string): void {
+    this.dirty.add(key);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Coalesce all changes seen at this instant into one pass, like a workqueue.
+    this.later.after(0, (now) => this.drain(now));
+  }
+
+  private drain(now: SimTime): void {
+    this.scheduled = false;
+    const keys = [...this.dirty].sort();
+    this.dirty.clear();
+    for (const key of keys) this.sync(key, now);
+  }
+
+  /** Reconciles one ReplicaSet (`namespace/name`). */
+  sync(key: string, now: SimTime): void {
+    const slash = key.indexOf("/");
+    const rs = this.store.get("ReplicaSet", key.slice(0, slash), key.slice(slash + 1));
+    if (!rs) return;
+    const selector = compileLabelSelector(rs.spec.selector);
+    const owned = this.store
+      .list("Pod", rs.metadata.namespace)
+      .filter((p) => isPodActive(p) && p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid) && selector.matches(p.metadata.labels));
+    const diff = replicaSetDiff(rs, owned);
+    for (let i = 0; i < diff.create; i++) this.store.create(podFromTemplate(rs));
+    for (const pod of diff.delete) {
+      this.store.mutate("Pod", pod.metadata.namespace, pod.metadata.name, (d) => {
+        d.metadata.deletionTimestamp = now;
+      });
+    }
+    const all = this.store.list("Pod", rs.metadata.namespace).filter((p) => isPodActive(p) && p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid));
+    const ready = all.filter(isPodReady).length;
+    const status = rs.status;
+    if (status?.replicas !== all.length || status?.readyReplicas !== ready) {
+      this.store.mutate("ReplicaSet", rs.metadata.namespace, rs.metadata.name, (d) => {
+        d.status = { replicas: all.length, readyReplicas: ready, availableReplicas: ready };
+      });
+    }
+  }
+}

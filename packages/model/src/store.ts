@@ -1,0 +1,371 @@
+import type { EventHandler, HandlerId, Scheduler, SimTime } from "@kube-netsim/core";
+import { produce, freeze } from "immer";
+import type { Draft } from "immer";
+import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
+import type { IntSource } from "./cluster-ip-allocator.js";
+import type { Kind, KindMap, KubeObject, ObjectMeta } from "./types.js";
+import { ValidationError, validateObject } from "./validation.js";
+
+/** Type of a watch event, as the API server names them. */
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+/** One event delivered to a watcher. */
+export interface WatchEvent<K extends Kind = Kind> {
+  readonly type: WatchEventType;
+  /** The object after the change (for DELETED: its last state). */
+  readonly object: KindMap[K];
+  /** The object before the change (MODIFIED and DELETED only). */
+  readonly oldObject?: KindMap[K];
+}
+
+/** Receives watch events. Called on the virtual clock, after the watch's delay. */
+export type WatchListener<K extends Kind = Kind> = (event: WatchEvent<K>) => void;
+
+/** Options of {@link ObjectStore.watch}. */
+export interface WatchOptions {
+  /**
+   * Delay (ms) between the write and its delivery to this watcher: a number, or a
+   * function drawing one per event (e.g. from a seeded distribution). Default 0.
+   * Delivery keeps the order of writes, as a real watch does: an event is never
+   * delivered before the one written before it.
+   */
+  readonly delay?: number | (() => number);
+  /** Deliver ADDED events for objects that exist when the watch starts (like a list+watch). Default true. */
+  readonly initialList?: boolean;
+  /** A name for the watcher, shown in traces and errors. */
+  readonly name?: string;
+}
+
+/** A running watch; call {@link Watch.stop} to end it. */
+export interface Watch {
+  /** Stops delivery; events already written but not yet delivered are dropped. */
+  stop(): void;
+}
+
+/** Options of an {@link ObjectStore}. */
+export interface ObjectStoreOptions {
+  /** Service CIDR for ClusterIP allocation. Default `10.96.0.0/12` (kubeadm's default). */
+  readonly serviceCIDR?: string;
+  /** Random source for generated names and dynamic ClusterIPs. */
+  readonly random: IntSource;
+}
+
+/** Error thrown for a write the API server would refuse for reasons other than validation. */
+export class StoreError extends Error {
+  /** Like the API server's status reason: AlreadyExists, NotFound, Conflict, Invalid. */
+  readonly reason: "AlreadyExists" | "NotFound" | "Conflict" | "Invalid";
+  constructor(reason: "AlreadyExists" | "NotFound" | "Conflict" | "Invalid", message: string) {
+    super(message);
+    this.name = "StoreError";
+    this.reason = reason;
+  }
+}
+
+const CLUSTER_SCOPED: ReadonlySet<Kind> = new Set<Kind>(["Node"]);
+// Characters used by apiserver for generateName suffixes (k8s.io/apimachinery/pkg/util/rand: no vowels, no confusable digits).
+const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+interface Watcher {
+  readonly kind: Kind;
+  readonly listener: WatchListener<Kind>;
+  readonly delay: number | (() => number);
+  readonly queue: WatchEvent[];
+  readonly deliverAt: number[];
+  head: number;
+  lastDelivery: SimTime;
+  stopped: boolean;
+}
+
+/** Key of a namespaced object: `namespace/name` (cluster-scoped: `name`). */
+export function objectKey(meta: Pick<ObjectMeta, "namespace" | "name">): string {
+  return meta.namespace === undefined ? meta.name : `${meta.namespace}/${meta.name}`;
+}
+
+/**
+ * The API server: an in-memory object store with validation, resourceVersions and
+ * watches delivered on the virtual clock.
+ *
+ * @remarks
+ * **Details.** Every write is validated first ({@link validateObject}); a refused
+ * write changes nothing and throws a {@link ValidationError} listing every field
+ * error. Stored objects are frozen (immer), so readers can keep references safely;
+ * change them with {@link ObjectStore.mutate}, which takes an immer recipe.
+ * `resourceVersion` is a global counter, `uid` is derived from a counter too, so a
+ * seed fixes both. Lists are in creation order, which is deterministic.
+ *
+ * Services get a ClusterIP from {@link ClusterIPAllocator} unless they ask for one
+ * (or are headless, `clusterIP: None`).
+ *
+ * **Gotchas.** Watchers see writes only after their delay, in write order; reading
+ * the store directly ({@link ObjectStore.get}) always sees the latest state, like a
+ * client reading the API server rather than its informer cache.
+ *
+ * @example
+ * ```ts
+ * const store = new ObjectStore(scheduler, { random: rng.stream("apiserver") });
+ * store.watch("Pod", (e) => console.log(e.type, e.object.metadata.name), { delay: 5 });
+ * store.create({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c" }] } });
+ * ```
+ */
+export class ObjectStore implements EventHandler {
+  private readonly objects = new Map<Kind, Map<string, KubeObject>>();
+  private readonly watchers: Watcher[] = [];
+  private readonly handlerId: HandlerId;
+  private revision = 0;
+  private uidCounter = 0;
+  /** The ClusterIP allocator of this API server. */
+  readonly clusterIPs: ClusterIPAllocator;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly options: ObjectStoreOptions,
+  ) {
+    this.handlerId = scheduler.register(this);
+    this.clusterIPs = new ClusterIPAllocator(options.serviceCIDR ?? "10.96.0.0/12", options.random);
+    // The first address belongs to the `kubernetes` Service (created by kube-apiserver at start).
+    this.clusterIPs.allocateStatic(this.clusterIPs.kubernetesServiceIP);
+  }
+
+  /** The latest resourceVersion written (as a number). */
+  get resourceVersion(): number {
+    return this.revision;
+  }
+
+  /** Returns the object or undefined. `namespace` is ignored for cluster-scoped kinds. */
+  get<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
+    const key = CLUSTER_SCOPED.has(kind) ? name : `${namespace ?? "default"}/${name}`;
+    return this.objects.get(kind)?.get(key) as KindMap[K] | undefined;
+  }
+
+  /** All objects of a kind (optionally of one namespace), in creation order. */
+  list<K extends Kind>(kind: K, namespace?: string): KindMap[K][] {
+    const m = this.objects.get(kind);
+    if (!m) return [];
+    const out: KindMap[K][] = [];
+    for (const o of m.values()) {
+      if (namespace === undefined || o.metadata.namespace === namespace) out.push(o as KindMap[K]);
+    }
+    return out;
+  }
+
+  /** Number of stored objects of a kind. */
+  count(kind: Kind): number {
+    return this.objects.get(kind)?.size ?? 0;
+  }
+
+  /**
+   * Checks an object as `create` would, without writing it.
+   * @returns a ValidationError listing every problem, or undefined when valid.
+   */
+  check(obj: unknown): ValidationError | undefined {
+    const errors = validateObject(obj);
+    if (errors.length === 0) return undefined;
+    const o = obj as { kind?: unknown; metadata?: { name?: unknown } };
+    return new ValidationError(String(o?.kind ?? "Object"), String(o?.metadata?.name ?? ""), errors);
+  }
+
+  /**
+   * Creates an object. Defaults `metadata.namespace` to `default` (namespaced kinds),
+   * fills `uid`, `resourceVersion`, `creationTimestamp`, `generation`, a name from
+   * `generateName`, and a Service's ClusterIP.
+   * @throws ValidationError when invalid; StoreError `AlreadyExists` or `Invalid` (ClusterIP taken).
+   */
+  create<T extends KubeObject>(obj: T): T {
+    const invalid = this.check(obj);
+    if (invalid) throw invalid;
+    const kind = obj.kind;
+    const namespaced = !CLUSTER_SCOPED.has(kind);
+    let name = obj.metadata.name;
+    if (!name && obj.metadata.generateName) {
+      do name = obj.metadata.generateName + this.randomSuffix();
+      while (this.get(kind, obj.metadata.namespace ?? "default", name));
+    }
+    const namespace = namespaced ? (obj.metadata.namespace ?? "default") : undefined;
+    const key = namespaced ? `${namespace}/${name}` : name;
+    const byKind = this.bucket(kind);
+    if (byKind.has(key)) throw new StoreError("AlreadyExists", `${kind} "${name}" already exists`);
+    let clusterIP: string | undefined;
+    if (obj.kind === "Service" && obj.spec.type !== "ExternalName") {
+      const requested = obj.spec.clusterIP;
+      if (requested === undefined || requested === "") clusterIP = this.clusterIPs.allocateNext();
+      else if (requested !== "None") {
+        const err = this.clusterIPs.allocateStatic(requested);
+        if (err) throw new StoreError("Invalid", `Service "${name}" is invalid: spec.clusterIPs: Invalid value: ["${requested}"]: ${err}`);
+        clusterIP = requested;
+      }
+    }
+    this.revision++;
+    const uid = this.nextUid();
+    const created = produce(obj, (d: Draft<KubeObject>) => {
+      const m = d.metadata as { -readonly [P in keyof ObjectMeta]: ObjectMeta[P] };
+      m.name = name;
+      if (namespaced) m.namespace = namespace;
+      m.uid = uid;
+      m.resourceVersion = String(this.revision);
+      m.creationTimestamp = this.scheduler.now;
+      m.generation = 1;
+      if (d.kind === "Service" && clusterIP !== undefined) {
+        const spec = d.spec as { clusterIP?: string; clusterIPs?: string[] };
+        spec.clusterIP = clusterIP;
+        spec.clusterIPs = [clusterIP];
+      }
+    });
+    freeze(created, true);
+    byKind.set(key, created);
+    this.notify(kind, { type: "ADDED", object: created });
+    return created as T;
+  }
+
+  /**
+   * Replaces an existing object. When the caller's object carries a
+   * `resourceVersion`, it must match the stored one (optimistic concurrency).
+   * `generation` is incremented when `spec` changed.
+   * @throws ValidationError, StoreError `NotFound` or `Conflict`.
+   */
+  update<T extends KubeObject>(obj: T): T {
+    const invalid = this.check(obj);
+    if (invalid) throw invalid;
+    const old = this.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
+    if (!old) throw new StoreError("NotFound", `${obj.kind} "${obj.metadata.name}" not found`);
+    const rv = obj.metadata.resourceVersion;
+    if (rv !== undefined && rv !== old.metadata.resourceVersion) {
+      throw new StoreError(
+        "Conflict",
+        `Operation cannot be fulfilled on ${obj.kind} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    return this.write(old as T, obj);
+  }
+
+  /**
+   * Changes an object with an immer recipe and writes it back (a read-modify-write
+   * that cannot conflict, since the simulation is single-threaded).
+   * @returns the new object, or undefined when the object does not exist.
+   * @throws ValidationError when the result is invalid (nothing is written).
+   */
+  mutate<K extends Kind>(kind: K, namespace: string | undefined, name: string, recipe: (draft: Draft<KindMap[K]>) => void): KindMap[K] | undefined {
+    const old = this.get(kind, namespace, name);
+    if (!old) return undefined;
+    const next = produce(old, recipe as (d: Draft<KindMap[K]>) => void) as KindMap[K];
+    if (next === old) return old;
+    const invalid = this.check(next);
+    if (invalid) throw invalid;
+    return this.write(old, next);
+  }
+
+  /**
+   * Deletes an object at once (no grace period; graceful Pod deletion is the
+   * kubelet's business: it sets `deletionTimestamp` with {@link ObjectStore.mutate}
+   * and deletes when the containers have stopped).
+   * @returns the deleted object, or undefined when it did not exist.
+   */
+  delete<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
+    const old = this.get(kind, namespace, name);
+    if (!old) return undefined;
+    this.bucket(kind).delete(objectKey(old.metadata));
+    if (old.kind === "Service" && old.spec.clusterIP && old.spec.clusterIP !== "None") this.clusterIPs.release(old.spec.clusterIP);
+    this.revision++;
+    this.notify(kind, { type: "DELETED", object: old, oldObject: old });
+    return old;
+  }
+
+  /**
+   * Watches a kind. Events are delivered on the virtual clock after `options.delay`,
+   * in write order. With `initialList` (default), existing objects are delivered as
+   * ADDED first.
+   */
+  watch<K extends Kind>(kind: K, listener: WatchListener<K>, options: WatchOptions = {}): Watch {
+    const w: Watcher = {
+      kind,
+      listener: listener as unknown as WatchListener<Kind>,
+      delay: options.delay ?? 0,
+      queue: [],
+      deliverAt: [],
+      head: 0,
+      lastDelivery: this.scheduler.now,
+      stopped: false,
+    };
+    const index = this.watchers.length;
+    this.watchers.push(w);
+    if (options.initialList !== false) {
+      for (const o of this.list(kind)) this.enqueue(w, index, { type: "ADDED", object: o });
+    }
+    return {
+      stop: (): void => {
+        w.stopped = true;
+        w.queue.length = 0;
+        w.deliverAt.length = 0;
+        w.head = 0;
+      },
+    };
+  }
+
+  /** @internal Delivers the next queued event of watcher `arg`. */
+  handleEvent(arg: number): void {
+    const w = this.watchers[arg];
+    if (w.stopped || w.head >= w.queue.length) return;
+    const ev = w.queue[w.head];
+    w.head++;
+    if (w.head === w.queue.length) {
+      w.queue.length = 0;
+      w.deliverAt.length = 0;
+      w.head = 0;
+    }
+    w.listener(ev);
+  }
+
+  private write<T extends KubeObject>(old: T, obj: T): T {
+    this.revision++;
+    const specChanged = JSON.stringify((old as { spec?: unknown }).spec) !== JSON.stringify((obj as { spec?: unknown }).spec);
+    const next = produce(obj, (d: Draft<KubeObject>) => {
+      const m = d.metadata as { -readonly [P in keyof ObjectMeta]: ObjectMeta[P] };
+      m.uid = old.metadata.uid;
+      m.namespace = old.metadata.namespace;
+      m.creationTimestamp = old.metadata.creationTimestamp;
+      m.resourceVersion = String(this.revision);
+      m.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+    });
+    freeze(next, true);
+    this.bucket(obj.kind).set(objectKey(old.metadata), next);
+    this.notify(obj.kind, { type: "MODIFIED", object: next, oldObject: old });
+    return next as T;
+  }
+
+  private notify(kind: Kind, ev: WatchEvent): void {
+    for (let i = 0; i < this.watchers.length; i++) {
+      const w = this.watchers[i];
+      if (w.kind === kind && !w.stopped) this.enqueue(w, i, ev);
+    }
+  }
+
+  private enqueue(w: Watcher, index: number, ev: WatchEvent): void {
+    const d = typeof w.delay === "number" ? w.delay : w.delay();
+    if (!(d >= 0) || d === Infinity) throw new RangeError(`watch delay must be a finite number >= 0, got ${d}`);
+    // Watches deliver in write order: never before the previous event of this watcher.
+    const at = Math.max(this.scheduler.now + d, w.lastDelivery);
+    w.lastDelivery = at;
+    w.queue.push(ev);
+    w.deliverAt.push(at);
+    this.scheduler.scheduleAt(at, this.handlerId, index);
+  }
+
+  private bucket(kind: Kind): Map<string, KubeObject> {
+    let m = this.objects.get(kind);
+    if (!m) {
+      m = new Map();
+      this.objects.set(kind, m);
+    }
+    return m;
+  }
+
+  private nextUid(): string {
+    const n = ++this.uidCounter;
+    return `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+  }
+
+  private randomSuffix(): string {
+    let s = "";
+    for (let i = 0; i < 5; i++) s += NAME_ALPHABET[this.options.random.nextInt(NAME_ALPHABET.length)];
+    return s;
+  }
+}

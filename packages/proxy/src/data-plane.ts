@@ -1,0 +1,27 @@
+import type { RandomStream } from "@kube-netsim/core";
+import type { ServiceFrontend } from "./service-frontend.js";
+
+/** kube-proxy modes. Only `iptables` is implemented in this release. */
+export type ProxyMode = "iptables";
+
+/**
+ * The seam between kube-proxy's shared logic (EndpointSlice cache, endpoint
+ * selection, sync timing) and one data plane (iptables, nftables, IPVS, eBPF).
+ *
+ * @remarks
+ * kube-proxy decides, per Service port and node, which endpoints are usable and
+ * whether an empty set means REJECT or DROP ({@link categorizeEndpoints}); the data
+ * plane decides how a NEW connection picks among them. `program` runs at sync time
+ * (allocation allowed); `select` runs once per new connection and must not allocate.
+ */
+export interface DataPlane {
+  /** The mode name, as `kube-proxy --proxy-mode` spells it. */
+  readonly mode: ProxyMode;
+  /** Compiles `frontend.endpoints` (non-empty, rule order) into `frontend.compiled`. */
+  program(frontend: ServiceFrontend): void;
+  /**
+   * Picks the endpoint index (into `frontend.endpoints`) for a new connection from
+   * `clientIP` (an IPv4 address as an unsigned 32-bit integer).
+   */
+  select(frontend: ServiceFrontend, clientIP: number, random: RandomStream): number;
+}

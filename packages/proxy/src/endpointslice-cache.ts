@@ -1,0 +1,295 @@
+/**
+ * kube-proxy's EndpointSlice cache: pending and applied slices per Service, merged into
+ * one sorted endpoint list per Service port (pkg/proxy/endpointslicecache.go).
+ *
+ * @packageDocumentation
+ */
+import type { EndpointSlice, Protocol } from "@kube-netsim/model";
+import { LABEL_SERVICE_NAME } from "@kube-netsim/model";
+import type { ProxyEndpoint } from "./endpoint.js";
+import { compareEndpointKeys, makeProxyEndpoint } from "./endpoint.js";
+
+/**
+ * A Service port as kube-proxy names it (`proxy.ServicePortName`, pkg/proxy/types.go):
+ * namespace, Service name, port name (`""` for an unnamed single port) and protocol.
+ */
+export interface ServicePortName {
+  readonly namespace: string;
+  readonly name: string;
+  /** The port's `name`; `""` when the Service port is unnamed. */
+  readonly port: string;
+  readonly protocol: Protocol;
+}
+
+/**
+ * The string key kube-netsim uses for a {@link ServicePortName}:
+ * `"<namespace>/<service>:<portName>/<PROTOCOL>"`, e.g. `"default/api:http/TCP"`, and
+ * `"default/api:/TCP"` for an unnamed port. The colon is always present (unlike upstream's
+ * `ServicePortName.String()`, which omits `":"` for an unnamed port and has no protocol),
+ * so the key parses back unambiguously ({@link parseServicePortNameKey}); namespaces,
+ * Service names and port names can contain neither `/` nor `:`.
+ *
+ * @example
+ * ```ts
+ * servicePortNameKey({ namespace: "default", name: "api", port: "http", protocol: "TCP" });
+ * // "default/api:http/TCP"
+ * ```
+ */
+export function servicePortNameKey(spn: ServicePortName): string {
+  return `${spn.namespace}/${spn.name}:${spn.port}/${spn.protocol}`;
+}
+
+/**
+ * Parses a key made by {@link servicePortNameKey}.
+ *
+ * @throws RangeError when the key is not of the form `ns/svc:port/PROTOCOL`.
+ */
+export function parseServicePortNameKey(key: string): ServicePortName {
+  const slash = key.indexOf("/");
+  const colon = key.indexOf(":", slash + 1);
+  const lastSlash = key.lastIndexOf("/");
+  const protocol = key.slice(lastSlash + 1);
+  if (slash <= 0 || colon < 0 || lastSlash <= colon || (protocol !== "TCP" && protocol !== "UDP" && protocol !== "SCTP")) {
+    throw new RangeError(`not a service port name key: ${JSON.stringify(key)}`);
+  }
+  return {
+    namespace: key.slice(0, slash),
+    name: key.slice(slash + 1, colon),
+    port: key.slice(colon + 1, lastSlash),
+    protocol,
+  };
+}
+
+/**
+ * kube-proxy's `EndpointsMap` for one Service: {@link servicePortNameKey} => endpoints of
+ * that port, sorted by `IP:port` string. Ports without any endpoint are absent. Map
+ * iteration order is sorted by key (upstream: random Go map order).
+ */
+export type EndpointsByPort = ReadonlyMap<string, readonly ProxyEndpoint[]>;
+
+/** One Service's change produced by {@link EndpointSliceCache.checkoutChanges} (`endpointsChange`). */
+export interface EndpointsChange {
+  /** Endpoints before the checkout (the previously applied slices). */
+  readonly previous: EndpointsByPort;
+  /** Endpoints after the checkout (pending slices now applied). */
+  readonly current: EndpointsByPort;
+}
+
+/** Options of {@link EndpointSliceCache}. */
+export interface EndpointSliceCacheOptions {
+  /** Name of the node this kube-proxy runs on (endpoints on it are `isLocal`). */
+  readonly nodeName: string;
+  /**
+   * Address family of this proxier (default `"IPv4"`); slices of another `addressType`
+   * (including `FQDN`) are ignored without error, like
+   * pkg/proxy/endpointschangetracker.go EndpointSliceUpdate.
+   */
+  readonly addressType?: "IPv4" | "IPv6";
+  /** Feature gate PreferSameTrafficDistribution (default `true`): when off, node hints are dropped. */
+  readonly preferSameTrafficDistribution?: boolean;
+}
+
+interface SliceData {
+  readonly slice: EndpointSlice;
+  readonly remove: boolean;
+}
+
+interface SliceTracker {
+  readonly applied: Map<string, SliceData>;
+  readonly pending: Map<string, SliceData>;
+}
+
+const EMPTY: EndpointsByPort = new Map();
+
+/** Structural equality of plain (JSON-like) values; `undefined` members count as absent (reflect.DeepEqual on Go structs). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!deepEqual(ra[k], rb[k])) return false;
+  return true;
+}
+
+function sortedKeys<V>(m: ReadonlyMap<string, V>): string[] {
+  return [...m.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+/**
+ * kube-proxy's per-node cache of EndpointSlices (pkg/proxy/endpointslicecache.go
+ * `EndpointSliceCache`), the reason a node lags behind the API server: updates are
+ * recorded as *pending* and only become *applied* when the next sync checks them out.
+ *
+ * Details:
+ * - Slices are grouped by the label `kubernetes.io/service-name` (and the slice's
+ *   namespace) and by slice name. A slice without the label (or with an empty value), or
+ *   without name/namespace, is rejected: `updatePending` returns `false` and an error is
+ *   recorded in {@link EndpointSliceCache.errors} (upstream: `endpointSliceCacheKeys`).
+ * - An update equal (deep) to the pending copy, or to the applied copy when nothing is
+ *   pending, is not a change (`esDataChanged`). Removing a slice the cache never saw is
+ *   not a change.
+ * - Merge (`endpointInfoByServicePort` / `addEndpoints`): for each slice port with a port
+ *   number (nil/0 skipped) a {@link ServicePortName} (namespace, service, port name,
+ *   protocol) is formed; endpoints of all slices of the Service are merged by `IP:port`;
+ *   only `addresses[0]` is used; a duplicate `IP:port` keeps the first copy seen unless a
+ *   later copy is non-terminating, which overwrites it. Upstream walks the slices in Go map
+ *   order (random); we walk them in slice-name order so that a seed fixes the result
+ *   (STYLE: "sort where upstream's order is random").
+ * - Port names: upstream skips a port whose `name` is nil, but the API server defaults a
+ *   nil name to `""` and a nil protocol to `TCP` (pkg/apis/discovery/v1/defaults.go
+ *   SetDefaults_EndpointPort), so kube-proxy never sees nil. Our objects may omit these
+ *   fields, so an absent name is read as `""` and an absent protocol as `TCP`.
+ * - Each port's list is sorted by the string `IP:port` (`byEndpoint`), so
+ *   `"10.0.0.10:80"` precedes `"10.0.0.9:80"`; this is the data planes' rule order.
+ * - Every {@link ProxyEndpoint} is computed once per checkout, so data planes never
+ *   re-read slices.
+ *
+ * @example
+ * ```ts
+ * const cache = new EndpointSliceCache({ nodeName: "node-a" });
+ * cache.updatePending(slice, false);          // true: pending
+ * cache.endpointsFor("default/api").size;     // 0: not applied yet
+ * const changes = cache.checkoutChanges();    // Map { "default/api" => { previous, current } }
+ * cache.endpointsFor("default/api").get("default/api:http/TCP");
+ * ```
+ */
+export class EndpointSliceCache {
+  private readonly nodeName: string;
+  private readonly addressType: "IPv4" | "IPv6";
+  private readonly preferSameTrafficDistribution: boolean;
+  private readonly trackers = new Map<string, SliceTracker>();
+  private readonly applied = new Map<string, EndpointsByPort>();
+  private readonly errorLog: string[] = [];
+
+  /** Creates the cache of the kube-proxy running on `options.nodeName`. */
+  constructor(options: EndpointSliceCacheOptions) {
+    this.nodeName = options.nodeName;
+    this.addressType = options.addressType ?? "IPv4";
+    this.preferSameTrafficDistribution = options.preferSameTrafficDistribution ?? true;
+  }
+
+  /**
+   * Records an added/updated (`remove = false`) or deleted (`remove = true`) slice as
+   * pending (`updatePending`). Returns whether this is a change a sync must process.
+   */
+  updatePending(slice: EndpointSlice, remove: boolean): boolean {
+    // pkg/proxy/endpointschangetracker.go EndpointSliceUpdate: other families ignored.
+    if (slice.addressType !== this.addressType) return false;
+    const serviceName = slice.metadata.labels?.[LABEL_SERVICE_NAME];
+    const namespace = slice.metadata.namespace ?? "";
+    if (serviceName === undefined || serviceName === "") {
+      this.errorLog.push(`no ${LABEL_SERVICE_NAME} label set on endpoint slice: ${slice.metadata.name}`);
+      return false;
+    }
+    if (namespace === "" || slice.metadata.name === "") {
+      this.errorLog.push(`expected EndpointSlice name and namespace to be set: ${JSON.stringify(slice.metadata)}`);
+      return false;
+    }
+    const serviceKey = `${namespace}/${serviceName}`;
+    const sliceKey = slice.metadata.name;
+    const data: SliceData = { slice, remove };
+    const tracker = this.trackers.get(serviceKey);
+    let changed: boolean;
+    const pending = tracker?.pending.get(sliceKey);
+    const applied = tracker?.applied.get(sliceKey);
+    if (pending !== undefined) changed = !(pending.remove === remove && deepEqual(pending.slice, slice));
+    else if (applied !== undefined) changed = !(applied.remove === remove && deepEqual(applied.slice, slice));
+    else changed = !remove;
+    if (!changed) return false;
+    if (tracker === undefined) {
+      this.trackers.set(serviceKey, { applied: new Map(), pending: new Map([[sliceKey, data]]) });
+    } else {
+      tracker.pending.set(sliceKey, data);
+    }
+    return true;
+  }
+
+  /**
+   * Moves every pending slice to applied and returns, per Service with pending slices
+   * (`"namespace/name"`, sorted), the endpoints before and after (`checkoutChanges`).
+   * `previous` and `current` may be equal (e.g. a slice added then removed before a sync).
+   */
+  checkoutChanges(): ReadonlyMap<string, EndpointsChange> {
+    const changes = new Map<string, EndpointsChange>();
+    for (const serviceKey of sortedKeys(this.trackers)) {
+      const tracker = this.trackers.get(serviceKey) as SliceTracker;
+      if (tracker.pending.size === 0) continue;
+      const previous = this.applied.get(serviceKey) ?? EMPTY;
+      for (const [name, data] of tracker.pending) {
+        if (data.remove) tracker.applied.delete(name);
+        else tracker.applied.set(name, data);
+      }
+      tracker.pending.clear();
+      const current = this.buildEndpointsByPort(serviceKey, tracker.applied);
+      if (tracker.applied.size === 0) {
+        this.trackers.delete(serviceKey);
+        this.applied.delete(serviceKey);
+      } else {
+        this.applied.set(serviceKey, current);
+      }
+      changes.set(serviceKey, { previous, current });
+    }
+    return changes;
+  }
+
+  /** The applied endpoints of a Service (`"namespace/name"`); empty when none. */
+  endpointsFor(serviceKey: string): EndpointsByPort {
+    return this.applied.get(serviceKey) ?? EMPTY;
+  }
+
+  /** Whether any Service has pending (not yet checked out) slices. */
+  hasPendingChanges(): boolean {
+    for (const tracker of this.trackers.values()) if (tracker.pending.size > 0) return true;
+    return false;
+  }
+
+  /** Errors recorded for rejected slices, oldest first. */
+  errors(): readonly string[] {
+    return [...this.errorLog];
+  }
+
+  /** pkg/proxy/endpointslicecache.go endpointInfoByServicePort + endpointsMapFromEndpointInfo. */
+  private buildEndpointsByPort(serviceKey: string, slices: ReadonlyMap<string, SliceData>): EndpointsByPort {
+    const slash = serviceKey.indexOf("/");
+    const namespace = serviceKey.slice(0, slash);
+    const name = serviceKey.slice(slash + 1);
+    const byPort = new Map<string, Map<string, ProxyEndpoint>>();
+    const makeOptions = { preferSameTrafficDistribution: this.preferSameTrafficDistribution };
+    for (const sliceName of sortedKeys(slices)) {
+      const slice = (slices.get(sliceName) as SliceData).slice;
+      for (const port of slice.ports ?? []) {
+        // pkg/apis/discovery/v1/defaults.go: nil name => "", nil protocol => TCP.
+        const portName = port.name ?? "";
+        if (port.port === undefined || port.port === 0) continue; // "Ignoring invalid endpoint port"
+        const key = servicePortNameKey({ namespace, name, port: portName, protocol: port.protocol ?? "TCP" });
+        let set = byPort.get(key);
+        if (set === undefined) {
+          set = new Map();
+          byPort.set(key, set);
+        }
+        for (const endpoint of slice.endpoints) {
+          const ep = makeProxyEndpoint(endpoint, port.port, this.nodeName, makeOptions);
+          if (ep === null) continue;
+          // addEndpoints: first seen wins unless a later copy is not terminating.
+          if (!set.has(ep.key) || !ep.terminating) set.set(ep.key, ep);
+        }
+      }
+    }
+    const result = new Map<string, readonly ProxyEndpoint[]>();
+    for (const key of sortedKeys(byPort)) {
+      const set = byPort.get(key) as Map<string, ProxyEndpoint>;
+      if (set.size === 0) continue;
+      result.set(key, Object.freeze([...set.values()].sort(compareEndpointKeys)));
+    }
+    return result;
+  }
+}

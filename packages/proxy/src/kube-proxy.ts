@@ -1,0 +1,292 @@
+import { Callbacks } from "@kube-netsim/core";
+import type { Distribution, Interner, RandomStream, Scheduler, SimTime } from "@kube-netsim/core";
+import type { ObjectStore, Service, StringMap } from "@kube-netsim/model";
+import type { DataPlane } from "./data-plane.js";
+import { EndpointSliceCache, servicePortNameKey } from "./endpointslice-cache.js";
+import { ServiceFrontend, ROUTE_DROPPED, ROUTE_NO_RULE, ROUTE_REJECTED } from "./service-frontend.js";
+import { SyncRunner } from "./sync-runner.js";
+import type { SyncRunnerKind } from "./sync-runner.js";
+import { categorizeEndpoints, externallyAccessible } from "./topology.js";
+
+/** Settings of one node's kube-proxy (defaults from pkg/proxy/apis/config/v1alpha1/defaults.go). */
+export interface KubeProxyOptions {
+  /** The node this kube-proxy runs on. */
+  readonly nodeName: string;
+  /** The data plane (mode). */
+  readonly dataPlane: DataPlane;
+  /** Interns `IP:port` strings to destination ids shared with the traffic layer. */
+  readonly addresses: Interner;
+  /** Stream for the data plane's per-connection draws (the kernel's random numbers on this node). */
+  readonly random: RandomStream;
+  /** `minSyncPeriod` in ms. Default 1000. */
+  readonly minSyncPeriod?: number;
+  /** Forced full sync interval in ms (FullSyncPeriod). Default 3,600,000 (1 h). */
+  readonly fullSyncPeriod?: number;
+  /** Which sync runner (see {@link SyncRunnerOptions.kind}). Default `"bounded-frequency"`. */
+  readonly syncRunner?: SyncRunnerKind;
+  /** Delay (ms) of this kube-proxy's watches of Services and EndpointSlices: a number or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
+  /** Time a sync takes (iptables-restore); rules change when it ends. Default 0. */
+  readonly syncDuration?: Distribution;
+}
+
+interface ServicePortInfo {
+  readonly address: string;
+  readonly spn: string;
+  readonly internalTrafficPolicy: "Cluster" | "Local";
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  readonly externallyAccessible: boolean;
+}
+
+/** Counters of one kube-proxy. */
+export interface KubeProxyStats {
+  /** Syncs run. */
+  readonly syncs: number;
+  /** Full syncs (the first, and one per FullSyncPeriod). */
+  readonly fullSyncs: number;
+  /** Service chains rewritten, summed over syncs (partial syncs rewrite only changed Services). */
+  readonly servicesProgrammed: number;
+}
+
+/**
+ * kube-proxy on one node: its own view of Services and EndpointSlices (pending until a
+ * sync checks them out), a rate-limited sync loop, and the compiled rules a new
+ * connection goes through.
+ *
+ * @remarks
+ * **Details.** Watch events update the pending state and request a sync
+ * ({@link SyncRunner}); a sync applies pending changes and reprograms only the
+ * Services that changed (partial sync, pkg/proxy/iptables/proxier.go since 1.27), or
+ * every Service on a full sync. For each Service port, endpoint selection follows
+ * {@link categorizeEndpoints}: ClusterIP traffic uses the Cluster endpoints, or the
+ * Local ones with `internalTrafficPolicy: Local`; no usable endpoint anywhere means
+ * REJECT (connection refused), endpoints elsewhere but none here (Local) means DROP
+ * (spec 1.4). Until the sync ends, the old rules stay in force: that lag is what makes
+ * nodes disagree during churn.
+ *
+ * **Gotchas.** Headless and ExternalName Services get no rules, as upstream
+ * (ShouldSkipService). NodePort, LoadBalancer and externalIPs come with the Service
+ * types release.
+ */
+export class KubeProxy {
+  /** The node this kube-proxy runs on. */
+  readonly nodeName: string;
+  private readonly cache: EndpointSliceCache;
+  private readonly runner: SyncRunner;
+  private readonly frontends = new Map<string, ServiceFrontend>();
+  private readonly pendingServices = new Map<string, Service | null>();
+  private readonly appliedServices = new Map<string, readonly ServicePortInfo[]>();
+  private nodeLabels: StringMap = {};
+  private lastFullSync: SimTime = -Infinity;
+  private readonly fullSyncPeriod: number;
+  private syncs = 0;
+  private fullSyncs = 0;
+  private programmed = 0;
+  private readonly later: Callbacks;
+  private dirty = true;
+  private applying = 0;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly store: ObjectStore,
+    private readonly options: KubeProxyOptions,
+  ) {
+    this.nodeName = options.nodeName;
+    this.fullSyncPeriod = options.fullSyncPeriod ?? 3_600_000;
+    this.cache = new EndpointSliceCache({ nodeName: options.nodeName });
+    this.later = new Callbacks(scheduler);
+    this.runner = new SyncRunner(scheduler, (now) => this.sync(now), {
+      minSyncPeriod: options.minSyncPeriod ?? 1000,
+      maxInterval: this.fullSyncPeriod,
+      kind: options.syncRunner,
+    });
+    const delay = options.watchDelay ?? 0;
+    const node = store.get("Node", undefined, options.nodeName);
+    this.nodeLabels = node?.metadata.labels ?? {};
+    store.watch(
+      "Service",
+      (e) => {
+        this.pendingServices.set(`${e.object.metadata.namespace}/${e.object.metadata.name}`, e.type === "DELETED" ? null : e.object);
+        this.dirty = true;
+        this.runner.run();
+      },
+      { delay, name: `kube-proxy/${options.nodeName}` },
+    );
+    store.watch(
+      "EndpointSlice",
+      (e) => {
+        if (this.cache.updatePending(e.object, e.type === "DELETED")) {
+          this.dirty = true;
+          this.runner.run();
+        }
+      },
+      { delay, name: `kube-proxy/${options.nodeName}` },
+    );
+    store.watch(
+      "Node",
+      (e) => {
+        if (e.object.metadata.name !== options.nodeName) return;
+        this.nodeLabels = e.object.metadata.labels ?? {};
+        // Node label changes force a full sync (topology labels feed endpoint selection).
+        this.lastFullSync = -Infinity;
+        this.dirty = true;
+        this.runner.run();
+      },
+      { delay, name: `kube-proxy/${options.nodeName}` },
+    );
+    this.runner.start();
+  }
+
+  /** The data plane of this kube-proxy. */
+  get dataPlane(): DataPlane {
+    return this.options.dataPlane;
+  }
+
+  /** True when every change this kube-proxy has seen is in its rules (nothing pending, no sync under way). */
+  get inSync(): boolean {
+    return !this.dirty && this.applying === 0;
+  }
+
+  /** Counters so far. */
+  get stats(): KubeProxyStats {
+    return { syncs: this.syncs, fullSyncs: this.fullSyncs, servicesProgrammed: this.programmed };
+  }
+
+  /**
+   * The rules for `clusterIP:port/PROTOCOL` on this node. Always returns the same
+   * object for one address (created with verdict `no-rule` if nothing is programmed
+   * for it yet), so callers may keep it.
+   */
+  frontend(address: string): ServiceFrontend {
+    let f = this.frontends.get(address);
+    if (!f) {
+      f = new ServiceFrontend(address);
+      this.frontends.set(address, f);
+    }
+    return f;
+  }
+
+  /** Every address programmed on this node, sorted. */
+  programmedAddresses(): string[] {
+    return [...this.frontends.values()].filter((f) => f.verdict !== "no-rule").map((f) => f.address).sort();
+  }
+
+  /**
+   * A new connection from `clientIP` to a frontend: returns the destination id of the
+   * chosen endpoint (>= 0), or {@link ROUTE_REJECTED}, {@link ROUTE_DROPPED} or
+   * {@link ROUTE_NO_RULE}. Allocation-free.
+   */
+  connect(frontend: ServiceFrontend, clientIP: number): number {
+    switch (frontend.verdict) {
+      case "forward":
+        return frontend.destinations[this.options.dataPlane.select(frontend, clientIP, this.options.random)];
+      case "reject":
+        return ROUTE_REJECTED;
+      case "drop":
+        return ROUTE_DROPPED;
+      default:
+        return ROUTE_NO_RULE;
+    }
+  }
+
+  private sync(now: SimTime): number {
+    this.syncs++;
+    this.dirty = false;
+    const full = now - this.lastFullSync >= this.fullSyncPeriod;
+    const changed = new Set<string>();
+    for (const [key, svc] of this.pendingServices) {
+      changed.add(key);
+      if (svc === null) this.appliedServices.delete(key);
+      else this.appliedServices.set(key, servicePorts(svc));
+    }
+    this.pendingServices.clear();
+    for (const key of this.cache.checkoutChanges().keys()) changed.add(key);
+    const keys = full ? [...new Set([...this.appliedServices.keys(), ...changed])].sort() : [...changed].sort();
+    if (full) {
+      this.fullSyncs++;
+      this.lastFullSync = now;
+    }
+    const took = this.options.syncDuration?.sample(this.options.random) ?? 0;
+    if (took > 0) {
+      this.applying++;
+      this.later.after(took, (t) => {
+        this.applying--;
+        this.apply(keys, t);
+      });
+    } else this.apply(keys, now);
+    return took;
+  }
+
+  // Writes the rules of the given Services (the iptables-restore of one sync).
+  private apply(keys: readonly string[], now: SimTime): void {
+    const keySet = new Set(keys);
+    const stale = new Set<string>();
+    for (const f of this.frontends.values()) {
+      const svcKey = serviceKeyOf(f.servicePortName);
+      if (svcKey !== undefined && keySet.has(svcKey)) stale.add(f.address);
+    }
+    for (const key of keys) {
+      this.programmed++;
+      for (const port of this.appliedServices.get(key) ?? []) {
+        this.programPort(port, key, now);
+        stale.delete(port.address);
+      }
+    }
+    // Addresses of Services (or ports) that are gone lose their rules.
+    for (const address of stale) {
+      const f = this.frontends.get(address) as ServiceFrontend;
+      f.verdict = "no-rule";
+      f.servicePortName = "";
+      f.endpoints = [];
+      f.destinations = new Int32Array(0);
+      f.compiled = undefined;
+      f.programmedAt = now;
+    }
+  }
+
+  private programPort(port: ServicePortInfo, serviceKey: string, at: SimTime): void {
+    const f = this.frontend(port.address);
+    f.servicePortName = port.spn;
+    f.programmedAt = at;
+    const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
+    const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
+    // ClusterIP traffic: Local internal policy uses local endpoints only (pkg/proxy/iptables/proxier.go: internalPolicyChain).
+    const usable = (port.internalTrafficPolicy === "Local" ? c.localEndpoints : c.clusterEndpoints) ?? [];
+    if (usable.length === 0) {
+      // spec 1.4: no endpoint anywhere => REJECT; endpoints elsewhere but none usable here => DROP.
+      f.verdict = c.hasAnyEndpoints ? "drop" : "reject";
+      f.endpoints = [];
+      f.destinations = new Int32Array(0);
+      f.compiled = undefined;
+      return;
+    }
+    f.verdict = "forward";
+    f.endpoints = usable;
+    const dest = new Int32Array(usable.length);
+    for (let i = 0; i < usable.length; i++) dest[i] = this.options.addresses.id(usable[i].key);
+    f.destinations = dest;
+    this.options.dataPlane.program(f);
+  }
+}
+
+function serviceKeyOf(spn: string): string | undefined {
+  const colon = spn.indexOf(":");
+  return colon < 0 ? undefined : spn.slice(0, colon);
+}
+
+/** The ClusterIP service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */
+function servicePorts(svc: Service): ServicePortInfo[] {
+  const ip = svc.spec.clusterIP;
+  if (!ip || ip === "None" || svc.spec.type === "ExternalName") return [];
+  const ns = svc.metadata.namespace ?? "default";
+  return (svc.spec.ports ?? []).map((p) => {
+    const protocol = p.protocol ?? "TCP";
+    return {
+      address: `${ip}:${p.port}/${protocol}`,
+      spn: servicePortNameKey({ namespace: ns, name: svc.metadata.name, port: p.name ?? "", protocol }),
+      internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
+      externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
+      externallyAccessible: externallyAccessible({ nodePort: p.nodePort }),
+    };
+  });
+}

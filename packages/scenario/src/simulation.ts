@@ -1,0 +1,492 @@
+import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponential } from "@kube-netsim/core";
+import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
+import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController } from "@kube-netsim/controllers";
+import type { ContainerRuntime } from "@kube-netsim/controllers";
+import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, formatIPv4, parseIPv4 } from "@kube-netsim/model";
+import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
+import { IptablesDataPlane, KubeProxy } from "@kube-netsim/proxy";
+import type { ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
+import { TrafficEngine } from "@kube-netsim/traffic";
+import type { ApplicationModel, OutcomeCounts } from "@kube-netsim/traffic";
+
+/** One node of the simulated cluster. */
+export interface NodeSpec {
+  /** Node name (DNS-1123 subdomain). */
+  readonly name: string;
+  /** Value of the `topology.kubernetes.io/zone` label. */
+  readonly zone?: string;
+  /** Extra labels. */
+  readonly labels?: StringMap;
+}
+
+/** Delays of the control plane, each a distribution in ms (defaults in brackets). */
+export interface ControlPlaneTimings {
+  /** API server to each watcher (informer lag) [constant 5 ms]. */
+  readonly watchDelay?: Distribution;
+  /** Pod bound to node -> containers running [constant 1000 ms]. */
+  readonly podStartDelay?: Distribution;
+  /** Containers running -> Ready condition True [constant 0 ms]. */
+  readonly readinessDelay?: Distribution;
+  /** One EndpointSlice controller sync, until its writes land [constant 10 ms]. */
+  readonly endpointSliceSyncLatency?: Distribution;
+  /** `--endpointslice-updates-batch-period` [0 ms]. */
+  readonly endpointSliceBatchPeriod?: number;
+  /** One kube-proxy sync (iptables-restore) [constant 0 ms]. */
+  readonly proxySyncDuration?: Distribution;
+}
+
+/** kube-proxy settings, the same on every node. */
+export interface KubeProxySettings {
+  /** `--proxy-mode`. Only `iptables` in this release. Default `iptables`. */
+  readonly mode?: ProxyMode;
+  /** `minSyncPeriod` in ms. Default 1000. */
+  readonly minSyncPeriod?: number;
+  /** Sync loop form (see {@link SyncRunnerKind}). Default `bounded-frequency`. */
+  readonly syncRunner?: SyncRunnerKind;
+}
+
+/** Options of a {@link Simulation}. */
+export interface SimulationOptions {
+  /** Root seed: the same seed and the same calls give the same results, byte for byte. */
+  readonly seed: number | string;
+  /** Nodes, or a node count (named `node-1`...). Default 3 nodes in zones `zone-a`, `zone-b`, `zone-c`. */
+  readonly nodes?: number | readonly NodeSpec[];
+  /** Service CIDR. Default `10.96.0.0/12`. */
+  readonly serviceCIDR?: string;
+  /** kube-proxy settings. */
+  readonly kubeProxy?: KubeProxySettings;
+  /** Control-plane delays. */
+  readonly timings?: ControlPlaneTimings;
+  /** EndpointSlice controller `--max-endpoints-per-slice`. Default 100. */
+  readonly maxEndpointsPerSlice?: number;
+  /** Keep the last N trace records in memory (see {@link Simulation.trace}). Default 0 (digest only). */
+  readonly keepTrace?: number;
+  /** Stop the run as soon as this many requests have completed. */
+  readonly stopAfterCompleted?: number;
+}
+
+/** Options of {@link Simulation.addClient}. */
+export interface AddClientOptions {
+  /** Client name, unique. */
+  readonly name: string;
+  /** Where requests go: `http://api:80`, `api:80`, `api.default.svc.cluster.local:80` or `10.96.0.10:80`. */
+  readonly target: string;
+  /** Namespace the client runs in (for short names). Default `default`. */
+  readonly namespace?: string;
+  /** Requests per second, as a Poisson process. Give this or `interarrival`. */
+  readonly rate?: number;
+  /** Time between requests (ms), for other arrival processes. */
+  readonly interarrival?: Distribution;
+  /** Node the client runs on (its kube-proxy picks endpoints). Default: the first node. */
+  readonly node?: string;
+  /** Connect timeout in ms. Default 1000. */
+  readonly connectTimeout?: number;
+}
+
+/** Per-endpoint results. */
+export interface EndpointResult {
+  /** `IP:port`. */
+  readonly address: string;
+  /** The pod that had this address (last one, if reused). */
+  readonly pod: string;
+  /** The node of that pod. */
+  readonly node: string;
+  /** Requests it completed. */
+  readonly completed: number;
+  /** Its share of all completed requests. */
+  readonly share: number;
+}
+
+/** Results of a run so far. */
+export interface SimulationResults {
+  /** Virtual time reached (ms). */
+  readonly time: SimTime;
+  /** Requests started. */
+  readonly started: number;
+  /** Requests started and not ended. */
+  readonly inFlight: number;
+  /** Requests by outcome. */
+  readonly outcomes: OutcomeCounts;
+  /** Latency of completed requests (ms). */
+  readonly latency: LatencySummary;
+  /** Completed requests per endpoint, sorted by address. */
+  readonly endpoints: readonly EndpointResult[];
+  /** kube-proxy syncs per node. */
+  readonly syncsByNode: Readonly<Record<string, number>>;
+  /** Events run by the scheduler. */
+  readonly events: number;
+  /** Digest of the trace (control-plane events and these results): equal seeds and calls give equal digests. */
+  readonly digest: string;
+}
+
+const ZONES = ["zone-a", "zone-b", "zone-c", "zone-d", "zone-e", "zone-f"];
+
+/**
+ * A simulated cluster: API server, controllers, kubelets, one kube-proxy per node, and
+ * clients, all on one virtual clock.
+ *
+ * @remarks
+ * **When to use.** Apply the same objects a manifest has, attach an application model
+ * to the pods that serve, add clients, run, read results.
+ *
+ * **Details.** Everything random draws from named streams of one
+ * {@link RandomSource}, so the same seed and the same sequence of calls give the same
+ * trace digest on any machine. `apply` validates every object first and applies none
+ * if any is invalid.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({ seed: 42 });
+ * sim.apply([deployment, service]);
+ * sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
+ * sim.settle();
+ * sim.addClient({ name: "frontend", target: "http://api:80", rate: 400 });
+ * sim.runFor(60_000);
+ * console.log(sim.results());
+ * ```
+ */
+export class Simulation {
+  /** The virtual clock. */
+  readonly scheduler: Scheduler;
+  /** The API server. */
+  readonly store: ObjectStore;
+  /** The root of all random streams. */
+  readonly random: RandomSource;
+  /** The trace (digest of control-plane events). */
+  readonly trace: Trace;
+  /** The data path. */
+  readonly traffic: TrafficEngine;
+  private readonly later: Callbacks;
+  private readonly addresses = new Interner();
+  private readonly proxies = new Map<string, KubeProxy>();
+  private readonly kubelets: Kubelets;
+  private readonly applications: { selector: ReturnType<typeof compileServiceSelector>; model: ApplicationModel }[] = [];
+  private readonly runningApps = new Map<string, { app: number; addresses: string[] }>();
+  private readonly addressOwner = new Map<string, { pod: string; node: string }>();
+  private readonly clientIPs = new Map<string, number>();
+  private readonly warnings: string[] = [];
+
+  constructor(options: SimulationOptions) {
+    if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
+      throw new TypeError(`seed: Required value: a number or string seed`);
+    }
+    this.scheduler = new Scheduler();
+    this.random = new RandomSource(options.seed);
+    this.trace = new Trace({ keep: options.keepTrace ?? 0 });
+    this.later = new Callbacks(this.scheduler);
+    this.store = new ObjectStore(this.scheduler, { serviceCIDR: options.serviceCIDR, random: this.random.stream("apiserver") });
+    const t = options.timings ?? {};
+    const watchDist = t.watchDelay ?? constant(5);
+    const watchStream = this.random.stream("watch-delay");
+    const watchDelay = (): number => watchDist.sample(watchStream);
+    // Trace every write as the API server sees it.
+    for (const kind of ["Node", "Pod", "Deployment", "ReplicaSet", "Service", "EndpointSlice"] as const) {
+      this.store.watch(kind, (e) => this.trace.record(this.scheduler.now, `${kind}.${e.type}`, { name: e.object.metadata.name, ns: e.object.metadata.namespace ?? null, rv: e.object.metadata.resourceVersion ?? null }), { initialList: false });
+    }
+    for (const n of nodeSpecs(options.nodes)) this.store.create(nodeObject(n, this.store.count("Node")));
+    const wd = watchDelay();
+    new DeploymentController(this.store, this.later, { watchDelay: wd });
+    new ReplicaSetController(this.store, this.later, { watchDelay: wd });
+    new PodScheduler(this.store, this.later, { watchDelay: wd, random: this.random.stream("kube-scheduler") });
+    this.kubelets = new Kubelets(this.store, this.later, this.runtime(), {
+      watchDelay: wd,
+      startDelay: t.podStartDelay ?? constant(1000),
+      readinessDelay: t.readinessDelay ?? constant(0),
+      random: this.random.fork("kubelet"),
+    });
+    new EndpointSliceController(this.store, this.later, {
+      watchDelay: wd,
+      batchPeriod: t.endpointSliceBatchPeriod ?? 0,
+      syncLatency: t.endpointSliceSyncLatency ?? constant(10),
+      maxEndpointsPerSlice: options.maxEndpointsPerSlice,
+      random: this.random.stream("endpointslice-controller"),
+    });
+    const kp = options.kubeProxy ?? {};
+    const mode = kp.mode ?? "iptables";
+    if (mode !== "iptables") throw new RangeError(`kubeProxy.mode: Unsupported value: "${String(mode)}": supported values: "iptables"`);
+    for (const node of this.store.list("Node")) {
+      const name = node.metadata.name;
+      const proxy = new KubeProxy(this.scheduler, this.store, {
+        nodeName: name,
+        dataPlane: new IptablesDataPlane(),
+        addresses: this.addresses,
+        random: this.random.stream(`kube-proxy/${name}`),
+        minSyncPeriod: kp.minSyncPeriod,
+        syncRunner: kp.syncRunner,
+        watchDelay: watchDelay,
+        syncDuration: t.proxySyncDuration,
+      });
+      this.proxies.set(name, proxy);
+    }
+    this.traffic = new TrafficEngine(this.scheduler, { addresses: this.addresses, stopAfterCompleted: options.stopAfterCompleted });
+  }
+
+  /** Current virtual time (ms). */
+  get now(): SimTime {
+    return this.scheduler.now;
+  }
+
+  /** Names of the nodes. */
+  get nodeNames(): string[] {
+    return [...this.proxies.keys()];
+  }
+
+  /** The kube-proxy of a node. */
+  kubeProxy(node: string): KubeProxy {
+    const p = this.proxies.get(node);
+    if (!p) throw new RangeError(`node: Not found: "${node}": known nodes: ${this.nodeNames.join(", ")}`);
+    return p;
+  }
+
+  /**
+   * Applies objects as `kubectl apply` would: creates new ones, replaces existing ones.
+   * Every object is validated first; if any is invalid, none is applied and a
+   * {@link ValidationError} lists every error of every object.
+   */
+  apply(objects: readonly KubeObject[]): void {
+    const errors: ValidationError[] = [];
+    for (const o of objects) {
+      const e = this.store.check(o);
+      if (e) errors.push(e);
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      throw new ValidationError("List", "", errors.flatMap((e) => e.errors.map((fe) => ({ ...fe, field: `${e.kind} "${e.objectName}": ${fe.field}` }))));
+    }
+    for (const o of objects) {
+      const existing = this.store.get(o.kind, o.metadata.namespace, o.metadata.name);
+      if (existing) this.store.update({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
+      else this.store.create(o);
+    }
+  }
+
+  /**
+   * Attaches an application model to pods whose labels match `selector` (equality
+   * on every pair). A pod that starts with no matching model listens on nothing, so
+   * connections to it are refused (a warning is recorded).
+   */
+  setApplication(selector: StringMap, model: ApplicationModel): void {
+    if (Object.keys(selector).length === 0) throw new RangeError(`setApplication: selector: Required value: at least one label`);
+    this.applications.push({ selector: compileServiceSelector(selector), model });
+  }
+
+  /** Scales a Deployment (`kubectl scale deployment/<name> --replicas=<n>`). */
+  scale(deployment: string, replicas: number, namespace: string = "default"): void {
+    if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`);
+    const d = this.store.mutate("Deployment", namespace, deployment, (x) => {
+      x.spec.replicas = replicas;
+    });
+    if (!d) throw new RangeError(`deployments.apps "${deployment}" not found`);
+  }
+
+  /** Deletes a pod gracefully (`kubectl delete pod <name>`): it is marked terminating and the kubelet stops it. */
+  deletePod(name: string, namespace: string = "default"): void {
+    const now = this.now;
+    const p = this.store.mutate("Pod", namespace, name, (x) => {
+      if (x.metadata.deletionTimestamp === undefined) x.metadata.deletionTimestamp = now;
+    });
+    if (!p) throw new RangeError(`pods "${name}" not found`);
+  }
+
+  /** Pods, optionally only those matching labels, sorted by name. */
+  pods(labels?: StringMap, namespace: string = "default"): Pod[] {
+    const sel = labels ? compileServiceSelector(labels) : undefined;
+    return this.store
+      .list("Pod", namespace)
+      .filter((p) => !sel || sel.matches(p.metadata.labels))
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  }
+
+  /** Runs `fn` at virtual time `time` (ms), e.g. to delete a pod mid-run. */
+  at(time: SimTime, fn: (sim: Simulation) => void): void {
+    this.later.at(time, () => fn(this));
+  }
+
+  /**
+   * Adds a client that calls a Service by name or ClusterIP. The name is resolved now
+   * (a trivial DNS: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`).
+   * @returns the client's index.
+   */
+  addClient(options: AddClientOptions): number {
+    const node = options.node ?? this.nodeNames[0];
+    const proxy = this.kubeProxy(node);
+    const { ip, port } = this.resolveTarget(options.target, options.namespace ?? "default");
+    let interarrival = options.interarrival;
+    if (interarrival === undefined) {
+      if (!(typeof options.rate === "number" && options.rate > 0 && Number.isFinite(options.rate))) {
+        throw new RangeError(`client "${options.name}": rate: Invalid value: ${String(options.rate)}: must be a number of requests per second > 0 (or give interarrival)`);
+      }
+      interarrival = exponential(1000 / options.rate);
+    }
+    if (this.clientIPs.has(options.name)) throw new RangeError(`client "${options.name}": name: Duplicate value: "${options.name}"`);
+    const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
+    this.clientIPs.set(options.name, sourceIP);
+    return this.traffic.addClient({
+      name: options.name,
+      sourceIP,
+      proxy,
+      frontend: proxy.frontend(`${ip}:${port}/TCP`),
+      interarrival,
+      random: this.random.stream(`client/${options.name}`),
+      connectTimeout: options.connectTimeout,
+    });
+  }
+
+  /** Runs for `duration` ms of virtual time (or until `stopAfterCompleted`). */
+  runFor(duration: SimTime): void {
+    if (!(duration >= 0)) throw new RangeError(`runFor: duration: Invalid value: ${duration}: must be >= 0`);
+    this.scheduler.runUntil(this.now + duration);
+  }
+
+  /** Runs until virtual time `time` (ms) (or until `stopAfterCompleted`). */
+  runUntil(time: SimTime): void {
+    this.scheduler.runUntil(time);
+  }
+
+  /** Runs until `stopAfterCompleted` requests completed or the queue empties. */
+  run(): void {
+    this.scheduler.run();
+  }
+
+  /**
+   * Runs until the cluster is at rest: every Deployment has all its replicas ready and
+   * every node's kube-proxy has synced the latest EndpointSlices.
+   * @throws Error if that does not happen within `timeout` ms (default 10 minutes).
+   */
+  settle(timeout: SimTime = 600_000): void {
+    const deadline = this.now + timeout;
+    let lastRevision = -1;
+    while (this.now < deadline) {
+      this.runFor(100);
+      const ready = this.store.list("Deployment").every((d) => (d.status?.readyReplicas ?? 0) === (d.spec.replicas ?? 1) && d.status?.observedGeneration === d.metadata.generation);
+      const quiet = this.store.resourceVersion === lastRevision && [...this.proxies.values()].every((p) => p.inSync);
+      if (ready && quiet) return;
+      lastRevision = this.store.resourceVersion;
+    }
+    throw new Error(`settle: the cluster did not come to rest within ${timeout} ms of virtual time`);
+  }
+
+  /** Stops all clients and runs until every request in flight has ended. */
+  drain(): void {
+    this.traffic.stopAllClients();
+    while (this.traffic.inFlight > 0 && this.scheduler.pending > 0) this.runFor(1000);
+  }
+
+  /** Warnings recorded so far (e.g. pods with no application model). */
+  get warningsList(): readonly string[] {
+    return this.warnings;
+  }
+
+  /** Results so far. */
+  results(): SimulationResults {
+    const byAddress = this.traffic.completedByAddress();
+    const total = this.traffic.outcomes().completed;
+    const endpoints: EndpointResult[] = [...byAddress].map(([address, completed]) => ({
+      address,
+      pod: this.addressOwner.get(address)?.pod ?? "",
+      node: this.addressOwner.get(address)?.node ?? "",
+      completed,
+      share: total > 0 ? completed / total : 0,
+    }));
+    const syncsByNode: Record<string, number> = {};
+    for (const [n, p] of this.proxies) syncsByNode[n] = p.stats.syncs;
+    const summary = {
+      time: this.now,
+      started: this.traffic.started,
+      inFlight: this.traffic.inFlight,
+      outcomes: this.traffic.outcomes(),
+      latency: this.traffic.latency.toJSON(),
+      endpoints,
+      syncsByNode,
+      events: this.scheduler.eventsRun,
+    };
+    return { ...summary, digest: digestResults(this.trace.digest(), summary) };
+  }
+
+  private resolveTarget(target: string, namespace: string): { ip: string; port: number } {
+    const m = /^(?:[a-z]+:\/\/)?([^:/]+)(?::([0-9]+))?\/?.*$/.exec(target);
+    if (!m) throw new RangeError(`target: Invalid value: "${target}": expected host:port, e.g. http://api:80`);
+    const host = m[1];
+    const scheme = /^([a-z]+):\/\//.exec(target)?.[1];
+    const port = m[2] !== undefined ? Number(m[2]) : scheme === "https" ? 443 : 80;
+    if (!(port >= 1 && port <= 65535)) throw new RangeError(`target: Invalid value: "${target}": port must be between 1 and 65535, inclusive`);
+    if (parseIPv4(host) >= 0) return { ip: host, port };
+    const parts = host.split(".");
+    const name = parts[0];
+    const ns = parts.length >= 2 ? parts[1] : namespace;
+    const rest = parts.slice(2).join(".");
+    if (rest !== "" && rest !== "svc" && rest !== "svc.cluster.local") {
+      throw new RangeError(`target: Invalid value: "${target}": cannot resolve "${host}": only Service names (svc, svc.ns, svc.ns.svc.cluster.local) are resolved in this release`);
+    }
+    const svc: Service | undefined = this.store.get("Service", ns, name);
+    if (!svc) throw new RangeError(`target: Invalid value: "${target}": services "${name}" not found in namespace "${ns}" (NXDOMAIN)`);
+    const ip = svc.spec.clusterIP;
+    if (!ip || ip === "None") throw new RangeError(`target: Invalid value: "${target}": Service "${name}" is headless; headless names resolve to pod IPs in the DNS release`);
+    return { ip, port };
+  }
+
+  private runtime(): ContainerRuntime {
+    return {
+      startPod: (pod: Pod, podIP: string): void => {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const app = this.applications.find((a) => a.selector.matches(pod.metadata.labels));
+        const ports = (pod.spec.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.containerPort));
+        const addresses = [...new Set(ports)].sort((a, b) => a - b).map((p) => `${podIP}:${p}`);
+        for (const a of addresses) this.addressOwner.set(a, { pod: pod.metadata.name, node: pod.spec.nodeName ?? "" });
+        if (!app) {
+          if (addresses.length > 0) this.warnings.push(`pod ${key}: no application model matches its labels; connections to it are refused`);
+          return;
+        }
+        if (addresses.length === 0) {
+          this.warnings.push(`pod ${key}: declares no TCP containerPort; its application listens on nothing`);
+          return;
+        }
+        const index = this.traffic.startApplication(key, addresses, app.model, this.random.stream(`app/${key}`));
+        this.runningApps.set(key, { app: index, addresses });
+      },
+      stopPod: (pod: Pod): void => {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const running = this.runningApps.get(key);
+        if (!running) return;
+        this.runningApps.delete(key);
+        this.traffic.stopApplication(running.app, this.now);
+        // The kubelet deletes the pod right after: its IP is released, so packets to it are lost.
+        this.traffic.releaseAddresses(running.addresses);
+      },
+    };
+  }
+}
+
+function nodeSpecs(nodes: number | readonly NodeSpec[] | undefined): NodeSpec[] {
+  if (nodes === undefined) return [0, 1, 2].map((i) => ({ name: `node-${i + 1}`, zone: ZONES[i] }));
+  if (typeof nodes === "number") {
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 250) throw new RangeError(`nodes: Invalid value: ${nodes}: must be an integer between 1 and 250`);
+    return Array.from({ length: nodes }, (_, i) => ({ name: `node-${i + 1}`, zone: ZONES[i % 3] }));
+  }
+  if (nodes.length < 1) throw new RangeError(`nodes: Required value: at least one node`);
+  if (nodes.length > 250) throw new RangeError(`nodes: Too many: ${nodes.length}: must have at most 250 items`);
+  return [...nodes];
+}
+
+function nodeObject(n: NodeSpec, index: number): Node {
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: n.name,
+      labels: { "kubernetes.io/hostname": n.name, ...(n.zone ? { [LABEL_ZONE]: n.zone } : {}), ...(n.labels ?? {}) },
+    },
+    spec: { podCIDR: `10.244.${index}.0/24` },
+    status: {
+      addresses: [{ type: "InternalIP", address: formatIPv4(parseIPv4("10.0.0.0") + index + 10) }],
+      conditions: [{ type: "Ready", status: "True" }],
+    },
+  };
+}
+
+function digestResults(traceDigest: string, summary: object): string {
+  const t = new Trace();
+  t.record(0, "trace", { digest: traceDigest });
+  t.record(0, "results", { json: JSON.stringify(summary) });
+  return t.digest();
+}
