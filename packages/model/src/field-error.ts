@@ -280,7 +280,7 @@ function goSharpV(v: unknown, depth: number): string {
 export function goStringMap(m: Readonly<Record<string, unknown>> | undefined): string {
   if (m === undefined) return "map[string]string(nil)";
   const keys = Object.keys(m).sort();
-  return "map[string]string{" + keys.map((k) => goQuote(k) + ":" + goQuote(String(m[k]))).join(", ") + "}";
+  return "map[string]string{" + keys.map((k) => goQuote(k) + ":" + goSharpV(m[k], 1)).join(", ") + "}";
 }
 
 // ---------------------------------------------------------------------------

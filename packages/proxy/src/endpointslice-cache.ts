@@ -262,34 +262,80 @@ export class EndpointSliceCache {
     const slash = serviceKey.indexOf("/");
     const namespace = serviceKey.slice(0, slash);
     const name = serviceKey.slice(slash + 1);
-    const byPort = new Map<string, Map<string, ProxyEndpoint>>();
-    const makeOptions = { preferSameTrafficDistribution: this.preferSameTrafficDistribution };
+    const byPort = new Map<string, ProxyEndpoint[]>();
+    const own = this.nodeName;
     for (const sliceName of sortedKeys(slices)) {
       const slice = (slices.get(sliceName) as SliceData).slice;
-      for (const port of slice.ports ?? []) {
-        // pkg/apis/discovery/v1/defaults.go: nil name => "", nil protocol => TCP.
-        const portName = port.name ?? "";
-        if (port.port === undefined || port.port === 0) continue; // "Ignoring invalid endpoint port"
-        const key = servicePortNameKey({ namespace, name, port: portName, protocol: port.protocol ?? "TCP" });
-        let set = byPort.get(key);
-        if (set === undefined) {
-          set = new Map();
-          byPort.set(key, set);
+      for (const port of parseSlice(slice, this.preferSameTrafficDistribution)) {
+        const key = servicePortNameKey({ namespace, name, port: port.name, protocol: port.protocol });
+        let list = byPort.get(key);
+        if (list === undefined) {
+          list = [];
+          byPort.set(key, list);
         }
-        for (const endpoint of slice.endpoints) {
-          const ep = makeProxyEndpoint(endpoint, port.port, this.nodeName, makeOptions);
-          if (ep === null) continue;
-          // addEndpoints: first seen wins unless a later copy is not terminating.
-          if (!set.has(ep.key) || !ep.terminating) set.set(ep.key, ep);
-        }
+        // Only the endpoint's own node sees it as local: both variants are shared by all nodes.
+        for (const ep of port.endpoints) list.push(own !== "" && ep.remote.nodeName === own ? ep.local : ep.remote);
       }
     }
     const result = new Map<string, readonly ProxyEndpoint[]>();
     for (const key of sortedKeys(byPort)) {
-      const set = byPort.get(key) as Map<string, ProxyEndpoint>;
-      if (set.size === 0) continue;
-      result.set(key, Object.freeze([...set.values()].sort(compareEndpointKeys)));
+      const list = byPort.get(key) as ProxyEndpoint[];
+      if (list.length === 0) continue;
+      // Stable sort: copies of one IP:port stay in slice order, next to each other.
+      // (V8's TimSort merges the per-slice sorted runs in O(n log k).)
+      list.sort(compareEndpointKeys);
+      // addEndpoints: first seen wins unless a later copy is not terminating.
+      let w = 0;
+      for (let r = 0; r < list.length; r++) {
+        const ep = list[r];
+        if (w > 0 && list[w - 1].key === ep.key) {
+          if (!ep.terminating) list[w - 1] = ep;
+        } else list[w++] = ep;
+      }
+      list.length = w;
+      result.set(key, Object.freeze(list));
     }
     return result;
   }
+}
+
+interface ParsedEndpoint {
+  readonly remote: ProxyEndpoint;
+  readonly local: ProxyEndpoint;
+}
+
+interface ParsedPort {
+  readonly name: string;
+  readonly protocol: Protocol;
+  /** Sorted by key; copies of one key in slice order. */
+  readonly endpoints: readonly ParsedEndpoint[];
+}
+
+// Slices are immutable and the same object reaches every node's kube-proxy, so each
+// slice is parsed once for the whole cluster (per feature-gate setting).
+const parsedWithNodeHints = new WeakMap<EndpointSlice, readonly ParsedPort[]>();
+const parsedWithoutNodeHints = new WeakMap<EndpointSlice, readonly ParsedPort[]>();
+
+function parseSlice(slice: EndpointSlice, preferSameTrafficDistribution: boolean): readonly ParsedPort[] {
+  const cache = preferSameTrafficDistribution ? parsedWithNodeHints : parsedWithoutNodeHints;
+  let parsed = cache.get(slice);
+  if (parsed !== undefined) return parsed;
+  const options = { preferSameTrafficDistribution };
+  const ports: ParsedPort[] = [];
+  for (const port of slice.ports ?? []) {
+    // pkg/apis/discovery/v1/defaults.go: nil name => "", nil protocol => TCP.
+    if (port.port === undefined || port.port === 0) continue; // "Ignoring invalid endpoint port"
+    const endpoints: ParsedEndpoint[] = [];
+    for (const endpoint of slice.endpoints) {
+      const remote = makeProxyEndpoint(endpoint, port.port, "", options);
+      if (remote === null) continue;
+      const local = remote.nodeName !== undefined && remote.nodeName !== "" ? Object.freeze({ ...remote, isLocal: true }) : remote;
+      endpoints.push({ remote: Object.freeze(remote), local });
+    }
+    endpoints.sort((a, b) => compareEndpointKeys(a.remote, b.remote));
+    ports.push({ name: port.name ?? "", protocol: port.protocol ?? "TCP", endpoints });
+  }
+  parsed = ports;
+  cache.set(slice, parsed);
+  return parsed;
 }
