@@ -1,7 +1,7 @@
 /**
  * The controllers of a simulated cluster: Deployment, ReplicaSet, the scheduler,
  * the kubelets and the EndpointSlice controller. Each reconciles against the
- * {@link ObjectStore} on the virtual clock; their rules are pure functions exported
+ * `ObjectStore` of `@kube-netsim/model` on the virtual clock; their rules are pure functions exported
  * here for direct testing.
  *
  * @packageDocumentation

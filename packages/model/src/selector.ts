@@ -26,7 +26,7 @@ import {
   validateLabelMap,
 } from "./field-error.js";
 import type { FieldError } from "./field-error.js";
-import type { LabelSelector, StringMap } from "./types.js";
+import type { LabelSelector, LabelSelectorRequirement, StringMap } from "./types.js";
 
 /**
  * A label selector ready to be matched against label sets (`labels.Selector`).
@@ -240,8 +240,8 @@ function validateRequirement(r: unknown, path: string, errs: FieldError[]): void
   }
 }
 
-function own(o: Record<string, unknown>, k: string): unknown {
-  return Object.hasOwn(o, k) ? o[k] : undefined;
+function own(o: object, k: string): unknown {
+  return Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined;
 }
 
 const labelSelectorCache = new WeakMap<object, CompiledSelector>();
@@ -287,8 +287,9 @@ export function compileLabelSelector(sel: LabelSelector | undefined, fieldPath?:
   if (cached !== undefined) return cached;
   const errors = validateLabelSelector(sel, fieldPath ?? "");
   if (errors.length > 0) throw new LabelSelectorError(errors);
-  const matchLabels = sel.matchLabels ?? {};
-  const exprs = sel.matchExpressions ?? [];
+  // Read own properties only, exactly what validateLabelSelector checked.
+  const matchLabels = (own(sel, "matchLabels") ?? {}) as StringMap;
+  const exprs = (own(sel, "matchExpressions") ?? []) as readonly LabelSelectorRequirement[];
   const keys = Object.keys(matchLabels);
   let compiled: CompiledSelector;
   if (keys.length + exprs.length === 0) {
@@ -297,9 +298,11 @@ export function compileLabelSelector(sel: LabelSelector | undefined, fieldPath?:
     const reqs: Requirement[] = [];
     for (const k of keys) reqs.push({ key: k, op: OP_EQUALS, value: matchLabels[k], set: NO_VALUES });
     for (const e of exprs) {
+      const operator = own(e, "operator");
       const op =
-        e.operator === "In" ? OP_IN : e.operator === "NotIn" ? OP_NOT_IN : e.operator === "Exists" ? OP_EXISTS : OP_DOES_NOT_EXIST;
-      reqs.push({ key: e.key ?? "", op, value: "", set: op === OP_IN || op === OP_NOT_IN ? new Set(e.values ?? []) : NO_VALUES });
+        operator === "In" ? OP_IN : operator === "NotIn" ? OP_NOT_IN : operator === "Exists" ? OP_EXISTS : OP_DOES_NOT_EXIST;
+      const values = (own(e, "values") ?? []) as readonly string[];
+      reqs.push({ key: (own(e, "key") ?? "") as string, op, value: "", set: op === OP_IN || op === OP_NOT_IN ? new Set(values) : NO_VALUES });
     }
     compiled = build(reqs);
   }
