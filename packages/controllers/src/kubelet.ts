@@ -38,10 +38,11 @@ interface NodeIPAM {
  *
  * @remarks
  * For each pod bound to a node: after `startDelay` the pod gets an IP from the node's
- * pod CIDR (host-local IPAM order: .2 upwards, freed addresses reused), phase Running
- * and its containers start; after `readinessDelay` its Ready condition turns True.
+ * pod CIDR (host-local IPAM order: .2 upwards, round-robin from the last address handed
+ * out, so a freed address is reused only once the range wraps), phase Running and its
+ * containers start; after `readinessDelay` its Ready condition turns True.
  * When a pod gets a `deletionTimestamp`, the kubelet stops its containers (the
- * application exits at once on SIGTERM), marks it not ready, and deletes the object.
+ * application exits at once on SIGTERM) and deletes the object.
  * preStop hooks, probes and the grace period come with the pod-lifecycle release.
  */
 export class Kubelets {

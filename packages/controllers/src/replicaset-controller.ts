@@ -20,6 +20,32 @@ export function isPodActive(pod: Pod): boolean {
 
 const PHASE_RANK: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 };
 
+// pkg/controller/controller_utils.go logarithmicRankDiff: int64(log2(age in ns)), -1 when
+// the age is not positive. SimTime is in ms.
+function logarithmicRank(t: number, now: number): number {
+  const ageNs = (now - t) * 1e6;
+  return ageNs > 0 ? Math.trunc(Math.log2(ageNs)) : -1;
+}
+
+function compareNames(a: Pod, b: Pod): number {
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+}
+
+// pkg/controller/controller_utils.go afterOrZero + logarithmicRankDiff, for rules 6 and 8:
+// a zero (absent) time first; then, without `now`, the later time first; with `now`
+// (LogarithmicScaleDown, GA and locked on since 1.31), the smaller log2 age bucket
+// first, and within one bucket the smaller UID (then, here, the name).
+function compareTimes(a: Pod, b: Pod, ta: number | undefined, tb: number | undefined, now: number | undefined): number {
+  if (ta === tb) return 0;
+  if (ta === undefined || tb === undefined) return ta === undefined ? -1 : 1;
+  if (now === undefined) return tb - ta;
+  const diff = logarithmicRank(ta, now) - logarithmicRank(tb, now);
+  if (diff !== 0) return diff;
+  const ua = a.metadata.uid ?? "";
+  const ub = b.metadata.uid ?? "";
+  return ua < ub ? -1 : ua > ub ? 1 : compareNames(a, b);
+}
+
 /**
  * Orders pods the way the ReplicaSet controller prefers to delete them: the first
  * pod in the result is the first to go.
@@ -27,42 +53,58 @@ const PHASE_RANK: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, R
  * @remarks
  * pkg/controller/controller_utils.go ActivePodsWithRanks.Less, in order: unassigned
  * before assigned; Pending before Unknown before Running; not ready before ready;
- * ready for less time before ready for longer; newer before older. The pod-deletion-cost
- * annotation, the co-location rank and restart counts are not modelled yet. Where
- * upstream leaves ties to sort order we break them by name, so a seed fixes the pick.
+ * ready for less time before ready for longer; newer before older (a pod without a
+ * ready or creation time counts as the newest, as upstream's zero time does). With
+ * `now` (the controller passes it, as upstream sets `Now`), the two times are compared
+ * on a log2 scale of their age (LogarithmicScaleDown, GA and locked on since 1.31): pods
+ * in the same power-of-two age bucket are ordered by UID. Without `now`, exact times
+ * are compared. The pod-deletion-cost annotation, the co-location rank and restart
+ * counts are not modelled yet. Where upstream leaves ties to sort order we break them
+ * by name, so a seed fixes the pick.
+ *
+ * @param pods - the candidates (not modified).
+ * @param now - the current time (ms) for the logarithmic comparison; omit for exact times.
  */
-export function rankPodsForDeletion(pods: readonly Pod[]): Pod[] {
-  const readySince = (p: Pod): number =>
-    p.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True")?.lastTransitionTime ?? Infinity;
+export function rankPodsForDeletion(pods: readonly Pod[], now?: SimTime): Pod[] {
+  const readyTime = (p: Pod): number | undefined =>
+    p.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True")?.lastTransitionTime;
   return [...pods].sort((a, b) => {
+    // 1. Unassigned < assigned.
     const aa = a.spec.nodeName ? 1 : 0;
     const ba = b.spec.nodeName ? 1 : 0;
     if (aa !== ba) return aa - ba;
+    // 2. Pending < Unknown < Running (other phases rank as Pending, like a missing map key).
     const ap = PHASE_RANK[a.status?.phase ?? "Pending"] ?? 0;
     const bp = PHASE_RANK[b.status?.phase ?? "Pending"] ?? 0;
     if (ap !== bp) return ap - bp;
-    const ar = isPodReady(a) ? 1 : 0;
-    const br = isPodReady(b) ? 1 : 0;
-    if (ar !== br) return ar - br;
-    const at = readySince(a);
-    const bt = readySince(b);
-    if (ar === 1 && at !== bt) return bt - at; // more recently ready = ready for less time: first
-    const ac = a.metadata.creationTimestamp ?? 0;
-    const bc = b.metadata.creationTimestamp ?? 0;
-    if (ac !== bc) return bc - ac; // newer first
-    return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+    // 3. Not ready < ready.
+    const ar = isPodReady(a);
+    const br = isPodReady(b);
+    if (ar !== br) return ar ? 1 : -1;
+    // 6. Both ready: ready for a shorter time first.
+    if (ar) {
+      const ta = readyTime(a);
+      const tb = readyTime(b);
+      if (ta !== tb) return compareTimes(a, b, ta, tb, now);
+    }
+    // 8. Newer first.
+    const ca = a.metadata.creationTimestamp;
+    const cb = b.metadata.creationTimestamp;
+    if (ca !== cb) return compareTimes(a, b, ca, cb, now);
+    return compareNames(a, b);
   });
 }
 
 /**
  * The pure core of the ReplicaSet controller (pkg/controller/replicaset/replica_set.go
  * manageReplicas): compares `spec.replicas` (default 1) with the active pods it owns.
+ * `now` is passed on to {@link rankPodsForDeletion}.
  */
-export function replicaSetDiff(rs: ReplicaSet, ownedActivePods: readonly Pod[]): ReplicaSetDiff {
+export function replicaSetDiff(rs: ReplicaSet, ownedActivePods: readonly Pod[], now?: SimTime): ReplicaSetDiff {
   const want = rs.spec.replicas ?? 1;
   const have = ownedActivePods.length;
   if (have < want) return { create: want - have, delete: [] };
-  if (have > want) return { create: 0, delete: rankPodsForDeletion(ownedActivePods).slice(0, have - want) };
+  if (have > want) return { create: 0, delete: rankPodsForDeletion(ownedActivePods, now).slice(0, have - want) };
   return { create: 0, delete: [] };
 }
 
@@ -141,7 +183,7 @@ export class ReplicaSetController {
     const owned = this.store
       .list("Pod", rs.metadata.namespace)
       .filter((p) => isPodActive(p) && p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid) && selector.matches(p.metadata.labels));
-    const diff = replicaSetDiff(rs, owned);
+    const diff = replicaSetDiff(rs, owned, now);
     for (let i = 0; i < diff.create; i++) this.store.create(podFromTemplate(rs));
     for (const pod of diff.delete) {
       this.store.mutate("Pod", pod.metadata.namespace, pod.metadata.name, (d) => {

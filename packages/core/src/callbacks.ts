@@ -40,11 +40,11 @@ export class Callbacks implements EventHandler {
   }
 
   /** @internal */
-  handleEvent(arg: number, now: SimTime): void {
+  handleEvent(arg: number): void {
     const fn = this.slots[arg];
     this.slots[arg] = noop;
     this.free.push(arg);
-    fn(now);
+    fn(this.scheduler.now);
   }
 
   private store(fn: (now: SimTime) => void): number {

@@ -28,6 +28,14 @@
  */
 import seedrandom from "seedrandom";
 
+/** The state of seedrandom's alea generator (lib/alea.js). */
+interface AleaState {
+  readonly c: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly s2: number;
+}
+
 /** 2^32 as a double. */
 const TWO_POW_32 = 4294967296;
 
@@ -59,7 +67,15 @@ export class RandomStream {
   readonly name: string;
   /** The exact alea seed string this stream was created from (see the module's determinism contract). */
   readonly seedString: string;
-  readonly #prng: () => number;
+  // Alea state, stepped here rather than through seedrandom's closure: a method on one
+  // class is inlined by the JIT and returns unboxed doubles, where thousands of distinct
+  // closures (one per pod) make every draw a megamorphic call. The recurrence is
+  // seedrandom's (lib/alea.js `next`), and the initial state is seedrandom's own, so
+  // the values are identical to `seedrandom.alea(seedString)`.
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c: number;
 
   /**
    * Creates a stream from an exact alea seed string. Prefer {@link RandomSource.stream}.
@@ -70,7 +86,11 @@ export class RandomStream {
   constructor(name: string, seedString: string) {
     this.name = name;
     this.seedString = seedString;
-    this.#prng = seedrandom.alea(seedString);
+    const state = (seedrandom.alea(seedString, { state: true }) as unknown as { state(): AleaState }).state();
+    this.s0 = state.s0;
+    this.s1 = state.s1;
+    this.s2 = state.s2;
+    this.c = state.c;
   }
 
   /**
@@ -78,7 +98,11 @@ export class RandomStream {
    * randomness). 0 is possible, 1 is not.
    */
   next(): number {
-    return this.#prng();
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    return (this.s2 = t - this.c);
   }
 
   /**
@@ -86,7 +110,7 @@ export class RandomStream {
    * multiples of 2^-32, so `next() * 2^32` is an integer).
    */
   nextUint32(): number {
-    return (this.#prng() * TWO_POW_32) >>> 0;
+    return (this.next() * TWO_POW_32) >>> 0;
   }
 
   /**
@@ -103,7 +127,7 @@ export class RandomStream {
     if (!(n >= 1 && n <= TWO_POW_32 && Math.floor(n) === n)) {
       throw new RangeError(`nextInt: n must be an integer in [1, 2^32], got ${n}`);
     }
-    return Math.floor(this.#prng() * n);
+    return Math.floor(this.next() * n);
   }
 }
 

@@ -4,7 +4,7 @@ import { Scheduler, seconds } from "./scheduler.js";
 
 function recorder(s: Scheduler): { log: [number, number][]; id: number } {
   const log: [number, number][] = [];
-  const id = s.register({ handleEvent: (arg, now) => log.push([arg, now]) });
+  const id = s.register({ handleEvent: (arg) => log.push([arg, s.now]) });
   return { log, id };
 }
 

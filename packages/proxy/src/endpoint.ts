@@ -235,6 +235,8 @@ export function makeProxyEndpoint(
   const forNodes = endpoint.hints?.forNodes;
   if (gate && forNodes !== undefined && forNodes.length > 0) nodeHints = new Set(forNodes.map((n) => n.name));
   const nodeName = endpoint.nodeName;
+  // Every endpoint gets the same object shape (absent fields are `undefined`), so the
+  // data planes' property reads stay monomorphic.
   const result: ProxyEndpoint = {
     ip,
     port,
@@ -244,10 +246,10 @@ export function makeProxyEndpoint(
     terminating,
     // pkg/proxy/endpointslicecache.go isLocal: own node name must be non-empty.
     isLocal: nodeName !== undefined && ownNodeName.length > 0 && nodeName === ownNodeName,
-    ...(nodeName !== undefined ? { nodeName } : {}),
-    ...(endpoint.zone !== undefined ? { zone: endpoint.zone } : {}),
-    ...(zoneHints !== undefined ? { zoneHints } : {}),
-    ...(nodeHints !== undefined ? { nodeHints } : {}),
+    nodeName,
+    zone: endpoint.zone,
+    zoneHints,
+    nodeHints,
   };
   return result;
 }

@@ -259,44 +259,107 @@ export class EndpointSliceCache {
 
   /** pkg/proxy/endpointslicecache.go endpointInfoByServicePort + endpointsMapFromEndpointInfo. */
   private buildEndpointsByPort(serviceKey: string, slices: ReadonlyMap<string, SliceData>): EndpointsByPort {
-    const slash = serviceKey.indexOf("/");
-    const namespace = serviceKey.slice(0, slash);
-    const name = serviceKey.slice(slash + 1);
-    const byPort = new Map<string, ProxyEndpoint[]>();
+    const ordered: EndpointSlice[] = [];
+    for (const sliceName of sortedKeys(slices)) ordered.push((slices.get(sliceName) as SliceData).slice);
+    const merged = mergeSlices(serviceKey, ordered, this.preferSameTrafficDistribution);
     const own = this.nodeName;
-    for (const sliceName of sortedKeys(slices)) {
-      const slice = (slices.get(sliceName) as SliceData).slice;
-      for (const port of parseSlice(slice, this.preferSameTrafficDistribution)) {
-        const key = servicePortNameKey({ namespace, name, port: port.name, protocol: port.protocol });
-        let list = byPort.get(key);
-        if (list === undefined) {
-          list = [];
-          byPort.set(key, list);
-        }
-        // Only the endpoint's own node sees it as local: both variants are shared by all nodes.
-        for (const ep of port.endpoints) list.push(own !== "" && ep.remote.nodeName === own ? ep.local : ep.remote);
-      }
-    }
     const result = new Map<string, readonly ProxyEndpoint[]>();
-    for (const key of sortedKeys(byPort)) {
-      const list = byPort.get(key) as ProxyEndpoint[];
-      if (list.length === 0) continue;
-      // Stable sort: copies of one IP:port stay in slice order, next to each other.
-      // (V8's TimSort merges the per-slice sorted runs in O(n log k).)
-      list.sort(compareEndpointKeys);
-      // addEndpoints: first seen wins unless a later copy is not terminating.
-      let w = 0;
-      for (let r = 0; r < list.length; r++) {
-        const ep = list[r];
-        if (w > 0 && list[w - 1].key === ep.key) {
-          if (!ep.terminating) list[w - 1] = ep;
-        } else list[w++] = ep;
+    for (const port of merged) {
+      const local = own === "" ? undefined : port.localIndices.get(own);
+      if (local === undefined) {
+        result.set(port.key, port.remote);
+        continue;
       }
-      list.length = w;
-      result.set(key, Object.freeze(list));
+      // Only this node sees its own endpoints as local: swap in their local variants.
+      const list = port.remote.slice();
+      for (const i of local) list[i] = port.parsed[i].local;
+      result.set(port.key, Object.freeze(list));
     }
     return result;
   }
+}
+
+interface MergedPort {
+  readonly key: string;
+  /** Endpoints as every node but their own sees them (isLocal false), sorted and deduplicated. */
+  readonly remote: readonly ProxyEndpoint[];
+  readonly parsed: readonly ParsedEndpoint[];
+  /** Node name -> indices of that node's endpoints in `remote`. */
+  readonly localIndices: ReadonlyMap<string, readonly number[]>;
+}
+
+interface MergedEntry {
+  readonly serviceKey: string;
+  readonly slices: readonly EndpointSlice[];
+  readonly gate: boolean;
+  readonly ports: readonly MergedPort[];
+}
+
+// The merge of one Service's slices is the same on every node but for isLocal, so it is
+// computed once per set of slice objects (keyed weakly by the first slice) and shared.
+const mergedBySlice = new WeakMap<EndpointSlice, MergedEntry>();
+
+function mergeSlices(serviceKey: string, slices: readonly EndpointSlice[], gate: boolean): readonly MergedPort[] {
+  if (slices.length === 0) return [];
+  const hit = mergedBySlice.get(slices[0]);
+  if (hit !== undefined && hit.serviceKey === serviceKey && hit.gate === gate && hit.slices.length === slices.length && hit.slices.every((x, i) => x === slices[i])) {
+    return hit.ports;
+  }
+  const slash = serviceKey.indexOf("/");
+  const namespace = serviceKey.slice(0, slash);
+  const name = serviceKey.slice(slash + 1);
+  const byPort = new Map<string, ParsedEndpoint[]>();
+  for (const slice of slices) {
+    for (const port of parseSlice(slice, gate)) {
+      const key = servicePortNameKey({ namespace, name, port: port.name, protocol: port.protocol });
+      let list = byPort.get(key);
+      if (list === undefined) {
+        list = [];
+        byPort.set(key, list);
+      }
+      for (const ep of port.endpoints) list.push(ep);
+    }
+  }
+  const ports: MergedPort[] = [];
+  for (const key of sortedKeys(byPort)) {
+    const list = byPort.get(key) as ParsedEndpoint[];
+    if (list.length === 0) continue;
+    // Stable sort: copies of one IP:port stay in slice order, next to each other.
+    // (V8's TimSort merges the per-slice sorted runs in O(n log k).)
+    list.sort(compareParsed);
+    // addEndpoints: first seen wins unless a later copy is not terminating.
+    let w = 0;
+    for (let r = 0; r < list.length; r++) {
+      const ep = list[r];
+      if (w > 0 && list[w - 1].remote.key === ep.remote.key) {
+        if (!ep.remote.terminating) list[w - 1] = ep;
+      } else list[w++] = ep;
+    }
+    list.length = w;
+    const localIndices = new Map<string, number[]>();
+    const remote: ProxyEndpoint[] = new Array(w);
+    for (let i = 0; i < w; i++) {
+      remote[i] = list[i].remote;
+      const n = list[i].remote.nodeName;
+      if (n !== undefined && n !== "") {
+        let idx = localIndices.get(n);
+        if (idx === undefined) {
+          idx = [];
+          localIndices.set(n, idx);
+        }
+        idx.push(i);
+      }
+    }
+    ports.push({ key, remote: Object.freeze(remote), parsed: list, localIndices });
+  }
+  mergedBySlice.set(slices[0], { serviceKey, slices: slices.slice(), gate, ports });
+  return ports;
+}
+
+function compareParsed(a: ParsedEndpoint, b: ParsedEndpoint): number {
+  const x = a.remote.key;
+  const y = b.remote.key;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 interface ParsedEndpoint {

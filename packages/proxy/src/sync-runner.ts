@@ -75,7 +75,8 @@ export class SyncRunner implements EventHandler {
   }
 
   /** @internal */
-  handleEvent(_arg: number, now: SimTime): void {
+  handleEvent(): void {
+    const now = this.scheduler.now;
     if (this.kind === "burst") {
       this.refill(now);
       this.tokens -= 1;

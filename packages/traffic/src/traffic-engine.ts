@@ -194,8 +194,7 @@ export class TrafficEngine implements EventHandler {
     }
     for (let r = 0; r < this.used; r++) {
       if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) {
-        this.end(r, OUTCOME_RESET, now);
-        this.reqState[r] = ZOMBIE; // its completion event is still pending; the slot is freed then
+        this.finish(r, OUTCOME_RESET, now);
       }
     }
     app.busy = 0;
@@ -239,7 +238,8 @@ export class TrafficEngine implements EventHandler {
   }
 
   /** @internal Event dispatch (hot path). */
-  handleEvent(arg: number, now: SimTime): void {
+  handleEvent(arg: number): void {
+    const now = this.scheduler.now;
     const kind = arg & 3;
     const index = arg >> 2;
     if (kind === EV_COMPLETE) this.complete(index, now);

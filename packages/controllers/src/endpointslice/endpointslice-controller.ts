@@ -40,6 +40,7 @@ export class EndpointSliceController {
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly redo = new Set<string>();
+  private readonly delayed = new Set<string>();
   private busy = 0;
   private readonly maxPerSlice: number;
   private readonly workers: number;
@@ -80,7 +81,15 @@ export class EndpointSliceController {
 
   private add(key: string, after: SimTime): void {
     if (after > 0) {
-      this.later.after(after, () => this.add(key, 0));
+      // client-go/util/workqueue/delaying_queue.go insert: a key already waiting keeps its
+      // earlier readyAt, so every pod change within batchPeriod lands in one sync.
+      // (Every delayed add waits the same batchPeriod, so the waiting one is the earlier.)
+      if (this.delayed.has(key)) return;
+      this.delayed.add(key);
+      this.later.after(after, () => {
+        this.delayed.delete(key);
+        this.add(key, 0);
+      });
       return;
     }
     if (this.processing.has(key)) {
@@ -116,8 +125,13 @@ export class EndpointSliceController {
     const ns = key.slice(0, slash);
     const svc = this.store.get("Service", ns, key.slice(slash + 1));
     if (!svc) {
-      // Service deleted: its slices go with it (garbage collection of owned objects).
-      for (const s of this.slicesOf(ns, key.slice(slash + 1))) this.store.delete("EndpointSlice", ns, s.metadata.name);
+      // Service deleted: the slices it owns go with it (pkg/controller/garbagecollector
+      // deletes dependents whose owner is gone). Slices someone else made for it, without
+      // an ownerReference to the Service, are left alone.
+      const name = key.slice(slash + 1);
+      for (const s of this.slicesOf(ns, name)) {
+        if (s.metadata.ownerReferences?.some((o) => o.kind === "Service" && o.name === name)) this.store.delete("EndpointSlice", ns, s.metadata.name);
+      }
       return;
     }
     const selector = compileServiceSelector(svc.spec.selector);

@@ -1,0 +1,321 @@
+import { describe, it, expect } from "vitest";
+import { Interner, RandomSource, Scheduler, constant } from "@kube-netsim/core";
+import type { Distribution, RandomStream } from "@kube-netsim/core";
+import { ObjectStore } from "@kube-netsim/model";
+import { IptablesDataPlane, IptablesSelector, KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
+import type { Verdict } from "@kube-netsim/proxy";
+import { TrafficEngine } from "./traffic-engine.js";
+import type { ClientOptions, OutcomeCounts } from "./traffic-engine.js";
+
+// The engine is driven through a real KubeProxy (for `connect`) and a ServiceFrontend
+// programmed by hand, so every verdict and destination is under the test's control.
+
+interface Rig {
+  readonly scheduler: Scheduler;
+  readonly addresses: Interner;
+  readonly engine: TrafficEngine;
+  readonly proxy: KubeProxy;
+  readonly random: RandomSource;
+  /** A frontend with the given verdict and endpoints (`IP:port`), compiled like the iptables data plane does. */
+  frontend(verdict: Verdict, endpoints?: readonly string[]): ServiceFrontend;
+  /** Re-points a frontend at other endpoints, as a kube-proxy sync would. */
+  program(f: ServiceFrontend, verdict: Verdict, endpoints?: readonly string[]): void;
+  client(f: ServiceFrontend, options?: Partial<ClientOptions>): number;
+}
+
+function rig(options: { stopAfterCompleted?: number } = {}): Rig {
+  const scheduler = new Scheduler();
+  const random = new RandomSource(7);
+  const addresses = new Interner();
+  const store = new ObjectStore(scheduler, { random: random.stream("apiserver") });
+  const proxy = new KubeProxy(scheduler, store, { nodeName: "node-a", dataPlane: new IptablesDataPlane(), addresses, random: random.stream("kube-proxy/node-a") });
+  const engine = new TrafficEngine(scheduler, { addresses, stopAfterCompleted: options.stopAfterCompleted });
+  let clients = 0;
+  const program = (f: ServiceFrontend, verdict: Verdict, endpoints: readonly string[] = []): void => {
+    f.verdict = verdict;
+    f.destinations = Int32Array.from(endpoints.map((e) => addresses.id(e)));
+    f.compiled = endpoints.length > 0 ? IptablesSelector.forEndpointCount(endpoints.length) : undefined;
+  };
+  return {
+    scheduler,
+    addresses,
+    engine,
+    proxy,
+    random,
+    frontend: (verdict, endpoints = []) => {
+      const f = new ServiceFrontend("10.96.0.10:80/TCP");
+      program(f, verdict, endpoints);
+      return f;
+    },
+    program,
+    client: (f, o = {}) =>
+      engine.addClient({
+        name: `client-${clients}`,
+        sourceIP: 0x0af40001 + clients,
+        proxy,
+        frontend: f,
+        interarrival: constant(1),
+        random: random.stream(`client-${clients++}`),
+        startAt: 1,
+        ...o,
+      }),
+  };
+}
+
+/** A service-time distribution that records when each request enters service. */
+function recording(ms: number, log: number[], scheduler: Scheduler): Distribution {
+  return {
+    sample: (_rng: RandomStream): number => {
+      log.push(scheduler.now);
+      return ms;
+    },
+    describe: (): string => `recording(${ms})`,
+  };
+}
+
+const sum = (o: OutcomeCounts): number => o.completed + o.refused + o.reset + o.timedOut + o.dropped;
+
+/** Steps the clock one event at a time and returns each completed request's latency, in completion order. */
+function latenciesInOrder(r: Rig, until: number): number[] {
+  const out: number[] = [];
+  let count = r.engine.latency.count;
+  let total = count > 0 ? r.engine.latency.mean * count : 0;
+  while (r.scheduler.peekTime() <= until && r.scheduler.step()) {
+    const c = r.engine.latency.count;
+    if (c !== count) {
+      const t = r.engine.latency.mean * c;
+      out.push(Math.round(t - total));
+      total = t;
+      count = c;
+    }
+  }
+  return out;
+}
+
+describe("TrafficEngine: queueing inside an application", () => {
+  it("serves FIFO, at most `concurrency` (2) requests at once", () => {
+    const r = rig();
+    const starts: number[] = [];
+    r.engine.startApplication("default/api-0", ["10.244.0.2:8080"], { concurrency: 2, serviceTime: recording(10, starts, r.scheduler) }, r.random.stream("app"));
+    const c = r.client(r.frontend("forward", ["10.244.0.2:8080"])); // requests at t = 1, 2, 3, ...
+    r.scheduler.runUntil(6.5);
+    r.engine.stopClient(c);
+    expect(r.engine.started).toBe(6);
+    expect(r.engine.inFlight).toBe(6);
+    expect(starts).toEqual([1, 2]); // two in service, four waiting
+    // FIFO: arrivals 1..6, service 10 ms, 2 servers -> completions at 11, 12, 21, 22, 31, 32.
+    // (LIFO would give 10, 10, 15, 17, 27, 29.)
+    expect(latenciesInOrder(r, 100)).toEqual([10, 10, 18, 18, 26, 26]);
+    expect(starts).toEqual([1, 2, 11, 12, 21, 22]);
+    expect(r.engine.outcomes()).toEqual({ completed: 6, refused: 0, reset: 0, timedOut: 0, dropped: 0 });
+    expect(r.engine.inFlight).toBe(0);
+    expect([...r.engine.completedByAddress()]).toEqual([["10.244.0.2:8080", 6]]);
+  });
+
+  it("concurrency 1 serves one at a time", () => {
+    const r = rig();
+    const starts: number[] = [];
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { serviceTime: recording(10, starts, r.scheduler) }, r.random.stream("app"));
+    const c = r.client(r.frontend("forward", ["10.244.0.2:8080"]));
+    r.scheduler.runUntil(3.5);
+    r.engine.stopClient(c);
+    r.scheduler.runUntil(100);
+    expect(starts).toEqual([1, 11, 21]);
+  });
+
+  it("queueLimit: requests beyond the waiting room are dropped", () => {
+    const r = rig();
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 1, queueLimit: 2, serviceTime: constant(100) }, r.random.stream("app"));
+    const c = r.client(r.frontend("forward", ["10.244.0.2:8080"]));
+    r.scheduler.runUntil(5.5); // 1 in service, 2 waiting, 2 dropped
+    r.engine.stopClient(c);
+    expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 0, reset: 0, timedOut: 0, dropped: 2 });
+    expect(r.engine.inFlight).toBe(3);
+    r.scheduler.runUntil(1000);
+    expect(r.engine.outcomes()).toEqual({ completed: 3, refused: 0, reset: 0, timedOut: 0, dropped: 2 });
+    expect(r.engine.inFlight).toBe(0);
+  });
+
+  it("queueLimit 0: only what fits in service is accepted", () => {
+    const r = rig();
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 2, queueLimit: 0, serviceTime: constant(100) }, r.random.stream("app"));
+    const c = r.client(r.frontend("forward", ["10.244.0.2:8080"]));
+    r.scheduler.runUntil(4.5);
+    r.engine.stopClient(c);
+    expect(r.engine.outcomes().dropped).toBe(2);
+    expect(r.engine.inFlight).toBe(2);
+  });
+});
+
+describe("TrafficEngine: stopping an application", () => {
+  it("resets queued and in-service requests exactly once; late completion events count nothing", () => {
+    const r = rig();
+    const app = r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 2, serviceTime: constant(10) }, r.random.stream("app"));
+    const f = r.frontend("forward", ["10.244.0.2:8080"]);
+    const c = r.client(f);
+    r.scheduler.runUntil(5.5); // requests at 1, 2 in service (done at 11, 12); 3, 4, 5 waiting
+    r.engine.stopClient(c);
+    r.engine.stopApplication(app, r.scheduler.now);
+    expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 0, reset: 5, timedOut: 0, dropped: 0 });
+    expect(r.engine.inFlight).toBe(0);
+    r.engine.stopApplication(app, r.scheduler.now); // a second stop is a no-op
+    expect(r.engine.outcomes().reset).toBe(5);
+    r.scheduler.runUntil(50); // the completion events of the two reset requests fire at 11 and 12
+    expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 0, reset: 5, timedOut: 0, dropped: 0 });
+    expect(r.engine.latency.count).toBe(0);
+    expect(r.engine.completedByAddress().size).toBe(0);
+    expect(r.engine.inFlight).toBe(0);
+  });
+
+  it("a new request that reuses a reset request's slot is not completed by the old completion event", () => {
+    const r = rig();
+    const old = r.engine.startApplication("old", ["10.244.0.2:8080"], { concurrency: 2, serviceTime: constant(10) }, r.random.stream("old"));
+    r.engine.startApplication("new", ["10.244.1.2:8080"], { concurrency: 1000, serviceTime: constant(100) }, r.random.stream("new"));
+    const f = r.frontend("forward", ["10.244.0.2:8080"]);
+    r.client(f, { interarrival: constant(0.5) }); // requests at 1, 1.5, 2, ...
+    r.scheduler.runUntil(2.2); // 1 and 1.5 in service until 11 and 11.5; 2 waiting
+    r.engine.stopApplication(old, r.scheduler.now);
+    r.program(f, "forward", ["10.244.1.2:8080"]); // kube-proxy moves traffic to the new pod
+    expect(r.engine.outcomes().reset).toBe(3);
+    // Requests every 0.5 ms from 2.5 on reuse the freed slots, including the two that are
+    // freed only when the stale completions fire (11, 11.5).
+    r.scheduler.runUntil(60);
+    r.engine.stopAllClients();
+    const started = r.engine.started;
+    r.scheduler.runUntil(1000);
+    const o = r.engine.outcomes();
+    expect(o).toEqual({ completed: started - 3, refused: 0, reset: 3, timedOut: 0, dropped: 0 });
+    expect(r.engine.latency.min).toBe(100); // no request ended early
+    expect(r.engine.latency.max).toBe(100);
+    expect([...r.engine.completedByAddress()]).toEqual([["10.244.1.2:8080", started - 3]]);
+  });
+
+  it("after stop, the pod IP refuses connections (nothing listens): refused at once", () => {
+    const r = rig();
+    const app = r.engine.startApplication("a", ["10.244.0.2:8080"], { serviceTime: constant(1) }, r.random.stream("app"));
+    r.engine.stopApplication(app, 0);
+    const c = r.client(r.frontend("forward", ["10.244.0.2:8080"]));
+    r.scheduler.runUntil(3.5);
+    r.engine.stopClient(c);
+    expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 3, reset: 0, timedOut: 0, dropped: 0 });
+    expect(r.engine.inFlight).toBe(0);
+  });
+
+  it("releaseAddresses: the IP is gone, so the client times out after exactly connectTimeout", () => {
+    const r = rig();
+    const app = r.engine.startApplication("a", ["10.244.0.2:8080"], { serviceTime: constant(1) }, r.random.stream("app"));
+    r.engine.stopApplication(app, 0);
+    r.engine.releaseAddresses(["10.244.0.2:8080", "10.244.9.9:8080"]); // an address never seen is ignored
+    r.client(r.frontend("forward", ["10.244.0.2:8080"]), { startAt: 10, interarrival: constant(1e6), connectTimeout: 250 });
+    r.scheduler.runUntil(259.999);
+    expect(r.engine.outcomes().timedOut).toBe(0);
+    expect(r.engine.inFlight).toBe(1);
+    r.scheduler.runUntil(260);
+    expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 0, reset: 0, timedOut: 1, dropped: 0 });
+    expect(r.engine.inFlight).toBe(0);
+  });
+
+  it("releaseAddresses leaves a running application alone", () => {
+    const r = rig();
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { serviceTime: constant(1) }, r.random.stream("app"));
+    r.engine.releaseAddresses(["10.244.0.2:8080"]);
+    r.client(r.frontend("forward", ["10.244.0.2:8080"]), { interarrival: constant(1e6) });
+    r.scheduler.runUntil(10);
+    expect(r.engine.outcomes().completed).toBe(1);
+  });
+});
+
+describe("TrafficEngine: verdicts of the client's node", () => {
+  const cases: readonly { name: string; verdict: Verdict; endpoints?: readonly string[]; outcome: keyof OutcomeCounts; endsAt: number }[] = [
+    { name: "no-rule (not synced yet): packets lost -> timedOut", verdict: "no-rule", outcome: "timedOut", endsAt: 1001 },
+    { name: "drop (Local policy, no local endpoint) -> timedOut", verdict: "drop", outcome: "timedOut", endsAt: 1001 },
+    { name: "reject (no endpoints) -> refused at once", verdict: "reject", outcome: "refused", endsAt: 1 },
+    { name: "forward to an IP nobody ever had -> timedOut", verdict: "forward", endpoints: ["10.244.7.7:8080"], outcome: "timedOut", endsAt: 1001 },
+  ];
+  for (const k of cases) {
+    it(k.name, () => {
+      const r = rig();
+      r.client(r.frontend(k.verdict, k.endpoints), { interarrival: constant(1e6) }); // one request at t=1, default connectTimeout 1000
+      r.scheduler.runUntil(k.endsAt - 0.001);
+      expect(sum(r.engine.outcomes())).toBe(0);
+      r.scheduler.runUntil(k.endsAt);
+      expect(r.engine.outcomes()[k.outcome]).toBe(1);
+      expect(sum(r.engine.outcomes())).toBe(1);
+      expect(r.engine.inFlight).toBe(0);
+      expect(r.engine.latency.count).toBe(0);
+    });
+  }
+
+  it("spreads connections over the endpoints with the iptables probabilities", () => {
+    const r = rig();
+    const eps = ["10.244.0.2:8080", "10.244.1.2:8080", "10.244.2.2:8080"];
+    eps.forEach((e, i) => r.engine.startApplication(`a${i}`, [e], { concurrency: 1000, serviceTime: constant(1) }, r.random.stream(`app${i}`)));
+    r.client(r.frontend("forward", eps), { interarrival: constant(0.01) });
+    r.scheduler.runUntil(300); // ~30,000 requests
+    r.engine.stopAllClients();
+    r.scheduler.runUntil(400);
+    const by = r.engine.completedByAddress();
+    const n = r.engine.outcomes().completed;
+    expect([...by.keys()]).toEqual(eps);
+    // Each share is 1/3; 4 standard deviations of a binomial share at n ~ 30,000 is ~0.011.
+    for (const e of eps) expect(Math.abs((by.get(e) ?? 0) / n - 1 / 3)).toBeLessThan(0.011);
+  });
+});
+
+describe("TrafficEngine: clients", () => {
+  it("rejects a bad connectTimeout with a RangeError naming the field", () => {
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const r = rig();
+      expect(() => r.client(r.frontend("reject"), { connectTimeout: bad })).toThrow(RangeError);
+      expect(() => r.client(r.frontend("reject"), { connectTimeout: bad })).toThrow(/connectTimeout: Invalid value/);
+    }
+  });
+
+  it("counts requests per client and stops a client without touching its requests in flight", () => {
+    const r = rig();
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { serviceTime: constant(1000) }, r.random.stream("app"));
+    const f = r.frontend("forward", ["10.244.0.2:8080"]);
+    const a = r.client(f, { interarrival: constant(1) });
+    const b = r.client(f, { interarrival: constant(2) });
+    r.scheduler.runUntil(10);
+    expect(r.engine.clientStarted(a)).toBe(10); // 1..10
+    expect(r.engine.clientStarted(b)).toBe(5); // 1, 3, 5, 7, 9
+    expect(r.engine.clientStarted(99)).toBe(0);
+    r.engine.stopClient(a);
+    r.scheduler.runUntil(20);
+    expect(r.engine.clientStarted(a)).toBe(10);
+    expect(r.engine.clientStarted(b)).toBe(10);
+    expect(r.engine.started).toBe(20);
+    expect(r.engine.started).toBe(sum(r.engine.outcomes()) + r.engine.inFlight);
+  });
+
+  it("stopAfterCompleted stops the scheduler at that completion", () => {
+    const r = rig({ stopAfterCompleted: 5 });
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 100, serviceTime: constant(3) }, r.random.stream("app"));
+    r.client(r.frontend("forward", ["10.244.0.2:8080"]));
+    r.scheduler.runUntil(1000);
+    expect(r.engine.outcomes().completed).toBe(5);
+    expect(r.scheduler.now).toBe(8); // 5th request (t=5) completes at 8
+  });
+
+  it("conservation: started = sum(outcomes) + inFlight at every event", () => {
+    const r = rig();
+    const app = r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 2, queueLimit: 3, serviceTime: constant(7) }, r.random.stream("app"));
+    const f = r.frontend("forward", ["10.244.0.2:8080"]);
+    r.client(f, { interarrival: constant(1) });
+    r.client(r.frontend("drop"), { interarrival: constant(3), connectTimeout: 20 });
+    let checked = 0;
+    while (r.scheduler.now < 200 && r.scheduler.step()) {
+      if (r.scheduler.now >= 100 && r.scheduler.now < 101) r.engine.stopApplication(app, r.scheduler.now);
+      expect(r.engine.started).toBe(sum(r.engine.outcomes()) + r.engine.inFlight);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(300);
+    const o = r.engine.outcomes();
+    expect(o.completed).toBeGreaterThan(0);
+    expect(o.dropped).toBeGreaterThan(0);
+    expect(o.reset).toBeGreaterThan(0);
+    expect(o.refused).toBeGreaterThan(0);
+    expect(o.timedOut).toBeGreaterThan(0);
+  });
+});
