@@ -128,7 +128,7 @@ export class Kubelets {
     const ip = this.started.get(key);
     if (ip !== undefined) {
       this.started.delete(key);
-      this.runtime.stopPod(pod, ip, pod.metadata.deletionTimestamp ?? 0);
+      this.runtime.stopPod(pod, ip, this.store.now);
       this.releaseIP(pod.spec.nodeName as string, ip);
     }
     this.starting.delete(key);
@@ -140,7 +140,7 @@ export class Kubelets {
     const ip = this.started.get(key);
     if (ip !== undefined) {
       this.started.delete(key);
-      this.runtime.stopPod(pod, ip, 0);
+      this.runtime.stopPod(pod, ip, this.store.now);
       this.releaseIP(pod.spec.nodeName as string, ip);
     }
   }

@@ -229,8 +229,7 @@ describe("ReplicaSetController", () => {
   it("creates spec.replicas pods named <rs>-xxxxx with ownerReferences, then deletes the lowest-ranked on scale-down", () => {
     const { s, store, later } = setup();
     new ReplicaSetController(store, later);
-    const { metadata: _m, ...rest } = mkRS(3);
-    const rs = store.create({ ...rest, metadata: { name: "web" } });
+    const rs = store.create(mkRS(3)); // the store assigns its own uid
     s.run();
 
     const pods = podsOf(store);
@@ -270,8 +269,7 @@ describe("ReplicaSetController", () => {
   it("replaces a pod that is deleted, and does not replace pods still terminating twice", () => {
     const { s, store, later } = setup();
     new ReplicaSetController(store, later);
-    const { metadata: _m, ...rest } = mkRS(2);
-    store.create({ ...rest, metadata: { name: "web" } });
+    store.create(mkRS(2)); // the store assigns its own uid
     s.run();
     const [first] = podsOf(store);
     store.delete("Pod", "default", first.metadata.name);
@@ -292,8 +290,7 @@ describe("ReplicaSetController", () => {
     const { s, store, later } = setup();
     new ReplicaSetController(store, later);
     store.create({ ...mkPod("stray", { node: "n1" }), metadata: { name: "stray", labels: { app: "web" } } });
-    const { metadata: _m, ...rest } = mkRS(2);
-    store.create({ ...rest, metadata: { name: "web" } });
+    store.create(mkRS(2)); // the store assigns its own uid
     s.run();
     const owned = podsOf(store).filter((p) => p.metadata.ownerReferences !== undefined);
     expect(owned).toHaveLength(2);
@@ -303,8 +300,7 @@ describe("ReplicaSetController", () => {
   it("waits for its watch delay before acting", () => {
     const { s, store, later } = setup();
     new ReplicaSetController(store, later, { watchDelay: 250 });
-    const { metadata: _m, ...rest } = mkRS(1);
-    store.create({ ...rest, metadata: { name: "web" } });
+    store.create(mkRS(1)); // the store assigns its own uid
     s.runUntil(249);
     expect(podsOf(store)).toHaveLength(0);
     s.runUntil(250);

@@ -126,6 +126,11 @@ export class ObjectStore implements EventHandler {
     this.clusterIPs.allocateStatic(this.clusterIPs.kubernetesServiceIP);
   }
 
+  /** The API server's clock: the simulation's current time (ms). */
+  get now(): SimTime {
+    return this.scheduler.now;
+  }
+
   /** The latest resourceVersion written (as a number). */
   get resourceVersion(): number {
     return this.revision;

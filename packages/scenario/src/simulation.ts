@@ -255,7 +255,7 @@ export class Simulation {
     }
     for (const o of objects) {
       const existing = this.store.get(o.kind, o.metadata.namespace, o.metadata.name);
-      if (existing) this.store.update({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
+      if (existing) this.store.update({ ...keepAllocatedClusterIP(o, existing), metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
       else this.store.create(o);
     }
   }
@@ -433,6 +433,8 @@ export class Simulation {
         const ports = (pod.spec.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.containerPort));
         const addresses = [...new Set(ports)].sort((a, b) => a - b).map((p) => `${podIP}:${p}`);
         for (const a of addresses) this.addressOwner.set(a, { pod: pod.metadata.name, node: pod.spec.nodeName ?? "" });
+        // The pod IP exists from now on: ports where nothing listens answer with a RST (refused).
+        this.traffic.openHost(podIP);
         if (!app) {
           if (addresses.length > 0) this.warnings.push(`pod ${key}: no application model matches its labels; connections to it are refused`);
           return;
@@ -444,13 +446,14 @@ export class Simulation {
         const index = this.traffic.startApplication(key, addresses, app.model, this.random.stream(`app/${key}`));
         this.runningApps.set(key, { app: index, addresses });
       },
-      stopPod: (pod: Pod): void => {
+      stopPod: (pod: Pod, podIP: string): void => {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        // The kubelet deletes the pod right after: its IP is released, so packets to it are lost.
+        this.traffic.closeHost(podIP);
         const running = this.runningApps.get(key);
         if (!running) return;
         this.runningApps.delete(key);
         this.traffic.stopApplication(running.app, this.now);
-        // The kubelet deletes the pod right after: its IP is released, so packets to it are lost.
         this.traffic.releaseAddresses(running.addresses);
       },
     };
@@ -482,6 +485,18 @@ function nodeObject(n: NodeSpec, index: number): Node {
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
+}
+
+// Re-applying a Service manifest that leaves clusterIP unset keeps the allocated one, as the
+// API server does (pkg/registry/core/service/storage/storage.go patchAllocatedValues);
+// without this the update would make the Service look headless and drop its rules.
+function keepAllocatedClusterIP(next: KubeObject, existing: KubeObject): KubeObject {
+  if (next.kind !== "Service" || existing.kind !== "Service") return next;
+  const needsIP = (s: Service): boolean => s.spec.type !== "ExternalName" && s.spec.clusterIP !== "None";
+  if (!needsIP(next) || !needsIP(existing)) return next;
+  const clusterIP = next.spec.clusterIP || existing.spec.clusterIP;
+  const clusterIPs = next.spec.clusterIPs !== undefined && next.spec.clusterIPs.length > 0 ? next.spec.clusterIPs : existing.spec.clusterIPs;
+  return { ...next, spec: { ...next.spec, clusterIP, clusterIPs } };
 }
 
 function digestResults(traceDigest: string, summary: object): string {

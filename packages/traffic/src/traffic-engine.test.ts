@@ -69,6 +69,7 @@ function recording(ms: number, log: number[], scheduler: Scheduler): Distributio
       log.push(scheduler.now);
       return ms;
     },
+    mean: ms,
     describe: (): string => `recording(${ms})`,
   };
 }
@@ -213,6 +214,25 @@ describe("TrafficEngine: stopping an application", () => {
     r.scheduler.runUntil(260);
     expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 0, reset: 0, timedOut: 1, dropped: 0 });
     expect(r.engine.inFlight).toBe(0);
+  });
+
+  it("a pod IP that exists but has no listener on the port refuses (RST); once the IP is gone, packets are lost", () => {
+    const r = rig();
+    r.engine.openHost("10.244.0.2");
+    const f = r.frontend("forward", ["10.244.0.2:9090"]); // a port nothing listens on
+    r.client(f, { interarrival: constant(10), connectTimeout: 100 });
+    r.scheduler.runUntil(25); // requests at 1, 11, 21
+    expect(r.engine.outcomes()).toEqual({ completed: 0, refused: 3, reset: 0, timedOut: 0, dropped: 0 });
+    r.engine.closeHost("10.244.0.2");
+    r.scheduler.runUntil(131); // request at 31 times out at 131
+    expect(r.engine.outcomes().timedOut).toBe(1);
+    expect(r.engine.outcomes().refused).toBe(3);
+    // Another IP was never opened: lost, not refused.
+    r.engine.openHost("10.244.0.2");
+    r.program(f, "forward", ["10.244.0.20:9090"]);
+    r.scheduler.runUntil(500);
+    expect(r.engine.outcomes().refused).toBe(3);
+    expect(r.engine.started).toBe(sum(r.engine.outcomes()) + r.engine.inFlight);
   });
 
   it("releaseAddresses leaves a running application alone", () => {

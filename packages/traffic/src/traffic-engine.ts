@@ -1,5 +1,5 @@
-import { LatencyHistogram } from "@kube-netsim/core";
-import type { Distribution, EventHandler, HandlerId, Interner, RandomStream, Scheduler, SimTime } from "@kube-netsim/core";
+import { Interner, LatencyHistogram } from "@kube-netsim/core";
+import type { Distribution, EventHandler, HandlerId, RandomStream, Scheduler, SimTime } from "@kube-netsim/core";
 import type { KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
 import { ROUTE_REJECTED } from "@kube-netsim/proxy";
 import type { ApplicationModel } from "./application.js";
@@ -105,6 +105,10 @@ export class TrafficEngine implements EventHandler {
   // Destinations: id -> app index or DEST_* state.
   private destApp: Int32Array = new Int32Array(1024).fill(DEST_UNREACHABLE);
   private destCompleted: Float64Array = new Float64Array(1024);
+  // Pod IPs that exist (see openHost), and each destination's IP as a host id (-1: not looked up yet).
+  private readonly hosts = new Interner();
+  private hostLive: Int32Array = new Int32Array(64);
+  private destHost: Int32Array = new Int32Array(1024).fill(-1);
   private readonly apps: App[] = [];
   private readonly clients: Client[] = [];
   private readonly counts = new Float64Array(OUTCOMES.length);
@@ -194,7 +198,8 @@ export class TrafficEngine implements EventHandler {
     }
     for (let r = 0; r < this.used; r++) {
       if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) {
-        this.finish(r, OUTCOME_RESET, now);
+        this.end(r, OUTCOME_RESET, now);
+        this.reqState[r] = ZOMBIE; // its completion event is still pending; the slot is freed then
       }
     }
     app.busy = 0;
@@ -206,6 +211,21 @@ export class TrafficEngine implements EventHandler {
       const id = this.addresses.lookup(a);
       if (id >= 0 && id < this.destApp.length && this.destApp[id] < 0) this.destApp[id] = DEST_UNREACHABLE;
     }
+  }
+
+  /**
+   * A pod IP now exists (the kubelet set up the pod's network): a connection to one of
+   * its ports where no application listens gets a TCP RST, so the client sees `refused`
+   * rather than a timeout.
+   */
+  openHost(ip: string): void {
+    this.hostLive[this.hostId(ip)]++;
+  }
+
+  /** The pod IP is gone (see {@link TrafficEngine.openHost}): packets to its ports are lost again. */
+  closeHost(ip: string): void {
+    const h = this.hosts.lookup(ip);
+    if (h >= 0 && this.hostLive[h] > 0) this.hostLive[h]--;
   }
 
   /** Adds a client and schedules its first request. @returns its index. */
@@ -263,13 +283,38 @@ export class TrafficEngine implements EventHandler {
       this.reqDest[r] = dest;
       const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
       if (app >= 0) this.enqueue(app, r, now);
-      else if (app === DEST_CLOSED) this.finish(r, OUTCOME_REFUSED, now);
+      else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED, now);
       else this.waitForTimeout(r, c);
     } else {
       this.reqDest[r] = -1;
       if (dest === ROUTE_REJECTED) this.finish(r, OUTCOME_REFUSED, now);
       else this.waitForTimeout(r, c);
     }
+  }
+
+  // Whether the IP of a destination nobody listens on exists (RST) or not (lost). Off the
+  // hot path: only requests that no application takes come here.
+  private hostExists(dest: number): boolean {
+    if (this.hosts.size === 0) return false;
+    this.ensureDest(dest);
+    let h = this.destHost[dest];
+    if (h < 0) {
+      const address = this.addresses.name(dest);
+      const ip = address.slice(0, address.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+      h = this.hostId(ip);
+      this.destHost[dest] = h;
+    }
+    return this.hostLive[h] > 0;
+  }
+
+  private hostId(ip: string): number {
+    const h = this.hosts.id(ip);
+    if (h >= this.hostLive.length) {
+      const a = new Int32Array(Math.max(h + 1, this.hostLive.length * 2));
+      a.set(this.hostLive);
+      this.hostLive = a;
+    }
+    return h;
   }
 
   private waitForTimeout(r: number, c: Client): void {
@@ -353,8 +398,11 @@ export class TrafficEngine implements EventHandler {
     a.set(this.destApp);
     const c = new Float64Array(n);
     c.set(this.destCompleted);
+    const h = new Int32Array(n).fill(-1);
+    h.set(this.destHost);
     this.destApp = a;
     this.destCompleted = c;
+    this.destHost = h;
   }
 
   private growQueue(app: App): void {

@@ -1,0 +1,260 @@
+import { describe, it, expect } from "vitest";
+import { Callbacks, RandomSource, Scheduler, constant, exponential } from "@kube-netsim/core";
+import type { Distribution, SimTime } from "@kube-netsim/core";
+import { ObjectStore } from "@kube-netsim/model";
+import type { Node, Pod } from "@kube-netsim/model";
+import { Kubelets } from "./kubelet.js";
+import type { ContainerRuntime } from "./kubelet.js";
+
+interface RuntimeCall {
+  readonly op: "start" | "stop";
+  readonly pod: string;
+  readonly ip: string;
+  readonly now: SimTime;
+}
+
+class FakeRuntime implements ContainerRuntime {
+  readonly calls: RuntimeCall[] = [];
+  startPod(pod: Pod, podIP: string, now: SimTime): void {
+    this.calls.push({ op: "start", pod: pod.metadata.name, ip: podIP, now });
+  }
+  stopPod(pod: Pod, podIP: string, now: SimTime): void {
+    this.calls.push({ op: "stop", pod: pod.metadata.name, ip: podIP, now });
+  }
+}
+
+function mkNode(name: string, podCIDR?: string): Node {
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name },
+    spec: podCIDR !== undefined ? { podCIDR } : {},
+    status: { addresses: [{ type: "InternalIP", address: "192.168.0.11" }] },
+  };
+}
+
+function mkPod(name: string, nodeName?: string): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: { containers: [{ name: "c" }], ...(nodeName !== undefined ? { nodeName } : {}) },
+    status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: 0 }] },
+  };
+}
+
+interface Setup {
+  readonly s: Scheduler;
+  readonly store: ObjectStore;
+  readonly runtime: FakeRuntime;
+  readonly kubelets: Kubelets;
+}
+
+function setup(o: { startDelay?: Distribution; readinessDelay?: Distribution; seed?: number } = {}): Setup {
+  const s = new Scheduler();
+  const rng = new RandomSource(o.seed ?? 1);
+  const store = new ObjectStore(s, { random: rng.stream("apiserver") });
+  const runtime = new FakeRuntime();
+  const kubelets = new Kubelets(store, new Callbacks(s), runtime, {
+    random: rng.fork("kubelet"),
+    ...(o.startDelay !== undefined ? { startDelay: o.startDelay } : {}),
+    ...(o.readinessDelay !== undefined ? { readinessDelay: o.readinessDelay } : {}),
+  });
+  return { s, store, runtime, kubelets };
+}
+
+const ready = (p: Pod | undefined): string | undefined => p?.status?.conditions?.find((c) => c.type === "Ready")?.status;
+
+describe("Kubelets: pod start", () => {
+  it("gives a bound pod IP .2 of its node's podCIDR after startDelay, phase Running, then Ready=True after readinessDelay", () => {
+    const { s, store, runtime, kubelets } = setup({ startDelay: constant(1000), readinessDelay: constant(500) });
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkPod("p", "n1"));
+
+    s.runUntil(999);
+    expect(store.get("Pod", "default", "p")?.status?.podIP).toBeUndefined();
+    expect(runtime.calls).toEqual([]);
+
+    s.runUntil(1000);
+    const running = store.get("Pod", "default", "p");
+    expect(running?.status).toEqual({
+      phase: "Running",
+      podIP: "10.244.1.2",
+      podIPs: [{ ip: "10.244.1.2" }],
+      hostIP: "192.168.0.11",
+      startTime: 1000,
+      conditions: [
+        { type: "PodScheduled", status: "True", lastTransitionTime: 0 },
+        { type: "Ready", status: "False", lastTransitionTime: 1000 },
+      ],
+    });
+    expect(runtime.calls).toEqual([{ op: "start", pod: "p", ip: "10.244.1.2", now: 1000 }]);
+    expect(kubelets.podIP("default/p")).toBe("10.244.1.2");
+
+    s.runUntil(1499);
+    expect(ready(store.get("Pod", "default", "p"))).toBe("False");
+    s.runUntil(1500);
+    const r = store.get("Pod", "default", "p");
+    expect(r?.status?.conditions?.find((c) => c.type === "Ready")).toEqual({ type: "Ready", status: "True", lastTransitionTime: 1500 });
+    expect(r?.status?.phase).toBe("Running");
+  });
+
+  it("ignores a pod until it is bound, then starts it startDelay after the binding", () => {
+    const { s, store, runtime } = setup({ startDelay: constant(300) });
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkPod("p"));
+    s.runUntil(1000);
+    expect(runtime.calls).toEqual([]);
+    store.mutate("Pod", "default", "p", (d) => {
+      d.spec.nodeName = "n1";
+    });
+    s.run();
+    expect(runtime.calls).toEqual([{ op: "start", pod: "p", ip: "10.244.1.2", now: 1300 }]);
+    expect(store.get("Pod", "default", "p")?.status?.startTime).toBe(1300);
+  });
+
+  it("draws each pod's delays from its own stream: adding a pod does not move another's start", () => {
+    const startOf = (withOther: boolean): number | undefined => {
+      const { s, store } = setup({ startDelay: exponential(1000), readinessDelay: exponential(200), seed: 7 });
+      store.create(mkNode("n1", "10.244.1.0/24"));
+      if (withOther) store.create(mkPod("other", "n1"));
+      store.create(mkPod("p", "n1"));
+      s.run();
+      return store.get("Pod", "default", "p")?.status?.startTime;
+    };
+    const alone = startOf(false);
+    expect(alone).toBeGreaterThan(0);
+    expect(startOf(true)).toBe(alone);
+  });
+});
+
+describe("Kubelets: host-local IPAM (containernetworking/plugins host-local allocator)", () => {
+  it("hands out .2, .3, ... round-robin from the last one, skips addresses in use, reuses a freed one only after wrapping", () => {
+    const { s, store, runtime, kubelets } = setup();
+    // /28: .0 network, .1 gateway (bridge), .15 broadcast: .2 .. .14 are allocatable (13).
+    store.create(mkNode("n1", "10.244.2.0/28"));
+    for (const name of ["p1", "p2", "p3"]) store.create(mkPod(name, "n1"));
+    s.run();
+    expect(["p1", "p2", "p3"].map((n) => store.get("Pod", "default", n)?.status?.podIP)).toEqual(["10.244.2.2", "10.244.2.3", "10.244.2.4"]);
+
+    // Free .2: the next pod still gets .5 (round-robin from the last reserved address).
+    store.mutate("Pod", "default", "p1", (d) => {
+      d.metadata.deletionTimestamp = s.now;
+    });
+    s.run();
+    store.create(mkPod("p4", "n1"));
+    s.run();
+    expect(store.get("Pod", "default", "p4")?.status?.podIP).toBe("10.244.2.5");
+
+    const reserved: string[] = [];
+    for (let i = 0; i < 9; i++) reserved.push(kubelets.reserveIP("n1"));
+    expect(reserved).toEqual(["10.244.2.6", "10.244.2.7", "10.244.2.8", "10.244.2.9", "10.244.2.10", "10.244.2.11", "10.244.2.12", "10.244.2.13", "10.244.2.14"]);
+    // Past .14 the range wraps to the start: .2, freed above, is taken again; .15 (broadcast) never is.
+    expect(kubelets.reserveIP("n1")).toBe("10.244.2.2");
+    // .3 and .4 are still in use, and so is everything else: the range is full.
+    expect(() => kubelets.reserveIP("n1")).toThrow(/pod CIDR 10\.244\.2\.0\/28 has no free address/);
+    expect(runtime.calls.filter((c) => c.op === "start").map((c) => c.ip)).toEqual(["10.244.2.2", "10.244.2.3", "10.244.2.4", "10.244.2.5"]);
+  });
+
+  it("after wrapping, skips the addresses still in use", () => {
+    const { s, store, kubelets } = setup();
+    // /29: .2 .. .6 allocatable.
+    store.create(mkNode("n1", "10.244.3.0/29"));
+    for (const name of ["a", "b", "c", "d", "e"]) store.create(mkPod(name, "n1"));
+    s.run();
+    // Free .4 (c): it is the only free address, found after wrapping past .2 and .3.
+    store.mutate("Pod", "default", "c", (d) => {
+      d.metadata.deletionTimestamp = s.now;
+    });
+    s.run();
+    expect(kubelets.reserveIP("n1")).toBe("10.244.3.4");
+  });
+
+  it("keeps one allocator per node", () => {
+    const { s, store } = setup();
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkNode("n2", "10.244.2.0/24"));
+    store.create(mkPod("a", "n1"));
+    store.create(mkPod("b", "n2"));
+    store.create(mkPod("c", "n1"));
+    s.run();
+    expect(["a", "b", "c"].map((n) => store.get("Pod", "default", n)?.status?.podIP)).toEqual(["10.244.1.2", "10.244.2.2", "10.244.1.3"]);
+  });
+
+  it("refuses a node without spec.podCIDR with an error naming the field", () => {
+    const { s, store, kubelets } = setup();
+    store.create(mkNode("bare"));
+    expect(() => kubelets.reserveIP("bare")).toThrow(/spec\.podCIDR: Required value/);
+    store.create(mkPod("p", "bare"));
+    expect(() => s.run()).toThrow(/Node "bare": spec\.podCIDR/);
+  });
+
+  it("refuses an unknown node", () => {
+    const { kubelets } = setup();
+    expect(() => kubelets.reserveIP("nope")).toThrow(/Not found: "nope"/);
+  });
+});
+
+describe("Kubelets: pod deletion", () => {
+  it("on deletionTimestamp stops the containers (runtime.stopPod) and deletes the pod object", () => {
+    const { s, store, runtime, kubelets } = setup({ startDelay: constant(100) });
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkPod("p", "n1"));
+    s.run();
+    s.runUntil(5000);
+    store.mutate("Pod", "default", "p", (d) => {
+      d.metadata.deletionTimestamp = 5000;
+    });
+    s.run();
+    expect(runtime.calls).toEqual([
+      { op: "start", pod: "p", ip: "10.244.1.2", now: 100 },
+      { op: "stop", pod: "p", ip: "10.244.1.2", now: 5000 },
+    ]);
+    expect(store.get("Pod", "default", "p")).toBeUndefined();
+    expect(kubelets.podIP("default/p")).toBeUndefined();
+  });
+
+  it("deletes a pod marked for deletion before it started, without ever starting it", () => {
+    const { s, store, runtime } = setup({ startDelay: constant(1000) });
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkPod("p", "n1"));
+    s.runUntil(500);
+    store.mutate("Pod", "default", "p", (d) => {
+      d.metadata.deletionTimestamp = 500;
+    });
+    s.run();
+    expect(store.get("Pod", "default", "p")).toBeUndefined();
+    expect(runtime.calls).toEqual([]);
+    // Its address was never taken: the next pod gets .2.
+    store.create(mkPod("q", "n1"));
+    s.run();
+    expect(store.get("Pod", "default", "q")?.status?.podIP).toBe("10.244.1.2");
+  });
+
+  it("stops the containers of a pod deleted outright (no graceful deletion) and frees its address", () => {
+    const { s, store, runtime, kubelets } = setup();
+    store.create(mkNode("n1", "10.244.3.0/30")); // a single allocatable address: .2
+    store.create(mkPod("p", "n1"));
+    s.run();
+    expect(() => kubelets.reserveIP("n1")).toThrow(/no free address/);
+    store.delete("Pod", "default", "p");
+    s.run();
+    expect(runtime.calls.map((c) => `${c.op} ${c.pod} ${c.ip}`)).toEqual(["start p 10.244.3.2", "stop p 10.244.3.2"]);
+    expect(kubelets.reserveIP("n1")).toBe("10.244.3.2");
+  });
+
+  it("does not let a deleted pod's pending readiness make a new pod of the same name Ready early", () => {
+    const { s, store } = setup({ startDelay: constant(0), readinessDelay: constant(1000) });
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkPod("p", "n1"));
+    s.runUntil(10);
+    store.delete("Pod", "default", "p");
+    store.create(mkPod("p", "n1"));
+    s.runUntil(1000);
+    const again = store.get("Pod", "default", "p");
+    expect(again?.status?.podIP).toBe("10.244.1.3");
+    expect(ready(again)).toBe("False");
+    s.runUntil(1010);
+    expect(ready(store.get("Pod", "default", "p"))).toBe("True");
+  });
+});
