@@ -4,7 +4,7 @@
  * a ClusterIP Service, kube-proxy in iptables mode, one open-loop Poisson client at
  * 0.8 x P / 5 ms, until R requests have completed.
  *
- * Usage: node bench/dist/reference-run.js P R [seed]
+ * Usage: node bench/dist/reference-run.js P R [seed] [nodes]
  * Prints: completed=... mean_ms=... p99_ms=... (the peers' format) plus our own fields.
  */
 import { fileURLToPath } from "node:url";
@@ -22,11 +22,11 @@ export interface ReferenceResult {
 }
 
 /** Builds the cluster, waits until every endpoint is programmed, then runs R requests. */
-export function runReference(P: number, R: number, seed: number = 1): ReferenceResult {
+export function runReference(P: number, R: number, seed: number = 1, nodes: number = 3): ReferenceResult {
   const t0 = performance.now();
-  // Kubernetes' default limit is 110 pods per node; 100 per node keeps /24 pod CIDRs comfortable.
-  const nodes = Math.max(1, Math.ceil(P / 100));
-  const sim = new Simulation({ seed, nodes, stopAfterCompleted: R });
+  // The default cluster shape (3 nodes); each node's pod CIDR is sized to hold its share
+  // of P pods (a /18 holds 16,381), since kube-netsim does not model maxPods yet.
+  const sim = new Simulation({ seed, nodes, clusterCIDR: "10.128.0.0/9", nodeCIDRMaskSize: 18, stopAfterCompleted: R });
   sim.apply([
     {
       apiVersion: "apps/v1",
@@ -63,11 +63,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const P = Number(process.argv[2] ?? 100);
   const R = Number(process.argv[3] ?? 1_000_000);
   const seed = Number(process.argv[4] ?? 1);
+  const nodes = Number(process.argv[5] ?? 3);
   if (!Number.isInteger(P) || P < 1 || !Number.isInteger(R) || R < 1) {
     console.error(`usage: node reference-run.js P R [seed]  (P, R positive integers; got P=${process.argv[2]} R=${process.argv[3]})`);
     process.exit(2);
   }
-  const r = runReference(P, R, seed);
+  const r = runReference(P, R, seed, nodes);
   console.log(
     `completed=${r.completed} events=${r.events} mean_ms=${r.meanMs.toFixed(4)} p99_ms=${r.p99Ms.toFixed(4)} setup_ms=${r.setupWallMs.toFixed(0)} run_ms=${r.runWallMs.toFixed(0)}`,
   );

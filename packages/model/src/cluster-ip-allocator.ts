@@ -65,13 +65,22 @@ export class ClusterIPAllocator {
    * @returns an error message (API-server wording) or undefined when allocated.
    */
   allocateStatic(ip: string): string | undefined {
+    const err = this.checkStatic(ip);
+    if (err === undefined) this.used.add(parseIPv4(ip) - this.cidr.base - 1);
+    return err;
+  }
+
+  /**
+   * Whether a requested address could be allocated now, without allocating it.
+   * @returns the error {@link ClusterIPAllocator.allocateStatic} would give, or undefined.
+   */
+  checkStatic(ip: string): string | undefined {
     const v = parseIPv4(ip);
     const idx = v - this.cidr.base - 1;
     if (v < 0 || idx < 0 || idx >= this.usable) {
       return `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${formatIPv4(this.cidr.base)}/${this.cidr.prefix}`;
     }
     if (this.used.has(idx)) return `failed to allocate IP ${ip}: provided IP is already allocated`;
-    this.used.add(idx);
     return undefined;
   }
 

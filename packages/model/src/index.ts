@@ -53,7 +53,7 @@ export { ObjectStore, StoreError, objectKey } from "./store.js";
 export type { WatchEventType, WatchEvent, WatchListener, WatchOptions, Watch, ObjectStoreOptions } from "./store.js";
 export { compileLabelSelector, compileServiceSelector, validateLabelSelector, LabelSelectorError } from "./selector.js";
 export type { CompiledSelector } from "./selector.js";
-export { formatFieldError } from "./field-error.js";
+export { formatFieldError, fieldRequired, fieldInvalid, fieldNotSupported, fieldDuplicate, fieldForbidden } from "./field-error.js";
 export type { FieldError, FieldErrorType } from "./field-error.js";
 export {
   ValidationError,

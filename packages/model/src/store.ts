@@ -3,8 +3,9 @@ import { produce, freeze } from "immer";
 import type { Draft } from "immer";
 import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
 import type { IntSource } from "./cluster-ip-allocator.js";
-import type { Kind, KindMap, KubeObject, ObjectMeta } from "./types.js";
+import type { Kind, KindMap, KubeObject, ObjectMeta, Service } from "./types.js";
 import { ValidationError, validateObject } from "./validation.js";
+import { fieldInvalid } from "./field-error.js";
 
 /** Type of a watch event, as the API server names them. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -74,6 +75,26 @@ interface Watcher {
   head: number;
   lastDelivery: SimTime;
   stopped: boolean;
+}
+
+/**
+ * An update that leaves `spec.clusterIP` unset keeps the allocated address (the API server's
+ * patchAllocatedValues, pkg/registry/core/service/storage/storage.go); changing it is refused
+ * (ValidateServiceUpdate: the field may not change once set).
+ */
+function keepClusterIP(next: Service, old: Service): Service {
+  const oldIP = old.spec.clusterIP;
+  const newIP = next.spec.clusterIP;
+  if (oldIP === undefined || next.spec.type === "ExternalName" || old.spec.type === "ExternalName") return next;
+  if (newIP === undefined || newIP === "") {
+    return { ...next, spec: { ...next.spec, clusterIP: oldIP, clusterIPs: old.spec.clusterIPs ?? [oldIP] } };
+  }
+  if (newIP !== oldIP) {
+    throw new ValidationError("Service", next.metadata.name, [
+      fieldInvalid("spec.clusterIPs[0]", newIP, "may not change once set"),
+    ]);
+  }
+  return next;
 }
 
 /** Key of a namespaced object: `namespace/name` (cluster-scoped: `name`). */
@@ -239,7 +260,7 @@ export class ObjectStore implements EventHandler {
         `Operation cannot be fulfilled on ${obj.kind} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    return this.write(old as T, obj);
+    return this.write(old as T, obj.kind === "Service" && old.kind === "Service" ? (keepClusterIP(obj, old) as T) : obj);
   }
 
   /**

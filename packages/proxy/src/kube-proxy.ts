@@ -84,6 +84,7 @@ export class KubeProxy {
   private programmed = 0;
   private readonly later: Callbacks;
   private dirty = true;
+  private started = false;
   private applying = 0;
 
   constructor(
@@ -108,7 +109,7 @@ export class KubeProxy {
       (e) => {
         this.pendingServices.set(`${e.object.metadata.namespace}/${e.object.metadata.name}`, e.type === "DELETED" ? null : e.object);
         this.dirty = true;
-        this.runner.run();
+        this.requestSync();
       },
       { delay, name: `kube-proxy/${options.nodeName}` },
     );
@@ -117,7 +118,7 @@ export class KubeProxy {
       (e) => {
         if (this.cache.updatePending(e.object, e.type === "DELETED")) {
           this.dirty = true;
-          this.runner.run();
+          this.requestSync();
         }
       },
       { delay, name: `kube-proxy/${options.nodeName}` },
@@ -130,11 +131,22 @@ export class KubeProxy {
         // Node label changes force a full sync (topology labels feed endpoint selection).
         this.lastFullSync = -Infinity;
         this.dirty = true;
-        this.runner.run();
+        this.requestSync();
       },
       { delay, name: `kube-proxy/${options.nodeName}` },
     );
-    this.runner.start();
+    // Like kube-proxy, sync for the first time once the informers' initial lists have
+    // arrived (OnServicesSynced / OnEndpointSlicesSynced), not before. The start is
+    // scheduled after the watches, so at an equal time the initial deliveries run first.
+    const initialDelay = typeof delay === "number" ? delay : delay();
+    this.later.after(initialDelay, () => {
+      this.started = true;
+      this.runner.start();
+    });
+  }
+
+  private requestSync(): void {
+    if (this.started) this.runner.run();
   }
 
   /** The data plane of this kube-proxy. */

@@ -2,7 +2,7 @@ import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponent
 import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
 import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController } from "@kube-netsim/controllers";
 import type { ContainerRuntime } from "@kube-netsim/controllers";
-import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, formatIPv4, parseIPv4 } from "@kube-netsim/model";
+import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { IptablesDataPlane, KubeProxy } from "@kube-netsim/proxy";
 import type { ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
@@ -51,8 +51,12 @@ export interface SimulationOptions {
   readonly seed: number | string;
   /** Nodes, or a node count (named `node-1`...). Default 3 nodes in zones `zone-a`, `zone-b`, `zone-c`. */
   readonly nodes?: number | readonly NodeSpec[];
-  /** Service CIDR. Default `10.96.0.0/12`. */
+  /** Service CIDR (kube-apiserver `--service-cluster-ip-range`). Default `10.96.0.0/12`. */
   readonly serviceCIDR?: string;
+  /** Pod network (kube-controller-manager `--cluster-cidr`), split into one pod CIDR per node. Default `10.244.0.0/16`. */
+  readonly clusterCIDR?: string;
+  /** Prefix length of each node's pod CIDR (`--node-cidr-mask-size`). Default 24 (253 pod IPs per node). */
+  readonly nodeCIDRMaskSize?: number;
   /** kube-proxy settings. */
   readonly kubeProxy?: KubeProxySettings;
   /** Control-plane delays. */
@@ -183,7 +187,9 @@ export class Simulation {
     for (const kind of ["Node", "Pod", "Deployment", "ReplicaSet", "Service", "EndpointSlice"] as const) {
       this.store.watch(kind, (e) => this.trace.record(this.scheduler.now, `${kind}.${e.type}`, { name: e.object.metadata.name, ns: e.object.metadata.namespace ?? null, rv: e.object.metadata.resourceVersion ?? null }), { initialList: false });
     }
-    for (const n of nodeSpecs(options.nodes)) this.store.create(nodeObject(n, this.store.count("Node")));
+    const specs = nodeSpecs(options.nodes);
+    const podCIDRs = nodePodCIDRs(options.clusterCIDR ?? "10.244.0.0/16", options.nodeCIDRMaskSize ?? 24, specs.length);
+    specs.forEach((n, i) => this.store.create(nodeObject(n, i, podCIDRs[i])));
     const wd = watchDelay();
     new DeploymentController(this.store, this.later, { watchDelay: wd });
     new ReplicaSetController(this.store, this.later, { watchDelay: wd });
@@ -249,13 +255,29 @@ export class Simulation {
       const e = this.store.check(o);
       if (e) errors.push(e);
     }
+    // Requested ClusterIPs are checked before anything is written, so that a taken
+    // address cannot leave the list half applied.
+    const requested = new Set<string>();
+    for (const o of objects) {
+      if (o.kind !== "Service") continue;
+      const ip = o.spec.clusterIP;
+      const existing = this.store.get("Service", o.metadata.namespace, o.metadata.name);
+      if (ip === undefined || ip === "" || ip === "None" || o.spec.type === "ExternalName") continue;
+      if (existing !== undefined && existing.spec.clusterIP !== undefined) {
+        if (existing.spec.clusterIP !== ip) errors.push(new ValidationError("Service", o.metadata.name, [fieldInvalid("spec.clusterIPs[0]", ip, "may not change once set")]));
+        continue;
+      }
+      const why = requested.has(ip) ? `failed to allocate IP ${ip}: provided IP is already allocated` : this.store.clusterIPs.checkStatic(ip);
+      requested.add(ip);
+      if (why !== undefined) errors.push(new ValidationError("Service", o.metadata.name, [fieldInvalid("spec.clusterIPs", [ip], why)]));
+    }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) {
       throw new ValidationError("List", "", errors.flatMap((e) => e.errors.map((fe) => ({ ...fe, field: `${e.kind} "${e.objectName}": ${fe.field}` }))));
     }
     for (const o of objects) {
       const existing = this.store.get(o.kind, o.metadata.namespace, o.metadata.name);
-      if (existing) this.store.update({ ...keepAllocatedClusterIP(o, existing), metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
+      if (existing) this.store.update({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
       else this.store.create(o);
     }
   }
@@ -471,7 +493,27 @@ function nodeSpecs(nodes: number | readonly NodeSpec[] | undefined): NodeSpec[] 
   return [...nodes];
 }
 
-function nodeObject(n: NodeSpec, index: number): Node {
+// The node IPAM controller's range allocator (pkg/controller/nodeipam/ipam/range_allocator.go)
+// hands each node the next free subnet of --node-cidr-mask-size from --cluster-cidr.
+function nodePodCIDRs(clusterCIDR: string, maskSize: number, count: number): string[] {
+  let cidr;
+  try {
+    cidr = parseCidr(clusterCIDR);
+  } catch (e) {
+    throw new RangeError(`clusterCIDR: Invalid value: "${clusterCIDR}": ${(e as Error).message}`);
+  }
+  if (!Number.isInteger(maskSize) || maskSize < cidr.prefix || maskSize > 30) {
+    throw new RangeError(`nodeCIDRMaskSize: Invalid value: ${maskSize}: must be an integer between ${cidr.prefix} (the clusterCIDR prefix) and 30`);
+  }
+  const per = 2 ** (32 - maskSize);
+  const available = cidr.size / per;
+  if (count > available) {
+    throw new RangeError(`nodes: Invalid value: ${count}: clusterCIDR ${clusterCIDR} holds only ${available} node pod CIDRs of /${maskSize}`);
+  }
+  return Array.from({ length: count }, (_, i) => `${formatIPv4(cidr.base + i * per)}/${maskSize}`);
+}
+
+function nodeObject(n: NodeSpec, index: number, podCIDR: string): Node {
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -479,24 +521,12 @@ function nodeObject(n: NodeSpec, index: number): Node {
       name: n.name,
       labels: { "kubernetes.io/hostname": n.name, ...(n.zone ? { [LABEL_ZONE]: n.zone } : {}), ...(n.labels ?? {}) },
     },
-    spec: { podCIDR: `10.244.${index}.0/24` },
+    spec: { podCIDR },
     status: {
       addresses: [{ type: "InternalIP", address: formatIPv4(parseIPv4("10.0.0.0") + index + 10) }],
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
-}
-
-// Re-applying a Service manifest that leaves clusterIP unset keeps the allocated one, as the
-// API server does (pkg/registry/core/service/storage/storage.go patchAllocatedValues);
-// without this the update would make the Service look headless and drop its rules.
-function keepAllocatedClusterIP(next: KubeObject, existing: KubeObject): KubeObject {
-  if (next.kind !== "Service" || existing.kind !== "Service") return next;
-  const needsIP = (s: Service): boolean => s.spec.type !== "ExternalName" && s.spec.clusterIP !== "None";
-  if (!needsIP(next) || !needsIP(existing)) return next;
-  const clusterIP = next.spec.clusterIP || existing.spec.clusterIP;
-  const clusterIPs = next.spec.clusterIPs !== undefined && next.spec.clusterIPs.length > 0 ? next.spec.clusterIPs : existing.spec.clusterIPs;
-  return { ...next, spec: { ...next.spec, clusterIP, clusterIPs } };
 }
 
 function digestResults(traceDigest: string, summary: object): string {
