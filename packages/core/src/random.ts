@@ -26,7 +26,7 @@
  *
  * @packageDocumentation
  */
-import seedrandom from "seedrandom";
+import alea from "seedrandom/lib/alea.js";
 
 /** The state of seedrandom's alea generator (lib/alea.js). */
 interface AleaState {
@@ -86,7 +86,7 @@ export class RandomStream {
   constructor(name: string, seedString: string) {
     this.name = name;
     this.seedString = seedString;
-    const state = (seedrandom.alea(seedString, { state: true }) as unknown as { state(): AleaState }).state();
+    const state: AleaState = alea(seedString, { state: true }).state();
     this.s0 = state.s0;
     this.s1 = state.s1;
     this.s2 = state.s2;
