@@ -18,5 +18,8 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "examples/src/**/*.test.ts"],
     testTimeout: 60_000,
     setupFiles: ["./vitest.setup.ts"],
+    // The JSON report lets .ci/run print the plain "N passed, N failed" line.
+    reporters: ["default", "json"],
+    outputFile: { json: "node_modules/.vitest-results.json" },
   },
 });

@@ -71,7 +71,6 @@ interface Watcher {
   readonly listener: WatchListener<Kind>;
   readonly delay: number | (() => number);
   readonly queue: WatchEvent[];
-  readonly deliverAt: number[];
   head: number;
   lastDelivery: SimTime;
   stopped: boolean;
@@ -306,7 +305,6 @@ export class ObjectStore implements EventHandler {
       listener: listener as unknown as WatchListener<Kind>,
       delay: options.delay ?? 0,
       queue: [],
-      deliverAt: [],
       head: 0,
       lastDelivery: this.scheduler.now,
       stopped: false,
@@ -320,7 +318,6 @@ export class ObjectStore implements EventHandler {
       stop: (): void => {
         w.stopped = true;
         w.queue.length = 0;
-        w.deliverAt.length = 0;
         w.head = 0;
       },
     };
@@ -334,7 +331,6 @@ export class ObjectStore implements EventHandler {
     w.head++;
     if (w.head === w.queue.length) {
       w.queue.length = 0;
-      w.deliverAt.length = 0;
       w.head = 0;
     }
     w.listener(ev);
@@ -371,7 +367,6 @@ export class ObjectStore implements EventHandler {
     const at = Math.max(this.scheduler.now + d, w.lastDelivery);
     w.lastDelivery = at;
     w.queue.push(ev);
-    w.deliverAt.push(at);
     this.scheduler.scheduleAt(at, this.handlerId, index);
   }
 

@@ -209,8 +209,8 @@ describe("Simulation: pods that do not listen where the Service sends traffic", 
     const sim = new Simulation({ seed: 12 });
     sim.apply([deployment("api", 2), service("api", { app: "api" })]);
     sim.settle();
-    expect(sim.warningsList.length).toBe(2);
-    expect(sim.warningsList[0]).toMatch(/^pod default\/api-[a-z0-9]+-[a-z0-9]{5}: no application model matches its labels; connections to it are refused$/);
+    expect(sim.warnings().length).toBe(2);
+    expect(sim.warnings()[0]).toMatch(/^pod default\/api-[a-z0-9]+-[a-z0-9]{5}: no application model matches its labels; connections to it are refused$/);
     sim.addClient({ name: "c", target: "api:80", rate: 100 });
     sim.runFor(3000);
     const r = sim.results();
@@ -389,5 +389,39 @@ describe("Simulation: apply and addClient validate their input", () => {
     sim.runFor(2000);
     expect(sim.traffic.clientStarted(0)).toBeGreaterThan(0);
     expect(sim.traffic.clientStarted(1)).toBe(0);
+  });
+});
+
+describe("Simulation: per-request trace", () => {
+  function run(traceRequests: boolean): Simulation {
+    const sim = new Simulation({ seed: 5, traceRequests, keepTrace: 100_000 });
+    sim.apply([deployment("api", 2), service("api", { app: "api" })]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
+    sim.settle();
+    sim.addClient({ name: "frontend", target: "api:80", rate: 200 });
+    sim.runFor(2_000);
+    sim.deletePod(sim.pods({ app: "api" })[0].metadata.name);
+    sim.runFor(2_000);
+    sim.drain();
+    return sim;
+  }
+
+  it("records every request exactly once, with its outcome, latency, endpoint and client", () => {
+    const sim = run(true);
+    const r = sim.results();
+    const requests = sim.trace.records().filter((x) => x.kind === "request");
+    expect(requests.length).toBe(r.started);
+    const byOutcome: Record<string, number> = {};
+    for (const q of requests) byOutcome[String(q.fields.outcome)] = (byOutcome[String(q.fields.outcome)] ?? 0) + 1;
+    for (const [k, v] of Object.entries(r.outcomes)) expect(byOutcome[k] ?? 0).toBe(v);
+    const completed = requests.filter((q) => q.fields.outcome === "completed");
+    expect(completed.every((q) => /^10\.244\.\d+\.\d+:8080$/.test(String(q.fields.endpoint)) && q.fields.client === "frontend")).toBe(true);
+    const mean = completed.reduce((a, q) => a + Number(q.fields.latency), 0) / completed.length;
+    expect(mean).toBeCloseTo(r.latency.mean, 9);
+  });
+
+  it("changes the digest only by adding the request records", () => {
+    expect(run(true).results().digest).not.toBe(run(false).results().digest);
+    expect(run(true).results().digest).toBe(run(true).results().digest);
   });
 });

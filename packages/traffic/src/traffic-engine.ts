@@ -52,7 +52,16 @@ export interface TrafficEngineOptions {
   readonly addresses: Interner;
   /** Stop the scheduler as soon as this many requests have completed. */
   readonly stopAfterCompleted?: number;
+  /**
+   * Called once per request when it ends, for per-request traces. Off by default: the
+   * engine then keeps only streaming statistics. The endpoint is `IP:port`, or "" when
+   * no endpoint was chosen.
+   */
+  readonly onRequestEnd?: RequestEndListener;
 }
+
+/** Receives each request's end: see {@link TrafficEngineOptions.onRequestEnd}. */
+export type RequestEndListener = (outcome: Outcome, start: SimTime, end: SimTime, endpoint: string, client: string) => void;
 
 interface App {
   readonly name: string;
@@ -115,6 +124,7 @@ export class TrafficEngine implements EventHandler {
   private startedCount = 0;
   private inFlightCount = 0;
   private readonly stopAfter: number;
+  private readonly onRequestEnd: RequestEndListener | undefined;
   /** Latency of completed requests (ms). */
   readonly latency: LatencyHistogram = new LatencyHistogram();
 
@@ -125,6 +135,7 @@ export class TrafficEngine implements EventHandler {
     this.handler = scheduler.register(this);
     this.addresses = options.addresses;
     this.stopAfter = options.stopAfterCompleted ?? Infinity;
+    this.onRequestEnd = options.onRequestEnd;
   }
 
   /** Requests started so far. */
@@ -194,11 +205,11 @@ export class TrafficEngine implements EventHandler {
       const r = app.queue[app.head];
       app.head = (app.head + 1) & (app.queue.length - 1);
       app.length--;
-      this.finish(r, OUTCOME_RESET, now);
+      this.finish(r, OUTCOME_RESET);
     }
     for (let r = 0; r < this.used; r++) {
       if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) {
-        this.end(r, OUTCOME_RESET, now);
+        this.end(r, OUTCOME_RESET);
         this.reqState[r] = ZOMBIE; // its completion event is still pending; the slot is freed then
       }
     }
@@ -283,11 +294,11 @@ export class TrafficEngine implements EventHandler {
       this.reqDest[r] = dest;
       const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
       if (app >= 0) this.enqueue(app, r, now);
-      else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED, now);
+      else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED);
       else this.waitForTimeout(r, c);
     } else {
       this.reqDest[r] = -1;
-      if (dest === ROUTE_REJECTED) this.finish(r, OUTCOME_REFUSED, now);
+      if (dest === ROUTE_REJECTED) this.finish(r, OUTCOME_REFUSED);
       else this.waitForTimeout(r, c);
     }
   }
@@ -323,7 +334,7 @@ export class TrafficEngine implements EventHandler {
   }
 
   private timeout(r: number, now: SimTime): void {
-    this.finish(r, OUTCOME_TIMED_OUT, now);
+    this.finish(r, OUTCOME_TIMED_OUT);
   }
 
   private enqueue(ai: number, r: number, now: SimTime): void {
@@ -336,7 +347,7 @@ export class TrafficEngine implements EventHandler {
       return;
     }
     if (app.length >= app.queueLimit) {
-      this.finish(r, OUTCOME_DROPPED, now);
+      this.finish(r, OUTCOME_DROPPED);
       return;
     }
     if (app.length === app.queue.length) this.growQueue(app);
@@ -353,7 +364,7 @@ export class TrafficEngine implements EventHandler {
     const ai = this.reqApp[r];
     this.latency.record(now - this.reqStart[r]);
     this.destCompleted[this.reqDest[r]]++;
-    this.end(r, OUTCOME_COMPLETED, now);
+    this.end(r, OUTCOME_COMPLETED);
     this.release(r);
     const app = this.apps[ai];
     if (app.length > 0) {
@@ -368,14 +379,18 @@ export class TrafficEngine implements EventHandler {
     if (this.counts[OUTCOME_COMPLETED] === this.stopAfter) this.scheduler.stop();
   }
 
-  // Records the outcome of request r (exactly once) without freeing its slot.
-  private end(r: number, outcome: number, _now: SimTime): void {
+  // Records the outcome of a request (exactly once per request) without freeing its slot.
+  private end(r: number, outcome: number): void {
     this.counts[outcome]++;
     this.inFlightCount--;
+    if (this.onRequestEnd !== undefined) {
+      const dest = this.reqDest[r];
+      this.onRequestEnd(OUTCOMES[outcome], this.reqStart[r], this.scheduler.now, dest >= 0 ? this.addresses.name(dest) : "", this.clients[this.reqClient[r]].options.name);
+    }
   }
 
-  private finish(r: number, outcome: number, now: SimTime): void {
-    this.end(r, outcome, now);
+  private finish(r: number, outcome: number): void {
+    this.end(r, outcome);
     this.release(r);
   }
 
