@@ -1,5 +1,5 @@
-import { formatIPv4, parseCidr, parseIPv4 } from "./ipv4.js";
-import type { IPv4Cidr } from "./ipv4.js";
+import { formatIPv4, parseCidr, parseIPv4 } from "./ip.js";
+import type { IPv4Cidr } from "./ip.js";
 
 /** The random draws the allocator needs (a `RandomStream` from `@kube-netsim/core` fits). */
 export interface IntSource {

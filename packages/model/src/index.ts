@@ -45,8 +45,8 @@ export {
   ENDPOINTSLICE_CONTROLLER_NAME,
   LABEL_POD_TEMPLATE_HASH,
 } from "./types.js";
-export { parseIPv4, formatIPv4, parseCidr } from "./ipv4.js";
-export type { IPv4Cidr } from "./ipv4.js";
+export { parseIPv4, formatIPv4, parseCidr, parseIPv4Octets, parseIPv6Groups, formatIPv6, canonicalIP } from "./ip.js";
+export type { IPv4Cidr, IPParseMode } from "./ip.js";
 export { ClusterIPAllocator } from "./cluster-ip-allocator.js";
 export type { IntSource } from "./cluster-ip-allocator.js";
 export { ObjectStore, StoreError, objectKey } from "./store.js";

@@ -45,6 +45,7 @@ import {
   validateLabelMap,
 } from "./field-error.js";
 import type { FieldError } from "./field-error.js";
+import { ipv4MappedOctets, parseIPv4Octets, parseIPv6Groups } from "./ip.js";
 import { compileLabelSelector, validateLabelSelector } from "./selector.js";
 import type { CompiledSelector } from "./selector.js";
 import type { LabelSelector, StringMap } from "./types.js";
@@ -151,53 +152,12 @@ export function isValidLabelValue(value: string): boolean {
 
 /** A dotted-quad IPv4 address (`10.0.0.1`; no leading zeros, each octet 0..255). */
 export function isValidIPv4(value: string): boolean {
-  return typeof value === "string" && parseIPv4(value) !== undefined;
+  return typeof value === "string" && parseIPv4Octets(value) !== undefined;
 }
 
 // ---------------------------------------------------------------------------
 // IP parsing
 // ---------------------------------------------------------------------------
-
-const IPV4_RE = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
-
-function parseIPv4(s: string): number[] | undefined {
-  const m = IPV4_RE.exec(s);
-  return m === null ? undefined : [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-}
-
-function parseGroups(s: string, allowV4Tail: boolean): number[] | undefined {
-  if (s === "") return [];
-  const items = s.split(":");
-  const out: number[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i];
-    if (allowV4Tail && i === items.length - 1 && it.includes(".")) {
-      const v4 = parseIPv4(it);
-      if (v4 === undefined) return undefined;
-      out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-    } else if (/^[0-9a-fA-F]{1,4}$/.test(it)) {
-      out.push(parseInt(it, 16));
-    } else {
-      return undefined;
-    }
-  }
-  return out;
-}
-
-/** Parses an IPv6 address into its 8 16-bit groups (Go net.ParseIP rules, no zone). */
-function parseIPv6(s: string): number[] | undefined {
-  if (s.length === 0 || s.length > 45) return undefined;
-  const d = s.indexOf("::");
-  if (d < 0) {
-    const g = parseGroups(s, true);
-    return g !== undefined && g.length === 8 ? g : undefined;
-  }
-  if (s.indexOf("::", d + 1) >= 0) return undefined;
-  const left = parseGroups(s.slice(0, d), false);
-  const right = parseGroups(s.slice(d + 2), true);
-  if (left === undefined || right === undefined || left.length + right.length > 7) return undefined;
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-}
 
 interface ParsedIP {
   /** The 4 bytes of an IPv4 address (dotted, or IPv4-mapped IPv6), else undefined. */
@@ -206,15 +166,14 @@ interface ParsedIP {
   readonly v6?: readonly number[];
 }
 
+/** Go's `net.ParseIP` (strict: no leading zeros), split by family the way `To4()` does. */
 function parseIP(s: string): ParsedIP | undefined {
-  const v4 = parseIPv4(s);
+  const v4 = parseIPv4Octets(s);
   if (v4 !== undefined) return { v4 };
-  const g = parseIPv6(s);
+  const g = parseIPv6Groups(s);
   if (g === undefined) return undefined;
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return { v4: [g[6] >> 8, g[6] & 0xff, g[7] >> 8, g[7] & 0xff] };
-  }
-  return { v6: g };
+  const mapped = ipv4MappedOctets(g);
+  return mapped !== undefined ? { v4: mapped } : { v6: g };
 }
 
 function isValidCIDR(s: string): boolean {
@@ -224,7 +183,7 @@ function isValidCIDR(s: string): boolean {
   const bits = s.slice(slash + 1);
   if (parseIP(addr) === undefined || !/^(0|[1-9][0-9]{0,2})$/.test(bits)) return false;
   // Go net.ParseCIDR: a dotted-quad address has 32 bits, any other form 128.
-  return Number(bits) <= (parseIPv4(addr) !== undefined ? 32 : 128);
+  return Number(bits) <= (parseIPv4Octets(addr) !== undefined ? 32 : 128);
 }
 
 /** ValidateEndpointIP (pkg/apis/core/validation): no unspecified, loopback or link-local addresses. */
@@ -1085,7 +1044,7 @@ function fqdnErrors(name: string, path: string, errs: Errs): void {
 function validateEndpointAddress(address: string, addressType: string, path: string, errs: Errs): void {
   switch (addressType) {
     case "IPv4":
-      if (parseIPv4(address) === undefined) errs.push(fieldInvalid(path, address, "must be a valid IPv4 address"));
+      if (parseIPv4Octets(address) === undefined) errs.push(fieldInvalid(path, address, "must be a valid IPv4 address"));
       endpointIPErrors(address, path, errs);
       break;
     case "IPv6":

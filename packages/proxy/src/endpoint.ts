@@ -5,7 +5,12 @@
  *
  * @packageDocumentation
  */
+import { canonicalIP } from "@kube-netsim/model";
 import type { Endpoint, EndpointConditions } from "@kube-netsim/model";
+
+// The address normalisation lives with the rest of IP parsing in @kube-netsim/model;
+// re-exported here so `canonicalIP` stays part of this package's API.
+export { canonicalIP };
 
 /**
  * One endpoint (`IP:port`) of one Service port as kube-proxy sees it after merging all
@@ -95,111 +100,6 @@ export function proxyEndpointConditions(conditions: EndpointConditions | undefin
  */
 export function joinHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** Parses a dotted quad the way k8s.io/utils/net ParseIPSloppy does (leading zeros = decimal). */
-function parseIPv4Sloppy(s: string): number[] | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^[0-9]+$/.test(p)) return null;
-    const v = Number.parseInt(p, 10);
-    if (v > 255) return null;
-    out.push(v);
-  }
-  return out;
-}
-
-/** Parses IPv6 text into 8 groups (with optional trailing dotted quad), or null. */
-function parseIPv6(s: string): number[] | null {
-  let text = s;
-  let tail: number[] = [];
-  if (text.includes(".")) {
-    // A trailing dotted quad stands for the last two groups ("::ffff:10.0.0.1").
-    const lastColon = text.lastIndexOf(":");
-    if (lastColon < 0) return null;
-    const v4 = parseIPv4Sloppy(text.slice(lastColon + 1));
-    if (v4 === null) return null;
-    tail = [(v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]];
-    text = text.slice(0, lastColon + 1);
-    if (!text.endsWith("::")) text = text.slice(0, -1);
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const parseGroups = (h: string): number[] | null => {
-    if (h === "") return [];
-    const groups: number[] = [];
-    for (const g of h.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      groups.push(Number.parseInt(g, 16));
-    }
-    return groups;
-  };
-  const head = parseGroups(halves[0]);
-  if (head === null) return null;
-  if (halves.length === 1) {
-    const all = [...head, ...tail];
-    return all.length === 8 ? all : null;
-  }
-  const rest = parseGroups(halves[1]);
-  if (rest === null) return null;
-  const known = head.length + rest.length + tail.length;
-  if (known > 7) return null;
-  return [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
-}
-
-/** Formats 8 IPv6 groups like Go's `net.IP.String()` (IPv4-mapped => dotted quad). */
-function formatIPv6(g: readonly number[]): string {
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `${g[6] >> 8}.${g[6] & 0xff}.${g[7] >> 8}.${g[7] & 0xff}`;
-  }
-  // Longest run of >= 2 zero groups (first one on ties) becomes "::".
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (x: number): string => x.toString(16);
-  if (bestStart < 0) return g.map(hex).join(":");
-  const left = g.slice(0, bestStart).map(hex).join(":");
-  const right = g.slice(bestStart + bestLen).map(hex).join(":");
-  return `${left}::${right}`;
-}
-
-/**
- * Normalises an endpoint address like kube-proxy's `utilnet.ParseIPSloppy(addr).String()`
- * (pkg/proxy/endpointslicecache.go): IPv4 parts with leading zeros are read as decimal
- * (`010.001.002.003` => `10.1.2.3`); IPv6 is lower-cased and zero-compressed as Go prints
- * it; an IPv4-mapped IPv6 address prints as IPv4.
- *
- * Gotchas: Go would print `<nil>` for an unparsable address; the API server never lets
- * one into an IPv4/IPv6 slice, so here an unparsable string is returned unchanged.
- *
- * @example
- * ```ts
- * canonicalIP("010.000.000.007"); // "10.0.0.7"
- * canonicalIP("FD00:0:0:0::1");   // "fd00::1"
- * ```
- */
-export function canonicalIP(address: string): string {
-  const v4 = parseIPv4Sloppy(address);
-  if (v4 !== null) return v4.join(".");
-  if (address.includes(":")) {
-    const v6 = parseIPv6(address);
-    if (v6 !== null) return formatIPv6(v6);
-  }
-  return address;
 }
 
 /** Options of {@link makeProxyEndpoint}. */
