@@ -98,6 +98,10 @@ export class Kubelets {
       const ip = this.allocateIP(node);
       this.started.set(key, ip);
       const hostIP = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+      // With no readiness delay (no readiness probe), the container is ready as soon as it
+      // runs, and the kubelet's status manager sends both in one status update
+      // (pkg/kubelet/prober/prober_manager.go: no probe => ready; pkg/kubelet/status/status_manager.go).
+      const readyNow = readyDelay === 0;
       const running = this.store.mutate("Pod", cur.metadata.namespace, cur.metadata.name, (d) => {
         d.status = {
           ...d.status,
@@ -106,10 +110,11 @@ export class Kubelets {
           podIPs: [{ ip }],
           hostIP,
           startTime: now,
-          conditions: [...(d.status?.conditions ?? []).filter((c) => c.type !== "Ready"), { type: "Ready", status: "False", lastTransitionTime: now }],
+          conditions: [...(d.status?.conditions ?? []).filter((c) => c.type !== "Ready"), { type: "Ready", status: readyNow ? "True" : "False", lastTransitionTime: now }],
         };
       });
       if (running) this.runtime.startPod(running, ip, now);
+      if (readyNow) return;
       this.later.after(readyDelay, (t) => {
         const p = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
         if (!p || p.metadata.deletionTimestamp !== undefined || this.started.get(key) !== ip) return;

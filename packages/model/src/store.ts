@@ -221,20 +221,21 @@ export class ObjectStore implements EventHandler {
     }
     this.revision++;
     const uid = this.nextUid();
-    const created = produce(obj, (d: Draft<KubeObject>) => {
-      const m = d.metadata as { -readonly [P in keyof ObjectMeta]: ObjectMeta[P] };
-      m.name = name;
-      if (namespaced) m.namespace = namespace;
-      m.uid = uid;
-      m.resourceVersion = String(this.revision);
-      m.creationTimestamp = this.scheduler.now;
-      m.generation = 1;
-      if (d.kind === "Service" && clusterIP !== undefined) {
-        const spec = d.spec as { clusterIP?: string; clusterIPs?: string[] };
-        spec.clusterIP = clusterIP;
-        spec.clusterIPs = [clusterIP];
-      }
-    });
+    // Metadata is filled with plain spreads (the store's own write path); user changes go
+    // through immer in `mutate`. Unchanged subtrees keep their identity.
+    const metadata: ObjectMeta = {
+      ...obj.metadata,
+      name,
+      ...(namespaced ? { namespace } : {}),
+      uid,
+      resourceVersion: String(this.revision),
+      creationTimestamp: this.scheduler.now,
+      generation: 1,
+    };
+    let created = { ...obj, metadata } as KubeObject;
+    if (created.kind === "Service" && clusterIP !== undefined) {
+      created = { ...created, spec: { ...created.spec, clusterIP, clusterIPs: [clusterIP] } };
+    }
     freeze(created, true);
     byKind.set(key, created);
     this.notify(kind, { type: "ADDED", object: created });
@@ -338,15 +339,19 @@ export class ObjectStore implements EventHandler {
 
   private write<T extends KubeObject>(old: T, obj: T): T {
     this.revision++;
-    const specChanged = JSON.stringify((old as { spec?: unknown }).spec) !== JSON.stringify((obj as { spec?: unknown }).spec);
-    const next = produce(obj, (d: Draft<KubeObject>) => {
-      const m = d.metadata as { -readonly [P in keyof ObjectMeta]: ObjectMeta[P] };
-      m.uid = old.metadata.uid;
-      m.namespace = old.metadata.namespace;
-      m.creationTimestamp = old.metadata.creationTimestamp;
-      m.resourceVersion = String(this.revision);
-      m.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
-    });
+    const oldSpec = (old as { spec?: unknown }).spec;
+    const newSpec = (obj as { spec?: unknown }).spec;
+    // immer keeps the identity of an unchanged spec, so the deep comparison is rarely needed.
+    const specChanged = oldSpec !== newSpec && JSON.stringify(oldSpec) !== JSON.stringify(newSpec);
+    const metadata: ObjectMeta = {
+      ...obj.metadata,
+      uid: old.metadata.uid,
+      namespace: old.metadata.namespace,
+      creationTimestamp: old.metadata.creationTimestamp,
+      resourceVersion: String(this.revision),
+      generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+    };
+    const next = { ...obj, metadata } as T;
     freeze(next, true);
     this.bucket(obj.kind).set(objectKey(old.metadata), next);
     this.notify(obj.kind, { type: "MODIFIED", object: next, oldObject: old });
