@@ -1,6 +1,6 @@
 import type { Callbacks, Distribution, RandomSource, SimTime } from "@kube-netsim/core";
 import { formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
-import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
+import type { Node, ObjectStore, Pod, PodCondition } from "@kube-netsim/model";
 
 /**
  * What the kubelet drives on a node: the pod's application. The simulation facade
@@ -24,6 +24,14 @@ export interface KubeletOptions {
   readonly readinessDelay?: Distribution;
   /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
   readonly random: RandomSource;
+}
+
+/** The pod's conditions with the Ready condition replaced. */
+function withReady(conditions: readonly PodCondition[] | undefined, status: "True" | "False", now: SimTime): PodCondition[] {
+  const out: PodCondition[] = [];
+  for (const c of conditions ?? []) if (c.type !== "Ready") out.push(c);
+  out.push({ type: "Ready", status, lastTransitionTime: now });
+  return out;
 }
 
 interface NodeIPAM {
@@ -102,28 +110,25 @@ export class Kubelets {
       // runs, and the kubelet's status manager sends both in one status update
       // (pkg/kubelet/prober/prober_manager.go: no probe => ready; pkg/kubelet/status/status_manager.go).
       const readyNow = readyDelay === 0;
-      const running = this.store.mutate("Pod", cur.metadata.namespace, cur.metadata.name, (d) => {
-        d.status = {
-          ...d.status,
+      // Status writes are plain spreads: immer stays for users' recipes (ObjectStore.mutate).
+      const running = this.store.update({
+        ...cur,
+        status: {
+          ...cur.status,
           phase: "Running",
           podIP: ip,
           podIPs: [{ ip }],
           hostIP,
           startTime: now,
-          conditions: [...(d.status?.conditions ?? []).filter((c) => c.type !== "Ready"), { type: "Ready", status: readyNow ? "True" : "False", lastTransitionTime: now }],
-        };
+          conditions: withReady(cur.status?.conditions, readyNow ? "True" : "False", now),
+        },
       });
       if (running) this.runtime.startPod(running, ip, now);
       if (readyNow) return;
       this.later.after(readyDelay, (t) => {
         const p = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
         if (!p || p.metadata.deletionTimestamp !== undefined || this.started.get(key) !== ip) return;
-        this.store.mutate("Pod", p.metadata.namespace, p.metadata.name, (d) => {
-          d.status = {
-            ...d.status,
-            conditions: [...(d.status?.conditions ?? []).filter((c) => c.type !== "Ready"), { type: "Ready", status: "True", lastTransitionTime: t }],
-          };
-        });
+        this.store.update({ ...p, status: { ...p.status, conditions: withReady(p.status?.conditions, "True", t) } });
       });
     });
   }

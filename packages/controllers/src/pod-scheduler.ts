@@ -98,10 +98,7 @@ export class PodScheduler {
       }
       this.waiting.delete(key);
       this.count(node, +1);
-      this.store.mutate("Pod", cur.metadata.namespace, cur.metadata.name, (d) => {
-        d.spec.nodeName = node;
-        d.status = { ...d.status, phase: "Pending", conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: now }] };
-      });
+      this.store.bindPod(cur.metadata.namespace, cur.metadata.name, node);
     });
   }
 

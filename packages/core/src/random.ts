@@ -86,7 +86,17 @@ export class RandomStream {
   constructor(name: string, seedString: string) {
     this.name = name;
     this.seedString = seedString;
-    const state: AleaState = alea(seedString, { state: true }).state();
+    // The seed is hashed on the first draw: many streams (one per pod) are never drawn
+    // from when their distributions are constant. c < 0 marks "not seeded yet" (alea's
+    // carry is never negative).
+    this.s0 = 0.5;
+    this.s1 = 0.5;
+    this.s2 = 0.5;
+    this.c = -1;
+  }
+
+  private seed(): void {
+    const state: AleaState = alea(this.seedString, { state: true }).state();
     this.s0 = state.s0;
     this.s1 = state.s1;
     this.s2 = state.s2;
@@ -98,6 +108,7 @@ export class RandomStream {
    * randomness). 0 is possible, 1 is not.
    */
   next(): number {
+    if (this.c < 0) this.seed();
     const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
     this.s0 = this.s1;
     this.s1 = this.s2;

@@ -1,10 +1,10 @@
 import type { EventHandler, HandlerId, Scheduler, SimTime } from "@kube-netsim/core";
-import { produce, freeze } from "immer";
+import { produce } from "immer";
 import type { Draft } from "immer";
 import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
 import type { IntSource } from "./cluster-ip-allocator.js";
-import type { Kind, KindMap, KubeObject, ObjectMeta, Service } from "./types.js";
-import { ValidationError, validateObject } from "./validation.js";
+import type { Kind, KindMap, KubeObject, ObjectMeta, Pod, Service } from "./types.js";
+import { ValidationError, isDNS1123Subdomain, validateObject } from "./validation.js";
 import { fieldInvalid } from "./field-error.js";
 
 /** Type of a watch event, as the API server names them. */
@@ -94,6 +94,45 @@ function keepClusterIP(next: Service, old: Service): Service {
     ]);
   }
   return next;
+}
+
+/**
+ * Whether every part of an object that validation reads is the same (by identity) as in
+ * the stored, already validated, object: only `status` and bookkeeping metadata
+ * (resourceVersion, timestamps) changed. Then validating again cannot find anything new,
+ * so status updates skip it (upstream validates them with the much smaller
+ * ValidatePodStatusUpdate; we do not validate status fields).
+ */
+function validatedPartsUnchanged(old: KubeObject, next: KubeObject): boolean {
+  const a = old as unknown as Record<string, unknown>;
+  const b = next as unknown as Record<string, unknown>;
+  for (const k in b) if (k !== "status" && k !== "metadata" && b[k] !== a[k]) return false;
+  for (const k in a) if (k !== "status" && k !== "metadata" && !(k in b)) return false;
+  const m = old.metadata;
+  const n = next.metadata;
+  return (
+    m.name === n.name &&
+    m.namespace === n.namespace &&
+    m.generateName === n.generateName &&
+    m.labels === n.labels &&
+    m.annotations === n.annotations &&
+    m.ownerReferences === n.ownerReferences
+  );
+}
+
+/**
+ * Freezes an object and everything under it, stopping at parts that are already frozen
+ * (shared, unchanged subtrees of an earlier version), so a write costs what it changed.
+ */
+function deepFreeze(o: unknown): void {
+  if (o === null || typeof o !== "object" || Object.isFrozen(o)) return;
+  Object.freeze(o);
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) deepFreeze(o[i]);
+  } else {
+    const r = o as Record<string, unknown>;
+    for (const k in r) deepFreeze(r[k]);
+  }
 }
 
 /** Key of a namespaced object: `namespace/name` (cluster-scoped: `name`). */
@@ -236,7 +275,7 @@ export class ObjectStore implements EventHandler {
     if (created.kind === "Service" && clusterIP !== undefined) {
       created = { ...created, spec: { ...created.spec, clusterIP, clusterIPs: [clusterIP] } };
     }
-    freeze(created, true);
+    deepFreeze(created);
     byKind.set(key, created);
     this.notify(kind, { type: "ADDED", object: created });
     return created as T;
@@ -249,8 +288,6 @@ export class ObjectStore implements EventHandler {
    * @throws ValidationError, StoreError `NotFound` or `Conflict`.
    */
   update<T extends KubeObject>(obj: T): T {
-    const invalid = this.check(obj);
-    if (invalid) throw invalid;
     const old = this.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
     if (!old) throw new StoreError("NotFound", `${obj.kind} "${obj.metadata.name}" not found`);
     const rv = obj.metadata.resourceVersion;
@@ -260,7 +297,10 @@ export class ObjectStore implements EventHandler {
         `Operation cannot be fulfilled on ${obj.kind} "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    return this.write(old as T, obj.kind === "Service" && old.kind === "Service" ? (keepClusterIP(obj, old) as T) : obj);
+    const next = obj.kind === "Service" && old.kind === "Service" ? (keepClusterIP(obj, old) as T) : obj;
+    const invalid = validatedPartsUnchanged(old, next) ? undefined : this.check(next);
+    if (invalid) throw invalid;
+    return this.write(old as T, next);
   }
 
   /**
@@ -274,9 +314,31 @@ export class ObjectStore implements EventHandler {
     if (!old) return undefined;
     const next = produce(old, recipe as (d: Draft<KindMap[K]>) => void) as KindMap[K];
     if (next === old) return old;
-    const invalid = this.check(next);
+    const invalid = validatedPartsUnchanged(old, next) ? undefined : this.check(next);
     if (invalid) throw invalid;
     return this.write(old, next);
+  }
+
+  /**
+   * The `pods/binding` subresource: assigns a pod to a node, as the scheduler does. Like
+   * upstream (pkg/registry/core/pod/storage/storage.go BindingREST, assignPod), it sets
+   * `spec.nodeName` and the `PodScheduled` condition, refuses a pod that is already
+   * bound or being deleted, and validates only the binding (the node name).
+   * @returns the bound pod.
+   * @throws StoreError `NotFound`, `Conflict` (already bound or terminating), ValidationError (bad node name).
+   */
+  bindPod(namespace: string | undefined, name: string, nodeName: string): Pod {
+    const pod = this.get("Pod", namespace, name);
+    if (!pod) throw new StoreError("NotFound", `pods "${name}" not found`);
+    if (!isDNS1123Subdomain(nodeName)) {
+      throw new ValidationError("Binding", name, [fieldInvalid("target.name", nodeName, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")]);
+    }
+    if (pod.metadata.deletionTimestamp !== undefined) throw new StoreError("Conflict", `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (pod.spec.nodeName) throw new StoreError("Conflict", `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    const now = this.scheduler.now;
+    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+    conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: now });
+    return this.write(pod, { ...pod, spec: { ...pod.spec, nodeName }, status: { ...pod.status, conditions } }, false);
   }
 
   /**
@@ -337,12 +399,12 @@ export class ObjectStore implements EventHandler {
     w.listener(ev);
   }
 
-  private write<T extends KubeObject>(old: T, obj: T): T {
+  private write<T extends KubeObject>(old: T, obj: T, countSpecChange: boolean = true): T {
     this.revision++;
     const oldSpec = (old as { spec?: unknown }).spec;
     const newSpec = (obj as { spec?: unknown }).spec;
     // immer keeps the identity of an unchanged spec, so the deep comparison is rarely needed.
-    const specChanged = oldSpec !== newSpec && JSON.stringify(oldSpec) !== JSON.stringify(newSpec);
+    const specChanged = countSpecChange && oldSpec !== newSpec && JSON.stringify(oldSpec) !== JSON.stringify(newSpec);
     const metadata: ObjectMeta = {
       ...obj.metadata,
       uid: old.metadata.uid,
@@ -352,7 +414,7 @@ export class ObjectStore implements EventHandler {
       generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0),
     };
     const next = { ...obj, metadata } as T;
-    freeze(next, true);
+    deepFreeze(next);
     this.bucket(obj.kind).set(objectKey(old.metadata), next);
     this.notify(obj.kind, { type: "MODIFIED", object: next, oldObject: old });
     return next as T;
