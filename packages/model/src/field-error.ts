@@ -485,6 +485,10 @@ export function validateLabelMap(labels: unknown, fldPath: string, errs: FieldEr
     errs.push(fieldTypeError(fldPath, labels, "object"));
     return;
   }
+  // Stored objects are frozen and share unchanged maps: a frozen map found valid once
+  // (whatever its field path) is valid again.
+  if (validFrozenMaps.has(labels)) return;
+  const before = errs.length;
   for (const k of Object.keys(labels).sort()) {
     for (const msg of qualifiedNameErrors(k)) errs.push(fieldInvalid(fldPath, k, msg));
     const v = labels[k];
@@ -494,4 +498,7 @@ export function validateLabelMap(labels: unknown, fldPath: string, errs: FieldEr
     }
     for (const msg of labelValueErrors(v)) errs.push(fieldInvalid(fldPath, v, msg));
   }
+  if (errs.length === before && Object.isFrozen(labels)) validFrozenMaps.add(labels);
 }
+
+const validFrozenMaps = new WeakSet<object>();

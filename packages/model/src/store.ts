@@ -71,7 +71,11 @@ interface Watcher {
   readonly listener: WatchListener<Kind>;
   readonly delay: number | (() => number);
   readonly queue: WatchEvent[];
+  /** Delivery time of each queued event. */
+  readonly times: number[];
   head: number;
+  /** Time of this watcher's pending delivery event, or -1 when none is scheduled. */
+  armedAt: number;
   lastDelivery: SimTime;
   stopped: boolean;
 }
@@ -368,7 +372,9 @@ export class ObjectStore implements EventHandler {
       listener: listener as unknown as WatchListener<Kind>,
       delay: options.delay ?? 0,
       queue: [],
+      times: [],
       head: 0,
+      armedAt: -1,
       lastDelivery: this.scheduler.now,
       stopped: false,
     };
@@ -381,6 +387,7 @@ export class ObjectStore implements EventHandler {
       stop: (): void => {
         w.stopped = true;
         w.queue.length = 0;
+        w.times.length = 0;
         w.head = 0;
       },
     };
@@ -389,14 +396,31 @@ export class ObjectStore implements EventHandler {
   /** @internal Delivers the next queued event of watcher `arg`. */
   handleEvent(arg: number): void {
     const w = this.watchers[arg];
-    if (w.stopped || w.head >= w.queue.length) return;
-    const ev = w.queue[w.head];
-    w.head++;
+    if (w.stopped) return;
+    // One event delivers everything due for this watcher, in write order (events its
+    // listener writes with no delay included); then it re-arms for the next due time.
+    const now = this.scheduler.now;
+    w.armedAt = now;
+    while (w.head < w.queue.length && w.times[w.head] <= now && !w.stopped) {
+      const ev = w.queue[w.head];
+      w.head++;
+      w.listener(ev);
+    }
     if (w.head === w.queue.length) {
       w.queue.length = 0;
+      w.times.length = 0;
       w.head = 0;
+      w.armedAt = -1;
+    } else if (!w.stopped) {
+      if (w.head > 1024 && w.head * 2 > w.queue.length) {
+        // Drop delivered entries so a watcher that never drains does not grow without bound.
+        w.queue.splice(0, w.head);
+        w.times.splice(0, w.head);
+        w.head = 0;
+      }
+      w.armedAt = w.times[w.head];
+      this.scheduler.scheduleAt(w.armedAt, this.handlerId, arg);
     }
-    w.listener(ev);
   }
 
   private write<T extends KubeObject>(old: T, obj: T, countSpecChange: boolean = true): T {
@@ -434,7 +458,12 @@ export class ObjectStore implements EventHandler {
     const at = Math.max(this.scheduler.now + d, w.lastDelivery);
     w.lastDelivery = at;
     w.queue.push(ev);
-    this.scheduler.scheduleAt(at, this.handlerId, index);
+    w.times.push(at);
+    // Batched delivery: a watcher has at most one pending event in the scheduler.
+    if (w.armedAt < 0) {
+      w.armedAt = at;
+      this.scheduler.scheduleAt(at, this.handlerId, index);
+    }
   }
 
   private bucket(kind: Kind): Map<string, KubeObject> {

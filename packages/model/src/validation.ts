@@ -500,6 +500,10 @@ function validatePodSpec(v: unknown, path: string, errs: Errs): void {
     errs.push(fieldTypeError(path, v, "object"));
     return;
   }
+  // A frozen pod spec found valid once is valid again: pods created from one template
+  // share its (frozen) spec, so ten thousand replicas validate it once.
+  if (isObject(v) && validFrozenPodSpecs.has(v)) return;
+  const before = errs.length;
   const spec: Record<string, unknown> = isObject(v) ? v : {};
   validateContainers(own(spec, "containers"), path + ".containers", errs);
   const nodeName = optString(spec, "nodeName", path + ".nodeName", errs);
@@ -510,7 +514,10 @@ function validatePodSpec(v: unknown, path: string, errs: Errs): void {
   if (subdomain) for (const msg of dns1123LabelErrors(subdomain)) errs.push(fieldInvalid(path + ".subdomain", subdomain, msg));
   // Negative values are accepted and treated as 1 by the API server, so only the type is checked.
   optInt(spec, "terminationGracePeriodSeconds", path + ".terminationGracePeriodSeconds", errs);
+  if (errs.length === before && isObject(v) && Object.isFrozen(v)) validFrozenPodSpecs.add(v);
 }
+
+const validFrozenPodSpecs = new WeakSet<object>();
 
 function validatePod(obj: Record<string, unknown>, errs: Errs): void {
   // ValidatePodCreate -> validatePodMetadataAndSpec; status is reset on create.
