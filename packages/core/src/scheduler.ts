@@ -84,8 +84,9 @@ export type TimerId = number;
 export class Scheduler {
   private times: Float64Array;
   private seqs: Float64Array;
-  private hids: Int32Array;
-  private args: Int32Array;
+  // Handler id and argument of each entry, interleaved ([2i] handler, [2i+1] argument),
+  // so that moving an entry touches one cache line per array, as in a hand-written heap.
+  private ha: Int32Array;
   private size = 0;
   private nextSeq = 0;
   private current: SimTime = 0;
@@ -105,8 +106,7 @@ export class Scheduler {
     const c = Math.max(16, capacity | 0);
     this.times = new Float64Array(c);
     this.seqs = new Float64Array(c);
-    this.hids = new Int32Array(c);
-    this.args = new Int32Array(c);
+    this.ha = new Int32Array(2 * c);
   }
 
   /** The current simulated time in milliseconds. */
@@ -247,7 +247,7 @@ export class Scheduler {
 
   /** Time of the next pending event, or `Infinity` when none is pending. */
   peekTime(): SimTime {
-    while (this.size > 0 && this.hids[0] < 0 && this.timerSeq[-1 - this.hids[0]] !== this.seqs[0]) {
+    while (this.size > 0 && this.ha[0] < 0 && this.timerSeq[-1 - this.ha[0]] !== this.seqs[0]) {
       this.staleEntries--;
       this.popTop();
     }
@@ -261,8 +261,8 @@ export class Scheduler {
     while (this.size > 0 && !this.stopRequested && budget > 0) {
       const t = this.times[0];
       if (t > limit) break;
-      let h = this.hids[0];
-      let a = this.args[0];
+      let h = this.ha[0];
+      let a = this.ha[1];
       if (h < 0) {
         const slot = -1 - h;
         if (this.timerSeq[slot] !== this.seqs[0]) {
@@ -299,8 +299,7 @@ export class Scheduler {
     const seq = this.nextSeq++;
     const times = this.times;
     const seqs = this.seqs;
-    const hids = this.hids;
-    const args = this.args;
+    const ha = this.ha;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -308,27 +307,27 @@ export class Scheduler {
       if (pt < time || (pt === time && seqs[p] < seq)) break;
       times[i] = pt;
       seqs[i] = seqs[p];
-      hids[i] = hids[p];
-      args[i] = args[p];
+      ha[2 * i] = ha[2 * p];
+      ha[2 * i + 1] = ha[2 * p + 1];
       i = p;
     }
     times[i] = time;
     seqs[i] = seq;
-    hids[i] = handler;
-    args[i] = arg | 0;
+    ha[2 * i] = handler;
+    ha[2 * i + 1] = arg | 0;
     return seq;
   }
+
   private popTop(): void {
     const n = --this.size;
     if (n === 0) return;
     const times = this.times;
     const seqs = this.seqs;
-    const hids = this.hids;
-    const args = this.args;
+    const ha = this.ha;
     const t = times[n];
     const s = seqs[n];
-    const h = hids[n];
-    const a = args[n];
+    const h = ha[2 * n];
+    const a = ha[2 * n + 1];
     let i = 0;
     for (;;) {
       let l = 2 * i + 1;
@@ -339,14 +338,14 @@ export class Scheduler {
       if (t < lt || (t === lt && s < seqs[l])) break;
       times[i] = lt;
       seqs[i] = seqs[l];
-      hids[i] = hids[l];
-      args[i] = args[l];
+      ha[2 * i] = ha[2 * l];
+      ha[2 * i + 1] = ha[2 * l + 1];
       i = l;
     }
     times[i] = t;
     seqs[i] = s;
-    hids[i] = h;
-    args[i] = a;
+    ha[2 * i] = h;
+    ha[2 * i + 1] = a;
   }
 
   private growTimers(): void {
@@ -366,15 +365,12 @@ export class Scheduler {
     const c = this.times.length * 2;
     const times = new Float64Array(c);
     const seqs = new Float64Array(c);
-    const hids = new Int32Array(c);
-    const args = new Int32Array(c);
+    const ha = new Int32Array(2 * c);
     times.set(this.times);
     seqs.set(this.seqs);
-    hids.set(this.hids);
-    args.set(this.args);
+    ha.set(this.ha);
     this.times = times;
     this.seqs = seqs;
-    this.hids = hids;
-    this.args = args;
+    this.ha = ha;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 // seedrandom is wrapped once in @kube-netsim/core (STYLE #3) and not resolvable from this
 // package: RandomStream(name, seedString) is exactly seedrandom.alea(seedString).
 import { RandomStream } from "@kube-netsim/core";
@@ -248,5 +249,36 @@ describe("IptablesSelector", () => {
     const counts2 = new Array<number>(10).fill(0);
     for (let k = 0; k < draws; k++) counts2[sel.pick(again.next())]++;
     expect(counts2).toEqual(counts);
+  });
+});
+
+describe("IptablesSelector.pick equals a binary search over the chain's CDF", () => {
+  it("for any n and u (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (n, u) => {
+        const sel = IptablesSelector.forEndpointCount(n);
+        let lo = 0;
+        let hi = n - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (u < sel.cumulativeProbability(mid)) hi = mid;
+          else lo = mid + 1;
+        }
+        return sel.pick(u) === lo;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("at the exact CDF boundaries", () => {
+    for (const n of [2, 3, 7, 1119, 2048]) {
+      const sel = IptablesSelector.forEndpointCount(n);
+      for (let i = 0; i < n - 1; i++) {
+        const b = sel.cumulativeProbability(i);
+        expect(sel.pick(b)).toBe(i + 1);
+        const below = b - Number.EPSILON;
+        if (below >= (i === 0 ? 0 : sel.cumulativeProbability(i - 1))) expect(sel.pick(below)).toBe(i);
+      }
+    }
   });
 });

@@ -227,15 +227,15 @@ export class IptablesSelector {
    */
   pick(u: number): number {
     if (!(u >= 0 && u < 1)) throw new RangeError(`IptablesSelector.pick: u must be in [0, 1), got ${u}`);
+    // The chain is uniform to within ~3e-10, so floor(u * n) is almost always the answer:
+    // start there and step to the smallest i with u < cdf[i] (the same result a binary
+    // search gives, in one or two reads instead of log2(n)).
     const cdf = this.cdf;
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (u < cdf[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    const last = cdf.length - 1;
+    let i = Math.min(last, Math.floor(u * cdf.length));
+    while (i < last && u >= cdf[i]) i++;
+    while (i > 0 && u < cdf[i - 1]) i--;
+    return i;
   }
 
   /** `cdf[i]`: probability that the chosen index is `<= i`. */
