@@ -1,8 +1,8 @@
-import type { RandomStream } from "@kube-netsim/core";
+import type { RandomStream, SimTime } from "@kube-netsim/core";
 import type { ServiceFrontend } from "./service-frontend.js";
 
-/** kube-proxy modes. Only `iptables` is implemented in this release. */
-export type ProxyMode = "iptables";
+/** kube-proxy modes implemented so far. */
+export type ProxyMode = "iptables" | "nftables";
 
 /**
  * The seam between kube-proxy's shared logic (EndpointSlice cache, endpoint
@@ -19,9 +19,11 @@ export interface DataPlane {
   readonly mode: ProxyMode;
   /** Compiles `frontend.endpoints` (non-empty, rule order) into `frontend.compiled`. */
   program(frontend: ServiceFrontend): void;
+  /** The frontend's Service port no longer forwards (no endpoints, or gone): drop its state (affinity lists). */
+  unprogram(frontend: ServiceFrontend): void;
   /**
    * Picks the endpoint index (into `frontend.endpoints`) for a new connection from
-   * `clientIP` (an IPv4 address as an unsigned 32-bit integer).
+   * `clientIP` (an IPv4 address as an unsigned 32-bit integer) at time `now`.
    */
-  select(frontend: ServiceFrontend, clientIP: number, random: RandomStream): number;
+  select(frontend: ServiceFrontend, clientIP: number, random: RandomStream, now: SimTime): number;
 }

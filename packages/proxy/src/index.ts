@@ -5,14 +5,16 @@
  *
  * @packageDocumentation
  */
-export { KubeProxy } from "./kube-proxy.js";
+export { KubeProxy, DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from "./kube-proxy.js";
 export type { KubeProxyOptions, KubeProxyStats } from "./kube-proxy.js";
 export { ServiceFrontend, ROUTE_REJECTED, ROUTE_DROPPED, ROUTE_NO_RULE } from "./service-frontend.js";
 export type { Verdict } from "./service-frontend.js";
 export type { DataPlane, ProxyMode } from "./data-plane.js";
 export { SyncRunner } from "./sync-runner.js";
 export type { SyncRunnerKind, SyncRunnerOptions } from "./sync-runner.js";
-export { IptablesDataPlane } from "./iptables/iptables-data-plane.js";
+export { IptablesDataPlane, XT_RECENT_IP_LIST_TOT } from "./iptables/iptables-data-plane.js";
+export { NftablesDataPlane } from "./nftables/nftables-data-plane.js";
+export { RecentList, AffinityTables } from "./affinity.js";
 export { computeProbability, kernelThreshold, iptablesSelectionProbabilities, IptablesSelector } from "./iptables/probability.js";
 export { proxyEndpointConditions, joinHostPort, canonicalIP, makeProxyEndpoint, compareEndpointKeys } from "./endpoint.js";
 export type { ProxyEndpoint, ProxyEndpointConditions, MakeProxyEndpointOptions } from "./endpoint.js";

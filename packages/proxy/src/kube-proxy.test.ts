@@ -231,7 +231,7 @@ describe("KubeProxy: rule order", () => {
     const keys = f.endpoints.map((e) => e.key);
     expect(keys).toEqual(["10.0.0.10:80", "10.0.0.2:80", "10.0.0.9:80"]);
     expect([...f.destinations]).toEqual(keys.map((k) => w.addresses.lookup(k)));
-    expect(f.compiled).toBe(IptablesSelector.forEndpointCount(3));
+    expect((f.compiled as { selector: unknown }).selector).toBe(IptablesSelector.forEndpointCount(3));
   });
 });
 

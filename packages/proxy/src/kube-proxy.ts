@@ -36,6 +36,8 @@ interface ServicePortInfo {
   readonly internalTrafficPolicy: "Cluster" | "Local";
   readonly externalTrafficPolicy: "Cluster" | "Local";
   readonly externallyAccessible: boolean;
+  /** ClientIP affinity timeout in ms; 0 for sessionAffinity None. */
+  readonly affinityTimeout: number;
 }
 
 /** Counters of one kube-proxy. */
@@ -191,7 +193,7 @@ export class KubeProxy {
   connect(frontend: ServiceFrontend, clientIP: number): number {
     switch (frontend.verdict) {
       case "forward":
-        return frontend.destinations[this.options.dataPlane.select(frontend, clientIP, this.options.random)];
+        return frontend.destinations[this.options.dataPlane.select(frontend, clientIP, this.options.random, this.scheduler.now)];
       case "reject":
         return ROUTE_REJECTED;
       case "drop":
@@ -247,6 +249,7 @@ export class KubeProxy {
     // Addresses of Services (or ports) that are gone lose their rules.
     for (const address of stale) {
       const f = this.frontends.get(address) as ServiceFrontend;
+      this.options.dataPlane.unprogram(f);
       f.verdict = "no-rule";
       f.servicePortName = "";
       f.endpoints = [];
@@ -260,6 +263,7 @@ export class KubeProxy {
     const f = this.frontend(port.address);
     f.servicePortName = port.spn;
     f.programmedAt = at;
+    f.affinityTimeout = port.affinityTimeout;
     const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
     const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
     // ClusterIP traffic: Local internal policy uses local endpoints only (pkg/proxy/iptables/proxier.go: internalPolicyChain).
@@ -267,6 +271,7 @@ export class KubeProxy {
     if (usable.length === 0) {
       // spec 1.4: no endpoint anywhere => REJECT; endpoints elsewhere but none usable here => DROP.
       f.verdict = c.hasAnyEndpoints ? "drop" : "reject";
+      this.options.dataPlane.unprogram(f);
       f.endpoints = [];
       f.destinations = new Int32Array(0);
       f.compiled = undefined;
@@ -280,6 +285,9 @@ export class KubeProxy {
     this.options.dataPlane.program(f);
   }
 }
+
+/** Default `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours). */
+export const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
 
 function serviceKeyOf(spn: string): string | undefined {
   const colon = spn.indexOf(":");
@@ -299,6 +307,9 @@ function servicePorts(svc: Service): ServicePortInfo[] {
       internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
       externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
       externallyAccessible: externallyAccessible({ nodePort: p.nodePort }),
+      // pkg/apis/core/v1/defaults.go: ClientIP affinity defaults to 10800 s (DefaultClientIPServiceAffinitySeconds).
+      affinityTimeout:
+        svc.spec.sessionAffinity === "ClientIP" ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_CLIENT_IP_AFFINITY_SECONDS) * 1000 : 0,
     };
   });
 }

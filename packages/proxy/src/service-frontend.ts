@@ -33,6 +33,8 @@ export class ServiceFrontend {
   endpoints: readonly ProxyEndpoint[] = [];
   /** Destination ids of {@link ServiceFrontend.endpoints}, same order. */
   destinations: Int32Array = new Int32Array(0);
+  /** ClientIP session affinity timeout in ms (`sessionAffinityConfig.clientIP.timeoutSeconds`); 0 when sessionAffinity is None. */
+  affinityTimeout = 0;
   /** Data-plane specific compiled state (for iptables: the probability chain). */
   compiled: unknown = undefined;
   /** Virtual time of the sync that last programmed this address. */

@@ -2,7 +2,8 @@ import { describe, it, expect } from "vitest";
 import { Interner, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import type { Distribution, RandomStream } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
-import { IptablesDataPlane, IptablesSelector, KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
+import { IptablesDataPlane, KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
+import type { ProxyEndpoint } from "@kube-netsim/proxy";
 import type { Verdict } from "@kube-netsim/proxy";
 import { TrafficEngine } from "./traffic-engine.js";
 import type { ClientOptions, OutcomeCounts } from "./traffic-engine.js";
@@ -28,13 +29,16 @@ function rig(options: { stopAfterCompleted?: number } = {}): Rig {
   const random = new RandomSource(7);
   const addresses = new Interner();
   const store = new ObjectStore(scheduler, { random: random.stream("apiserver") });
-  const proxy = new KubeProxy(scheduler, store, { nodeName: "node-a", dataPlane: new IptablesDataPlane(), addresses, random: random.stream("kube-proxy/node-a") });
+  const plane = new IptablesDataPlane();
+  const proxy = new KubeProxy(scheduler, store, { nodeName: "node-a", dataPlane: plane, addresses, random: random.stream("kube-proxy/node-a") });
   const engine = new TrafficEngine(scheduler, { addresses, stopAfterCompleted: options.stopAfterCompleted });
   let clients = 0;
   const program = (f: ServiceFrontend, verdict: Verdict, endpoints: readonly string[] = []): void => {
     f.verdict = verdict;
     f.destinations = Int32Array.from(endpoints.map((e) => addresses.id(e)));
-    f.compiled = endpoints.length > 0 ? IptablesSelector.forEndpointCount(endpoints.length) : undefined;
+    f.endpoints = endpoints.map((key) => ({ key }) as ProxyEndpoint);
+    if (endpoints.length > 0) plane.program(f);
+    else f.compiled = undefined;
   };
   return {
     scheduler,

@@ -1,7 +1,18 @@
-import type { RandomStream } from "@kube-netsim/core";
+import type { RandomStream, SimTime } from "@kube-netsim/core";
+import { AffinityTables } from "../affinity.js";
+import type { RecentList } from "../affinity.js";
 import type { DataPlane, ProxyMode } from "../data-plane.js";
 import type { ServiceFrontend } from "../service-frontend.js";
 import { IptablesSelector } from "./probability.js";
+
+/** xt_recent's `ip_list_tot` module parameter default: addresses per recent list (linux net/netfilter/xt_recent.c). */
+export const XT_RECENT_IP_LIST_TOT = 100;
+
+interface IptablesChain {
+  readonly selector: IptablesSelector;
+  /** One recent list per endpoint (KUBE-SEP chain), or null without session affinity. */
+  readonly lists: readonly RecentList[] | null;
+}
 
 /**
  * The iptables data plane: a KUBE-SVC chain of `-m statistic --mode random
@@ -11,21 +22,64 @@ import { IptablesSelector } from "./probability.js";
  * @remarks
  * A new connection consumes one uniform draw from the node's stream, mapped through
  * the chain's exact cumulative probabilities ({@link IptablesSelector}), which include
- * the 10-decimal rounding of kube-proxy and the kernel's 31-bit threshold. Session
- * affinity (`-m recent`) arrives with the data-plane release; until then ClientIP
- * affinity is refused when the simulation is set up rather than silently ignored.
+ * the 10-decimal rounding of kube-proxy and the kernel's 31-bit threshold.
+ *
+ * With `sessionAffinity: ClientIP`, the chain first has one `-m recent --rcheck
+ * --seconds T --reap` rule per endpoint, in endpoint order, and each KUBE-SEP chain
+ * `--set`s the client address: a client seen by an endpoint within T seconds goes back
+ * to it (first match in endpoint order), otherwise the statistic rules pick. Each list
+ * holds at most {@link XT_RECENT_IP_LIST_TOT} addresses ({@link RecentList}).
  */
 export class IptablesDataPlane implements DataPlane {
   /** @inheritDoc */
   readonly mode: ProxyMode = "iptables";
+  private readonly affinity: AffinityTables;
 
-  /** @inheritDoc */
-  program(frontend: ServiceFrontend): void {
-    frontend.compiled = IptablesSelector.forEndpointCount(frontend.endpoints.length);
+  /** @param recentListSize - xt_recent `ip_list_tot` (default 100). */
+  constructor(recentListSize: number = XT_RECENT_IP_LIST_TOT) {
+    if (!Number.isInteger(recentListSize) || recentListSize < 1) {
+      throw new RangeError(`ip_list_tot: Invalid value: ${recentListSize}: must be an integer >= 1`);
+    }
+    this.affinity = new AffinityTables(recentListSize);
   }
 
   /** @inheritDoc */
-  select(frontend: ServiceFrontend, _clientIP: number, random: RandomStream): number {
-    return (frontend.compiled as IptablesSelector).pick(random.next());
+  program(frontend: ServiceFrontend): void {
+    const lists =
+      frontend.affinityTimeout > 0
+        ? this.affinity.listsFor(
+            frontend.servicePortName,
+            frontend.endpoints.map((e) => e.key),
+          )
+        : null;
+    if (lists === null) this.affinity.drop(frontend.servicePortName);
+    const chain: IptablesChain = { selector: IptablesSelector.forEndpointCount(frontend.endpoints.length), lists };
+    frontend.compiled = chain;
+  }
+
+  /** @inheritDoc */
+  unprogram(frontend: ServiceFrontend): void {
+    if (frontend.servicePortName !== "") this.affinity.drop(frontend.servicePortName);
+  }
+
+  /** @inheritDoc */
+  select(frontend: ServiceFrontend, clientIP: number, random: RandomStream, now: SimTime): number {
+    const chain = frontend.compiled as IptablesChain;
+    const lists = chain.lists;
+    if (lists === null) return chain.selector.pick(random.next());
+    const timeout = frontend.affinityTimeout;
+    let chosen = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i];
+      const hit = list.check(clientIP, now, timeout);
+      list.reap(now, timeout);
+      if (hit) {
+        chosen = i;
+        break;
+      }
+    }
+    if (chosen < 0) chosen = chain.selector.pick(random.next());
+    lists[chosen].set(clientIP, now); // the KUBE-SEP chain's `-m recent --set`
+    return chosen;
   }
 }
