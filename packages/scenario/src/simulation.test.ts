@@ -458,3 +458,113 @@ describe("Simulation: kube-proxy modes and session affinity", () => {
     expect(() => new Simulation({ seed: 1, kubeProxy: { mode: "ipvs" as never } })).toThrow('kubeProxy.mode: Unsupported value: "ipvs": supported values: "iptables", "nftables"');
   });
 });
+
+describe("Simulation: connections (keep-alive, multiplexed)", () => {
+  function cluster(seed: number, replicas: number): Simulation {
+    const sim = new Simulation({ seed });
+    sim.apply([deployment("api", replicas), service("api", { app: "api" })]);
+    sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(5) });
+    sim.settle();
+    return sim;
+  }
+  const completedByPod = (sim: Simulation): Map<string, number> => new Map(sim.results().endpoints.map((e) => [e.pod, e.completed]));
+
+  it("a keep-alive pool of one connection sends every request to one pod; per-request spreads", () => {
+    const ka = cluster(21, 3);
+    ka.addClient({ name: "c", target: "api:80", rate: 50, connections: { mode: "keep-alive", poolSize: 1 } });
+    ka.runFor(20_000);
+    expect(ka.results().endpoints).toHaveLength(1);
+    expect(ka.traffic.openConnections).toBe(1);
+    const pr = cluster(21, 3);
+    pr.addClient({ name: "c", target: "api:80", rate: 50 });
+    pr.runFor(20_000);
+    expect(pr.results().endpoints).toHaveLength(3);
+  });
+
+  it("keep-alive defeats balancing after a scale-up: new pods get nothing until connections are recycled", () => {
+    const sim = cluster(22, 2);
+    sim.addClient({ name: "c", target: "api:80", rate: 400, connections: { mode: "keep-alive", poolSize: 8, idleTimeout: 90_000 } });
+    sim.runFor(10_000);
+    const before = new Set(completedByPod(sim).keys());
+    expect(before.size).toBeGreaterThanOrEqual(1);
+    sim.scale("api", 4);
+    sim.runFor(30_000);
+    const after = completedByPod(sim);
+    const newPods = [...after.keys()].filter((p) => !before.has(p));
+    expect(newPods).toEqual([]); // the pool never needs a new connection, so no new endpoint is ever chosen
+    // With connections retired after 100 requests, the new pods get their share quickly.
+    const recycled = cluster(22, 2);
+    recycled.addClient({ name: "c", target: "api:80", rate: 400, connections: { mode: "keep-alive", poolSize: 8, maxRequestsPerConnection: 100 } });
+    recycled.runFor(10_000);
+    recycled.scale("api", 4);
+    recycled.runFor(30_000);
+    expect(recycled.results().endpoints).toHaveLength(4);
+  });
+
+  it("connections to a deleted pod close: requests move to the other pods, none is lost", () => {
+    const sim = cluster(23, 3);
+    sim.addClient({ name: "c", target: "api:80", rate: 300, connections: { mode: "keep-alive", poolSize: 6 } });
+    sim.runFor(10_000);
+    const victim = sim.pods({ app: "api" })[0].metadata.name;
+    expect(completedByPod(sim).get(victim) ?? 0).toBeGreaterThan(0);
+    sim.deletePod(victim);
+    sim.runFor(100); // the kubelet stops it 5 ms later (watch delay); what it finished by then counts
+    const servedBefore = completedByPod(sim).get(victim) ?? 0;
+    sim.runFor(10_000);
+    expect(completedByPod(sim).get(victim) ?? 0).toBe(servedBefore);
+    sim.drain();
+    const r = sim.results();
+    expect(r.inFlight).toBe(0);
+    expect(r.started).toBe(r.outcomes.completed + r.outcomes.refused + r.outcomes.reset + r.outcomes.timedOut + r.outcomes.dropped);
+    expect(r.outcomes.completed / r.started).toBeGreaterThan(0.99);
+  });
+
+  it("a multiplexed client keeps one connection, so one pod serves everything", () => {
+    const sim = cluster(24, 3);
+    sim.addClient({ name: "grpc", target: "api:80", rate: 300, connections: { mode: "multiplexed" } });
+    sim.runFor(10_000);
+    expect(sim.results().endpoints).toHaveLength(1);
+    expect(sim.traffic.openConnections).toBe(1);
+  });
+
+  it("idle connections close after idleTimeout", () => {
+    const sim = cluster(25, 3);
+    const ci = sim.addClient({ name: "c", target: "api:80", rate: 100, connections: { mode: "keep-alive", poolSize: 4, idleTimeout: 5_000 } });
+    sim.runFor(5_000);
+    expect(sim.traffic.openConnections).toBeGreaterThan(0);
+    sim.traffic.stopClient(ci);
+    sim.runFor(5_100);
+    expect(sim.traffic.openConnections).toBe(0);
+  });
+
+  it("request conservation holds with pooled connections under churn (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom<"keep-alive" | "multiplexed">("keep-alive", "multiplexed"),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        (replicas, mode, poolSize, scaleTo) => {
+          const sim = cluster(26, replicas);
+          sim.addClient({ name: "c", target: "api:80", rate: 200, connections: mode === "keep-alive" ? { mode, poolSize, maxRequestsPerConnection: 50 } : { mode } });
+          sim.runFor(3_000);
+          sim.deletePod(sim.pods({ app: "api" })[0].metadata.name);
+          sim.runFor(2_000);
+          sim.scale("api", scaleTo);
+          sim.runFor(3_000);
+          sim.drain();
+          const r = sim.results();
+          return r.inFlight === 0 && r.started === r.outcomes.completed + r.outcomes.refused + r.outcomes.reset + r.outcomes.timedOut + r.outcomes.dropped;
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+
+  it("refuses a bad connection policy, naming the field", () => {
+    const sim = cluster(27, 1);
+    expect(() => sim.addClient({ name: "c", target: "api:80", rate: 1, connections: { mode: "keep-alive", poolSize: 0 } })).toThrow(
+      'client "c": connections.poolSize: Invalid value: 0: must be an integer >= 1',
+    );
+  });
+});

@@ -7,7 +7,7 @@ import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/mod
 import { IptablesDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
 import type { ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine } from "@kube-netsim/traffic";
-import type { ApplicationModel, OutcomeCounts } from "@kube-netsim/traffic";
+import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
 
 /** One node of the simulated cluster. */
 export interface NodeSpec {
@@ -89,8 +89,10 @@ export interface AddClientOptions {
   readonly interarrival?: Distribution;
   /** Node the client runs on (its kube-proxy picks endpoints). Default: the first node. */
   readonly node?: string;
-  /** Connect timeout in ms. Default 1000. */
+  /** Connect timeout in ms (also how long a request on a silent connection waits). Default 1000. */
   readonly connectTimeout?: number;
+  /** Connection use: `per-request` (default), `keep-alive` pool, or one `multiplexed` connection. */
+  readonly connections?: ConnectionPolicy;
 }
 
 /** Per-endpoint results. */
@@ -366,6 +368,7 @@ export class Simulation {
       interarrival,
       random: this.random.stream(`client/${options.name}`),
       connectTimeout: options.connectTimeout,
+      connections: options.connections,
     });
   }
 

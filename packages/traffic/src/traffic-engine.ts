@@ -37,11 +37,33 @@ export interface ClientOptions {
   readonly interarrival: Distribution;
   /** Stream for the client's own draws (interarrival times). */
   readonly random: RandomStream;
-  /** How long the client waits for a connection that gets no answer, in ms. Default 1000. */
+  /**
+   * How long the client waits for an answer that never comes (a connection attempt, or a
+   * request on an open connection whose packets are lost), in ms. Default 1000.
+   */
   readonly connectTimeout?: number;
+  /** How the client uses connections. Default: a new connection per request. */
+  readonly connections?: ConnectionPolicy;
   /** When to send the first request (absolute ms). Default: one interarrival time from now. */
   readonly startAt?: SimTime;
 }
+
+/**
+ * How a client uses TCP connections. kube-proxy balances connections, not requests
+ * (spec "ten things" 3), so this decides how requests spread.
+ *
+ * - `per-request`: a new connection (and a new endpoint choice) for every request.
+ * - `keep-alive`: an HTTP/1.1 pool of at most `poolSize` connections, one request at a
+ *   time each; idle connections are reused (LIFO, like Go's http.Transport) and closed
+ *   after `idleTimeout`, or after `maxRequestsPerConnection` requests. A request that
+ *   finds every connection busy and the pool full waits for one.
+ * - `multiplexed`: one long-lived connection carrying every request concurrently
+ *   (HTTP/2, gRPC), reopened only when it closes.
+ */
+export type ConnectionPolicy =
+  | { readonly mode: "per-request" }
+  | { readonly mode: "keep-alive"; readonly poolSize?: number; readonly idleTimeout?: number; readonly maxRequestsPerConnection?: number }
+  | { readonly mode: "multiplexed" };
 
 /** Per-outcome request counts. */
 export type OutcomeCounts = Readonly<Record<Outcome, number>>;
@@ -82,6 +104,19 @@ interface Client {
   readonly connectTimeout: number;
   active: boolean;
   started: number;
+  /** 0 per-request; otherwise the most connections the client keeps. */
+  readonly poolSize: number;
+  /** Requests one connection carries at once: 1 (HTTP/1.1) or Infinity (multiplexed). */
+  readonly streams: number;
+  readonly idleTimeout: number;
+  readonly maxRequests: number;
+  /** Open connections. */
+  readonly open: number[];
+  /** Idle connections, most recently used last. */
+  readonly idle: number[];
+  /** Requests waiting for a connection, first-in first-out. */
+  readonly waiting: number[];
+  waitingHead: number;
 }
 
 /**
@@ -120,6 +155,19 @@ export class TrafficEngine implements EventHandler {
   private destHost: Int32Array = new Int32Array(1024).fill(-1);
   private readonly apps: App[] = [];
   private readonly clients: Client[] = [];
+  // Requests' connections (-1: per-request connection, nothing to release).
+  private reqConn: Int32Array = new Int32Array(this.cap).fill(-1);
+  // Connections (struct of arrays, free list): client, destination, requests in flight and served, idle timer.
+  private connCap = 0;
+  private connClient: Int32Array = new Int32Array(0);
+  private connDest: Int32Array = new Int32Array(0);
+  private connInflight: Int32Array = new Int32Array(0);
+  private connServed: Float64Array = new Float64Array(0);
+  private connOpen: Uint8Array = new Uint8Array(0);
+  private connTimer: Int32Array = new Int32Array(0);
+  private readonly connFree: number[] = [];
+  private connUsed = 0;
+  private idleHandler = -1;
   private readonly counts = new Float64Array(OUTCOMES.length);
   private startedCount = 0;
   private inFlightCount = 0;
@@ -201,6 +249,16 @@ export class TrafficEngine implements EventHandler {
     if (!app || !app.running) return;
     app.running = false;
     for (const id of app.addresses) if (this.destApp[id] === index) this.destApp[id] = DEST_CLOSED;
+    // The process exits: the kernel closes its sockets, so clients see their open
+    // connections to it close (requests on them are reset below).
+    const stopped = new Set(app.addresses);
+    const affected = new Set<number>();
+    for (let k = 0; k < this.connUsed; k++) {
+      if (this.connOpen[k] === 1 && stopped.has(this.connDest[k])) {
+        affected.add(this.connClient[k]);
+        this.closeConnection(k, false);
+      }
+    }
     while (app.length > 0) {
       const r = app.queue[app.head];
       app.head = (app.head + 1) & (app.queue.length - 1);
@@ -214,6 +272,8 @@ export class TrafficEngine implements EventHandler {
       }
     }
     app.busy = 0;
+    // Clients that lost connections open new ones for the requests waiting on them.
+    for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, now);
   }
 
   /** The pod IP behind these addresses is gone: packets to them are now lost (clients time out). */
@@ -245,8 +305,27 @@ export class TrafficEngine implements EventHandler {
     if (!(connectTimeout > 0) || !Number.isFinite(connectTimeout)) {
       throw new RangeError(`client "${options.name}": connectTimeout: Invalid value: ${connectTimeout}: must be a finite number of ms > 0`);
     }
+    const policy = options.connections ?? { mode: "per-request" };
+    const where = `client "${options.name}": connections`;
+    let poolSize = 0;
+    let streams = 1;
+    let idleTimeout = Infinity;
+    let maxRequests = Infinity;
+    if (policy.mode === "keep-alive") {
+      poolSize = policy.poolSize ?? 1;
+      idleTimeout = policy.idleTimeout ?? 90_000; // Go net/http Transport IdleConnTimeout default: 90 s
+      maxRequests = policy.maxRequestsPerConnection ?? Infinity;
+      if (!Number.isInteger(poolSize) || poolSize < 1) throw new RangeError(`${where}.poolSize: Invalid value: ${poolSize}: must be an integer >= 1`);
+      if (!(idleTimeout > 0)) throw new RangeError(`${where}.idleTimeout: Invalid value: ${idleTimeout}: must be a number of ms > 0`);
+      if (!(maxRequests >= 1)) throw new RangeError(`${where}.maxRequestsPerConnection: Invalid value: ${maxRequests}: must be >= 1`);
+    } else if (policy.mode === "multiplexed") {
+      poolSize = 1;
+      streams = Infinity;
+    } else if (policy.mode !== "per-request") {
+      throw new RangeError(`${where}.mode: Unsupported value: "${String((policy as { mode: unknown }).mode)}": supported values: "keep-alive", "multiplexed", "per-request"`);
+    }
     const index = this.clients.length;
-    this.clients.push({ options, connectTimeout, active: true, started: 0 });
+    this.clients.push({ options, connectTimeout, active: true, started: 0, poolSize, streams, idleTimeout, maxRequests, open: [], idle: [], waiting: [], waitingHead: 0 });
     const first = options.startAt ?? this.scheduler.now + options.interarrival.sample(options.random);
     this.scheduler.scheduleAt(first, this.handler, index * 4 + EV_ARRIVAL);
     return index;
@@ -289,6 +368,12 @@ export class TrafficEngine implements EventHandler {
     this.startedCount++;
     this.inFlightCount++;
     c.started++;
+    if (c.poolSize > 0) {
+      c.waiting.push(r);
+      this.reqState[r] = CONNECTING;
+      this.pump(ci, now);
+      return;
+    }
     const dest = o.proxy.connect(o.frontend, o.sourceIP);
     if (dest >= 0) {
       this.reqDest[r] = dest;
@@ -383,6 +468,11 @@ export class TrafficEngine implements EventHandler {
   private end(r: number, outcome: number): void {
     this.counts[outcome]++;
     this.inFlightCount--;
+    const conn = this.reqConn[r];
+    if (conn >= 0) {
+      this.reqConn[r] = -1;
+      this.afterRequestOnConnection(conn, outcome);
+    }
     if (this.onRequestEnd !== undefined) {
       const dest = this.reqDest[r];
       this.onRequestEnd(OUTCOMES[outcome], this.reqStart[r], this.scheduler.now, dest >= 0 ? this.addresses.name(dest) : "", this.clients[this.reqClient[r]].options.name);
@@ -392,6 +482,152 @@ export class TrafficEngine implements EventHandler {
   private finish(r: number, outcome: number): void {
     this.end(r, outcome);
     this.release(r);
+  }
+
+  // ---- Connections (keep-alive and multiplexed clients) ----
+
+  // Hands waiting requests of client ci to connections: an idle one (most recently used
+  // first), the multiplexed one, or a new one while the pool has room.
+  private pump(ci: number, now: SimTime): void {
+    const c = this.clients[ci];
+    while (c.waitingHead < c.waiting.length) {
+      let conn = -1;
+      if (c.idle.length > 0) {
+        conn = c.idle.pop() as number;
+        this.scheduler.cancelTimer(this.connTimer[conn]);
+      } else if (c.streams > 1 && c.open.length > 0) {
+        conn = c.open[0];
+      } else if (c.open.length < c.poolSize) {
+        this.connectFor(c.waiting[c.waitingHead++], ci, c, now);
+        continue;
+      } else break;
+      this.send(c.waiting[c.waitingHead++], conn, now);
+    }
+    if (c.waitingHead === c.waiting.length) {
+      c.waiting.length = 0;
+      c.waitingHead = 0;
+    } else if (c.waitingHead > 1024 && c.waitingHead * 2 > c.waiting.length) {
+      c.waiting.splice(0, c.waitingHead);
+      c.waitingHead = 0;
+    }
+  }
+
+  // Request r opens a new connection: kube-proxy's rules choose the endpoint now.
+  private connectFor(r: number, ci: number, c: Client, now: SimTime): void {
+    const o = c.options;
+    const dest = o.proxy.connect(o.frontend, o.sourceIP);
+    if (dest < 0) {
+      this.reqDest[r] = -1;
+      if (dest === ROUTE_REJECTED) this.finish(r, OUTCOME_REFUSED);
+      else this.waitForTimeout(r, c);
+      return;
+    }
+    this.reqDest[r] = dest;
+    const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
+    if (app >= 0) {
+      const conn = this.newConnection(ci, dest);
+      c.open.push(conn);
+      this.send(r, conn, now);
+    } else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED);
+    else this.waitForTimeout(r, c);
+  }
+
+  // Sends request r on an open connection.
+  private send(r: number, conn: number, now: SimTime): void {
+    this.reqConn[r] = conn;
+    this.connInflight[conn]++;
+    const dest = this.connDest[conn];
+    this.reqDest[r] = dest;
+    const app = this.destApp[dest];
+    if (app >= 0) this.enqueue(app, r, now);
+    else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_RESET); // the peer answers with RST
+    else this.waitForTimeout(r, this.clients[this.connClient[conn]]); // packets are lost
+  }
+
+  // A request on connection conn ended with outcome.
+  private afterRequestOnConnection(conn: number, outcome: number): void {
+    this.connInflight[conn]--;
+    this.connServed[conn]++;
+    if (this.connOpen[conn] !== 1) return;
+    const ci = this.connClient[conn];
+    const c = this.clients[ci];
+    if (outcome === OUTCOME_TIMED_OUT || outcome === OUTCOME_RESET || this.connServed[conn] >= c.maxRequests) {
+      // The client gives up a connection that stopped answering or was reset, and retires one that served its quota.
+      this.closeConnection(conn, true);
+      return;
+    }
+    if (this.connInflight[conn] === 0 && c.streams === 1) {
+      c.idle.push(conn);
+      if (c.idleTimeout !== Infinity) this.scheduler.setTimer(this.connTimer[conn], c.idleTimeout);
+    }
+    this.pump(ci, this.scheduler.now);
+  }
+
+  private closeConnection(conn: number, pumpAfter: boolean): void {
+    this.connOpen[conn] = 0;
+    this.scheduler.cancelTimer(this.connTimer[conn]);
+    const ci = this.connClient[conn];
+    const c = this.clients[ci];
+    const i = c.open.indexOf(conn);
+    if (i >= 0) c.open.splice(i, 1);
+    const j = c.idle.indexOf(conn);
+    if (j >= 0) c.idle.splice(j, 1);
+    if (this.connInflight[conn] > 0) {
+      // Requests still on it end on their own (reset or timeout); detach them first so the
+      // slot can be reused safely.
+      for (let r = 0; r < this.used; r++) if (this.reqConn[r] === conn) this.reqConn[r] = -1;
+      this.connInflight[conn] = 0;
+    }
+    this.connFree.push(conn);
+    if (pumpAfter) this.pump(ci, this.scheduler.now);
+  }
+
+  private newConnection(ci: number, dest: number): number {
+    let conn: number;
+    if (this.connFree.length > 0) conn = this.connFree.pop() as number;
+    else {
+      if (this.connUsed === this.connCap) this.growConnections();
+      conn = this.connUsed++;
+    }
+    this.connClient[conn] = ci;
+    this.connDest[conn] = dest;
+    this.connInflight[conn] = 0;
+    this.connServed[conn] = 0;
+    this.connOpen[conn] = 1;
+    return conn;
+  }
+
+  private growConnections(): void {
+    const n = Math.max(64, this.connCap * 2);
+    const g32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.connClient = g32(this.connClient);
+    this.connDest = g32(this.connDest);
+    this.connInflight = g32(this.connInflight);
+    this.connTimer = g32(this.connTimer);
+    const served = new Float64Array(n);
+    served.set(this.connServed);
+    this.connServed = served;
+    const open = new Uint8Array(n);
+    open.set(this.connOpen);
+    this.connOpen = open;
+    if (this.idleHandler < 0) this.idleHandler = this.scheduler.register({ handleEvent: (conn: number): void => this.idleExpired(conn) });
+    for (let k = this.connCap; k < n; k++) this.connTimer[k] = this.scheduler.createTimer(this.idleHandler, k);
+    this.connCap = n;
+  }
+
+  private idleExpired(conn: number): void {
+    if (this.connOpen[conn] === 1 && this.connInflight[conn] === 0) this.closeConnection(conn, false);
+  }
+
+  /** Connections open now (keep-alive and multiplexed clients). */
+  get openConnections(): number {
+    let n = 0;
+    for (let k = 0; k < this.connUsed; k++) n += this.connOpen[k];
+    return n;
   }
 
   private alloc(): number {
@@ -447,6 +683,9 @@ export class TrafficEngine implements EventHandler {
     s.set(this.reqState);
     this.reqState = s;
     this.freeList = grow32(this.freeList);
+    const rc = new Int32Array(n).fill(-1);
+    rc.set(this.reqConn);
+    this.reqConn = rc;
     this.cap = n;
   }
 }

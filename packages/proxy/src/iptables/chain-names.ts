@@ -1,0 +1,142 @@
+/**
+ * kube-proxy's per-Service chain names (KUBE-SVC-, KUBE-SVL-, KUBE-EXT-, KUBE-FW-,
+ * KUBE-SEP-), computed exactly as pkg/proxy/iptables/proxier.go does, and the small
+ * vocabulary the rule printers share (the Service port string upstream hashes, the
+ * parsed `clusterIP:port/PROTOCOL` address, the input record of a programmed port).
+ *
+ * @packageDocumentation
+ */
+import type { ProxyEndpoint } from "../endpoint.js";
+import { parseServicePortNameKey } from "../endpointslice-cache.js";
+import type { Verdict } from "../service-frontend.js";
+import { base32StdEncode, sha256 } from "../hash/sha256.js";
+
+/**
+ * What a rule printer needs of one Service address programmed on a node. A
+ * {@link ServiceFrontend} has every field but `internalTrafficPolicy` and can be passed
+ * as is (its policy is then taken as `Cluster`, or `Local` for a `drop` verdict).
+ */
+export interface ProgrammedServicePort {
+  /** `clusterIP:port/PROTOCOL`, e.g. `10.96.0.10:53/UDP` (IPv6: `fd00::a:53/UDP` or `[fd00::a]:53/UDP`). */
+  readonly address: string;
+  /** kube-netsim's key of the Service port, `ns/svc:portName/PROTOCOL` ({@link servicePortNameKey}). */
+  readonly servicePortName: string;
+  /** What the rules do with new connections; `no-rule` ports are not printed. */
+  readonly verdict: Verdict;
+  /** The endpoints in rule order (sorted by `IP:port`); only `ip`, `port` and `key` are read. */
+  readonly endpoints: readonly Pick<ProxyEndpoint, "ip" | "port" | "key">[];
+  /**
+   * The Service's `spec.internalTrafficPolicy` (default `Cluster`). With `Local`, ClusterIP
+   * traffic goes to the KUBE-SVL chain (iptables) / `local-` chain (nftables).
+   */
+  readonly internalTrafficPolicy?: "Cluster" | "Local";
+}
+
+/** A Service address split into its parts. */
+export interface ServiceAddress {
+  /** The ClusterIP, without brackets. */
+  readonly ip: string;
+  /** The Service port number. */
+  readonly port: number;
+  /** `TCP`, `UDP` or `SCTP`. */
+  readonly protocol: string;
+  /** True for an IPv6 ClusterIP. */
+  readonly ipv6: boolean;
+}
+
+/**
+ * Splits a {@link ServiceFrontend} address `clusterIP:port/PROTOCOL` (IPv4, bare IPv6 or
+ * bracketed IPv6).
+ *
+ * @throws RangeError when the address has no `:port/PROTOCOL` suffix.
+ *
+ * @example
+ * ```ts
+ * parseServiceAddress("10.96.0.10:53/UDP"); // { ip: "10.96.0.10", port: 53, protocol: "UDP", ipv6: false }
+ * ```
+ */
+export function parseServiceAddress(address: string): ServiceAddress {
+  const slash = address.lastIndexOf("/");
+  const colon = address.lastIndexOf(":", slash);
+  const port = Number(address.slice(colon + 1, slash));
+  if (slash < 0 || colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`not a service address (clusterIP:port/PROTOCOL): ${JSON.stringify(address)}`);
+  }
+  let ip = address.slice(0, colon);
+  if (ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
+  return { ip, port, protocol: address.slice(slash + 1), ipv6: ip.includes(":") };
+}
+
+/**
+ * Upstream's `proxy.ServicePortName.String()` (pkg/proxy/types.go) for a kube-netsim
+ * Service port key: `ns/svc:portName`, or just `ns/svc` when the port is unnamed
+ * (`fmtPortName` omits the colon for `""`); the protocol is not part of it. This is the
+ * string kube-proxy hashes into chain names and writes into rule comments.
+ *
+ * @example
+ * ```ts
+ * upstreamServicePortName("ns1/svc1:p80/TCP"); // "ns1/svc1:p80"
+ * upstreamServicePortName("default/api:/TCP"); // "default/api"
+ * ```
+ */
+export function upstreamServicePortName(servicePortNameKey: string): string {
+  const spn = parseServicePortNameKey(servicePortNameKey);
+  return spn.port === "" ? `${spn.namespace}/${spn.name}` : `${spn.namespace}/${spn.name}:${spn.port}`;
+}
+
+/**
+ * kube-proxy's `portProtoHash` (pkg/proxy/iptables/proxier.go): the first 16 characters
+ * of `base32.StdEncoding(sha256(servicePortName + protocol))`, with the protocol in lower
+ * case as every upstream caller passes it (`strings.ToLower(string(protocol))`).
+ *
+ * @param servicePortName - upstream's `ServicePortName.String()` ({@link upstreamServicePortName}).
+ * @param protocol - `tcp`/`udp`/`sctp` (any case; lowered here).
+ */
+export function portProtoHash(servicePortName: string, protocol: string): string {
+  return base32StdEncode(sha256(servicePortName + protocol.toLowerCase())).slice(0, 16);
+}
+
+/**
+ * The `KUBE-SVC-` chain of a Service port (`servicePortPolicyClusterChain`): dispatch to
+ * the Cluster-policy endpoints.
+ *
+ * @example
+ * ```ts
+ * servicePortChainName("ns1/svc1:p80", "tcp"); // "KUBE-SVC-XPGD46QRK7WJZT7O"
+ * ```
+ */
+export function servicePortChainName(servicePortName: string, protocol: string): string {
+  return `KUBE-SVC-${portProtoHash(servicePortName, protocol)}`;
+}
+
+/**
+ * The `KUBE-SVL-` chain (`servicePortPolicyLocalChainName`): dispatch to this node's
+ * endpoints only, for `internalTrafficPolicy: Local` (or `externalTrafficPolicy: Local`).
+ */
+export function servicePortLocalChainName(servicePortName: string, protocol: string): string {
+  return `KUBE-SVL-${portProtoHash(servicePortName, protocol)}`;
+}
+
+/** The `KUBE-EXT-` chain (`serviceExternalChainName`): NodePort, LoadBalancer and externalIP traffic. */
+export function serviceExternalChainName(servicePortName: string, protocol: string): string {
+  return `KUBE-EXT-${portProtoHash(servicePortName, protocol)}`;
+}
+
+/** The `KUBE-FW-` chain (`serviceFirewallChainName`): `loadBalancerSourceRanges` filtering. */
+export function serviceFirewallChainName(servicePortName: string, protocol: string): string {
+  return `KUBE-FW-${portProtoHash(servicePortName, protocol)}`;
+}
+
+/**
+ * The `KUBE-SEP-` chain of one endpoint of a Service port (`servicePortEndpointChainName`):
+ * the first 16 characters of `base32(sha256(servicePortName + protocol + endpoint))`,
+ * protocol in lower case, endpoint as `net.JoinHostPort` (`IP:port`, `[v6]:port`).
+ *
+ * @example
+ * ```ts
+ * servicePortEndpointChainName("ns1/svc1:p80", "tcp", "10.180.0.1:80"); // "KUBE-SEP-SXIVWICOYRO3J4NJ"
+ * ```
+ */
+export function servicePortEndpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
+  return `KUBE-SEP-${base32StdEncode(sha256(servicePortName + protocol.toLowerCase() + endpoint)).slice(0, 16)}`;
+}
