@@ -2,7 +2,7 @@ import type { RandomStream, SimTime } from "@kube-netsim/core";
 import type { ServiceFrontend } from "./service-frontend.js";
 
 /** kube-proxy modes implemented so far. */
-export type ProxyMode = "iptables" | "nftables";
+export type ProxyMode = "iptables" | "nftables" | "cilium";
 
 /**
  * The seam between kube-proxy's shared logic (EndpointSlice cache, endpoint

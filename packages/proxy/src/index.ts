@@ -14,6 +14,23 @@ export { SyncRunner } from "./sync-runner.js";
 export type { SyncRunnerKind, SyncRunnerOptions } from "./sync-runner.js";
 export { IptablesDataPlane, XT_RECENT_IP_LIST_TOT } from "./iptables/iptables-data-plane.js";
 export { NftablesDataPlane } from "./nftables/nftables-data-plane.js";
+export { CiliumDataPlane, CILIUM_AFFINITY_MAP_MAX } from "./cilium/cilium-data-plane.js";
+export { murmur3Hash128, utf8Encode } from "./cilium/murmur3.js";
+export { JHASH_INITVAL, jhash, jhash1Word, jhash2Words, jhash3Words, jhashFinal, jhashNwords } from "./cilium/jhash.js";
+export {
+  CILIUM_DEFAULT_BACKEND_WEIGHT,
+  MAGLEV_DEFAULT_HASH_SEED,
+  MAGLEV_DEFAULT_TABLE_SIZE,
+  MAGLEV_SUPPORTED_TABLE_SIZES,
+  MaglevTable,
+  ciliumBackendHashString,
+  goStringCompare,
+  hashFromTupleV4,
+  maglevOffsetAndSkip,
+} from "./cilium/maglev.js";
+export type { CiliumL4Protocol, MaglevBackend, MaglevTableOptions } from "./cilium/maglev.js";
+export { ciliumBackendState, ciliumRandomSlot, ciliumSelectBackendIdRandom, ciliumSelectableBackends, ciliumServiceSlots } from "./cilium/random.js";
+export type { CiliumBackendState, CiliumEndpointConditions, CiliumServiceBackend, CiliumServiceSlots } from "./cilium/random.js";
 export { RecentList, AffinityTables } from "./affinity.js";
 export { computeProbability, kernelThreshold, iptablesSelectionProbabilities, IptablesSelector } from "./iptables/probability.js";
 export { proxyEndpointConditions, joinHostPort, canonicalIP, makeProxyEndpoint, compareEndpointKeys } from "./endpoint.js";

@@ -427,7 +427,7 @@ describe("Simulation: per-request trace", () => {
 });
 
 describe("Simulation: kube-proxy modes and session affinity", () => {
-  function shares(mode: "iptables" | "nftables", affinity: boolean): number[] {
+  function shares(mode: "iptables" | "nftables" | "cilium", affinity: boolean): number[] {
     const sim = new Simulation({ seed: 9, kubeProxy: { mode } });
     const svc = service("api", { app: "api" });
     sim.apply([deployment("api", 4), affinity ? { ...svc, spec: { ...svc.spec, sessionAffinity: "ClientIP" } } : svc]);
@@ -438,16 +438,18 @@ describe("Simulation: kube-proxy modes and session affinity", () => {
     return sim.results().endpoints.map((e) => e.completed);
   }
 
-  it("nftables spreads like iptables: uniform per connection (chi-square, df=3, alpha=0.001: 16.27)", () => {
-    const counts = shares("nftables", false);
-    expect(counts).toHaveLength(4);
-    const n = counts.reduce((a, b) => a + b, 0);
-    const chi2 = counts.reduce((a, c) => a + (c - n / 4) ** 2 / (n / 4), 0);
-    expect(chi2).toBeLessThan(16.27);
+  it("nftables and Cilium spread like iptables: uniform per connection (chi-square, df=3, alpha=0.001: 16.27)", () => {
+    for (const mode of ["nftables", "cilium"] as const) {
+      const counts = shares(mode, false);
+      expect(counts).toHaveLength(4);
+      const n = counts.reduce((a, b) => a + b, 0);
+      const chi2 = counts.reduce((a, c) => a + (c - n / 4) ** 2 / (n / 4), 0);
+      expect(chi2).toBeLessThan(16.27);
+    }
   });
 
   it("sessionAffinity ClientIP pins the one client to one pod, in both modes", () => {
-    for (const mode of ["iptables", "nftables"] as const) {
+    for (const mode of ["iptables", "nftables", "cilium"] as const) {
       const counts = shares(mode, true);
       expect(counts).toHaveLength(1);
       expect(counts[0]).toBeGreaterThan(11_000);
@@ -455,7 +457,7 @@ describe("Simulation: kube-proxy modes and session affinity", () => {
   });
 
   it("refuses an unknown mode, naming the field and the supported values", () => {
-    expect(() => new Simulation({ seed: 1, kubeProxy: { mode: "ipvs" as never } })).toThrow('kubeProxy.mode: Unsupported value: "ipvs": supported values: "iptables", "nftables"');
+    expect(() => new Simulation({ seed: 1, kubeProxy: { mode: "ipvs" as never } })).toThrow('kubeProxy.mode: Unsupported value: "ipvs": supported values: "cilium", "iptables", "nftables"');
   });
 });
 

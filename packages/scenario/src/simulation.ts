@@ -4,7 +4,7 @@ import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, 
 import type { ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
-import { IptablesDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
+import { CiliumDataPlane, IptablesDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
 import type { ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
@@ -37,7 +37,7 @@ export interface ControlPlaneTimings {
 
 /** kube-proxy settings, the same on every node. */
 export interface KubeProxySettings {
-  /** `--proxy-mode`: `iptables` or `nftables` (IPVS and Cilium eBPF come later). Default `iptables`. */
+  /** `--proxy-mode` `iptables` or `nftables`, or `cilium` for Cilium's kube-proxy replacement (socket-LB, random). IPVS comes later. Default `iptables`. */
   readonly mode?: ProxyMode;
   /** `minSyncPeriod` in ms. Default 1000. */
   readonly minSyncPeriod?: number;
@@ -217,14 +217,14 @@ export class Simulation {
     });
     const kp = options.kubeProxy ?? {};
     const mode = kp.mode ?? "iptables";
-    if (mode !== "iptables" && mode !== "nftables") {
-      throw new RangeError(`kubeProxy.mode: Unsupported value: "${String(mode)}": supported values: "iptables", "nftables"`);
+    if (mode !== "iptables" && mode !== "nftables" && mode !== "cilium") {
+      throw new RangeError(`kubeProxy.mode: Unsupported value: "${String(mode)}": supported values: "cilium", "iptables", "nftables"`);
     }
     for (const node of this.store.list("Node")) {
       const name = node.metadata.name;
       const proxy = new KubeProxy(this.scheduler, this.store, {
         nodeName: name,
-        dataPlane: mode === "nftables" ? new NftablesDataPlane() : new IptablesDataPlane(),
+        dataPlane: mode === "nftables" ? new NftablesDataPlane() : mode === "cilium" ? new CiliumDataPlane() : new IptablesDataPlane(),
         addresses: this.addresses,
         random: this.random.stream(`kube-proxy/${name}`),
         minSyncPeriod: kp.minSyncPeriod,

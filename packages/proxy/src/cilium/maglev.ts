@@ -35,8 +35,9 @@ export const MAGLEV_SUPPORTED_TABLE_SIZES: readonly number[] = Object.freeze([
 
 /**
  * `DefaultBackendWeight` (pkg/loadbalancer): the weight Cilium gives a backend whose weight is
- * not set (Kubernetes EndpointSlices carry none), so weighted filling is always "in use"
- * for Service backends; equal weights still give exactly the unweighted round-robin table.
+ * 0 / unset and which is not in maintenance (pkg/loadbalancer/reflectors/endpoints/endpoints.go
+ * `Convert`). So weighted filling is always "in use" for Service backends; equal weights
+ * still give exactly the unweighted round-robin table.
  */
 export const CILIUM_DEFAULT_BACKEND_WEIGHT = 100;
 

@@ -47,7 +47,7 @@ export interface CiliumEndpointConditions {
 
 /**
  * The state Cilium gives a backend built from an EndpointSlice endpoint (the `Convert`
- * switch of the agent's Kubernetes endpoints reflector, pkg/loadbalancer).
+ * switch of pkg/loadbalancer/reflectors/endpoints/endpoints.go).
  *
  * Details, first match wins: an endpoint in maintenance → `maintenance`; `ready` →
  * `active` (even when terminating, which only happens with publishNotReadyAddresses,
