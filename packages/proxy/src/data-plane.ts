@@ -2,7 +2,7 @@ import type { RandomStream, SimTime } from "@kube-netsim/core";
 import type { ServiceFrontend } from "./service-frontend.js";
 
 /** kube-proxy modes implemented so far. */
-export type ProxyMode = "iptables" | "nftables" | "cilium";
+export type ProxyMode = "iptables" | "nftables" | "ipvs" | "cilium";
 
 /**
  * The seam between kube-proxy's shared logic (EndpointSlice cache, endpoint
@@ -26,4 +26,14 @@ export interface DataPlane {
    * `clientIP` (an IPv4 address as an unsigned 32-bit integer) at time `now`.
    */
   select(frontend: ServiceFrontend, clientIP: number, random: RandomStream, now: SimTime): number;
+  /**
+   * Whether a Local traffic policy with no local endpoint uses the cluster endpoints
+   * instead of dropping (IPVS does, spec 4.1). Default false.
+   */
+  readonly localFallsBackToCluster?: boolean;
+  /**
+   * A connection the data plane chose (by `select`) to `address` closed. Only data planes
+   * that count connections (IPVS) implement it.
+   */
+  connectionClosed?(frontend: ServiceFrontend, address: string, now: SimTime): void;
 }

@@ -161,6 +161,16 @@ export class KubeProxy {
     return !this.dirty && this.applying === 0;
   }
 
+  /** Whether the data plane counts connections, so clients must report their closes ({@link KubeProxy.connectionClosed}). */
+  get tracksConnections(): boolean {
+    return this.options.dataPlane.connectionClosed !== undefined;
+  }
+
+  /** A connection this kube-proxy's rules routed to destination `destination` closed. */
+  connectionClosed(frontend: ServiceFrontend, destination: number): void {
+    this.options.dataPlane.connectionClosed?.(frontend, this.options.addresses.name(destination), this.scheduler.now);
+  }
+
   /** Counters so far. */
   get stats(): KubeProxyStats {
     return { syncs: this.syncs, fullSyncs: this.fullSyncs, servicesProgrammed: this.programmed };
@@ -192,8 +202,11 @@ export class KubeProxy {
    */
   connect(frontend: ServiceFrontend, clientIP: number): number {
     switch (frontend.verdict) {
-      case "forward":
-        return frontend.destinations[this.options.dataPlane.select(frontend, clientIP, this.options.random, this.scheduler.now)];
+      case "forward": {
+        const i = this.options.dataPlane.select(frontend, clientIP, this.options.random, this.scheduler.now);
+        // IPVS with no schedulable real server: the VIP is local, so the stack answers RST.
+        return i >= 0 ? frontend.destinations[i] : ROUTE_REJECTED;
+      }
       case "reject":
         return ROUTE_REJECTED;
       case "drop":
@@ -267,7 +280,11 @@ export class KubeProxy {
     const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
     const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
     // ClusterIP traffic: Local internal policy uses local endpoints only (pkg/proxy/iptables/proxier.go: internalPolicyChain).
-    const usable = (port.internalTrafficPolicy === "Local" ? c.localEndpoints : c.clusterEndpoints) ?? [];
+    let usable = (port.internalTrafficPolicy === "Local" ? c.localEndpoints : c.clusterEndpoints) ?? [];
+    // IPVS: Local policy with no local endpoint falls back to the cluster endpoints (pkg/proxy/ipvs/proxier.go syncEndpoint).
+    if (usable.length === 0 && port.internalTrafficPolicy === "Local" && this.options.dataPlane.localFallsBackToCluster) {
+      usable = categorizeEndpoints(endpoints, { ...port, internalTrafficPolicy: "Cluster" }, this.nodeName, this.nodeLabels).clusterEndpoints ?? [];
+    }
     if (usable.length === 0) {
       // spec 1.4: no endpoint anywhere => REJECT; endpoints elsewhere but none usable here => DROP.
       f.verdict = c.hasAnyEndpoints ? "drop" : "reject";

@@ -457,7 +457,7 @@ describe("Simulation: kube-proxy modes and session affinity", () => {
   });
 
   it("refuses an unknown mode, naming the field and the supported values", () => {
-    expect(() => new Simulation({ seed: 1, kubeProxy: { mode: "ipvs" as never } })).toThrow('kubeProxy.mode: Unsupported value: "ipvs": supported values: "cilium", "iptables", "nftables"');
+    expect(() => new Simulation({ seed: 1, kubeProxy: { mode: "userspace" as never } })).toThrow('kubeProxy.mode: Unsupported value: "userspace": supported values: "cilium", "iptables", "ipvs", "nftables"');
   });
 });
 
@@ -567,6 +567,89 @@ describe("Simulation: connections (keep-alive, multiplexed)", () => {
     const sim = cluster(27, 1);
     expect(() => sim.addClient({ name: "c", target: "api:80", rate: 1, connections: { mode: "keep-alive", poolSize: 0 } })).toThrow(
       'client "c": connections.poolSize: Invalid value: 0: must be an integer >= 1',
+    );
+  });
+});
+
+describe("Simulation: IPVS mode", () => {
+  /** Service api over two Deployments: 2 fast pods (1 ms) and 2 slow pods (20 ms), 4 workers each. */
+  function mixed(scheduler: "rr" | "lc", seed = 31): Simulation {
+    const sim = new Simulation({ seed, kubeProxy: { mode: "ipvs", ipvs: { scheduler } } });
+    const fast = deployment("fast", 2);
+    const slow = deployment("slow", 2);
+    const withLabels = (d: Deployment, speed: string): Deployment => ({
+      ...d,
+      spec: { ...d.spec, selector: { matchLabels: { app: "api", speed } }, template: { ...d.spec.template, metadata: { labels: { app: "api", speed } } } },
+    });
+    sim.apply([withLabels(fast, "fast"), withLabels(slow, "slow"), service("api", { app: "api" })]);
+    sim.setApplication({ speed: "fast" }, { concurrency: 4, serviceTime: exponential(1) });
+    sim.setApplication({ speed: "slow" }, { concurrency: 4, serviceTime: exponential(20) });
+    sim.settle();
+    sim.addClient({ name: "c", target: "api:80", rate: 300 });
+    sim.runFor(60_000);
+    return sim;
+  }
+  const slowShare = (sim: Simulation): number => {
+    const r = sim.results();
+    return r.endpoints.filter((e) => e.pod.startsWith("slow-")).reduce((a, e) => a + e.share, 0);
+  };
+
+  it("rr rotates strictly: every real server gets the same number of connections (within one)", () => {
+    const sim = mixed("rr");
+    const r = sim.results();
+    const started = r.endpoints.map((e) => e.completed);
+    expect(r.outcomes.completed).toBeGreaterThan(17_000);
+    // Completions lag starts by at most the few requests in flight per pod.
+    expect(Math.max(...started) - Math.min(...started)).toBeLessThanOrEqual(16);
+  });
+
+  it("lc leans away from slow pods, but only a little: closed connections count for 2 minutes (TIME_WAIT)", () => {
+    // lc minimises activeconns * 256 + inactconns. With one short connection per request,
+    // each real server holds about rate/4 x 120 s = 9,000 TIME_WAIT connections, which
+    // outweigh the handful of active ones, so lc ends up close to rr (seed fixed).
+    const rr = slowShare(mixed("rr"));
+    const lc = slowShare(mixed("lc"));
+    expect(rr).toBeGreaterThan(0.49);
+    expect(lc).toBeLessThan(rr - 0.01);
+    expect(lc).toBeGreaterThan(0.4);
+  });
+
+  it("a Local internal policy with no local endpoint falls back to cluster endpoints in IPVS, and drops in iptables", () => {
+    const run = (mode: "ipvs" | "iptables"): OutcomeCounts => {
+      const sim = new Simulation({ seed: 32, kubeProxy: { mode }, nodes: [{ name: "a", zone: "z" }, { name: "b", zone: "z" }] });
+      const svc = service("api", { app: "api" });
+      sim.apply([deployment("api", 1), { ...svc, spec: { ...svc.spec, internalTrafficPolicy: "Local" } }]);
+      sim.setApplication({ app: "api" }, { serviceTime: exponential(1) });
+      sim.settle();
+      const podNode = sim.pods({ app: "api" })[0].spec.nodeName;
+      const other = podNode === "a" ? "b" : "a";
+      sim.addClient({ name: "c", target: "api:80", rate: 50, node: other });
+      sim.runFor(10_000);
+      sim.drain();
+      return sim.results().outcomes;
+    };
+    const ipvs = run("ipvs");
+    const ipt = run("iptables");
+    expect(ipvs.completed).toBeGreaterThan(400);
+    expect(ipvs.timedOut).toBe(0);
+    expect(ipt.completed).toBe(0);
+    expect(ipt.timedOut).toBeGreaterThan(400);
+  });
+
+  it("ClientIP affinity makes the virtual server persistent: one client, one real server", () => {
+    const sim = new Simulation({ seed: 33, kubeProxy: { mode: "ipvs" } });
+    const svc = service("api", { app: "api" });
+    sim.apply([deployment("api", 3), { ...svc, spec: { ...svc.spec, sessionAffinity: "ClientIP" } }]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(1) });
+    sim.settle();
+    sim.addClient({ name: "c", target: "api:80", rate: 100 });
+    sim.runFor(20_000);
+    expect(sim.results().endpoints).toHaveLength(1);
+  });
+
+  it("refuses an unknown scheduler, listing the supported ones", () => {
+    expect(() => new Simulation({ seed: 1, kubeProxy: { mode: "ipvs", ipvs: { scheduler: "lblc" as never } } })).toThrow(
+      'ipvs.scheduler: Unsupported value: "lblc": supported values: "rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "mh"',
     );
   });
 });

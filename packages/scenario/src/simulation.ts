@@ -4,8 +4,8 @@ import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, 
 import type { ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
-import { CiliumDataPlane, IptablesDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
-import type { ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
+import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
+import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
 
@@ -37,8 +37,10 @@ export interface ControlPlaneTimings {
 
 /** kube-proxy settings, the same on every node. */
 export interface KubeProxySettings {
-  /** `--proxy-mode` `iptables` or `nftables`, or `cilium` for Cilium's kube-proxy replacement (socket-LB, random). IPVS comes later. Default `iptables`. */
+  /** `--proxy-mode` `iptables`, `nftables` or `ipvs`, or `cilium` for Cilium's kube-proxy replacement (socket-LB, random). Default `iptables`. */
   readonly mode?: ProxyMode;
+  /** IPVS settings (mode `ipvs`): `scheduler` is one of rr (default), wrr, lc, wlc, sed, nq, sh, dh, mh. */
+  readonly ipvs?: { readonly scheduler?: IpvsSchedulerName };
   /** `minSyncPeriod` in ms. Default 1000. */
   readonly minSyncPeriod?: number;
   /** Sync loop form (see {@link SyncRunnerKind}). Default `bounded-frequency`. */
@@ -217,14 +219,17 @@ export class Simulation {
     });
     const kp = options.kubeProxy ?? {};
     const mode = kp.mode ?? "iptables";
-    if (mode !== "iptables" && mode !== "nftables" && mode !== "cilium") {
-      throw new RangeError(`kubeProxy.mode: Unsupported value: "${String(mode)}": supported values: "cilium", "iptables", "nftables"`);
+    if (mode !== "iptables" && mode !== "nftables" && mode !== "ipvs" && mode !== "cilium") {
+      throw new RangeError(`kubeProxy.mode: Unsupported value: "${String(mode)}": supported values: "cilium", "iptables", "ipvs", "nftables"`);
     }
+    const planeFor = (): DataPlane =>
+      mode === "nftables" ? new NftablesDataPlane() : mode === "cilium" ? new CiliumDataPlane() : mode === "ipvs" ? new IpvsDataPlane(kp.ipvs?.scheduler ?? "rr") : new IptablesDataPlane();
+    planeFor(); // validates ipvs.scheduler before any node is built
     for (const node of this.store.list("Node")) {
       const name = node.metadata.name;
       const proxy = new KubeProxy(this.scheduler, this.store, {
         nodeName: name,
-        dataPlane: mode === "nftables" ? new NftablesDataPlane() : mode === "cilium" ? new CiliumDataPlane() : new IptablesDataPlane(),
+        dataPlane: planeFor(),
         addresses: this.addresses,
         random: this.random.stream(`kube-proxy/${name}`),
         minSyncPeriod: kp.minSyncPeriod,

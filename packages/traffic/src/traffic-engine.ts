@@ -117,6 +117,8 @@ interface Client {
   /** Requests waiting for a connection, first-in first-out. */
   readonly waiting: number[];
   waitingHead: number;
+  /** The client's kube-proxy counts connections (IPVS): report every close. */
+  readonly tracks: boolean;
 }
 
 /**
@@ -325,7 +327,21 @@ export class TrafficEngine implements EventHandler {
       throw new RangeError(`${where}.mode: Unsupported value: "${String((policy as { mode: unknown }).mode)}": supported values: "keep-alive", "multiplexed", "per-request"`);
     }
     const index = this.clients.length;
-    this.clients.push({ options, connectTimeout, active: true, started: 0, poolSize, streams, idleTimeout, maxRequests, open: [], idle: [], waiting: [], waitingHead: 0 });
+    this.clients.push({
+      options,
+      connectTimeout,
+      active: true,
+      started: 0,
+      poolSize,
+      streams,
+      idleTimeout,
+      maxRequests,
+      open: [],
+      idle: [],
+      waiting: [],
+      waitingHead: 0,
+      tracks: options.proxy.tracksConnections,
+    });
     const first = options.startAt ?? this.scheduler.now + options.interarrival.sample(options.random);
     this.scheduler.scheduleAt(first, this.handler, index * 4 + EV_ARRIVAL);
     return index;
@@ -369,6 +385,7 @@ export class TrafficEngine implements EventHandler {
     this.inFlightCount++;
     c.started++;
     if (c.poolSize > 0) {
+      this.reqDest[r] = -1;
       c.waiting.push(r);
       this.reqState[r] = CONNECTING;
       this.pump(ci, now);
@@ -472,6 +489,10 @@ export class TrafficEngine implements EventHandler {
     if (conn >= 0) {
       this.reqConn[r] = -1;
       this.afterRequestOnConnection(conn, outcome);
+    } else if (this.reqDest[r] >= 0) {
+      // A connection of its own (per-request, or an attempt that failed) closes with the request.
+      const c = this.clients[this.reqClient[r]];
+      if (c.tracks) c.options.proxy.connectionClosed(c.options.frontend, this.reqDest[r]);
     }
     if (this.onRequestEnd !== undefined) {
       const dest = this.reqDest[r];
@@ -568,6 +589,7 @@ export class TrafficEngine implements EventHandler {
     this.scheduler.cancelTimer(this.connTimer[conn]);
     const ci = this.connClient[conn];
     const c = this.clients[ci];
+    if (c.tracks) c.options.proxy.connectionClosed(c.options.frontend, this.connDest[conn]);
     const i = c.open.indexOf(conn);
     if (i >= 0) c.open.splice(i, 1);
     const j = c.idle.indexOf(conn);

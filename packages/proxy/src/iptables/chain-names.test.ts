@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import {
+  compareProgrammedServicePorts,
   parseServiceAddress,
   portProtoHash,
   serviceExternalChainName,
@@ -144,5 +145,33 @@ describe("parseServiceAddress", () => {
   it("rejects an address without a port or protocol", () => {
     expect(() => parseServiceAddress("10.96.0.10")).toThrow(RangeError);
     expect(() => parseServiceAddress("10.96.0.10:99999/TCP")).toThrow(RangeError);
+  });
+});
+
+describe("compareProgrammedServicePorts", () => {
+  const port = (address: string, servicePortName: string) => ({ address, servicePortName, verdict: "forward" as const, endpoints: [] });
+  it("orders by namespace/name first (ns1/svc1 < ns1/svc10 < ns2/a), then port name, protocol, address", () => {
+    const sorted = [
+      port("172.30.0.5:53/UDP", "ns1/svc1:dns/UDP"),
+      port("172.30.0.3:80/TCP", "ns2/a:http/TCP"),
+      port("172.30.0.2:80/TCP", "ns1/svc10:a/TCP"),
+      port("172.30.0.4:53/TCP", "ns1/svc1:dns/TCP"),
+      port("172.30.0.1:80/TCP", "ns1/svc1:b/TCP"),
+    ].sort(compareProgrammedServicePorts);
+    expect(sorted.map((p) => p.servicePortName)).toEqual([
+      "ns1/svc1:b/TCP",
+      "ns1/svc1:dns/TCP",
+      "ns1/svc1:dns/UDP",
+      "ns1/svc10:a/TCP",
+      "ns2/a:http/TCP",
+    ]);
+  });
+
+  it("is a strict order on distinct addresses", () => {
+    const a = port("10.96.0.10:53/UDP", "kube-system/kube-dns:dns/UDP");
+    const b = port("fd00::a:53/UDP", "kube-system/kube-dns:dns/UDP");
+    expect(compareProgrammedServicePorts(a, b)).toBe(-1);
+    expect(compareProgrammedServicePorts(b, a)).toBe(1);
+    expect(compareProgrammedServicePorts(a, a)).toBe(0);
   });
 });

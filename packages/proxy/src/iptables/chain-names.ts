@@ -140,3 +140,22 @@ export function serviceFirewallChainName(servicePortName: string, protocol: stri
 export function servicePortEndpointChainName(servicePortName: string, protocol: string, endpoint: string): string {
   return `KUBE-SEP-${base32StdEncode(sha256(servicePortName + protocol.toLowerCase() + endpoint)).slice(0, 16)}`;
 }
+
+/**
+ * The order the rule printers list Service ports in: by `namespace/name` (compared as one
+ * string, so `ns1/svc1` sorts before `ns1/svc10`, as upstream's test helper
+ * `sortIPTablesRules` orders KUBE-SERVICES by the service name in the comment), then port
+ * name, protocol and address. kube-proxy itself walks a Go map (random order).
+ */
+export function compareProgrammedServicePorts(a: ProgrammedServicePort, b: ProgrammedServicePort): number {
+  const ka = parseServicePortNameKey(a.servicePortName);
+  const kb = parseServicePortNameKey(b.servicePortName);
+  const fields: ReadonlyArray<readonly [string, string]> = [
+    [`${ka.namespace}/${ka.name}`, `${kb.namespace}/${kb.name}`],
+    [ka.port, kb.port],
+    [ka.protocol, kb.protocol],
+    [a.address, b.address],
+  ];
+  for (const [x, y] of fields) if (x !== y) return x < y ? -1 : 1;
+  return 0;
+}

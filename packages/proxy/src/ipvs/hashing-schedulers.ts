@@ -19,7 +19,7 @@ import { hash32, hsiphashKey, hsiphashU32 } from "./hsiphash.js";
 export const IPVS_SH_TAB_BITS = 8;
 
 /** `IP_VS_SH_TAB_SIZE` / `IP_VS_DH_TAB_SIZE`: 256 buckets. */
-export const IPVS_SH_TAB_SIZE = 1 << IPVS_SH_TAB_BITS;
+export const IPVS_SH_TAB_SIZE: number = 1 << IPVS_SH_TAB_BITS;
 
 const TAB_MASK = IPVS_SH_TAB_SIZE - 1;
 

@@ -43,8 +43,8 @@ export interface IpvsSchedulerOptions {
   /**
    * `sh-port` / `mh-port` (`IP_VS_SVC_F_SCHED2`, 0x0010): hash the client's source port
    * too (TCP/UDP/SCTP; pass port 0 for other protocols). Default false. kube-proxy sets
-   * it for `mh` (its `FlagSourceHash` = 0x10, pkg/proxy/ipvs/proxier.go since
-   * kubernetes/kubernetes#115527, v1.27) and never for `sh`.
+   * it for `mh` (its `FlagSourceHash` = 0x10 in pkg/proxy/ipvs/proxier.go, added by
+   * kubernetes/kubernetes#115527 for v1.27) and never for `sh`.
    */
   readonly port?: boolean;
   /**
@@ -341,7 +341,8 @@ class LeastConnectionScheduler extends StatelessScheduler {
   schedule(dests: readonly IpvsDestination[]): IpvsDestination | null {
     let least: IpvsDestination | null = null;
     let loh = 0;
-    for (const d of dests) {
+    for (let i = 0; i < dests.length; i++) {
+      const d = dests[i];
       if (d.overloaded || d.weight === 0) continue;
       const doh = ipvsConnOverhead(d) >>> 0;
       if (least === null || doh < loh) {
@@ -420,7 +421,8 @@ class NeverQueueScheduler extends StatelessScheduler {
   schedule(dests: readonly IpvsDestination[]): IpvsDestination | null {
     let least: IpvsDestination | null = null;
     let loh = 0;
-    for (const d of dests) {
+    for (let i = 0; i < dests.length; i++) {
+      const d = dests[i];
       if (d.overloaded || d.weight === 0) continue;
       const doh = expectedDelayOverhead(d);
       if (d.activeConns === 0) return d;

@@ -1,0 +1,203 @@
+import type { RandomStream, SimTime } from "@kube-netsim/core";
+import type { DataPlane, ProxyMode } from "../data-plane.js";
+import type { ServiceFrontend } from "../service-frontend.js";
+import type { IpvsDestination } from "./destination.js";
+import type { IpvsSchedulerName } from "./schedulers.js";
+import { IPVS_SCHEDULER_NAMES } from "./schedulers.js";
+import { IpvsVirtualServer } from "./virtual-server.js";
+
+/** How long a closed TCP connection stays in IPVS's table as inactive (TIME_WAIT: 2 minutes, net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_timeouts). */
+export const IPVS_TCP_TIME_WAIT_MS = 120_000;
+/** kube-proxy checks draining real servers every minute (pkg/proxy/ipvs/graceful_termination.go rsCheckDeleteInterval). */
+export const IPVS_RS_CHECK_DELETE_INTERVAL_MS = 60_000;
+/** Linux's default ephemeral port range (net.ipv4.ip_local_port_range 32768-60999), for client source ports. */
+const EPHEMERAL_LOW = 32768;
+const EPHEMERAL_COUNT = 60999 - 32768 + 1;
+
+interface IpvsService {
+  readonly vs: IpvsVirtualServer;
+  /** Endpoint index (in frontend.endpoints) of each destination address. */
+  index: Map<string, number>;
+  /** Real servers kube-proxy has set to weight 0 and deletes once their connections are gone. */
+  readonly draining: Set<string>;
+  nextDrainCheck: SimTime;
+  /** Closed connections still counted as inactive: (expiry time, address), in expiry order. */
+  readonly timeWait: { at: SimTime; address: string }[];
+  timeWaitHead: number;
+  /** Persistence (ClientIP affinity): client address -> [destination address, expiry]. */
+  readonly persistent: Map<number, { address: string; until: SimTime }>;
+}
+
+/**
+ * The IPVS data plane: one virtual server per Service address with weight-1 real
+ * servers, scheduled by the kernel's rules ({@link IpvsVirtualServer}).
+ *
+ * @remarks
+ * kube-proxy's side (pkg/proxy/ipvs/proxier.go syncEndpoint, graceful_termination.go):
+ * - New endpoints are added as real servers with weight 1; the kernel puts each new one
+ *   at the head of its list (so rr walks them in reverse add order).
+ * - An endpoint that goes away is deleted at once if it has no connections (active +
+ *   inactive), else set to weight 0 (no new connections) and deleted by a check every
+ *   minute once its connections are gone. One that comes back while draining is deleted
+ *   and re-added (the kernel revives it with its counters).
+ * - `sessionAffinity: ClientIP` makes the virtual server persistent: a template per
+ *   client address pins its new connections to one real server until the template
+ *   expires (timeout refreshed by each new connection).
+ * - With internal traffic policy Local and no local endpoint, IPVS falls back to the
+ *   cluster endpoints (spec 4.1), where iptables and nftables drop.
+ *
+ * Connection accounting: a new connection counts as active until the client closes it,
+ * then as inactive for {@link IPVS_TCP_TIME_WAIT_MS} (TIME_WAIT), which is what lc, wlc,
+ * sed and nq weigh (`activeconns * 256 + inactconns`). Client source ports are drawn
+ * from the ephemeral range, for the schedulers that hash them (mh with `mh-port`).
+ */
+export class IpvsDataPlane implements DataPlane {
+  /** @inheritDoc */
+  readonly mode: ProxyMode = "ipvs";
+  /** IPVS falls back to cluster endpoints when a Local policy finds none on the node. */
+  readonly localFallsBackToCluster: boolean = true;
+  /** The kernel scheduler (`ipvs.scheduler`). */
+  readonly scheduler: IpvsSchedulerName;
+  private readonly services = new Map<string, IpvsService>();
+
+  /**
+   * @param scheduler - `ipvs.scheduler` (default `rr`, kube-proxy's DefaultScheduler).
+   * @throws RangeError for an unknown scheduler name.
+   */
+  constructor(scheduler: IpvsSchedulerName = "rr") {
+    if (!IPVS_SCHEDULER_NAMES.includes(scheduler)) {
+      throw new RangeError(`ipvs.scheduler: Unsupported value: "${String(scheduler)}": supported values: ${IPVS_SCHEDULER_NAMES.map((n) => `"${n}"`).join(", ")}`);
+    }
+    this.scheduler = scheduler;
+  }
+
+  /** The virtual server programmed for a Service address, for inspection (ipvsadm -Ln). */
+  virtualServer(address: string): IpvsVirtualServer | undefined {
+    return this.services.get(address)?.vs;
+  }
+
+  /** @inheritDoc */
+  program(frontend: ServiceFrontend): void {
+    const svc = this.service(frontend);
+    const now = frontend.programmedAt;
+    const desired = new Set(frontend.endpoints.map((e) => e.key));
+    // syncEndpoint: add what is new (weight 1), revive what was draining.
+    for (const e of frontend.endpoints) {
+      const d = svc.vs.getDestination(e.key);
+      if (d === undefined) svc.vs.addDestination(e.key, 1);
+      else if (svc.draining.has(e.key)) {
+        // MoveRSOutofGracefulDeleteList: delete and add again (the kernel revives it from its trash).
+        svc.draining.delete(e.key);
+        svc.vs.deleteDestination(e.key);
+        svc.vs.addDestination(e.key, 1);
+      }
+    }
+    // GracefulDeleteRS: gone endpoints leave now if idle, else drain at weight 0.
+    for (const d of [...svc.vs.destinations()]) {
+      if (desired.has(d.address) || svc.draining.has(d.address)) continue;
+      if (d.activeConns + d.inactConns === 0) svc.vs.deleteDestination(d.address);
+      else {
+        svc.vs.editDestination(d.address, 0);
+        svc.draining.add(d.address);
+      }
+    }
+    svc.index = new Map(frontend.endpoints.map((e, i) => [e.key, i]));
+    if (frontend.affinityTimeout === 0) svc.persistent.clear();
+    this.maintain(svc, now);
+    frontend.compiled = svc;
+  }
+
+  /** @inheritDoc */
+  unprogram(frontend: ServiceFrontend): void {
+    const svc = this.services.get(frontend.address);
+    if (!svc) return;
+    // No endpoints: every real server goes (gracefully); the virtual server stays, empty.
+    for (const d of [...svc.vs.destinations()]) {
+      if (d.activeConns + d.inactConns === 0) svc.vs.deleteDestination(d.address);
+      else if (!svc.draining.has(d.address)) {
+        svc.vs.editDestination(d.address, 0);
+        svc.draining.add(d.address);
+      }
+    }
+    svc.persistent.clear();
+  }
+
+  /** @inheritDoc */
+  select(frontend: ServiceFrontend, clientIP: number, random: RandomStream, now: SimTime): number {
+    const svc = frontend.compiled as IpvsService;
+    this.maintain(svc, now);
+    let dest: IpvsDestination | null | undefined;
+    if (frontend.affinityTimeout > 0) {
+      const t = svc.persistent.get(clientIP);
+      if (t !== undefined && t.until >= now) {
+        dest = svc.vs.getDestination(t.address);
+        if (dest !== undefined && dest.weight === 0) dest = undefined; // expire_quiescent_template=1
+      }
+    }
+    if (dest === undefined || dest === null) {
+      const port = EPHEMERAL_LOW + random.nextInt(EPHEMERAL_COUNT);
+      dest = svc.vs.schedule(clientIP, port);
+    }
+    if (dest === null) return -1;
+    if (frontend.affinityTimeout > 0) svc.persistent.set(clientIP, { address: dest.address, until: now + frontend.affinityTimeout });
+    dest.activeConns++;
+    return svc.index.get(dest.address) ?? -1;
+  }
+
+  /** A connection to `address` through this frontend closed: active -> inactive (TIME_WAIT). */
+  connectionClosed(frontend: ServiceFrontend, address: string, now: SimTime): void {
+    const svc = this.services.get(frontend.address);
+    const d = svc?.vs.getDestination(address);
+    if (!svc || !d || d.activeConns === 0) return;
+    d.activeConns--;
+    d.inactConns++;
+    svc.timeWait.push({ at: now + IPVS_TCP_TIME_WAIT_MS, address });
+  }
+
+  private service(frontend: ServiceFrontend): IpvsService {
+    let svc = this.services.get(frontend.address);
+    if (!svc) {
+      const slash = frontend.address.lastIndexOf("/");
+      svc = {
+        vs: new IpvsVirtualServer({
+          address: frontend.address.slice(0, slash),
+          scheduler: this.scheduler,
+          // kube-proxy sets mh-port for mh (pkg/proxy/ipvs/proxier.go, kubernetes#115527).
+          schedulerOptions: this.scheduler === "mh" ? { port: true } : {},
+        }),
+        index: new Map(),
+        draining: new Set(),
+        nextDrainCheck: 0,
+        timeWait: [],
+        timeWaitHead: 0,
+        persistent: new Map(),
+      };
+      this.services.set(frontend.address, svc);
+    }
+    return svc;
+  }
+
+  // Expires TIME_WAIT entries, and runs kube-proxy's once-a-minute check of draining servers.
+  private maintain(svc: IpvsService, now: SimTime): void {
+    const tw = svc.timeWait;
+    while (svc.timeWaitHead < tw.length && tw[svc.timeWaitHead].at <= now) {
+      const d = svc.vs.getDestination(tw[svc.timeWaitHead].address);
+      if (d !== undefined && d.inactConns > 0) d.inactConns--;
+      svc.timeWaitHead++;
+    }
+    if (svc.timeWaitHead > 1024 && svc.timeWaitHead * 2 > tw.length) {
+      tw.splice(0, svc.timeWaitHead);
+      svc.timeWaitHead = 0;
+    }
+    if (svc.draining.size > 0 && now >= svc.nextDrainCheck) {
+      svc.nextDrainCheck = now + IPVS_RS_CHECK_DELETE_INTERVAL_MS;
+      for (const address of [...svc.draining]) {
+        const d = svc.vs.getDestination(address);
+        if (d === undefined || d.activeConns + d.inactConns === 0) {
+          if (d !== undefined) svc.vs.deleteDestination(address);
+          svc.draining.delete(address);
+        }
+      }
+    }
+  }
+}
