@@ -13,6 +13,23 @@ export type { DataPlane, ProxyMode } from "./data-plane.js";
 export { SyncRunner } from "./sync-runner.js";
 export type { SyncRunnerKind, SyncRunnerOptions } from "./sync-runner.js";
 export { IptablesDataPlane, XT_RECENT_IP_LIST_TOT } from "./iptables/iptables-data-plane.js";
+export { sha256, base32StdEncode } from "./hash/sha256.js";
+export {
+  parseServiceAddress,
+  upstreamServicePortName,
+  portProtoHash,
+  servicePortChainName,
+  servicePortLocalChainName,
+  serviceExternalChainName,
+  serviceFirewallChainName,
+  servicePortEndpointChainName,
+  compareProgrammedServicePorts,
+} from "./iptables/chain-names.js";
+export type { ProgrammedServicePort, ServiceAddress } from "./iptables/chain-names.js";
+export { formatIptablesSave } from "./iptables/iptables-save.js";
+export type { IptablesSaveOptions, IptablesTextFormat } from "./iptables/iptables-save.js";
+export { formatNftRuleset, hashAndTruncate, servicePortChainNameBase, servicePortEndpointChainNameBase } from "./nftables/nft-ruleset.js";
+export type { NftRulesetOptions, NftTextFormat } from "./nftables/nft-ruleset.js";
 export { NftablesDataPlane } from "./nftables/nftables-data-plane.js";
 export { IpvsDataPlane, IPVS_TCP_TIME_WAIT_MS, IPVS_RS_CHECK_DELETE_INTERVAL_MS } from "./ipvs/ipvs-data-plane.js";
 export { IpvsDestination, ipvsConnOverhead, ipvsAddressFold, ipvsDestinationKey, checkIpvsWeight } from "./ipvs/destination.js";

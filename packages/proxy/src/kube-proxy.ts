@@ -7,6 +7,9 @@ import { ServiceFrontend, ROUTE_DROPPED, ROUTE_NO_RULE, ROUTE_REJECTED } from ".
 import { SyncRunner } from "./sync-runner.js";
 import type { SyncRunnerKind } from "./sync-runner.js";
 import { categorizeEndpoints, externallyAccessible } from "./topology.js";
+import { formatIptablesSave } from "./iptables/iptables-save.js";
+import { formatNftRuleset } from "./nftables/nft-ruleset.js";
+import type { IpvsDataPlane } from "./ipvs/ipvs-data-plane.js";
 
 /** Settings of one node's kube-proxy (defaults from pkg/proxy/apis/config/v1alpha1/defaults.go). */
 export interface KubeProxyOptions {
@@ -190,6 +193,31 @@ export class KubeProxy {
     return f;
   }
 
+  /** The frontends with rules on this node, sorted by address (for printing and inspection). */
+  programmedFrontends(): ServiceFrontend[] {
+    return this.programmedAddresses().map((a) => this.frontend(a));
+  }
+
+  /**
+   * What this kube-proxy has programmed, printed as its data plane's own tool shows it:
+   * `iptables-save` (iptables mode), `nft list ruleset` (nftables), `ipvsadm -Ln` (IPVS),
+   * or Cilium's service list (`cilium-dbg service list`).
+   */
+  ruleset(): string {
+    const frontends = this.programmedFrontends();
+    const plane = this.options.dataPlane;
+    switch (plane.mode) {
+      case "iptables":
+        return formatIptablesSave(frontends);
+      case "nftables":
+        return formatNftRuleset(frontends);
+      case "ipvs":
+        return formatIpvsadm(frontends, plane as IpvsDataPlane);
+      default:
+        return formatCiliumServiceList(frontends);
+    }
+  }
+
   /** Every address programmed on this node, sorted. */
   programmedAddresses(): string[] {
     return [...this.frontends.values()].filter((f) => f.verdict !== "no-rule").map((f) => f.address).sort();
@@ -265,6 +293,7 @@ export class KubeProxy {
       this.options.dataPlane.unprogram(f);
       f.verdict = "no-rule";
       f.servicePortName = "";
+      f.internalTrafficPolicy = "Cluster";
       f.endpoints = [];
       f.destinations = new Int32Array(0);
       f.compiled = undefined;
@@ -277,6 +306,7 @@ export class KubeProxy {
     f.servicePortName = port.spn;
     f.programmedAt = at;
     f.affinityTimeout = port.affinityTimeout;
+    f.internalTrafficPolicy = port.internalTrafficPolicy;
     const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
     const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
     // ClusterIP traffic: Local internal policy uses local endpoints only (pkg/proxy/iptables/proxier.go: internalPolicyChain).
@@ -301,6 +331,36 @@ export class KubeProxy {
     f.destinations = dest;
     this.options.dataPlane.program(f);
   }
+}
+
+/** `ipvsadm -Ln` style listing of the virtual servers (ipvsadm prints real servers in the kernel's list order). */
+function formatIpvsadm(frontends: readonly ServiceFrontend[], plane: IpvsDataPlane): string {
+  const lines = ["IP Virtual Server version 1.2.1 (size=4096)", "Prot LocalAddress:Port Scheduler Flags", "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn"];
+  for (const f of frontends) {
+    const slash = f.address.lastIndexOf("/");
+    const vs = plane.virtualServer(f.address);
+    const flags = f.affinityTimeout > 0 ? ` persistent ${Math.round(f.affinityTimeout / 1000)}` : "";
+    lines.push(`${f.address.slice(slash + 1)}  ${f.address.slice(0, slash)} ${plane.scheduler}${flags}`);
+    for (const d of vs?.destinations() ?? []) {
+      lines.push(`  -> ${d.address.padEnd(28)} Masq    ${String(d.weight).padEnd(6)} ${String(d.activeConns).padEnd(10)} ${d.inactConns}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Cilium's service list (`cilium-dbg service list`) style: one frontend, its backends in slot order. */
+function formatCiliumServiceList(frontends: readonly ServiceFrontend[]): string {
+  const lines = ["ID   Frontend               Service Type   Backend"];
+  frontends.forEach((f, i) => {
+    const slash = f.address.lastIndexOf("/");
+    const frontend = `${f.address.slice(0, slash)}/${f.address.slice(slash + 1)}`;
+    if (f.endpoints.length === 0) lines.push(`${String(i + 1).padEnd(4)} ${frontend.padEnd(22)} ClusterIP`);
+    f.endpoints.forEach((e, j) => {
+      const backend = `${j + 1} => ${e.key}/${f.address.slice(slash + 1)} (active)`;
+      lines.push(j === 0 ? `${String(i + 1).padEnd(4)} ${frontend.padEnd(22)} ClusterIP      ${backend}` : `${"".padEnd(42)}${backend}`);
+    });
+  });
+  return lines.join("\n") + "\n";
 }
 
 /** Default `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours). */

@@ -33,6 +33,8 @@ export class ServiceFrontend {
   endpoints: readonly ProxyEndpoint[] = [];
   /** Destination ids of {@link ServiceFrontend.endpoints}, same order. */
   destinations: Int32Array = new Int32Array(0);
+  /** The Service's `spec.internalTrafficPolicy` as programmed (Local ClusterIP traffic uses KUBE-SVL / `local-` chains). */
+  internalTrafficPolicy: "Cluster" | "Local" = "Cluster";
   /** ClientIP session affinity timeout in ms (`sessionAffinityConfig.clientIP.timeoutSeconds`); 0 when sessionAffinity is None. */
   affinityTimeout = 0;
   /** Data-plane specific compiled state (for iptables: the probability chain). */

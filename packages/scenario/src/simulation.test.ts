@@ -653,3 +653,35 @@ describe("Simulation: IPVS mode", () => {
     );
   });
 });
+
+describe("Simulation: what each node's kube-proxy programmed, as its tools print it", () => {
+  function rules(mode: "iptables" | "nftables" | "ipvs" | "cilium"): string {
+    const sim = new Simulation({ seed: 41, kubeProxy: { mode } });
+    sim.apply([deployment("api", 3), service("api", { app: "api" }), service("none", { app: "none" })]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(1) });
+    sim.settle();
+    return sim.kubeProxy("node-1").ruleset();
+  }
+
+  it("iptables-save: the probability chain over three endpoints and a REJECT for the Service without endpoints", () => {
+    const text = rules("iptables");
+    expect(text).toMatch(/-m statistic --mode random --probability 0\.33333333349 -j KUBE-SEP-/);
+    expect(text).toMatch(/-m statistic --mode random --probability 0\.50000000000 -j KUBE-SEP-/);
+    expect(text).toMatch(/--comment "default\/none:http has no endpoints" .* -j REJECT/);
+  });
+
+  it("nft list ruleset: numgen random mod 3 and a reject verdict in no-endpoint-services", () => {
+    const text = rules("nftables");
+    expect(text).toMatch(/numgen random mod 3 vmap \{ 0 : goto endpoint-/);
+    expect(text).toMatch(/comment "default\/none:http" : goto reject-chain/);
+  });
+
+  it("ipvsadm -Ln: an rr virtual server with three weight-1 real servers", () => {
+    const text = rules("ipvs");
+    expect(text).toMatch(/TCP {2}10\.\d+\.\d+\.\d+:80 rr\n(  -> 10\.244\.\d+\.2:8080 +Masq +1 +0 +0\n){3}/);
+  });
+
+  it("cilium service list: three active backends in slot order", () => {
+    expect(rules("cilium").match(/=> 10\.244\.\d+\.2:8080\/TCP \(active\)/g)).toHaveLength(3);
+  });
+});
