@@ -4,11 +4,12 @@
  * a ClusterIP Service, kube-proxy in iptables mode, one open-loop Poisson client at
  * 0.8 x P / 5 ms, until R requests have completed.
  *
- * Usage: node bench/dist/reference-run.js P R [seed] [nodes]
+ * Usage: node bench/dist/reference-run.js P R [seed] [nodes] [mode, e.g. iptables, nftables, ipvs:lc, cilium]
  * Prints: completed=... mean_ms=... p99_ms=... (the peers' format) plus our own fields.
  */
 import { fileURLToPath } from "node:url";
 import { exponential } from "@kube-netsim/core";
+import type { IpvsSchedulerName, ProxyMode } from "@kube-netsim/proxy";
 import { Simulation } from "@kube-netsim/scenario";
 
 /** Result of one reference run. */
@@ -22,11 +23,19 @@ export interface ReferenceResult {
 }
 
 /** Builds the cluster, waits until every endpoint is programmed, then runs R requests. */
-export function runReference(P: number, R: number, seed: number = 1, nodes: number = 3): ReferenceResult {
+export function runReference(P: number, R: number, seed: number = 1, nodes: number = 3, mode: string = "iptables"): ReferenceResult {
+  const [proxyMode, scheduler] = mode.split(":") as [ProxyMode, IpvsSchedulerName | undefined];
   const t0 = performance.now();
   // The default cluster shape (3 nodes); each node's pod CIDR is sized to hold its share
   // of P pods (a /18 holds 16,381), since kube-netsim does not model maxPods yet.
-  const sim = new Simulation({ seed, nodes, clusterCIDR: "10.128.0.0/9", nodeCIDRMaskSize: 18, stopAfterCompleted: R });
+  const sim = new Simulation({
+    seed,
+    nodes,
+    clusterCIDR: "10.128.0.0/9",
+    nodeCIDRMaskSize: 18,
+    stopAfterCompleted: R,
+    kubeProxy: { mode: proxyMode, ipvs: scheduler ? { scheduler } : undefined },
+  });
   sim.apply([
     {
       apiVersion: "apps/v1",
@@ -64,11 +73,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const R = Number(process.argv[3] ?? 1_000_000);
   const seed = Number(process.argv[4] ?? 1);
   const nodes = Number(process.argv[5] ?? 3);
+  const mode = process.argv[6] ?? "iptables";
   if (!Number.isInteger(P) || P < 1 || !Number.isInteger(R) || R < 1) {
     console.error(`usage: node reference-run.js P R [seed]  (P, R positive integers; got P=${process.argv[2]} R=${process.argv[3]})`);
     process.exit(2);
   }
-  const r = runReference(P, R, seed, nodes);
+  const r = runReference(P, R, seed, nodes, mode);
   console.log(
     `completed=${r.completed} events=${r.events} mean_ms=${r.meanMs.toFixed(4)} p99_ms=${r.p99Ms.toFixed(4)} setup_ms=${r.setupWallMs.toFixed(0)} run_ms=${r.runWallMs.toFixed(0)}`,
   );

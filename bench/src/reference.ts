@@ -3,7 +3,7 @@
  * run alternately in one benchmark run, each as a whole Node process (as the peers
  * README measures them), on the same P and R.
  *
- * Usage: node bench/dist/reference.js [--all | P R] [--pairs N]
+ * Usage: node bench/dist/reference.js [--all | P R] [--pairs N] [--modes iptables,nftables,ipvs:rr,ipvs:lc,cilium]
  * Last line per size: reference P=<P> R=<R> ratio_to_tight=<median ratio> mean_ms=<x> p99_ms=<y>
  * (ratio = our wall time / tight's wall time: lower is better, the goal is <= 1.3).
  */
@@ -40,7 +40,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-function bench(P: number, R: number, pairs: number): void {
+function bench(P: number, R: number, pairs: number, mode: string = "iptables"): void {
   const ratios: number[] = [];
   const runRatios: number[] = [];
   const oursWall: number[] = [];
@@ -50,7 +50,7 @@ function bench(P: number, R: number, pairs: number): void {
   for (let i = 0; i < pairs; i++) {
     // Alternate the order so that neither side always runs on a warmer machine.
     const a = i % 2 === 0 ? runProcess(tight, [String(P), String(R)]) : undefined;
-    const o = runProcess(ours, [String(P), String(R), String(i + 1)]);
+    const o = runProcess(ours, [String(P), String(R), String(i + 1), "3", mode]);
     const t = a ?? runProcess(tight, [String(P), String(R)]);
     ratios.push(o.wallMs / t.wallMs);
     runRatios.push(Number(o.fields.run_ms) / t.wallMs);
@@ -70,6 +70,7 @@ function bench(P: number, R: number, pairs: number): void {
   const dm = Math.abs(Number(last?.fields.mean_ms) / Number(lastTight?.fields.mean_ms) - 1);
   const dp = Math.abs(Number(last?.fields.p99_ms) / Number(lastTight?.fields.p99_ms) - 1);
   console.log(`  agreement with tight.mjs: mean ${(dm * 100).toFixed(1)}%, p99 ${(dp * 100).toFixed(1)}% apart (different random streams; sampling error at R=${R} is a few %)`);
+  if (mode !== "iptables") console.log(`  mode ${mode}`);
   console.log(`reference P=${P} R=${R} ratio_to_tight=${median(ratios).toFixed(3)} mean_ms=${last?.fields.mean_ms} p99_ms=${last?.fields.p99_ms}`);
 }
 
@@ -79,6 +80,15 @@ const pairs = pairsIdx >= 0 ? Number(args[pairsIdx + 1]) : 5;
 if (!existsSync(tight)) {
   console.error(`tight.mjs not found at ${tight}: set KUBE_NETSIM_PEERS to the shared/peers folder`);
   process.exit(2);
+}
+const modesIdx = args.indexOf("--modes");
+if (modesIdx >= 0) {
+  // The reference workload under each data plane (issue 4), P and R from the first two numbers or 100 / 1,000,000.
+  const nums = args.filter((a) => /^[0-9]+$/.test(a) && a !== String(pairs));
+  const P = Number(nums[0] ?? 100);
+  const R = Number(nums[1] ?? 1_000_000);
+  for (const mode of args[modesIdx + 1].split(",")) bench(P, R, pairs, mode);
+  process.exit(0);
 }
 if (args.includes("--all") || args.filter((a) => !a.startsWith("--") && a !== String(pairs)).length === 0) {
   bench(100, 1_000_000, pairs);

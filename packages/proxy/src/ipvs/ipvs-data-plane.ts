@@ -21,11 +21,14 @@ interface IpvsService {
   /** Real servers kube-proxy has set to weight 0 and deletes once their connections are gone. */
   readonly draining: Set<string>;
   nextDrainCheck: SimTime;
-  /** Closed connections still counted as inactive: (expiry time, address), in expiry order. */
-  readonly timeWait: { at: SimTime; address: string }[];
+  /** Real servers by address, refreshed at every sync (avoids re-parsing addresses per connection). */
+  byAddress: Map<string, IpvsDestination>;
+  /** Closed connections still counted as inactive, in expiry order: expiry times and their real servers. */
+  readonly timeWaitAt: number[];
+  readonly timeWaitDest: IpvsDestination[];
   timeWaitHead: number;
-  /** Persistence (ClientIP affinity): client address -> [destination address, expiry]. */
-  readonly persistent: Map<number, { address: string; until: SimTime }>;
+  /** Persistence (ClientIP affinity): client address -> [real server, expiry]. */
+  readonly persistent: Map<number, { dest: IpvsDestination; until: SimTime }>;
 }
 
 /**
@@ -102,6 +105,7 @@ export class IpvsDataPlane implements DataPlane {
       }
     }
     svc.index = new Map(frontend.endpoints.map((e, i) => [e.key, i]));
+    svc.byAddress = new Map(svc.vs.destinations().map((d) => [d.address, d]));
     if (frontend.affinityTimeout === 0) svc.persistent.clear();
     this.maintain(svc, now);
     frontend.compiled = svc;
@@ -120,6 +124,7 @@ export class IpvsDataPlane implements DataPlane {
       }
     }
     svc.persistent.clear();
+    svc.byAddress = new Map(svc.vs.destinations().map((d) => [d.address, d]));
   }
 
   /** @inheritDoc */
@@ -129,17 +134,15 @@ export class IpvsDataPlane implements DataPlane {
     let dest: IpvsDestination | null | undefined;
     if (frontend.affinityTimeout > 0) {
       const t = svc.persistent.get(clientIP);
-      if (t !== undefined && t.until >= now) {
-        dest = svc.vs.getDestination(t.address);
-        if (dest !== undefined && dest.weight === 0) dest = undefined; // expire_quiescent_template=1
-      }
+      // A template to a quiesced (weight 0) or deleted server is not used (expire_quiescent_template=1).
+      if (t !== undefined && t.until >= now && t.dest.weight > 0 && svc.byAddress.get(t.dest.address) === t.dest) dest = t.dest;
     }
     if (dest === undefined || dest === null) {
       const port = EPHEMERAL_LOW + random.nextInt(EPHEMERAL_COUNT);
       dest = svc.vs.schedule(clientIP, port);
     }
     if (dest === null) return -1;
-    if (frontend.affinityTimeout > 0) svc.persistent.set(clientIP, { address: dest.address, until: now + frontend.affinityTimeout });
+    if (frontend.affinityTimeout > 0) svc.persistent.set(clientIP, { dest, until: now + frontend.affinityTimeout });
     dest.activeConns++;
     return svc.index.get(dest.address) ?? -1;
   }
@@ -147,11 +150,12 @@ export class IpvsDataPlane implements DataPlane {
   /** A connection to `address` through this frontend closed: active -> inactive (TIME_WAIT). */
   connectionClosed(frontend: ServiceFrontend, address: string, now: SimTime): void {
     const svc = this.services.get(frontend.address);
-    const d = svc?.vs.getDestination(address);
+    const d = svc?.byAddress.get(address);
     if (!svc || !d || d.activeConns === 0) return;
     d.activeConns--;
     d.inactConns++;
-    svc.timeWait.push({ at: now + IPVS_TCP_TIME_WAIT_MS, address });
+    svc.timeWaitAt.push(now + IPVS_TCP_TIME_WAIT_MS);
+    svc.timeWaitDest.push(d);
   }
 
   private service(frontend: ServiceFrontend): IpvsService {
@@ -168,7 +172,9 @@ export class IpvsDataPlane implements DataPlane {
         index: new Map(),
         draining: new Set(),
         nextDrainCheck: 0,
-        timeWait: [],
+        byAddress: new Map(),
+        timeWaitAt: [],
+        timeWaitDest: [],
         timeWaitHead: 0,
         persistent: new Map(),
       };
@@ -179,14 +185,15 @@ export class IpvsDataPlane implements DataPlane {
 
   // Expires TIME_WAIT entries, and runs kube-proxy's once-a-minute check of draining servers.
   private maintain(svc: IpvsService, now: SimTime): void {
-    const tw = svc.timeWait;
-    while (svc.timeWaitHead < tw.length && tw[svc.timeWaitHead].at <= now) {
-      const d = svc.vs.getDestination(tw[svc.timeWaitHead].address);
-      if (d !== undefined && d.inactConns > 0) d.inactConns--;
+    const at = svc.timeWaitAt;
+    while (svc.timeWaitHead < at.length && at[svc.timeWaitHead] <= now) {
+      const d = svc.timeWaitDest[svc.timeWaitHead];
+      if (d.inactConns > 0) d.inactConns--;
       svc.timeWaitHead++;
     }
-    if (svc.timeWaitHead > 1024 && svc.timeWaitHead * 2 > tw.length) {
-      tw.splice(0, svc.timeWaitHead);
+    if (svc.timeWaitHead > 1024 && svc.timeWaitHead * 2 > at.length) {
+      at.splice(0, svc.timeWaitHead);
+      svc.timeWaitDest.splice(0, svc.timeWaitHead);
       svc.timeWaitHead = 0;
     }
     if (svc.draining.size > 0 && now >= svc.nextDrainCheck) {
@@ -194,7 +201,10 @@ export class IpvsDataPlane implements DataPlane {
       for (const address of [...svc.draining]) {
         const d = svc.vs.getDestination(address);
         if (d === undefined || d.activeConns + d.inactConns === 0) {
-          if (d !== undefined) svc.vs.deleteDestination(address);
+          if (d !== undefined) {
+            svc.vs.deleteDestination(address);
+            svc.byAddress.delete(address);
+          }
           svc.draining.delete(address);
         }
       }
