@@ -47,6 +47,9 @@ const MODES: readonly Mode[] = [
  * (pkg/proxy/ipvs/graceful_termination.go), the clients hashed to it get no destination:
  * the VIP is local on kube-ipvs0, so they are refused (ip_vs_leave sends port unreachable).
  */
+const STATS: Record<string, number> = { exception: 0 };
+import { afterAll } from "vitest";
+afterAll(() => console.log(JSON.stringify(STATS)));
 const HASH_TABLE_SCHEDULERS: ReadonlySet<IpvsSchedulerName> = new Set<IpvsSchedulerName>(["sh", "dh", "mh"]);
 
 // ---------------------------------------------------------------------------
@@ -266,6 +269,7 @@ function checkConnection(w: World, mode: Mode, expected: Expected, destination: 
       return true;
     case "forward": {
       if (destination === ROUTE_REJECTED && mode.ipvs !== undefined && HASH_TABLE_SCHEDULERS.has(mode.ipvs) && hasDrainingRealServer(w)) {
+        STATS.exception++;
         return false;
       }
       expect(destination).toBeGreaterThanOrEqual(0);
@@ -312,8 +316,13 @@ const endpointArb: fc.Arbitrary<GenEndpoint> = fc
     ...(r.conditions !== undefined ? { conditions: r.conditions } : {}),
   }));
 
+const endpointsArb: fc.Arbitrary<GenEndpoint[]> = fc.uniqueArray(endpointArb, { minLength: 0, maxLength: 30, selector: (e) => e.ip });
+
+/** Endpoints of which none is Ready (a rollout's last pods terminating): the serving-terminating fallback. */
+const noneReadyArb: fc.Arbitrary<GenEndpoint[]> = endpointsArb.map((eps) => eps.map((e) => ({ ...e, conditions: { ...e.conditions, ready: false } })));
+
 const versionArb: fc.Arbitrary<EndpointsVersion> = fc.record({
-  endpoints: fc.uniqueArray(endpointArb, { minLength: 0, maxLength: 30, selector: (e) => e.ip }),
+  endpoints: fc.oneof({ weight: 3, arbitrary: endpointsArb }, { weight: 1, arbitrary: noneReadyArb }),
   sliceCount: fc.integer({ min: 1, max: 3 }),
 });
 
@@ -359,6 +368,7 @@ describe.each(MODES)("data plane $name behind KubeProxy (property)", (mode) => {
             const expected = expectedOutcome(step.version.endpoints, policy, mode);
             // The programmed rules: verdict and, when forwarding, exactly the usable endpoints in IP:port string order.
             expect(f.verdict).toBe(expected.verdict);
+            { const k = expected.verdict + "-" + policy + (expected.verdict === "forward" ? (expected.endpoints.some((v) => !v.ready) ? "-st" : "-ready") + (expected.endpoints.length > 1 ? "-multi" : "") : ""); STATS[k] = (STATS[k] ?? 0) + 1; }
             if (expected.verdict === "forward") {
               const keys = expected.endpoints.map((v) => v.key).sort();
               expect(f.endpoints.map((e) => e.key)).toEqual(keys);

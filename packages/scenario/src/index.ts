@@ -14,3 +14,5 @@ export type {
   SimulationOptions,
   SimulationResults,
 } from "./simulation.js";
+export { compareModes, formatComparison, parseMode } from "./compare.js";
+export type { CompareModesOptions, ModeComparisonRow } from "./compare.js";
