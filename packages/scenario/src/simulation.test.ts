@@ -685,3 +685,23 @@ describe("Simulation: what each node's kube-proxy programmed, as its tools print
     expect(rules("cilium").match(/=> 10\.244\.\d+\.2:8080\/TCP \(active\)/g)).toHaveLength(3);
   });
 });
+
+describe("Simulation: kube-proxy version", () => {
+  it("before 1.33 the sync runner allows a burst of two syncs; from 1.33 one per minSyncPeriod", () => {
+    const syncsAfterTwoChanges = (version: string): number => {
+      const sim = new Simulation({ seed: 3, kubeProxy: { kubernetesVersion: version } });
+      sim.apply([deployment("api", 1), service("api", { app: "api" })]);
+      sim.setApplication({ app: "api" }, { serviceTime: exponential(1) });
+      sim.settle();
+      sim.runFor(5_000);
+      const before = sim.results().syncsByNode["node-1"];
+      sim.apply([service("a", { app: "api" })]);
+      sim.runFor(100);
+      sim.apply([service("b", { app: "api" })]);
+      sim.runFor(100);
+      return sim.results().syncsByNode["node-1"] - before;
+    };
+    expect(syncsAfterTwoChanges("1.32")).toBeGreaterThan(syncsAfterTwoChanges("1.33"));
+    expect(() => new Simulation({ seed: 1, kubeProxy: { kubernetesVersion: "latest" } })).toThrow('kubeProxy.kubernetesVersion: Invalid value: "latest"');
+  });
+});

@@ -45,6 +45,13 @@ export interface KubeProxySettings {
   readonly minSyncPeriod?: number;
   /** Sync loop form (see {@link SyncRunnerKind}). Default `bounded-frequency`. */
   readonly syncRunner?: SyncRunnerKind;
+  /**
+   * The Kubernetes version whose kube-proxy to model, `"1.<minor>"`: before 1.33 the
+   * sync loop is the older token-bucket runner with bursts of 2
+   * (pkg/util/async/bounded_frequency_runner.go), from 1.33 the newer runner
+   * (pkg/proxy/runner). Ignored when `syncRunner` is given. Default: the newer runner.
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /** Options of a {@link Simulation}. */
@@ -233,7 +240,7 @@ export class Simulation {
         addresses: this.addresses,
         random: this.random.stream(`kube-proxy/${name}`),
         minSyncPeriod: kp.minSyncPeriod,
-        syncRunner: kp.syncRunner,
+        syncRunner: kp.syncRunner ?? runnerForVersion(kp.kubernetesVersion),
         watchDelay: watchDelay,
         syncDuration: t.proxySyncDuration,
       });
@@ -503,6 +510,13 @@ export class Simulation {
       },
     };
   }
+}
+
+function runnerForVersion(version: string | undefined): SyncRunnerKind | undefined {
+  if (version === undefined) return undefined;
+  const m = /^v?1\.([0-9]+)(\.[0-9]+)?$/.exec(version);
+  if (!m) throw new RangeError(`kubeProxy.kubernetesVersion: Invalid value: "${version}": expected a version like "1.31"`);
+  return Number(m[1]) < 33 ? "burst" : "bounded-frequency";
 }
 
 function nodeSpecs(nodes: number | readonly NodeSpec[] | undefined): NodeSpec[] {
