@@ -12,7 +12,7 @@ import type { DataPlane, IpvsSchedulerName, ProxyEndpoint } from "@kube-netsim/p
 
 const args = process.argv.slice(2);
 const ci = args.indexOf("--connections");
-const CONNECTIONS = ci >= 0 ? Number(args[ci + 1]) : 1_000_000;
+const CONNECTIONS = ci >= 0 ? Number(args[ci + 1]) : 300_000;
 
 function frontend(plane: DataPlane, n: number): ServiceFrontend {
   const f = new ServiceFrontend("10.96.0.10:80/TCP");
