@@ -280,6 +280,8 @@ export class KubeProxy {
       const svcKey = serviceKeyOf(f.servicePortName);
       if (svcKey !== undefined && keySet.has(svcKey)) stale.add(f.address);
     }
+    const udpBefore = new Map<ServiceFrontend, Int32Array>();
+    for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
     for (const key of keys) {
       this.programmed++;
       for (const port of this.appliedServices.get(key) ?? []) {
@@ -299,6 +301,32 @@ export class KubeProxy {
       f.compiled = undefined;
       f.programmedAt = now;
     }
+    // After the rules, conntrack.CleanStaleEntries (pkg/proxy/conntrack/cleanup.go): UDP
+    // conntrack entries to endpoints that are gone are deleted; TCP entries are left alone.
+    if (this.staleUdpListeners.length > 0) {
+      for (const [f, before] of udpBefore) {
+        const after = new Set(f.destinations);
+        const gone: number[] = [];
+        for (const d of before) if (!after.has(d)) gone.push(d);
+        if (gone.length > 0) for (const l of this.staleUdpListeners) l(f, gone);
+      }
+    }
+  }
+
+  private readonly staleUdpListeners: ((frontend: ServiceFrontend, destinations: readonly number[]) => void)[] = [];
+
+  /**
+   * Subscribes to the UDP conntrack entries this kube-proxy deletes after a sync: for each
+   * UDP Service address, the destinations (endpoint ids) that were removed. Clients on
+   * this node drop their flows to them (until then, datagrams follow the stale entry).
+   * @returns a function that unsubscribes.
+   */
+  onStaleUdpEntries(listener: (frontend: ServiceFrontend, destinations: readonly number[]) => void): () => void {
+    this.staleUdpListeners.push(listener);
+    return (): void => {
+      const i = this.staleUdpListeners.indexOf(listener);
+      if (i >= 0) this.staleUdpListeners.splice(i, 1);
+    };
   }
 
   private programPort(port: ServicePortInfo, serviceKey: string, at: SimTime): void {

@@ -705,3 +705,49 @@ describe("Simulation: kube-proxy version", () => {
     expect(() => new Simulation({ seed: 1, kubeProxy: { kubernetesVersion: "latest" } })).toThrow('kubeProxy.kubernetesVersion: Invalid value: "latest"');
   });
 });
+
+describe("Simulation: UDP flows and stale conntrack entries", () => {
+  function dns(seed: number): Simulation {
+    const sim = new Simulation({ seed, timings: { proxySyncDuration: constant(0) } });
+    const d = deployment("dns", 2);
+    const container = { name: "dns", ports: [{ name: "dns", containerPort: 53, protocol: "UDP" as const }] };
+    sim.apply([
+      { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { containers: [container] } } } },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "dns" }, spec: { selector: { app: "dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP" }] } },
+    ]);
+    sim.setApplication({ app: "dns" }, { concurrency: 8, serviceTime: exponential(1) });
+    sim.settle();
+    return sim;
+  }
+
+  it("a UDP client's datagrams all follow its conntrack entry to one pod", () => {
+    const sim = dns(51);
+    sim.addClient({ name: "resolver", target: "dns:53", rate: 100, protocol: "UDP" });
+    sim.runFor(20_000);
+    expect(sim.results().endpoints).toHaveLength(1);
+  });
+
+  it("after its pod is deleted, datagrams fail until the node's kube-proxy syncs and deletes the stale entry; then they move", () => {
+    const sim = dns(52);
+    sim.addClient({ name: "resolver", target: "dns:53", rate: 100, protocol: "UDP", connectTimeout: 500 });
+    sim.runFor(10_000);
+    const pinned = sim.results().endpoints[0].pod;
+    sim.deletePod(pinned);
+    sim.runFor(10_000);
+    sim.drain();
+    const r = sim.results();
+    const failed = r.outcomes.refused + r.outcomes.timedOut;
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(20); // only the window until node-1's sync (tens of ms at 100/s)
+    expect(r.endpoints.length).toBeGreaterThanOrEqual(2); // it moved to another pod
+    expect(r.inFlight).toBe(0);
+    expect(r.started).toBe(r.outcomes.completed + failed + r.outcomes.reset + r.outcomes.dropped);
+  });
+
+  it("a UDP client cannot use connection pools", () => {
+    const sim = dns(53);
+    expect(() => sim.addClient({ name: "r", target: "dns:53", rate: 1, protocol: "UDP", connections: { mode: "keep-alive" } })).toThrow(
+      'client "r": connections.mode: Invalid value: "keep-alive": UDP has no connections; use the default',
+    );
+  });
+});

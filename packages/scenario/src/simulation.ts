@@ -102,6 +102,8 @@ export interface AddClientOptions {
   readonly connectTimeout?: number;
   /** Connection use: `per-request` (default), `keep-alive` pool, or one `multiplexed` connection. */
   readonly connections?: ConnectionPolicy;
+  /** `UDP` sends datagrams that follow the node's conntrack entry (see the traffic package). Default `TCP`. */
+  readonly protocol?: "TCP" | "UDP";
 }
 
 /** Per-endpoint results. */
@@ -376,11 +378,12 @@ export class Simulation {
       name: options.name,
       sourceIP,
       proxy,
-      frontend: proxy.frontend(`${ip}:${port}/TCP`),
+      frontend: proxy.frontend(`${ip}:${port}/${options.protocol ?? "TCP"}`),
       interarrival,
       random: this.random.stream(`client/${options.name}`),
       connectTimeout: options.connectTimeout,
       connections: options.connections,
+      protocol: options.protocol,
     });
   }
 
@@ -482,7 +485,8 @@ export class Simulation {
       startPod: (pod: Pod, podIP: string): void => {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         const app = this.applications.find((a) => a.selector.matches(pod.metadata.labels));
-        const ports = (pod.spec.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.containerPort));
+        // TCP and UDP listeners share the `IP:port` address space here: a pod serving both on one port number is one application.
+        const ports = (pod.spec.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") !== "SCTP").map((p) => p.containerPort));
         const addresses = [...new Set(ports)].sort((a, b) => a - b).map((p) => `${podIP}:${p}`);
         for (const a of addresses) this.addressOwner.set(a, { pod: pod.metadata.name, node: pod.spec.nodeName ?? "" });
         // The pod IP exists from now on: ports where nothing listens answer with a RST (refused).
@@ -492,7 +496,7 @@ export class Simulation {
           return;
         }
         if (addresses.length === 0) {
-          this.warningLog.push(`pod ${key}: declares no TCP containerPort; its application listens on nothing`);
+          this.warningLog.push(`pod ${key}: declares no TCP or UDP containerPort; its application listens on nothing`);
           return;
         }
         const index = this.traffic.startApplication(key, addresses, app.model, this.random.stream(`app/${key}`));

@@ -42,8 +42,18 @@ export interface ClientOptions {
    * request on an open connection whose packets are lost), in ms. Default 1000.
    */
   readonly connectTimeout?: number;
-  /** How the client uses connections. Default: a new connection per request. */
+  /** How the client uses connections. Default: a new connection per request. TCP only. */
   readonly connections?: ConnectionPolicy;
+  /**
+   * `UDP`: the client sends each request as a datagram from one socket (like a DNS
+   * stub resolver). The first datagram creates a conntrack entry on the client's node
+   * that pins later ones to the same endpoint while it lives (refreshed by each datagram,
+   * `udpConntrackTimeout`), even after that endpoint is gone, until kube-proxy's next
+   * sync deletes the stale entry. Default `TCP`.
+   */
+  readonly protocol?: "TCP" | "UDP";
+  /** Lifetime of an idle UDP conntrack entry that has seen replies (nf_conntrack_udp_timeout_stream, 120 s). */
+  readonly udpConntrackTimeout?: number;
   /** When to send the first request (absolute ms). Default: one interarrival time from now. */
   readonly startAt?: SimTime;
 }
@@ -119,6 +129,11 @@ interface Client {
   waitingHead: number;
   /** The client's kube-proxy counts connections (IPVS): report every close. */
   readonly tracks: boolean;
+  /** UDP: the client's conntrack entry (destination id, -1 when none) and its expiry. */
+  readonly udp: boolean;
+  readonly udpTimeout: number;
+  flowDest: number;
+  flowExpires: SimTime;
 }
 
 /**
@@ -326,6 +341,13 @@ export class TrafficEngine implements EventHandler {
     } else if (policy.mode !== "per-request") {
       throw new RangeError(`${where}.mode: Unsupported value: "${String((policy as { mode: unknown }).mode)}": supported values: "keep-alive", "multiplexed", "per-request"`);
     }
+    const protocol = options.protocol ?? "TCP";
+    if (protocol !== "TCP" && protocol !== "UDP") throw new RangeError(`client "${options.name}": protocol: Unsupported value: "${String(protocol)}": supported values: "TCP", "UDP"`);
+    if (protocol === "UDP" && policy.mode !== "per-request") {
+      throw new RangeError(`client "${options.name}": connections.mode: Invalid value: "${policy.mode}": UDP has no connections; use the default`);
+    }
+    const udpTimeout = options.udpConntrackTimeout ?? 120_000;
+    if (!(udpTimeout > 0)) throw new RangeError(`client "${options.name}": udpConntrackTimeout: Invalid value: ${udpTimeout}: must be a number of ms > 0`);
     const index = this.clients.length;
     this.clients.push({
       options,
@@ -340,8 +362,18 @@ export class TrafficEngine implements EventHandler {
       idle: [],
       waiting: [],
       waitingHead: 0,
-      tracks: options.proxy.tracksConnections,
+      tracks: options.protocol !== "UDP" && options.proxy.tracksConnections,
+      udp: options.protocol === "UDP",
+      udpTimeout,
+      flowDest: -1,
+      flowExpires: -Infinity,
     });
+    if (options.protocol === "UDP") {
+      const client = this.clients[index];
+      options.proxy.onStaleUdpEntries((f, dests) => {
+        if (f === options.frontend && dests.includes(client.flowDest)) client.flowDest = -1;
+      });
+    }
     const first = options.startAt ?? this.scheduler.now + options.interarrival.sample(options.random);
     this.scheduler.scheduleAt(first, this.handler, index * 4 + EV_ARRIVAL);
     return index;
@@ -384,6 +416,10 @@ export class TrafficEngine implements EventHandler {
     this.startedCount++;
     this.inFlightCount++;
     c.started++;
+    if (c.udp) {
+      this.sendDatagram(r, c, now);
+      return;
+    }
     if (c.poolSize > 0) {
       this.reqDest[r] = -1;
       c.waiting.push(r);
@@ -503,6 +539,30 @@ export class TrafficEngine implements EventHandler {
   private finish(r: number, outcome: number): void {
     this.end(r, outcome);
     this.release(r);
+  }
+
+  // ---- UDP: datagrams follow the node's conntrack entry while it lives ----
+  private sendDatagram(r: number, c: Client, now: SimTime): void {
+    let dest = c.flowDest >= 0 && now < c.flowExpires ? c.flowDest : -1;
+    if (dest < 0) {
+      const o = c.options;
+      const routed = o.proxy.connect(o.frontend, o.sourceIP);
+      if (routed < 0) {
+        this.reqDest[r] = -1;
+        // REJECT answers with ICMP port unreachable: a connected UDP socket reports ECONNREFUSED.
+        if (routed === ROUTE_REJECTED) this.finish(r, OUTCOME_REFUSED);
+        else this.waitForTimeout(r, c);
+        return;
+      }
+      dest = routed;
+      c.flowDest = dest;
+    }
+    c.flowExpires = now + c.udpTimeout;
+    this.reqDest[r] = dest;
+    const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
+    if (app >= 0) this.enqueue(app, r, now);
+    else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED); // ICMP port unreachable
+    else this.waitForTimeout(r, c); // the datagram is lost: the client waits for its timeout
   }
 
   // ---- Connections (keep-alive and multiplexed clients) ----
