@@ -247,14 +247,13 @@ function expectedOutcome(endpoints: readonly GenEndpoint[], policy: TrafficPolic
   const localCandidates = all.filter((v) => v.local);
   const local = usable(localCandidates);
   if (local.length > 0) return { verdict: "forward", endpoints: local, candidates: localCandidates };
-  // Spec 4.1 (and "ten things" 5): IPVS with a Local policy and no local endpoint falls
-  // back to the cluster endpoints (pkg/proxy/ipvs/proxier.go syncEndpoint, "Allow access
-  // from local PODs even if no local endpoints exist"), where iptables, nftables (and
-  // Cilium here) drop. Open question: upstream assigns CategorizeEndpoints'
-  // clusterEndpoints there, which pkg/proxy/topology.go leaves nil for a port that is not
-  // externally accessible, so a ClusterIP-only Service would get no real server; the spec
-  // and KubeProxy model the fallback to every usable cluster endpoint, and so does this test.
-  if (mode.ipvs !== undefined && cluster.length > 0) return { verdict: "forward", endpoints: cluster, candidates: all };
+  // IPVS with a Local policy and no local endpoint falls back to CategorizeEndpoints'
+  // clusterEndpoints (pkg/proxy/ipvs/proxier.go syncEndpoint, kubernetes#93456), which
+  // pkg/proxy/topology.go leaves nil for a port that is not externally accessible: these
+  // ClusterIP-only Services get a virtual server with no real server, and the node answers
+  // RST (spec 4.1: "no endpoints ... effectively connection refused"). IPVS never drops
+  // ClusterIP traffic. (Spec 4.1's fallback sentence applies to externally accessible ports.)
+  if (mode.ipvs !== undefined) return { verdict: "reject" };
   // Spec 1.4: no usable endpoint anywhere => REJECT; endpoints elsewhere only => DROP.
   return cluster.length > 0 ? { verdict: "drop" } : { verdict: "reject" };
 }
@@ -616,7 +615,7 @@ describe("expectedOutcome (the oracle of these properties)", () => {
     },
     { name: "not ready, not terminating: reject", eps: [ep("10.244.0.2", "node-a", { ready: false })], policy: "Cluster" as const, mode: iptables, want: "reject" },
     { name: "Local, endpoints elsewhere only: drop", eps: [ep("10.244.0.2", "node-b")], policy: "Local" as const, mode: iptables, want: "drop" },
-    { name: "Local, endpoints elsewhere only, IPVS: cluster fallback", eps: [ep("10.244.0.2", "node-b")], policy: "Local" as const, mode: ipvs, want: ["10.244.0.2:8080"] },
+    { name: "Local, endpoints elsewhere only, IPVS (ClusterIP only): no real server, reject", eps: [ep("10.244.0.2", "node-b")], policy: "Local" as const, mode: ipvs, want: "reject" },
     { name: "Local, no nodeName is not local", eps: [ep("10.244.0.2", undefined)], policy: "Local" as const, mode: iptables, want: "drop" },
     {
       name: "Local: local serving-terminating beats remote ready",

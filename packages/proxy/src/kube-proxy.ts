@@ -339,13 +339,18 @@ export class KubeProxy {
     const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
     // ClusterIP traffic: Local internal policy uses local endpoints only (pkg/proxy/iptables/proxier.go: internalPolicyChain).
     let usable = (port.internalTrafficPolicy === "Local" ? c.localEndpoints : c.clusterEndpoints) ?? [];
-    // IPVS: Local policy with no local endpoint falls back to the cluster endpoints (pkg/proxy/ipvs/proxier.go syncEndpoint).
-    if (usable.length === 0 && port.internalTrafficPolicy === "Local" && this.options.dataPlane.localFallsBackToCluster) {
-      usable = categorizeEndpoints(endpoints, { ...port, internalTrafficPolicy: "Cluster" }, this.nodeName, this.nodeLabels).clusterEndpoints ?? [];
-    }
+    // IPVS: a Local policy with no local endpoint falls back to CategorizeEndpoints'
+    // clusterEndpoints (pkg/proxy/ipvs/proxier.go syncEndpoint, kubernetes#93456). Those are
+    // nil unless the port also uses Cluster endpoints (it is externally accessible), so a
+    // ClusterIP-only Service with internalTrafficPolicy Local gets no real server at all.
+    // (The spec's 4.1 reads as if every Local Service fell back; upstream's code does not.)
+    const plane = this.options.dataPlane;
+    if (usable.length === 0 && port.internalTrafficPolicy === "Local" && plane.localFallsBackToCluster) usable = c.clusterEndpoints ?? [];
     if (usable.length === 0) {
       // spec 1.4: no endpoint anywhere => REJECT; endpoints elsewhere but none usable here => DROP.
-      f.verdict = c.hasAnyEndpoints ? "drop" : "reject";
+      // IPVS has no DROP for ClusterIP traffic: a virtual server with no real server is a local
+      // address with nothing behind it, so the node's stack answers with a RST (spec 4.1).
+      f.verdict = c.hasAnyEndpoints && !plane.localFallsBackToCluster ? "drop" : "reject";
       this.options.dataPlane.unprogram(f);
       f.endpoints = [];
       f.destinations = new Int32Array(0);

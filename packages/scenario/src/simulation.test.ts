@@ -614,7 +614,7 @@ describe("Simulation: IPVS mode", () => {
     expect(lc).toBeGreaterThan(0.4);
   });
 
-  it("a Local internal policy with no local endpoint falls back to cluster endpoints in IPVS, and drops in iptables", () => {
+  it("a ClusterIP Service with internalTrafficPolicy Local and no local endpoint: iptables drops (timeout), IPVS refuses", () => {
     const run = (mode: "ipvs" | "iptables"): OutcomeCounts => {
       const sim = new Simulation({ seed: 32, kubeProxy: { mode }, nodes: [{ name: "a", zone: "z" }, { name: "b", zone: "z" }] });
       const svc = service("api", { app: "api" });
@@ -628,9 +628,12 @@ describe("Simulation: IPVS mode", () => {
       sim.drain();
       return sim.results().outcomes;
     };
+    // IPVS falls back only to CategorizeEndpoints' clusterEndpoints, which a ClusterIP-only
+    // Local Service does not have: its virtual server has no real server and the node answers RST.
     const ipvs = run("ipvs");
     const ipt = run("iptables");
-    expect(ipvs.completed).toBeGreaterThan(400);
+    expect(ipvs.completed).toBe(0);
+    expect(ipvs.refused).toBeGreaterThan(400);
     expect(ipvs.timedOut).toBe(0);
     expect(ipt.completed).toBe(0);
     expect(ipt.timedOut).toBeGreaterThan(400);

@@ -46,8 +46,10 @@ interface IpvsService {
  * - `sessionAffinity: ClientIP` makes the virtual server persistent: a template per
  *   client address pins its new connections to one real server until the template
  *   expires (timeout refreshed by each new connection).
- * - With internal traffic policy Local and no local endpoint, IPVS falls back to the
- *   cluster endpoints (spec 4.1), where iptables and nftables drop.
+ * - With a Local policy and no local endpoint, IPVS falls back to CategorizeEndpoints'
+ *   cluster endpoints (pkg/proxy/ipvs/proxier.go syncEndpoint), which only externally
+ *   accessible ports have; a ClusterIP-only Local Service gets no real server and its
+ *   connections are refused, where iptables and nftables drop them.
  *
  * Connection accounting: a new connection counts as active until the client closes it,
  * then as inactive for {@link IPVS_TCP_TIME_WAIT_MS} (TIME_WAIT), which is what lc, wlc,
@@ -57,7 +59,7 @@ interface IpvsService {
 export class IpvsDataPlane implements DataPlane {
   /** @inheritDoc */
   readonly mode: ProxyMode = "ipvs";
-  /** IPVS falls back to cluster endpoints when a Local policy finds none on the node. */
+  /** IPVS falls back to (Categorize's) cluster endpoints when a Local policy finds none on the node, and never drops. */
   readonly localFallsBackToCluster: boolean = true;
   /** The kernel scheduler (`ipvs.scheduler`). */
   readonly scheduler: IpvsSchedulerName;
