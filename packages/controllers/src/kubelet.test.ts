@@ -7,7 +7,7 @@ import { Kubelets } from "./kubelet.js";
 import type { ContainerRuntime } from "./kubelet.js";
 
 interface RuntimeCall {
-  readonly op: "start" | "stop";
+  readonly op: "start" | "stop" | "sigterm";
   readonly pod: string;
   readonly ip: string;
   readonly now: SimTime;
@@ -20,6 +20,14 @@ class FakeRuntime implements ContainerRuntime {
   }
   stopPod(pod: Pod, podIP: string, now: SimTime): void {
     this.calls.push({ op: "stop", pod: pod.metadata.name, ip: podIP, now });
+  }
+  /** The application exits at once on SIGTERM unless `holdOnSigterm` is set. */
+  holdOnSigterm = false;
+  readonly exits: (() => void)[] = [];
+  terminatePod(pod: Pod, podIP: string, now: SimTime, exited: () => void): void {
+    this.calls.push({ op: "sigterm", pod: pod.metadata.name, ip: podIP, now });
+    if (this.holdOnSigterm) this.exits.push(exited);
+    else exited();
   }
 }
 
@@ -208,10 +216,72 @@ describe("Kubelets: pod deletion", () => {
     s.run();
     expect(runtime.calls).toEqual([
       { op: "start", pod: "p", ip: "10.244.1.2", now: 100 },
+      { op: "sigterm", pod: "p", ip: "10.244.1.2", now: 5000 },
       { op: "stop", pod: "p", ip: "10.244.1.2", now: 5000 },
     ]);
     expect(store.get("Pod", "default", "p")).toBeUndefined();
     expect(kubelets.podIP("default/p")).toBeUndefined();
+  });
+
+  it("runs the preStop sleep first, then SIGTERM; SIGKILL when the grace period ends (at least 2 s after SIGTERM)", () => {
+    const { s, store, runtime } = setup({ startDelay: constant(0) });
+    runtime.holdOnSigterm = true; // the application never exits by itself
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    const base = mkPod("p", "n1");
+    store.create({
+      ...base,
+      spec: { ...base.spec, terminationGracePeriodSeconds: 30, containers: [{ name: "c", lifecycle: { preStop: { sleep: { seconds: 5 } } } }] },
+    });
+    s.runUntil(1000);
+    store.mutate("Pod", "default", "p", (d) => {
+      d.metadata.deletionTimestamp = 1000;
+    });
+    s.runUntil(5999);
+    expect(runtime.calls.map((c) => c.op)).toEqual(["start"]); // the hook is still sleeping; the pod still serves
+    s.runUntil(6000);
+    expect(runtime.calls.at(-1)).toEqual({ op: "sigterm", pod: "p", ip: "10.244.1.2", now: 6000 });
+    s.runUntil(30_999);
+    expect(store.get("Pod", "default", "p")?.metadata.deletionTimestamp).toBe(1000);
+    s.runUntil(31_000); // 30 s after the deletion: SIGKILL
+    expect(runtime.calls.at(-1)).toEqual({ op: "stop", pod: "p", ip: "10.244.1.2", now: 31_000 });
+    expect(store.get("Pod", "default", "p")).toBeUndefined();
+  });
+
+  it("a preStop hook longer than the grace period still leaves 2 s between SIGTERM and SIGKILL", () => {
+    const { s, store, runtime } = setup({ startDelay: constant(0) });
+    runtime.holdOnSigterm = true;
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    const base = mkPod("p", "n1");
+    store.create({
+      ...base,
+      spec: { ...base.spec, terminationGracePeriodSeconds: 10, containers: [{ name: "c", lifecycle: { preStop: { sleep: { seconds: 60 } } } }] },
+    });
+    s.runUntil(1000);
+    store.mutate("Pod", "default", "p", (d) => {
+      d.metadata.deletionTimestamp = 1000;
+    });
+    s.run();
+    const ops = runtime.calls.filter((c) => c.op !== "start").map((c) => [c.op, c.now]);
+    expect(ops).toEqual([
+      ["sigterm", 11_000],
+      ["stop", 13_000],
+    ]);
+  });
+
+  it("an application that exits on SIGTERM ends the pod before the grace period", () => {
+    const { s, store, runtime } = setup({ startDelay: constant(0) });
+    runtime.holdOnSigterm = true;
+    store.create(mkNode("n1", "10.244.1.0/24"));
+    store.create(mkPod("p", "n1"));
+    s.runUntil(1000);
+    store.mutate("Pod", "default", "p", (d) => {
+      d.metadata.deletionTimestamp = 1000;
+    });
+    s.runUntil(4000);
+    expect(runtime.exits).toHaveLength(1);
+    runtime.exits[0](); // it finished draining at 4 s
+    expect(runtime.calls.at(-1)).toEqual({ op: "stop", pod: "p", ip: "10.244.1.2", now: 4000 });
+    expect(store.get("Pod", "default", "p")).toBeUndefined();
   });
 
   it("deletes a pod marked for deletion before it started, without ever starting it", () => {

@@ -10,8 +10,17 @@ import type { Node, ObjectStore, Pod, PodCondition } from "@kube-netsim/model";
 export interface ContainerRuntime {
   /** The pod's containers started with IP `podIP`: its application now accepts connections. */
   startPod(pod: Pod, podIP: string, now: SimTime): void;
-  /** The pod's containers were stopped (SIGTERM, the application exits at once): close its listener and reset what it was serving. */
+  /**
+   * SIGKILL (or an abrupt stop): the pod's application is gone at once; close its
+   * listener and reset whatever it was serving.
+   */
   stopPod(pod: Pod, podIP: string, now: SimTime): void;
+  /**
+   * SIGTERM: the application reacts as its model says (exit at once, or stop accepting
+   * and finish what it holds) and calls `exited` once it has stopped. The kubelet sends
+   * SIGKILL ({@link ContainerRuntime.stopPod}) if the grace period ends first.
+   */
+  terminatePod(pod: Pod, podIP: string, now: SimTime, exited: () => void): void;
 }
 
 /** Timings of the kubelets. */
@@ -25,6 +34,11 @@ export interface KubeletOptions {
   /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
   readonly random: RandomSource;
 }
+
+/** `terminationGracePeriodSeconds` default (pkg/apis/core/v1/defaults.go). */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+/** The kubelet gives a container at least this long after SIGTERM (pkg/kubelet/kuberuntime minimumGracePeriodInSeconds). */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 /** The pod's conditions with the Ready condition replaced. */
 function withReady(conditions: readonly PodCondition[] | undefined, status: "True" | "False", now: SimTime): PodCondition[] {
@@ -49,14 +63,20 @@ interface NodeIPAM {
  * pod CIDR (host-local IPAM order: .2 upwards, round-robin from the last address handed
  * out, so a freed address is reused only once the range wraps), phase Running and its
  * containers start; after `readinessDelay` its Ready condition turns True.
- * When a pod gets a `deletionTimestamp`, the kubelet stops its containers (the
- * application exits at once on SIGTERM) and deletes the object.
- * preStop hooks, probes and the grace period come with the pod-lifecycle release.
+ * When a pod gets a `deletionTimestamp`, the kubelet terminates it gracefully
+ * (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer): it runs the preStop
+ * hook (the longest `lifecycle.preStop.sleep` of its containers; the application keeps
+ * serving meanwhile), sends SIGTERM, and sends SIGKILL if the application has not exited
+ * when `terminationGracePeriodSeconds` (default 30 s, counted from the deletion and
+ * including the hook) runs out, with at least 2 s after SIGTERM
+ * (minimumGracePeriodInSeconds). Once the containers have stopped, the pod is marked not
+ * ready and its object is deleted. Probes come with the pod-lifecycle release.
  */
 export class Kubelets {
   private readonly ipam = new Map<string, NodeIPAM>();
   private readonly started = new Map<string, string>();
   private readonly starting = new Set<string>();
+  private readonly terminating = new Set<string>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -135,19 +155,49 @@ export class Kubelets {
 
   private terminate(pod: Pod, key: string): void {
     if (!this.store.get("Pod", pod.metadata.namespace, pod.metadata.name)) return; // already gone
+    if (this.terminating.has(key)) return;
+    this.starting.delete(key);
     const ip = this.started.get(key);
-    if (ip !== undefined) {
+    if (ip === undefined) {
+      this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
+      return;
+    }
+    this.terminating.add(key);
+    const now = this.store.now;
+    const deletedAt = pod.metadata.deletionTimestamp ?? now;
+    const graceMs = Math.max(0, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS) * 1000;
+    const preStopMs = Math.max(0, ...(pod.spec.containers ?? []).map((c) => (c.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000));
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      this.terminating.delete(key);
       this.started.delete(key);
+      // The containers are gone (or are killed now): the sandbox and its IP go with them.
       this.runtime.stopPod(pod, ip, this.store.now);
       this.releaseIP(pod.spec.nodeName as string, ip);
-    }
-    this.starting.delete(key);
-    this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
+      const cur = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
+      if (cur) {
+        const t = this.store.now;
+        this.store.update({ ...cur, status: { ...cur.status, conditions: withReady(cur.status?.conditions, "False", t) } });
+        this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
+      }
+    };
+    // The preStop hook runs first; SIGTERM follows when it ends, or when the grace period does.
+    const sigtermAt = Math.max(now, Math.min(deletedAt + preStopMs, deletedAt + graceMs));
+    // SIGKILL at the end of the grace period, but never sooner than 2 s after SIGTERM.
+    const sigkillAt = Math.max(deletedAt + graceMs, sigtermAt + MINIMUM_GRACE_PERIOD_SECONDS * 1000);
+    this.later.at(sigtermAt, (t) => {
+      if (done) return;
+      this.runtime.terminatePod(pod, ip, t, finish);
+    });
+    this.later.at(sigkillAt, () => finish()); // SIGKILL: whatever is left is reset
   }
 
   private forget(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const ip = this.started.get(key);
+    this.terminating.delete(key);
     if (ip !== undefined) {
       this.started.delete(key);
       this.runtime.stopPod(pod, ip, this.store.now);

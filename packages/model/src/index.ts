@@ -14,6 +14,7 @@ export type {
   Protocol,
   ContainerPort,
   Container,
+  Lifecycle,
   PodTemplateSpec,
   PodSpec,
   PodPhase,

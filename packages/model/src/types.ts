@@ -69,11 +69,17 @@ export interface ContainerPort {
   readonly protocol?: Protocol;
 }
 
+/** `spec.containers[].lifecycle`: the preStop hook (kube-netsim models the `sleep` action, Kubernetes 1.29+ PodLifecycleSleepAction). */
+export interface Lifecycle {
+  readonly preStop?: { readonly sleep?: { readonly seconds: number } };
+}
+
 /** `spec.containers[]` (what Service networking needs of it). */
 export interface Container {
   readonly name: string;
   readonly image?: string;
   readonly ports?: readonly ContainerPort[];
+  readonly lifecycle?: Lifecycle;
 }
 
 /** `spec.template` of a Deployment or ReplicaSet. */

@@ -754,3 +754,49 @@ describe("Simulation: UDP flows and stale conntrack entries", () => {
     );
   });
 });
+
+describe("Simulation: graceful pod termination (preStop, SIGTERM, grace period)", () => {
+  function run(options: { preStopSeconds?: number; onSigterm: "exit" | "drain"; grace?: number }): OutcomeCounts {
+    const sim = new Simulation({ seed: 61 });
+    const d = deployment("api", 3);
+    const container = {
+      name: "api",
+      ports: [{ name: "http", containerPort: 8080 }],
+      ...(options.preStopSeconds ? { lifecycle: { preStop: { sleep: { seconds: options.preStopSeconds } } } } : {}),
+    };
+    sim.apply([
+      { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { terminationGracePeriodSeconds: options.grace ?? 30, containers: [container] } } } },
+      service("api", { app: "api" }),
+    ]);
+    sim.setApplication({ app: "api" }, { concurrency: 2, serviceTime: exponential(20), onSigterm: options.onSigterm });
+    sim.settle();
+    sim.addClient({ name: "c", target: "api:80", rate: 150, connectTimeout: 1000 });
+    sim.runFor(5_000);
+    for (const p of sim.pods({ app: "api" })) sim.deletePod(p.metadata.name); // replaced one for one by the ReplicaSet
+    sim.runFor(40_000);
+    sim.drain();
+    const r = sim.results();
+    expect(r.inFlight).toBe(0);
+    return r.outcomes;
+  }
+
+  it("without a preStop hook, an application that exits on SIGTERM loses requests", () => {
+    const o = run({ onSigterm: "exit" });
+    expect(o.reset + o.refused + o.timedOut).toBeGreaterThan(0);
+  });
+
+  it("with a preStop sleep longer than the propagation delay and a draining application, no request is lost", () => {
+    const o = run({ preStopSeconds: 5, onSigterm: "drain" });
+    expect(o.reset + o.refused + o.timedOut + o.dropped).toBe(0);
+    expect(o.completed).toBeGreaterThan(6000);
+  });
+
+  it("a drain cut short by the grace period is SIGKILLed: what is left is reset", () => {
+    // A 1 s grace period cuts the 5 s preStop short: SIGTERM at 1 s, SIGKILL 2 s later (the
+    // minimum). All three pods are terminating and their replacements are still starting,
+    // so kube-proxy keeps sending connections to the serving-terminating ones (spec 1.2
+    // fallback) after they stopped accepting: refused.
+    const o = run({ preStopSeconds: 5, onSigterm: "drain", grace: 1 });
+    expect(o.reset + o.refused + o.timedOut).toBeGreaterThan(0);
+  });
+});

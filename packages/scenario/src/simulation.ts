@@ -184,7 +184,7 @@ export class Simulation {
   private readonly proxies = new Map<string, KubeProxy>();
   private readonly kubelets: Kubelets;
   private readonly applications: { selector: ReturnType<typeof compileServiceSelector>; model: ApplicationModel }[] = [];
-  private readonly runningApps = new Map<string, { app: number; addresses: string[] }>();
+  private readonly runningApps = new Map<string, { app: number; addresses: string[]; onSigterm: "exit" | "drain" }>();
   private readonly addressOwner = new Map<string, { pod: string; node: string }>();
   private readonly clientIPs = new Map<string, number>();
   private readonly warningLog: string[] = [];
@@ -500,7 +500,7 @@ export class Simulation {
           return;
         }
         const index = this.traffic.startApplication(key, addresses, app.model, this.random.stream(`app/${key}`));
-        this.runningApps.set(key, { app: index, addresses });
+        this.runningApps.set(key, { app: index, addresses, onSigterm: app.model.onSigterm ?? "exit" });
       },
       stopPod: (pod: Pod, podIP: string): void => {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
@@ -511,6 +511,21 @@ export class Simulation {
         this.runningApps.delete(key);
         this.traffic.stopApplication(running.app, this.now);
         this.traffic.releaseAddresses(running.addresses);
+      },
+      terminatePod: (pod: Pod, _ip: string, _now: SimTime, exited: () => void): void => {
+        // SIGTERM. The pod's IP stays until the kubelet deletes the pod (stopPod or the
+        // deletion that follows `exited`), so a closed listener answers RST meanwhile.
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const running = this.runningApps.get(key);
+        if (!running) {
+          exited();
+          return;
+        }
+        if (running.onSigterm === "drain") this.traffic.drainApplication(running.app, exited);
+        else {
+          this.traffic.stopApplication(running.app, this.now);
+          exited();
+        }
       },
     };
   }

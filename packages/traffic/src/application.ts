@@ -16,6 +16,14 @@ export interface ApplicationModel {
   readonly serviceTime: Distribution;
   /** Most requests that may wait (not counting those in service); beyond it requests are `dropped`. Default unlimited. */
   readonly queueLimit?: number;
+  /**
+   * What the process does on SIGTERM: `exit` at once (default; what a process without a
+   * signal handler does: everything it holds is reset), or `drain`: stop accepting
+   * connections, close idle keep-alive connections, finish the requests it holds, then
+   * exit (Go's `http.Server.Shutdown`). SIGKILL at the end of the grace period cuts a
+   * drain short.
+   */
+  readonly onSigterm?: "exit" | "drain";
 }
 
 /**
@@ -25,7 +33,7 @@ export interface ApplicationModel {
 export function resolveApplicationModel(
   model: ApplicationModel,
   path: string = "application",
-): { concurrency: number; serviceTime: Distribution; queueLimit: number } {
+): { concurrency: number; serviceTime: Distribution; queueLimit: number; onSigterm: "exit" | "drain" } {
   const concurrency = model.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`${path}.concurrency: Invalid value: ${String(concurrency)}: must be an integer >= 1`);
@@ -37,5 +45,9 @@ export function resolveApplicationModel(
   if (!model.serviceTime || typeof model.serviceTime.sample !== "function") {
     throw new RangeError(`${path}.serviceTime: Required value: a Distribution (e.g. exponential(5))`);
   }
-  return { concurrency, serviceTime: model.serviceTime, queueLimit };
+  const onSigterm = model.onSigterm ?? "exit";
+  if (onSigterm !== "exit" && onSigterm !== "drain") {
+    throw new RangeError(`${path}.onSigterm: Unsupported value: "${String(onSigterm)}": supported values: "drain", "exit"`);
+  }
+  return { concurrency, serviceTime: model.serviceTime, queueLimit, onSigterm };
 }

@@ -107,6 +107,8 @@ interface App {
   length: number;
   busy: number;
   running: boolean;
+  /** Called once a draining application holds nothing more (it then exits). */
+  onDrained: (() => void) | undefined;
 }
 
 interface Client {
@@ -249,6 +251,7 @@ export class TrafficEngine implements EventHandler {
       length: 0,
       busy: 0,
       running: true,
+      onDrained: undefined,
     });
     for (const id of ids) {
       this.ensureDest(id);
@@ -265,6 +268,7 @@ export class TrafficEngine implements EventHandler {
     const app = this.apps[index];
     if (!app || !app.running) return;
     app.running = false;
+    app.onDrained = undefined;
     for (const id of app.addresses) if (this.destApp[id] === index) this.destApp[id] = DEST_CLOSED;
     // The process exits: the kernel closes its sockets, so clients see their open
     // connections to it close (requests on them are reset below).
@@ -291,6 +295,41 @@ export class TrafficEngine implements EventHandler {
     app.busy = 0;
     // Clients that lost connections open new ones for the requests waiting on them.
     for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, now);
+  }
+
+  /**
+   * SIGTERM to an application that drains: it stops accepting connections (its addresses
+   * refuse new ones), closes its idle keep-alive connections, serves what it holds, closes
+   * each busy connection after its response, and exits; `exited` is called then (at once
+   * if it holds nothing). {@link TrafficEngine.stopApplication} cuts it short.
+   */
+  drainApplication(index: number, exited: () => void): void {
+    const app = this.apps[index];
+    if (!app || !app.running) {
+      exited();
+      return;
+    }
+    for (const id of app.addresses) if (this.destApp[id] === index) this.destApp[id] = DEST_CLOSED;
+    const stopped = new Set(app.addresses);
+    const affected = new Set<number>();
+    for (let k = 0; k < this.connUsed; k++) {
+      if (this.connOpen[k] === 1 && this.connInflight[k] === 0 && stopped.has(this.connDest[k])) {
+        affected.add(this.connClient[k]);
+        this.closeConnection(k, false);
+      }
+    }
+    app.onDrained = exited;
+    this.checkDrained(index);
+    for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, this.scheduler.now);
+  }
+
+  private checkDrained(index: number): void {
+    const app = this.apps[index];
+    if (app.onDrained === undefined || app.busy > 0 || app.length > 0 || !app.running) return;
+    app.running = false;
+    const exited = app.onDrained;
+    app.onDrained = undefined;
+    exited();
   }
 
   /** The pod IP behind these addresses is gone: packets to them are now lost (clients time out). */
@@ -513,6 +552,7 @@ export class TrafficEngine implements EventHandler {
       this.scheduler.schedule(app.serviceTime.sample(app.random), this.handler, next * 4 + EV_COMPLETE);
     } else {
       app.busy--;
+      if (app.onDrained !== undefined) this.checkDrained(ai);
     }
     if (this.counts[OUTCOME_COMPLETED] === this.stopAfter) this.scheduler.stop();
   }
@@ -632,7 +672,9 @@ export class TrafficEngine implements EventHandler {
     if (this.connOpen[conn] !== 1) return;
     const ci = this.connClient[conn];
     const c = this.clients[ci];
-    if (outcome === OUTCOME_TIMED_OUT || outcome === OUTCOME_RESET || this.connServed[conn] >= c.maxRequests) {
+    // A server that no longer accepts connections (draining) closes this one after its response.
+    const serverClosing = this.destApp[this.connDest[conn]] < 0;
+    if (outcome === OUTCOME_TIMED_OUT || outcome === OUTCOME_RESET || serverClosing || this.connServed[conn] >= c.maxRequests) {
       // The client gives up a connection that stopped answering or was reset, and retires one that served its quota.
       this.closeConnection(conn, true);
       return;
