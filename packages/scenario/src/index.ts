@@ -16,3 +16,5 @@ export type {
 } from "./simulation.js";
 export { compareModes, formatComparison, parseMode } from "./compare.js";
 export type { CompareModesOptions, ModeComparisonRow } from "./compare.js";
+export { Timeline } from "./timeline.js";
+export type { TimelineBucket } from "./timeline.js";

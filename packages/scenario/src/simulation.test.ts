@@ -800,3 +800,37 @@ describe("Simulation: graceful pod termination (preStop, SIGTERM, grace period)"
     expect(o.reset + o.refused + o.timedOut).toBeGreaterThan(0);
   });
 });
+
+describe("Simulation: timeline", () => {
+  it("counts requests per bucket and samples each node's endpoints and the pods by phase", () => {
+    const sim = new Simulation({ seed: 71 });
+    sim.apply([deployment("api", 3), service("api", { app: "api" })]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(2) });
+    sim.settle();
+    sim.addClient({ name: "c", target: "api:80", rate: 200 });
+    const tl = sim.timeline({ service: "api", bucket: 1000 });
+    sim.runFor(3_000);
+    sim.deletePod(sim.pods({ app: "api" })[0].metadata.name);
+    sim.runFor(5_000);
+    tl.stop();
+    sim.drain();
+    const b = tl.buckets();
+    expect(b.length).toBeGreaterThanOrEqual(8);
+    expect(b[0].endpointsByNode).toEqual({ "node-1": 3, "node-2": 3, "node-3": 3 });
+    expect(b[0].pods).toEqual({ Running: 3 });
+    // During the second after the deletion, each node briefly has 2 endpoints; the replacement comes back.
+    expect(b[3].pods.Running ?? 0).toBeGreaterThanOrEqual(2);
+    expect(b[7].endpointsByNode["node-1"]).toBe(3);
+    const total = b.reduce((a, x) => a + x.outcomes.completed + x.outcomes.refused + x.outcomes.reset + x.outcomes.timedOut + x.outcomes.dropped, 0);
+    expect(total).toBe(sim.results().started);
+    expect(b[1].latency.p50).toBeGreaterThan(0);
+    expect(tl.format().split("\n")[0]).toMatch(/^ +t \(s\) +ok +refused/);
+  });
+
+  it("refuses an unknown Service or a bad bucket, naming the field", () => {
+    const sim = new Simulation({ seed: 1 });
+    expect(() => sim.timeline({ service: "nope" })).toThrow('timeline: service: Not found: services "nope" in namespace "default"');
+    sim.apply([service("api", { app: "api" })]);
+    expect(() => sim.timeline({ service: "api", bucket: 0 })).toThrow("timeline: bucket: Invalid value: 0");
+  });
+});

@@ -8,6 +8,7 @@ import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesD
 import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
+import { Timeline } from "./timeline.js";
 
 /** One node of the simulated cluster. */
 export interface NodeSpec {
@@ -188,6 +189,8 @@ export class Simulation {
   private readonly addressOwner = new Map<string, { pod: string; node: string }>();
   private readonly clientIPs = new Map<string, number>();
   private readonly warningLog: string[] = [];
+  private readonly traceRequests: boolean;
+  private readonly timelines: Timeline[] = [];
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -248,14 +251,9 @@ export class Simulation {
       });
       this.proxies.set(name, proxy);
     }
-    const trace = this.trace;
-    this.traffic = new TrafficEngine(this.scheduler, {
-      addresses: this.addresses,
-      stopAfterCompleted: options.stopAfterCompleted,
-      onRequestEnd: options.traceRequests
-        ? (outcome, start, end, endpoint, client): void => trace.record(end, "request", { outcome, start, latency: end - start, endpoint, client })
-        : undefined,
-    });
+    this.traceRequests = options.traceRequests ?? false;
+    this.traffic = new TrafficEngine(this.scheduler, { addresses: this.addresses, stopAfterCompleted: options.stopAfterCompleted });
+    this.updateRequestListener();
   }
 
   /** Current virtual time (ms). */
@@ -430,6 +428,63 @@ export class Simulation {
   /** Warnings recorded so far (e.g. pods with no application model). */
   warnings(): readonly string[] {
     return [...this.warningLog];
+  }
+
+  /**
+   * Starts a timeline: from now on, requests by outcome and latency per `bucket` ms, and at
+   * the end of each bucket the endpoints every node's kube-proxy forwards the Service's
+   * first port to and the Service's pods by phase. Sampling goes on until
+   * {@link Timeline.stop}; stop it before `run()` (which runs until no event is left).
+   *
+   * @example
+   * ```ts
+   * const tl = sim.timeline({ service: "api", bucket: 1000 });
+   * sim.runFor(30_000);
+   * console.log(tl.format());
+   * ```
+   */
+  timeline(options: { readonly service: string; readonly namespace?: string; readonly bucket?: number }): Timeline {
+    const ns = options.namespace ?? "default";
+    const svc = this.store.get("Service", ns, options.service);
+    if (!svc) throw new RangeError(`timeline: service: Not found: services "${options.service}" in namespace "${ns}"`);
+    const port = svc.spec.ports?.[0];
+    const address = svc.spec.clusterIP && svc.spec.clusterIP !== "None" && port ? `${svc.spec.clusterIP}:${port.port}/${port.protocol ?? "TCP"}` : undefined;
+    const selector = compileServiceSelector(svc.spec.selector);
+    const tl = new Timeline(options.bucket ?? 1000, this.now);
+    this.timelines.push(tl);
+    this.updateRequestListener();
+    const sample = (i: number): void => {
+      if (tl.stopped) return;
+      this.later.at(tl.start + (i + 1) * tl.bucket, () => {
+        if (tl.stopped) return;
+        const endpointsByNode: Record<string, number> = {};
+        for (const [name, proxy] of this.proxies) endpointsByNode[name] = address ? proxy.frontend(address).endpoints.length : 0;
+        const pods: Record<string, number> = {};
+        for (const p of this.store.list("Pod", ns)) {
+          if (!selector.matches(p.metadata.labels)) continue;
+          const phase = p.metadata.deletionTimestamp !== undefined ? "Terminating" : (p.status?.phase ?? "Pending");
+          pods[phase] = (pods[phase] ?? 0) + 1;
+        }
+        tl.sample(i, endpointsByNode, pods);
+        sample(i + 1);
+      });
+    };
+    sample(0);
+    return tl;
+  }
+
+  private updateRequestListener(): void {
+    const trace = this.trace;
+    const timelines = this.timelines;
+    const tracing = this.traceRequests;
+    if (!tracing && timelines.length === 0) {
+      this.traffic.setRequestEndListener(undefined);
+      return;
+    }
+    this.traffic.setRequestEndListener((outcome, start, end, endpoint, client): void => {
+      if (tracing) trace.record(end, "request", { outcome, start, latency: end - start, endpoint, client });
+      for (const tl of timelines) if (start >= tl.start) tl.record(outcome, end, end - start);
+    });
   }
 
   /** Results so far. */

@@ -191,7 +191,7 @@ export class TrafficEngine implements EventHandler {
   private startedCount = 0;
   private inFlightCount = 0;
   private readonly stopAfter: number;
-  private readonly onRequestEnd: RequestEndListener | undefined;
+  private onRequestEnd: RequestEndListener | undefined;
   /** Latency of completed requests (ms). */
   readonly latency: LatencyHistogram = new LatencyHistogram();
 
@@ -203,6 +203,11 @@ export class TrafficEngine implements EventHandler {
     this.addresses = options.addresses;
     this.stopAfter = options.stopAfterCompleted ?? Infinity;
     this.onRequestEnd = options.onRequestEnd;
+  }
+
+  /** Sets (or clears) the per-request end listener (see {@link TrafficEngineOptions.onRequestEnd}). */
+  setRequestEndListener(listener: RequestEndListener | undefined): void {
+    this.onRequestEnd = listener;
   }
 
   /** Requests started so far. */
