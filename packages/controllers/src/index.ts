@@ -7,8 +7,95 @@
  * @packageDocumentation
  */
 export { computePodTemplateHash, safeEncodeString } from "./pod-template-hash.js";
-export { DeploymentController, desiredReplicaSet } from "./deployment-controller.js";
+export { DeploymentController, desiredReplicaSet, equalIgnoreHash } from "./deployment-controller.js";
 export type { DeploymentControllerOptions } from "./deployment-controller.js";
+export {
+  MAX_INT32,
+  ANNOTATION_REVISION,
+  ANNOTATION_REVISION_HISTORY,
+  ANNOTATION_DESIRED_REPLICAS,
+  ANNOTATION_MAX_REPLICAS,
+  deploymentDefaults,
+  scaledValueFromIntOrPercent,
+  resolveFenceposts,
+  isRollingUpdate,
+  maxSurge,
+  maxUnavailable,
+  minAvailable,
+  replicaCount,
+  actualReplicaCount,
+  readyReplicaCount,
+  availableReplicaCount,
+  filterActiveReplicaSets,
+  compareByCreationTimestamp,
+  compareBySizeNewer,
+  compareBySizeOlder,
+  compareByRevision,
+  maxRevision,
+  parseIntAnnotation,
+  revisionOf,
+  setReplicasAnnotations,
+  setNewReplicaSetAnnotations,
+  isPodAvailable,
+  replicaSetPodCounts,
+} from "./deployment/util.js";
+export type {
+  IntOrPercent,
+  DeploymentStrategyType,
+  RolloutSpec,
+  DefaultedDeploymentSpec,
+  Fenceposts,
+  ReplicaSetState,
+  AnnotationUpdate,
+  ReplicaSetPodCounts,
+} from "./deployment/util.js";
+export {
+  newRSNewReplicas,
+  reconcileNewReplicaSet,
+  oldReplicaSetsMaxScaledDown,
+  cleanupUnhealthyReplicas,
+  scaleDownOldReplicaSetsForRollingUpdate,
+  reconcileOldReplicaSets,
+} from "./deployment/rolling.js";
+export type { ScaleStep, ScaleDownResult, ReconcileOldResult } from "./deployment/rolling.js";
+export { scaleDownOldReplicaSetsForRecreate, oldPodsRunning } from "./deployment/recreate.js";
+export {
+  findActiveOrLatest,
+  isSaturated,
+  isScalingEvent,
+  replicaSetFraction,
+  replicaSetProportion,
+  scaleDeployment,
+  cleanupDeployment,
+  calculateStatus,
+} from "./deployment/sync.js";
+export type { ScaleOperation } from "./deployment/sync.js";
+export {
+  REASON_REPLICASET_UPDATED,
+  REASON_FAILED_RS_CREATE,
+  REASON_NEW_REPLICASET_CREATED,
+  REASON_FOUND_NEW_RS,
+  REASON_NEW_RS_AVAILABLE,
+  REASON_TIMED_OUT,
+  REASON_PAUSED,
+  REASON_RESUMED,
+  REASON_MINIMUM_REPLICAS_AVAILABLE,
+  REASON_MINIMUM_REPLICAS_UNAVAILABLE,
+  readDeploymentStatus,
+  deploymentStatusEqual,
+  newDeploymentCondition,
+  getDeploymentCondition,
+  setDeploymentCondition,
+  removeDeploymentCondition,
+  hasProgressDeadline,
+  deploymentComplete,
+  deploymentProgressing,
+  deploymentTimedOut,
+  syncRolloutConditions,
+  requeueStuckDeploymentAfter,
+  checkPausedConditions,
+} from "./deployment/progress.js";
+export type { DeploymentConditionType, DeploymentCondition, DeploymentStatus, RolloutConditionsInput } from "./deployment/progress.js";
 export { ReplicaSetController, replicaSetDiff, rankPodsForDeletion, podFromTemplate, isPodActive } from "./replicaset-controller.js";
 export type { ReplicaSetDiff, ReplicaSetControllerOptions } from "./replicaset-controller.js";
 export { PodScheduler, pickNode, isNodeSchedulable } from "./pod-scheduler.js";

@@ -24,6 +24,7 @@ export type {
   NodeCondition,
   Node,
   DeploymentStrategy,
+  DeploymentCondition,
   Deployment,
   ReplicaSet,
   ServicePort,

@@ -182,7 +182,21 @@ export interface Deployment {
     readonly readyReplicas?: number;
     readonly availableReplicas?: number;
     readonly updatedReplicas?: number;
+    readonly unavailableReplicas?: number;
+    readonly collisionCount?: number;
+    /** `Progressing` and `Available` (pkg/controller/deployment/util). */
+    readonly conditions?: readonly DeploymentCondition[];
   };
+}
+
+/** A Deployment condition (`status.conditions[]`). */
+export interface DeploymentCondition {
+  readonly type: "Progressing" | "Available" | "ReplicaFailure";
+  readonly status: "True" | "False" | "Unknown";
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastUpdateTime?: number;
+  readonly lastTransitionTime?: number;
 }
 
 /** A ReplicaSet (apps/v1). */

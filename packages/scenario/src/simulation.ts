@@ -411,7 +411,12 @@ export class Simulation {
     let lastRevision = -1;
     while (this.now < deadline) {
       this.runFor(100);
-      const ready = this.store.list("Deployment").every((d) => (d.status?.readyReplicas ?? 0) === (d.spec.replicas ?? 1) && d.status?.observedGeneration === d.metadata.generation);
+      // A Deployment is at rest when its rollout is done: every replica updated, available, and no old ones left.
+      const ready = this.store.list("Deployment").every((d) => {
+        const want = d.spec.replicas ?? 1;
+        const s = d.status;
+        return s?.observedGeneration === d.metadata.generation && s?.updatedReplicas === want && s?.replicas === want && s?.availableReplicas === want && (s?.readyReplicas ?? 0) === want;
+      });
       const quiet = this.store.resourceVersion === lastRevision && [...this.proxies.values()].every((p) => p.inSync);
       if (ready && quiet) return;
       lastRevision = this.store.resourceVersion;
