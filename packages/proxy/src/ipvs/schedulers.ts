@@ -364,23 +364,32 @@ class LeastConnectionScheduler extends StatelessScheduler {
 class WeightedLeastConnectionScheduler extends StatelessScheduler {
   readonly name: IpvsSchedulerName = "wlc";
   schedule(dests: readonly IpvsDestination[]): IpvsDestination | null {
-    const n = dests.length;
-    let i = 0;
-    while (i < n && (dests[i].overloaded || !(dests[i].weight > 0))) i++;
-    if (i === n) return null;
-    let least = dests[i];
-    let loh = ipvsConnOverhead(least);
-    for (i++; i < n; i++) {
-      const d = dests[i];
-      if (d.overloaded) continue;
-      const doh = ipvsConnOverhead(d);
-      if (productGreater(loh, d.weight, doh, least.weight)) {
-        least = d;
-        loh = doh;
-      }
-    }
-    return least;
+    return leastOverheadPerWeight(dests, ipvsConnOverhead);
   }
+}
+
+/**
+ * The loop ip_vs_wlc.c and ip_vs_sed.c share, with their own overhead: the first
+ * destination with weight > 0 and not overloaded is the candidate; each later
+ * non-overloaded one replaces it iff `loh * w_dest > doh * w_least` (strict).
+ */
+function leastOverheadPerWeight(dests: readonly IpvsDestination[], overhead: (d: IpvsDestination) => number): IpvsDestination | null {
+  const n = dests.length;
+  let i = 0;
+  while (i < n && (dests[i].overloaded || !(dests[i].weight > 0))) i++;
+  if (i === n) return null;
+  let least = dests[i];
+  let loh = overhead(least);
+  for (i++; i < n; i++) {
+    const d = dests[i];
+    if (d.overloaded) continue;
+    const doh = overhead(d);
+    if (productGreater(loh, d.weight, doh, least.weight)) {
+      least = d;
+      loh = doh;
+    }
+  }
+  return least;
 }
 
 /**
@@ -391,22 +400,7 @@ class WeightedLeastConnectionScheduler extends StatelessScheduler {
 class ShortestExpectedDelayScheduler extends StatelessScheduler {
   readonly name: IpvsSchedulerName = "sed";
   schedule(dests: readonly IpvsDestination[]): IpvsDestination | null {
-    const n = dests.length;
-    let i = 0;
-    while (i < n && (dests[i].overloaded || !(dests[i].weight > 0))) i++;
-    if (i === n) return null;
-    let least = dests[i];
-    let loh = expectedDelayOverhead(least);
-    for (i++; i < n; i++) {
-      const d = dests[i];
-      if (d.overloaded) continue;
-      const doh = expectedDelayOverhead(d);
-      if (productGreater(loh, d.weight, doh, least.weight)) {
-        least = d;
-        loh = doh;
-      }
-    }
-    return least;
+    return leastOverheadPerWeight(dests, expectedDelayOverhead);
   }
 }
 
