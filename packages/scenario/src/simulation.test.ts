@@ -834,3 +834,47 @@ describe("Simulation: timeline", () => {
     expect(() => sim.timeline({ service: "api", bucket: 0 })).toThrow("timeline: bucket: Invalid value: 0");
   });
 });
+
+describe("Simulation: safe rollouts (property)", () => {
+  it("maxUnavailable 0, a preStop sleep longer than the propagation delay and a draining app: no request is refused, reset or lost", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom<string | number>(1, "25%", "50%", 2),
+        fc.constantFrom<"per-request" | "keep-alive">("per-request", "keep-alive"),
+        fc.integer({ min: 50, max: 300 }),
+        fc.constantFrom("iptables", "nftables", "ipvs", "cilium"),
+        (replicas, maxSurge, connections, rate, mode) => {
+          const sim = new Simulation({ seed: replicas * 1000 + rate, kubeProxy: { mode: mode as "iptables" } });
+          const d = deployment("api", replicas);
+          const spec = (image: string): Deployment => ({
+            ...d,
+            spec: {
+              ...d.spec,
+              strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable: 0 } },
+              template: {
+                ...d.spec.template,
+                spec: {
+                  terminationGracePeriodSeconds: 30,
+                  containers: [{ name: "api", image, ports: [{ name: "http", containerPort: 8080 }], lifecycle: { preStop: { sleep: { seconds: 5 } } } }],
+                },
+              },
+            },
+          });
+          sim.apply([spec("v1"), service("api", { app: "api" })]);
+          sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(5), onSigterm: "drain" });
+          sim.settle();
+          sim.addClient({ name: "c", target: "api:80", rate, connections: connections === "keep-alive" ? { mode: "keep-alive", poolSize: 4 } : { mode: "per-request" } });
+          sim.runFor(3_000);
+          sim.apply([spec("v2")]);
+          sim.runFor(60_000);
+          sim.drain();
+          const r = sim.results();
+          const o = r.outcomes;
+          return r.inFlight === 0 && o.refused === 0 && o.reset === 0 && o.timedOut === 0 && o.dropped === 0 && r.started === o.completed;
+        },
+      ),
+      { numRuns: 16 },
+    );
+  });
+});
