@@ -31,6 +31,8 @@ export interface KubeProxyOptions {
   readonly watchDelay?: number | (() => number);
   /** Time a sync takes (iptables-restore); rules change when it ends. Default 0. */
   readonly syncDuration?: Distribution;
+  /** Called when a sync's rules take effect: the node, whether it was a full sync, and the Services it rewrote. */
+  readonly onSync?: (event: { readonly node: string; readonly full: boolean; readonly services: readonly string[]; readonly at: SimTime }) => void;
 }
 
 interface ServicePortInfo {
@@ -267,8 +269,12 @@ export class KubeProxy {
       this.later.after(took, (t) => {
         this.applying--;
         this.apply(keys, t);
+        this.options.onSync?.({ node: this.nodeName, full, services: keys, at: t });
       });
-    } else this.apply(keys, now);
+    } else {
+      this.apply(keys, now);
+      this.options.onSync?.({ node: this.nodeName, full, services: keys, at: now });
+    }
     return took;
   }
 

@@ -248,6 +248,8 @@ export class Simulation {
         syncRunner: kp.syncRunner ?? runnerForVersion(kp.kubernetesVersion),
         watchDelay: watchDelay,
         syncDuration: t.proxySyncDuration,
+        // Every sync is in the trace (and so in the digest): when each node's rules changed.
+        onSync: (e) => this.trace.record(e.at, "kube-proxy.sync", { node: e.node, full: e.full, services: e.services.join(",") }),
       });
       this.proxies.set(name, proxy);
     }
