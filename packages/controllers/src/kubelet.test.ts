@@ -3,7 +3,7 @@ import { Callbacks, RandomSource, Scheduler, constant, exponential } from "@kube
 import type { Distribution, SimTime } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
 import type { Node, Pod } from "@kube-netsim/model";
-import { Kubelets } from "./kubelet.js";
+import { Kubelets, readinessAfterStart } from "./kubelet.js";
 import type { ContainerRuntime } from "./kubelet.js";
 
 interface RuntimeCall {
@@ -326,5 +326,22 @@ describe("Kubelets: pod deletion", () => {
     expect(ready(again)).toBe("False");
     s.runUntil(1010);
     expect(ready(store.get("Pod", "default", "p"))).toBe("True");
+  });
+});
+
+describe("readinessAfterStart (readiness probe timing, pkg/kubelet/prober/worker.go)", () => {
+  const withProbe = (probe: Record<string, number> | undefined): Pod => ({
+    ...mkPod("p", "n1"),
+    spec: { containers: [{ name: "c", ...(probe ? { readinessProbe: probe } : {}) }] },
+  });
+  it.each([
+    { name: "no probe: ready when warm", probe: undefined, warm: 1234, want: 1234 },
+    { name: "defaults: first probe at 0 s, then every 10 s", probe: {}, warm: 12_000, want: 20_000 },
+    { name: "warm before the first probe: ready at initialDelaySeconds", probe: { initialDelaySeconds: 5 }, warm: 0, want: 5_000 },
+    { name: "initialDelay 5, period 10, warm at 12 s: probes at 5 (fail) and 15 (ok)", probe: { initialDelaySeconds: 5, periodSeconds: 10 }, warm: 12_000, want: 15_000 },
+    { name: "warm exactly at a probe", probe: { initialDelaySeconds: 5, periodSeconds: 10 }, warm: 15_000, want: 15_000 },
+    { name: "successThreshold 3 needs two more periods", probe: { initialDelaySeconds: 5, periodSeconds: 10, successThreshold: 3 }, warm: 12_000, want: 35_000 },
+  ])("$name", ({ probe, warm, want }) => {
+    expect(readinessAfterStart(withProbe(probe), warm)).toBe(want);
   });
 });

@@ -29,10 +29,42 @@ export interface KubeletOptions {
   readonly watchDelay?: number;
   /** From binding to containers running (image pull, sandbox, start). Default 0. */
   readonly startDelay?: Distribution;
-  /** From containers running to the Ready condition turning True (readiness probe). Default 0. */
+  /**
+   * From containers running to the application answering its readiness probe (warm-up).
+   * Without a `readinessProbe` the pod is Ready then; with one, at the first probe after
+   * that ({@link readinessAfterStart}). Default 0.
+   */
   readonly readinessDelay?: Distribution;
   /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
   readonly random: RandomSource;
+}
+
+/**
+ * When a started pod turns Ready, in ms after its containers started, given the time its
+ * application needs before it answers (`warmUp`).
+ *
+ * @remarks
+ * Without a readiness probe a container is ready once it runs (pkg/kubelet/prober:
+ * no probe => success), here once it has warmed up. With one (the first container's that
+ * has it), the kubelet's prober worker (pkg/kubelet/prober/worker.go) probes first at
+ * `initialDelaySeconds`, then every `periodSeconds` (default 10); the pod turns Ready after
+ * `successThreshold` (default 1) consecutive successes, and a probe succeeds once the
+ * application has warmed up.
+ *
+ * @example
+ * ```ts
+ * // initialDelaySeconds 5, periodSeconds 10, warm after 12 s: probes at 5 s (fail), 15 s (ok)
+ * readinessAfterStart(pod, 12_000); // 15_000
+ * ```
+ */
+export function readinessAfterStart(pod: Pod, warmUp: number): number {
+  const probe = (pod.spec.containers ?? []).find((c) => c.readinessProbe !== undefined)?.readinessProbe;
+  if (probe === undefined) return warmUp;
+  const initial = Math.max(0, probe.initialDelaySeconds ?? 0) * 1000;
+  const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;
+  const successes = Math.max(1, probe.successThreshold ?? 1);
+  const firstOk = warmUp <= initial ? 0 : Math.ceil((warmUp - initial) / period);
+  return initial + (firstOk + successes - 1) * period;
 }
 
 /** `terminationGracePeriodSeconds` default (pkg/apis/core/v1/defaults.go). */
@@ -116,7 +148,8 @@ export class Kubelets {
     this.starting.add(key);
     const rng = this.options.random.stream(`kubelet/${key}`);
     const startDelay = this.options.startDelay?.sample(rng) ?? 0;
-    const readyDelay = this.options.readinessDelay?.sample(rng) ?? 0;
+    const warmUp = this.options.readinessDelay?.sample(rng) ?? 0;
+    const readyDelay = readinessAfterStart(pod, warmUp);
     this.later.after(startDelay, (now) => {
       this.starting.delete(key);
       const cur = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);

@@ -15,6 +15,7 @@ export type {
   ContainerPort,
   Container,
   Lifecycle,
+  Probe,
   PodTemplateSpec,
   PodSpec,
   PodPhase,

@@ -74,12 +74,29 @@ export interface Lifecycle {
   readonly preStop?: { readonly sleep?: { readonly seconds: number } };
 }
 
+/**
+ * A probe's timing (`spec.containers[].readinessProbe`); the handler (httpGet, exec, ...)
+ * is not modelled: the probe succeeds once the application has warmed up.
+ */
+export interface Probe {
+  readonly initialDelaySeconds?: number;
+  /** Default 10. */
+  readonly periodSeconds?: number;
+  /** Default 1. */
+  readonly timeoutSeconds?: number;
+  /** Default 1. */
+  readonly successThreshold?: number;
+  /** Default 3. */
+  readonly failureThreshold?: number;
+}
+
 /** `spec.containers[]` (what Service networking needs of it). */
 export interface Container {
   readonly name: string;
   readonly image?: string;
   readonly ports?: readonly ContainerPort[];
   readonly lifecycle?: Lifecycle;
+  readonly readinessProbe?: Probe;
 }
 
 /** `spec.template` of a Deployment or ReplicaSet. */

@@ -26,7 +26,7 @@ export interface ControlPlaneTimings {
   readonly watchDelay?: Distribution;
   /** Pod bound to node -> containers running [constant 1000 ms]. */
   readonly podStartDelay?: Distribution;
-  /** Containers running -> Ready condition True [constant 0 ms]. */
+  /** Containers running -> the application answers its readiness probe (warm-up); a `readinessProbe` then adds its probe timing [constant 0 ms]. */
   readonly readinessDelay?: Distribution;
   /** One EndpointSlice controller sync, until its writes land [constant 10 ms]. */
   readonly endpointSliceSyncLatency?: Distribution;
