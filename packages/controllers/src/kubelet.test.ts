@@ -334,7 +334,7 @@ describe("readinessAfterStart (readiness probe timing, pkg/kubelet/prober/worker
     ...mkPod("p", "n1"),
     spec: { containers: [{ name: "c", ...(probe ? { readinessProbe: probe } : {}) }] },
   });
-  it.each([
+  it.each<{ name: string; probe: Record<string, number> | undefined; warm: number; want: number }>([
     { name: "no probe: ready when warm", probe: undefined, warm: 1234, want: 1234 },
     { name: "defaults: first probe at 0 s, then every 10 s", probe: {}, warm: 12_000, want: 20_000 },
     { name: "warm before the first probe: ready at initialDelaySeconds", probe: { initialDelaySeconds: 5 }, warm: 0, want: 5_000 },
