@@ -17,4 +17,4 @@ export type {
 export { compareModes, formatComparison, parseMode } from "./compare.js";
 export type { CompareModesOptions, ModeComparisonRow } from "./compare.js";
 export { Timeline } from "./timeline.js";
-export type { TimelineBucket } from "./timeline.js";
+export type { TimelineBucket, TimelineLatency } from "./timeline.js";

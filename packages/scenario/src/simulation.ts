@@ -1,6 +1,6 @@
 import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponential } from "@kube-netsim/core";
 import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
-import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController } from "@kube-netsim/controllers";
+import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController, isPodReady } from "@kube-netsim/controllers";
 import type { ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
@@ -191,6 +191,8 @@ export class Simulation {
   private readonly warningLog: string[] = [];
   private readonly traceRequests: boolean;
   private readonly timelines: Timeline[] = [];
+  /** Called after each kube-proxy sync (timelines track the fewest ready endpoints). */
+  private readonly syncListeners: ((node: string) => void)[] = [];
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -249,7 +251,10 @@ export class Simulation {
         watchDelay: watchDelay,
         syncDuration: t.proxySyncDuration,
         // Every sync is in the trace (and so in the digest): when each node's rules changed.
-        onSync: (e) => this.trace.record(e.at, "kube-proxy.sync", { node: e.node, full: e.full, services: e.services.join(",") }),
+        onSync: (e) => {
+          this.trace.record(e.at, "kube-proxy.sync", { node: e.node, full: e.full, services: e.services.join(",") });
+          for (const listener of this.syncListeners) listener(e.node);
+        },
       });
       this.proxies.set(name, proxy);
     }
@@ -440,7 +445,8 @@ export class Simulation {
   /**
    * Starts a timeline: from now on, requests by outcome and latency per `bucket` ms, and at
    * the end of each bucket the endpoints every node's kube-proxy forwards the Service's
-   * first port to and the Service's pods by phase. Sampling goes on until
+   * first port to (all, ready, and the fewest ready during the bucket) and the Service's
+   * pods by phase (Terminating apart) and readiness. Sampling goes on until
    * {@link Timeline.stop}; stop it before `run()` (which runs until no event is left).
    *
    * @example
@@ -460,19 +466,36 @@ export class Simulation {
     const tl = new Timeline(options.bucket ?? 1000, this.now);
     this.timelines.push(tl);
     this.updateRequestListener();
+    const readyEndpoints = (proxy: KubeProxy): number => {
+      if (!address) return 0;
+      let n = 0;
+      for (const e of proxy.frontend(address).endpoints) if (e.ready && !e.terminating) n++;
+      return n;
+    };
+    for (const [name, proxy] of this.proxies) tl.observeReadyEndpoints(name, readyEndpoints(proxy));
+    this.syncListeners.push((node) => {
+      if (!tl.stopped) tl.observeReadyEndpoints(node, readyEndpoints(this.kubeProxy(node)));
+    });
     const sample = (i: number): void => {
       if (tl.stopped) return;
       this.later.at(tl.start + (i + 1) * tl.bucket, () => {
         if (tl.stopped) return;
         const endpointsByNode: Record<string, number> = {};
-        for (const [name, proxy] of this.proxies) endpointsByNode[name] = address ? proxy.frontend(address).endpoints.length : 0;
+        const readyEndpointsByNode: Record<string, number> = {};
+        for (const [name, proxy] of this.proxies) {
+          endpointsByNode[name] = address ? proxy.frontend(address).endpoints.length : 0;
+          readyEndpointsByNode[name] = readyEndpoints(proxy);
+        }
         const pods: Record<string, number> = {};
+        let readyPods = 0;
         for (const p of this.store.list("Pod", ns)) {
           if (!selector.matches(p.metadata.labels)) continue;
-          const phase = p.metadata.deletionTimestamp !== undefined ? "Terminating" : (p.status?.phase ?? "Pending");
+          const terminating = p.metadata.deletionTimestamp !== undefined;
+          const phase = terminating ? "Terminating" : (p.status?.phase ?? "Pending");
           pods[phase] = (pods[phase] ?? 0) + 1;
+          if (!terminating && isPodReady(p)) readyPods++;
         }
-        tl.sample(i, endpointsByNode, pods);
+        tl.sample(i, { endpointsByNode, readyEndpointsByNode, pods, readyPods });
         sample(i + 1);
       });
     };

@@ -2,6 +2,22 @@ import { LatencyHistogram } from "@kube-netsim/core";
 import type { SimTime } from "@kube-netsim/core";
 import type { Outcome } from "@kube-netsim/traffic";
 
+/** Latency of the requests completed in one {@link TimelineBucket} (ms); every field NaN when none completed. */
+export interface TimelineLatency {
+  /** Mean. */
+  readonly mean: number;
+  /** Median. */
+  readonly p50: number;
+  /** 90th percentile. */
+  readonly p90: number;
+  /** 99th percentile. */
+  readonly p99: number;
+  /** 99.9th percentile. */
+  readonly p999: number;
+  /** Largest. */
+  readonly max: number;
+}
+
 /** One bucket of a {@link Timeline}. */
 export interface TimelineBucket {
   /** Start of the bucket (ms). */
@@ -9,11 +25,34 @@ export interface TimelineBucket {
   /** Requests that ended in this bucket, by outcome. */
   readonly outcomes: Readonly<Record<Outcome, number>>;
   /** Latency of the requests completed in this bucket (ms); NaN when none. */
-  readonly latency: { readonly mean: number; readonly p50: number; readonly p99: number; readonly max: number };
-  /** Endpoints each node's kube-proxy forwards the watched address to, sampled at the end of the bucket. */
+  readonly latency: TimelineLatency;
+  /**
+   * Endpoints each node's kube-proxy forwards the watched address to, sampled at the end of
+   * the bucket: the ready ones, or the serving-terminating ones when none is ready (spec 1.2).
+   */
   readonly endpointsByNode: Readonly<Record<string, number>>;
-  /** Pods of the watched labels by phase (Terminating counted apart), sampled at the end of the bucket. */
+  /** Of those, the ready (not terminating) endpoints each node's kube-proxy has programmed, at the end of the bucket. */
+  readonly readyEndpointsByNode: Readonly<Record<string, number>>;
+  /**
+   * The fewest ready endpoints each node's kube-proxy had programmed at any moment of the
+   * bucket (its value when the bucket began and after each sync within it).
+   */
+  readonly minReadyEndpointsByNode: Readonly<Record<string, number>>;
+  /**
+   * Pods of the Service's selector by phase (`Pending`, `Running`, `Succeeded`, `Failed`),
+   * pods with a deletionTimestamp counted apart as `Terminating`, sampled at the end of the bucket.
+   */
   readonly pods: Readonly<Record<string, number>>;
+  /** Of those pods, the ones whose `Ready` condition is True and that are not terminating, at the end of the bucket. */
+  readonly readyPods: number;
+}
+
+/** What {@link Simulation.timeline} samples at the end of each bucket. @internal */
+export interface TimelineSample {
+  readonly endpointsByNode: Record<string, number>;
+  readonly readyEndpointsByNode: Record<string, number>;
+  readonly pods: Record<string, number>;
+  readonly readyPods: number;
 }
 
 /**
@@ -21,14 +60,29 @@ export interface TimelineBucket {
  * kube-proxy has programmed and of the pods, so a run can be read second by second.
  *
  * @remarks
- * Latency per bucket uses a 2-significant-digit histogram (about 26 KB a bucket, relative
- * error under 0.4%), so long runs with many buckets stay in bounded memory per bucket.
- * Create it with {@link Simulation.timeline}.
+ * **Details.** A request is counted in the bucket where it ends (requests started before
+ * the timeline are not counted). Endpoints and pods are sampled at the end of each
+ * bucket; the fewest ready endpoints per node is tracked at every kube-proxy sync, so a
+ * dip shorter than a bucket still shows. Latency per bucket uses a 2-significant-digit
+ * histogram (about 26 KB a bucket, relative error under 0.4%), so long runs with many
+ * buckets stay in bounded memory per bucket. Create it with {@link Simulation.timeline}.
+ *
+ * @example
+ * ```ts
+ * const tl = sim.timeline({ service: "api", bucket: 500 });
+ * sim.apply([apiDeploymentV2]);
+ * sim.runFor(20_000);
+ * tl.stop();
+ * const worst = Math.min(...tl.buckets().map((b) => b.minReadyEndpointsByNode["node-1"]));
+ * ```
  */
 export class Timeline {
   private readonly counts: Record<Outcome, number>[] = [];
   private readonly hist: LatencyHistogram[] = [];
-  private readonly samples: { endpointsByNode: Record<string, number>; pods: Record<string, number> }[] = [];
+  private readonly samples: (TimelineSample & { minReadyEndpointsByNode: Record<string, number> })[] = [];
+  /** Ready endpoints per node now, and the fewest since the last sample. */
+  private readonly readyNow: Record<string, number> = {};
+  private runningMin: Record<string, number> = {};
 
   /** @param bucket - bucket width in ms. @param start - time of the first bucket. */
   constructor(
@@ -45,10 +99,20 @@ export class Timeline {
     if (outcome === "completed") this.hist[i].record(latency);
   }
 
+  /** @internal The ready endpoints a node's kube-proxy programmed at a sync (or when the timeline starts). */
+  observeReadyEndpoints(node: string, ready: number): void {
+    this.readyNow[node] = ready;
+    const m = this.runningMin[node];
+    if (m === undefined || ready < m) this.runningMin[node] = ready;
+  }
+
   /** @internal Records the samples taken at the end of bucket `i`. */
-  sample(i: number, endpointsByNode: Record<string, number>, pods: Record<string, number>): void {
+  sample(i: number, s: TimelineSample): void {
     this.index(this.start + i * this.bucket);
-    this.samples[i] = { endpointsByNode, pods };
+    const minReadyEndpointsByNode: Record<string, number> = {};
+    for (const [node, n] of Object.entries(s.readyEndpointsByNode)) minReadyEndpointsByNode[node] = Math.min(n, this.runningMin[node] ?? n);
+    this.samples[i] = { ...s, minReadyEndpointsByNode };
+    this.runningMin = { ...this.readyNow, ...s.readyEndpointsByNode };
   }
 
   private stoppedFlag = false;
@@ -63,33 +127,45 @@ export class Timeline {
     return this.stoppedFlag;
   }
 
-  /** The buckets so far. */
+  /** The buckets so far (a bucket not yet sampled has empty endpoint and pod records). */
   buckets(): TimelineBucket[] {
     return this.counts.map((outcomes, i) => {
       const h = this.hist[i];
-      const empty = h.count === 0;
+      const q = (x: number): number => (h.count === 0 ? NaN : h.quantile(x));
+      const s = this.samples[i];
       return {
         start: this.start + i * this.bucket,
         outcomes: { ...outcomes },
-        latency: { mean: empty ? NaN : h.mean, p50: empty ? NaN : h.quantile(0.5), p99: empty ? NaN : h.quantile(0.99), max: empty ? NaN : h.max },
-        endpointsByNode: this.samples[i]?.endpointsByNode ?? {},
-        pods: this.samples[i]?.pods ?? {},
+        latency: { mean: h.count === 0 ? NaN : h.mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: h.count === 0 ? NaN : h.max },
+        endpointsByNode: s?.endpointsByNode ?? {},
+        readyEndpointsByNode: s?.readyEndpointsByNode ?? {},
+        minReadyEndpointsByNode: s?.minReadyEndpointsByNode ?? {},
+        pods: s?.pods ?? {},
+        readyPods: s?.readyPods ?? 0,
       };
     });
   }
 
-  /** A plain-text table: one line per bucket. */
+  /**
+   * A plain-text table, one line per bucket: outcomes, p50 and p99 latency, the ready
+   * endpoints each node programmed at the end of the bucket and the fewest during it, and
+   * the pods by phase (with how many are ready).
+   */
   format(): string {
-    const nodes = [...new Set(this.buckets().flatMap((b) => Object.keys(b.endpointsByNode)))].sort();
-    const head = `${"t (s)".padStart(8)} ${"ok".padStart(6)} ${"refused".padStart(8)} ${"reset".padStart(6)} ${"timeout".padStart(8)} ${"dropped".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}  endpoints per node (${nodes.join("/")})  pods`;
+    const all = this.buckets();
+    const nodes = [...new Set(all.flatMap((b) => Object.keys(b.endpointsByNode)))].sort();
+    const per = (r: Readonly<Record<string, number>>): string => nodes.map((n) => String(r[n] ?? "-")).join("/");
+    const epsWidth = Math.max(12, nodes.length * 3);
+    const head = `${"t (s)".padStart(8)} ${"ok".padStart(6)} ${"refused".padStart(8)} ${"reset".padStart(6)} ${"timeout".padStart(8)} ${"dropped".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}  ${"ready eps".padEnd(epsWidth)}  ${"fewest".padEnd(epsWidth)}  pods   (ready endpoints per node ${nodes.join("/")}: at the end of the bucket, fewest during it)`;
     const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : "-");
-    const rows = this.buckets().map((b) => {
+    const rows = all.map((b) => {
       const o = b.outcomes;
-      const eps = nodes.map((n) => String(b.endpointsByNode[n] ?? "-")).join("/");
-      const pods = Object.entries(b.pods)
+      const phases = Object.entries(b.pods)
+        .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))
         .map(([k, v]) => `${k} ${v}`)
         .join(", ");
-      return `${(b.start / 1000).toFixed(1).padStart(8)} ${String(o.completed).padStart(6)} ${String(o.refused).padStart(8)} ${String(o.reset).padStart(6)} ${String(o.timedOut).padStart(8)} ${String(o.dropped).padStart(8)} ${f(b.latency.p50).padStart(8)} ${f(b.latency.p99).padStart(8)}  ${eps.padEnd(Math.max(20, nodes.length * 3))}  ${pods}`;
+      const pods = phases === "" ? "" : `${phases} (ready ${b.readyPods})`;
+      return `${(b.start / 1000).toFixed(1).padStart(8)} ${String(o.completed).padStart(6)} ${String(o.refused).padStart(8)} ${String(o.reset).padStart(6)} ${String(o.timedOut).padStart(8)} ${String(o.dropped).padStart(8)} ${f(b.latency.p50).padStart(8)} ${f(b.latency.p99).padStart(8)}  ${per(b.readyEndpointsByNode).padEnd(epsWidth)}  ${per(b.minReadyEndpointsByNode).padEnd(epsWidth)}  ${pods}`;
     });
     return [head, ...rows].join("\n") + "\n";
   }
