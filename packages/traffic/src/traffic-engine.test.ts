@@ -195,6 +195,33 @@ describe("TrafficEngine: stopping an application", () => {
     expect([...r.engine.completedByAddress()]).toEqual([["10.244.1.2:8080", started - 3]]);
   });
 
+  it("a draining application's busy multiplexed connection gets a GOAWAY: new requests go on a new connection, the streams in flight finish", () => {
+    const r = rig();
+    // The old pod serves its first 5 requests in 100 ms each: they are still in flight when it drains.
+    let served = 0;
+    const slowFirst: Distribution = { sample: (): number => (++served <= 5 ? 100 : 1), mean: 1, describe: (): string => "slow-first" };
+    const old = r.engine.startApplication("old", ["10.244.0.2:8080"], { concurrency: 100, serviceTime: slowFirst }, r.random.stream("old"));
+    r.engine.startApplication("new", ["10.244.1.2:8080"], { concurrency: 100, serviceTime: constant(1) }, r.random.stream("new"));
+    const f = r.frontend("forward", ["10.244.0.2:8080"]);
+    r.client(f, { connections: { mode: "multiplexed" } }); // a request every ms from t=1, on one connection
+    r.scheduler.runUntil(5.5); // requests 1..5 in service on the old pod until 101..105
+    r.program(f, "forward", ["10.244.1.2:8080"]); // kube-proxy already lists only the new pod
+    let exited = -1;
+    r.engine.drainApplication(old, () => (exited = r.scheduler.now));
+    r.scheduler.runUntil(50.5);
+    r.engine.stopAllClients();
+    r.scheduler.runUntil(500);
+    // Requests from t=6 on use a new connection to the new pod; the five streams in flight
+    // finish and the old pod exits after the last one. Nothing is reset.
+    expect(r.engine.outcomes()).toEqual({ completed: 50, refused: 0, reset: 0, timedOut: 0, dropped: 0 });
+    expect([...r.engine.completedByAddress()].sort()).toEqual([
+      ["10.244.0.2:8080", 5],
+      ["10.244.1.2:8080", 45],
+    ]);
+    expect(exited).toBe(105);
+    expect(r.engine.openConnections).toBe(1);
+  });
+
   it("after stop, the pod IP refuses connections (nothing listens): refused at once", () => {
     const r = rig();
     const app = r.engine.startApplication("a", ["10.244.0.2:8080"], { serviceTime: constant(1) }, r.random.stream("app"));

@@ -318,9 +318,19 @@ export class TrafficEngine implements EventHandler {
     const stopped = new Set(app.addresses);
     const affected = new Set<number>();
     for (let k = 0; k < this.connUsed; k++) {
-      if (this.connOpen[k] === 1 && this.connInflight[k] === 0 && stopped.has(this.connDest[k])) {
+      if (this.connOpen[k] !== 1 || !stopped.has(this.connDest[k])) continue;
+      const c = this.clients[this.connClient[k]];
+      if (this.connInflight[k] === 0) {
         affected.add(this.connClient[k]);
         this.closeConnection(k, false);
+      } else if (c.streams > 1) {
+        // A busy multiplexed connection gets a GOAWAY (Go's http.Server.Shutdown): the
+        // client sends no new stream on it and opens another connection for new requests,
+        // while the streams in flight finish (golang.org/x/net/http2 transport.go:
+        // processGoAway marks the ClientConn unusable for new requests).
+        const i = c.open.indexOf(k);
+        if (i >= 0) c.open.splice(i, 1);
+        affected.add(this.connClient[k]);
       }
     }
     app.onDrained = exited;
