@@ -476,26 +476,33 @@ export class Simulation {
     this.syncListeners.push((node) => {
       if (!tl.stopped) tl.observeReadyEndpoints(node, readyEndpoints(this.kubeProxy(node)));
     });
+    const takeSample = (i: number): void => {
+      const endpointsByNode: Record<string, number> = {};
+      const readyEndpointsByNode: Record<string, number> = {};
+      for (const [name, proxy] of this.proxies) {
+        endpointsByNode[name] = address ? proxy.frontend(address).endpoints.length : 0;
+        readyEndpointsByNode[name] = readyEndpoints(proxy);
+      }
+      const pods: Record<string, number> = {};
+      let readyPods = 0;
+      for (const p of this.store.list("Pod", ns)) {
+        if (!selector.matches(p.metadata.labels)) continue;
+        const terminating = p.metadata.deletionTimestamp !== undefined;
+        const phase = terminating ? "Terminating" : (p.status?.phase ?? "Pending");
+        pods[phase] = (pods[phase] ?? 0) + 1;
+        if (!terminating && isPodReady(p)) readyPods++;
+      }
+      tl.sample(i, { endpointsByNode, readyEndpointsByNode, pods, readyPods });
+    };
+    // On stop, the bucket in progress (if it has begun) is sampled at once.
+    tl.sampleNow = (i) => {
+      if (this.now > tl.start + i * tl.bucket) takeSample(i);
+    };
     const sample = (i: number): void => {
       if (tl.stopped) return;
       this.later.at(tl.start + (i + 1) * tl.bucket, () => {
         if (tl.stopped) return;
-        const endpointsByNode: Record<string, number> = {};
-        const readyEndpointsByNode: Record<string, number> = {};
-        for (const [name, proxy] of this.proxies) {
-          endpointsByNode[name] = address ? proxy.frontend(address).endpoints.length : 0;
-          readyEndpointsByNode[name] = readyEndpoints(proxy);
-        }
-        const pods: Record<string, number> = {};
-        let readyPods = 0;
-        for (const p of this.store.list("Pod", ns)) {
-          if (!selector.matches(p.metadata.labels)) continue;
-          const terminating = p.metadata.deletionTimestamp !== undefined;
-          const phase = terminating ? "Terminating" : (p.status?.phase ?? "Pending");
-          pods[phase] = (pods[phase] ?? 0) + 1;
-          if (!terminating && isPodReady(p)) readyPods++;
-        }
-        tl.sample(i, { endpointsByNode, readyEndpointsByNode, pods, readyPods });
+        takeSample(i);
         sample(i + 1);
       });
     };

@@ -183,6 +183,31 @@ describe("Simulation.timeline: a dip shorter than a bucket", () => {
   });
 });
 
+describe("Simulation.timeline: stopping mid-bucket", () => {
+  it("samples the bucket in progress at the stop, and adds no bucket when the stop falls on a boundary", () => {
+    const sim = new Simulation({ seed: 5 });
+    sim.apply([apiDeployment("api:1", { replicas: 2, maxSurge: 1, maxUnavailable: 0, preStopSeconds: 0 }), apiService]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(2) });
+    sim.settle();
+    const mid = sim.timeline({ service: "api", bucket: 1000 });
+    const edge = sim.timeline({ service: "api", bucket: 1000 });
+    sim.runFor(2000);
+    edge.stop();
+    sim.runFor(500);
+    sim.scale("api", 3);
+    sim.runFor(0);
+    mid.stop();
+    expect(edge.buckets()).toHaveLength(2);
+    const b = mid.buckets();
+    expect(b).toHaveLength(3);
+    // The third bucket's sample is the state at the stop: the ReplicaSet was just scaled, its pod not yet created.
+    expect(b[2].pods).toEqual({ Running: 2 });
+    expect(b[2].readyEndpointsByNode).toEqual({ "node-1": 2, "node-2": 2, "node-3": 2 });
+    sim.runFor(5000);
+    expect(mid.buckets()).toHaveLength(3); // stopped: no more samples
+  });
+});
+
 describe("Simulation.timeline (property)", () => {
   it("for random bucket widths, the buckets hold every request that started after the timeline began, exactly once", () => {
     fc.assert(

@@ -117,8 +117,17 @@ export class Timeline {
 
   private stoppedFlag = false;
 
-  /** Stops sampling (a running timeline keeps one sampling event pending, so `Simulation.run()` would not end). */
+  /** @internal Set by the Simulation: samples the bucket in progress when the timeline stops. */
+  sampleNow: ((index: number) => void) | undefined = undefined;
+
+  /**
+   * Stops sampling (a running timeline keeps one sampling event pending, so `Simulation.run()`
+   * would not end). The bucket in progress, if any, is sampled now: its endpoint and pod
+   * records hold the state at the stop.
+   */
   stop(): void {
+    if (this.stoppedFlag) return;
+    this.sampleNow?.(this.samples.length);
     this.stoppedFlag = true;
   }
 
