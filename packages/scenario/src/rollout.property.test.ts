@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { constant, exponential, uniform } from "@kube-netsim/core";
 import { isPodActive, isPodReady, resolveFenceposts } from "@kube-netsim/controllers";
-import type { Deployment, IntOrPercent, ObjectStore, Service } from "@kube-netsim/model";
+import type { IntOrPercent } from "@kube-netsim/controllers";
+import type { Deployment, ObjectStore, Service } from "@kube-netsim/model";
 import type { ConnectionPolicy } from "@kube-netsim/traffic";
 import { Simulation, parseMode } from "./index.js";
 
