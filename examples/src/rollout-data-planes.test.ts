@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { IPVS_RS_CHECK_DELETE_INTERVAL_MS, IPVS_TCP_TIME_WAIT_MS } from "@kube-netsim/proxy";
-import { MODES, main, rollout } from "./rollout-data-planes.js";
+import { MODES, main, oldShare, rollout } from "./rollout-data-planes.js";
 
 describe("rollout-data-planes example", () => {
   const lines: string[] = [];
@@ -33,6 +33,15 @@ describe("rollout-data-planes example", () => {
       expect(r.minShare).toBeGreaterThan(0.225);
       expect(r.maxShare).toBeLessThan(0.275);
     }
+  });
+
+  it("the control plane is the same in every mode (same pods); lc gives the old pods the smallest share of the rollout", () => {
+    expect([...rr.rolloutShares.keys()]).toEqual([...ipt.rolloutShares.keys()]);
+    expect([...lc.rolloutShares.keys()]).toEqual([...ipt.rolloutShares.keys()]);
+    expect(ipt.oldPods.size).toBe(4);
+    expect(oldShare(lc)).toBeLessThan(oldShare(ipt));
+    expect(oldShare(lc)).toBeLessThan(oldShare(rr));
+    for (const r of [ipt, rr, lc]) expect([...r.rolloutShares.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
   });
 
   it("IPVS keeps every removed pod's real server at weight 0 until its TIME_WAIT connections expire and the once-a-minute check runs", () => {

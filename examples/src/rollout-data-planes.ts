@@ -43,6 +43,10 @@ export interface ModeRun {
   readonly peakSecondShare: number;
   /** When the last weight-0 real server left node-1's virtual server (ms after the change; NaN if none stayed at weight 0). */
   readonly lastWeightZeroGoneAfter: number;
+  /** Each pod's share of the requests completed in the first 20 s after the change (pod name -> share). */
+  readonly rolloutShares: ReadonlyMap<string, number>;
+  /** Pods of the old template. */
+  readonly oldPods: ReadonlySet<string>;
   /** node-1's `ipvsadm -Ln` (IPVS) 8 s after the change. */
   readonly snapshot: string;
 }
@@ -61,6 +65,7 @@ export function rollout(mode: string): ModeRun {
   sim.runFor(10_000);
   const address = `${sim.store.get("Service", "default", "api")?.spec.clusterIP}:80/TCP`;
   const plane = sim.kubeProxy("node-1").dataPlane;
+  const oldPods = new Set(sim.pods({ app: "api" }).map((p) => p.metadata.name));
   const recorder = new RolloutRecorder(sim, "example/api:2");
   const t0 = sim.now;
   let prev = sim.results();
@@ -100,6 +105,10 @@ export function rollout(mode: string): ModeRun {
   for (const s of seconds.slice(goneAt, goneAt + 30)) for (const [pod, n] of s.byPod) after.set(pod, (after.get(pod) ?? 0) + n);
   const total = [...after.values()].reduce((a, b) => a + b, 0);
   const shares = [...after.values()].map((n) => n / total);
+  const first = new Map<string, number>();
+  for (const s of seconds.slice(0, 20)) for (const [pod, n] of s.byPod) first.set(pod, (first.get(pod) ?? 0) + n);
+  const firstTotal = [...first.values()].reduce((a, b) => a + b, 0);
+  const rolloutShares = new Map([...first].sort(([a], [b]) => (a < b ? -1 : 1)).map(([pod, n]) => [pod, n / firstTotal]));
   let peak = 0;
   for (const s of seconds.slice(0, goneAt)) {
     const sum = [...s.byPod.values()].reduce((a, b) => a + b, 0);
@@ -114,8 +123,17 @@ export function rollout(mode: string): ModeRun {
     maxShare: Math.max(...shares),
     peakSecondShare: peak,
     lastWeightZeroGoneAfter: lastWeightZero,
+    rolloutShares,
+    oldPods,
     snapshot,
   };
+}
+
+/** The old pods' total share of the first 20 s after the change. */
+export function oldShare(r: ModeRun): number {
+  let sum = 0;
+  for (const [pod, share] of r.rolloutShares) if (r.oldPods.has(pod)) sum += share;
+  return sum;
 }
 
 /** The modes compared, in print order. */
@@ -151,6 +169,10 @@ export function main(print: (line: string) => void): void {
     print(`  ${r.mode.padEnd(9)} ${pad(failed, 7)} ${pad(`${(100 * r.peakSecondShare).toFixed(0)}%`, 17)} ${pad(`${(100 * r.minShare).toFixed(1)}-${(100 * r.maxShare).toFixed(1)}%`, 14)}  ${gone}`);
   }
   print("  (shares after: each new pod's share in the 30 s after the last old pod was gone)");
+  print("Per-pod shares of the requests completed in the first 20 s after the change:");
+  print(`  ${"pod".padEnd(26)} ${runs.map((r) => pad(r.mode, 9)).join(" ")}`);
+  const pods = [...new Set(runs.flatMap((r) => [...r.rolloutShares.keys()]))].sort((a, b) => Number(runs[0].oldPods.has(b)) - Number(runs[0].oldPods.has(a)) || (a < b ? -1 : 1));
+  for (const p of pods) print(`  ${`${p} (${runs[0].oldPods.has(p) ? "old" : "new"})`.padEnd(26)} ${runs.map((r) => pad(`${(100 * (r.rolloutShares.get(p) ?? 0)).toFixed(1)}%`, 9)).join(" ")}`);
   print(`node-1 at +8 s under ipvs:rr (ipvsadm -Ln):`);
   for (const l of runs[1].snapshot.trimEnd().split("\n")) print(`  ${l}`);
   const [ipt, rr, lc] = runs;
@@ -158,10 +180,11 @@ export function main(print: (line: string) => void): void {
   print(`- No mode loses a request (${ipt.seconds.reduce((a, s) => a + s.failed, 0)}, ${rr.seconds.reduce((a, s) => a + s.failed, 0)} and ${lc.seconds.reduce((a, s) => a + s.failed, 0)} failed): the preStop sleep and the drain cover the propagation delay in each.`);
   print(`- iptables spreads connections at random and rr in strict rotation: no pod takes more than ${(100 * Math.max(ipt.peakSecondShare, rr.peakSecondShare)).toFixed(0)}% of a second's requests.`);
   print(`- lc counts each real server's TIME_WAIT connections (2 minutes of them): a new pod starts with none, so it`);
-  print(`  takes up to ${(100 * lc.peakSecondShare).toFixed(0)}% of a second's new connections until its count catches up with the others'.`);
+  print(`  takes up to ${(100 * lc.peakSecondShare).toFixed(0)}% of a second's new connections until its count catches up with the others';`);
+  print(`  the old pods serve ${(100 * oldShare(lc)).toFixed(1)}% of the first 20 s under lc, ${(100 * oldShare(ipt)).toFixed(1)}% under iptables and ${(100 * oldShare(rr)).toFixed(1)}% under rr.`);
   print(`- IPVS keeps a removed pod's real server at weight 0 until its connections, TIME_WAIT included, are gone:`);
   print(`  kube-proxy checks once a minute, so the last one left node-1 only after ${secs(rr.lastWeightZeroGoneAfter)} (rr) and ${secs(lc.lastWeightZeroGoneAfter)} (lc),`);
-  print(`  long after its pod (${secs(rr.lastOldPodGoneAfter)}); weight 0 takes no new connection, so clients never notice.`);
+  print(`  long after its pod (${secs(rr.lastOldPodGoneAfter)}); with rr or lc weight 0 takes no new connection, so clients never notice.`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main((line) => console.log(line));
