@@ -12,6 +12,7 @@ export default defineConfig({
       "@kube-netsim/proxy": pkg("proxy"),
       "@kube-netsim/traffic": pkg("traffic"),
       "@kube-netsim/scenario": pkg("scenario"),
+      "@kube-netsim/cli": pkg("cli"),
     },
   },
   test: {

@@ -1,0 +1,255 @@
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { parseDuration } from "./duration.js";
+import { bucketsCSV, formatBuckets, formatCompareSummary, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
+import { runScenario } from "./runner.js";
+import type { ScenarioRun } from "./runner.js";
+import { checkMode, loadScenarioFile } from "./scenario.js";
+import type { ReadFile, Scenario } from "./scenario.js";
+import { InputError, formatProblem } from "./source.js";
+
+/** Exit status: everything went well. */
+export const EXIT_OK = 0;
+/** Exit status: the simulation ran but an `expect` of the scenario failed. */
+export const EXIT_EXPECTATION_FAILED = 1;
+/** Exit status: bad input or usage (nothing, or not all, was run). */
+export const EXIT_BAD_INPUT = 2;
+/** Exit status: an internal error (a bug in kube-netsim). */
+export const EXIT_INTERNAL = 3;
+
+/** Where the CLI reads and writes (process streams and files by default; replaced in tests). */
+export interface CliIO {
+  /** Writes to standard output. */
+  readonly stdout: (text: string) => void;
+  /** Writes to standard error. */
+  readonly stderr: (text: string) => void;
+  /** Reads a file as UTF-8. Default `fs.readFileSync`. */
+  readonly readFile?: ReadFile;
+  /** Whether to draw the progress line on stderr by default (a TTY). Default false. */
+  readonly interactive?: boolean;
+}
+
+const VERSION = "0.1.0";
+
+function parseSeed(v: string): number | string {
+  if (/^-?[0-9]+$/.test(v)) {
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  if (v === "") throw new InputError([{ file: "<args>", message: `--seed: Invalid value: "": must be a number or a string` }]);
+  return v;
+}
+
+function parseModes(v: string, flag: string): string[] {
+  const modes = v
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+  if (modes.length === 0) throw new InputError([{ file: "<args>", message: `${flag}: Required value: at least one mode, e.g. iptables,nftables,ipvs:lc,cilium` }]);
+  for (const m of modes) {
+    try {
+      checkMode(m);
+    } catch (e) {
+      throw new InputError([{ file: "<args>", message: (e as Error).message.replace(/^modes:/, `${flag}:`) }]);
+    }
+  }
+  return modes;
+}
+
+function parseDurationArg(v: string, flag: string): number {
+  const d = parseDuration(/^[0-9.]+$/.test(v) ? Number(v) : v, flag);
+  if (typeof d !== "number") throw new InputError([{ file: "<args>", message: String(d) }]);
+  return d;
+}
+
+/** Streams lines to a file in 64 KB writes. */
+class LineWriter {
+  private readonly fd: number;
+  private buf = "";
+  constructor(path: string) {
+    try {
+      this.fd = openSync(path, "w");
+    } catch (e) {
+      throw new InputError([{ file: "<args>", message: `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    }
+  }
+  line(s: string): void {
+    this.buf += s + "\n";
+    if (this.buf.length >= 65536) this.flush();
+  }
+  flush(): void {
+    if (this.buf !== "") writeSync(this.fd, this.buf);
+    this.buf = "";
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+function writeFile(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new InputError([{ file: "<args>", message: `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+}
+
+function withDuration(s: Scenario, duration: number | undefined): Scenario {
+  return duration === undefined ? s : { ...s, duration };
+}
+
+/**
+ * Runs the `kube-netsim` command line with `argv` (without `node` and the script) and
+ * returns the exit status: {@link EXIT_OK}, {@link EXIT_EXPECTATION_FAILED},
+ * {@link EXIT_BAD_INPUT} or {@link EXIT_INTERNAL}. Bad input prints one line per
+ * problem (`file:line:col: field.path: ...`) on stderr, never a stack trace.
+ *
+ * @example
+ * ```ts
+ * const code = runCli(["run", "examples/scenarios/flagship.yaml", "--seed", "7"], {
+ *   stdout: (s) => process.stdout.write(s),
+ *   stderr: (s) => process.stderr.write(s),
+ * });
+ * ```
+ */
+export function runCli(argv: readonly string[], io: CliIO): number {
+  const read = io.readFile ?? ((p: string): string => readFileSync(p, "utf8"));
+  let status = EXIT_OK;
+  const program = new Command("kube-netsim");
+  program
+    .description("Simulate Kubernetes Service networking on a virtual clock, from the YAML you deploy and a timeline of what happens.")
+    .version(VERSION, "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage, 3 internal error.\nScenario file reference: docs/cli.md",
+    );
+
+  const progress = (on: boolean | undefined): ((done: number, total: number) => void) | undefined => {
+    if (!(on ?? io.interactive ?? false)) return undefined;
+    let last = -1;
+    return (done, total) => {
+      const p = total > 0 ? Math.floor((100 * done) / total) : 100;
+      if (p === last) return;
+      last = p;
+      const width = 30;
+      const fill = Math.round((width * p) / 100);
+      io.stderr(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${(done / 1000).toFixed(1)} s / ${(total / 1000).toFixed(1)} s of virtual time${p === 100 ? "\n" : ""}`);
+    };
+  };
+
+  program
+    .command("run")
+    .description("run a scenario and print a summary: outcomes, latency quantiles, per-endpoint shares, outcomes per time bucket")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--seed <seed>", "root seed (overrides the scenario's seed)")
+    .option("--mode <mode>", "kube-proxy mode (overrides the scenario's): iptables, nftables, ipvs[:scheduler], cilium")
+    .option("--duration <duration>", "traffic duration (overrides the scenario's), e.g. 10s")
+    .option("--json", "print the summary as JSON instead of tables")
+    .option("--out-trace <file>", "write the trace (every API write, kube-proxy sync, ...) as JSON Lines")
+    .option("--trace-requests", "also record every request's end in the trace (and so in the digest)")
+    .option("--out-timeline <file>", "write the measured buckets as CSV (needs measure: in the scenario)")
+    .addOption(new Option("--progress", "show progress on stderr (default when stderr is a terminal)"))
+    .addOption(new Option("--no-progress", "never show progress"))
+    .action((file: string, opts: { seed?: string; mode?: string; duration?: string; json?: boolean; outTrace?: string; traceRequests?: boolean; outTimeline?: string; progress?: boolean }) => {
+      const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+      const mode = opts.mode === undefined ? undefined : parseModes(opts.mode, "--mode")[0];
+      const duration = opts.duration === undefined ? undefined : parseDurationArg(opts.duration, "--duration");
+      const scenario = withDuration(loadScenarioFile(file, read), duration);
+      if (opts.outTimeline !== undefined && !scenario.measure) {
+        throw new InputError([{ file, message: `--out-timeline: needs a measure: section in the scenario (the Service and bucket to sample)` }]);
+      }
+      const trace = opts.outTrace === undefined ? undefined : new LineWriter(opts.outTrace);
+      let run: ScenarioRun;
+      try {
+        run = runScenario(scenario, { seed, mode, traceRequests: opts.traceRequests, onTraceLine: trace ? (l) => trace.line(l) : undefined, onProgress: progress(opts.progress) });
+      } finally {
+        trace?.close();
+      }
+      if (opts.outTimeline !== undefined) writeFile(opts.outTimeline, bucketsCSV(run.buckets, run.sim.nodeNames));
+      io.stdout(opts.json ? toJSON(runJSON(file, run)) : formatRunSummary(file, run, scenario.measure));
+      if (run.expectations.some((e) => !e.ok)) status = EXIT_EXPECTATION_FAILED;
+    });
+
+  program
+    .command("compare")
+    .description("run one scenario under several kube-proxy modes with the same seed and print the results side by side")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--modes <modes>", "comma-separated modes (default: the scenario's compare.modes): iptables,nftables,ipvs:lc,cilium")
+    .option("--seed <seed>", "root seed (overrides the scenario's seed)")
+    .option("--duration <duration>", "traffic duration (overrides the scenario's), e.g. 10s")
+    .option("--json", "print the results as JSON")
+    .addOption(new Option("--progress", "show progress on stderr (default when stderr is a terminal)"))
+    .addOption(new Option("--no-progress", "never show progress"))
+    .action((file: string, opts: { modes?: string; seed?: string; duration?: string; json?: boolean; progress?: boolean }) => {
+      const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+      const duration = opts.duration === undefined ? undefined : parseDurationArg(opts.duration, "--duration");
+      const scenario = withDuration(loadScenarioFile(file, read), duration);
+      const modes = opts.modes !== undefined ? parseModes(opts.modes, "--modes") : scenario.compareModes;
+      if (modes === undefined || modes.length === 0) {
+        throw new InputError([{ file, message: `--modes: Required value: give --modes iptables,nftables,... or compare.modes in the scenario` }]);
+      }
+      const runs = modes.map((mode) => {
+        if (progress(opts.progress)) io.stderr(`${mode}\n`);
+        return runScenario(scenario, { seed, mode, onProgress: progress(opts.progress) });
+      });
+      io.stdout(opts.json ? toJSON({ scenario: file, runs: runs.map((r) => runJSON(file, r)) }) : formatCompareSummary(file, runs, scenario.measure));
+      if (runs.some((r) => r.expectations.some((e) => !e.ok))) status = EXIT_EXPECTATION_FAILED;
+    });
+
+  program
+    .command("explain")
+    .description("run a scenario up to a moment and print the EndpointSlices and what a node's kube-proxy programmed then (iptables-save, nft list ruleset, ipvsadm -Ln, cilium service list)")
+    .argument("<scenario>", "scenario file (YAML)")
+    .requiredOption("--at <time>", "when, after the traffic starts (e.g. 30s; 0 = as soon as the cluster is at rest)")
+    .option("--node <node>", "the node whose rules to print (default: the first node)")
+    .option("--modes <modes>", "print the rules of each of these modes (default: the scenario's mode)")
+    .option("--service <name>", "only this Service's EndpointSlices")
+    .option("--seed <seed>", "root seed (overrides the scenario's seed)")
+    .action((file: string, opts: { at: string; node?: string; modes?: string; service?: string; seed?: string }) => {
+      const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+      const at = parseDurationArg(opts.at, "--at");
+      const scenario = loadScenarioFile(file, read);
+      const modes = opts.modes !== undefined ? parseModes(opts.modes, "--modes") : [scenario.mode];
+      let out = "";
+      modes.forEach((mode, i) => {
+        const run = runScenario(scenario, { seed, mode, stopAt: at });
+        const sim = run.sim;
+        const node = opts.node ?? sim.nodeNames[0];
+        if (!sim.nodeNames.includes(node)) {
+          throw new InputError([{ file: "<args>", message: `--node: Unsupported value: "${node}": supported values: ${sim.nodeNames.map((n) => `"${n}"`).join(", ")}` }]);
+        }
+        if (i === 0) {
+          out += `kube-netsim explain ${file} at t=${(at / 1000).toFixed(3)} s after the traffic start (virtual time ${(sim.now / 1000).toFixed(3)} s), seed ${run.seed}\n\n`;
+          out += "EndpointSlices\n" + formatEndpointSlices(sim, opts.service);
+          if (scenario.measure && run.buckets.length > 0) out += `\nlast bucket measured\n` + formatBuckets(run.buckets.slice(-1), sim.nodeNames);
+        }
+        out += `\n${mode} rules on ${node}\n`;
+        out += sim.kubeProxy(node).ruleset().replace(/\n?$/, "\n");
+      });
+      io.stdout(out);
+    });
+
+  try {
+    program.parse([...argv], { from: "user" });
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_BAD_INPUT;
+    }
+    return status;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; commander already printed usage errors.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    if (e instanceof InputError) {
+      for (const p of e.problems) io.stderr(formatProblem(p) + "\n");
+      return EXIT_BAD_INPUT;
+    }
+    io.stderr(`kube-netsim: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,191 @@
+import { LABEL_SERVICE_NAME } from "@kube-netsim/model";
+import type { EndpointSlice } from "@kube-netsim/model";
+import type { Simulation, TimelineBucket } from "@kube-netsim/scenario";
+import { formatComparison } from "@kube-netsim/scenario";
+import { formatDuration } from "./duration.js";
+import type { ExpectationResult, ScenarioRun } from "./runner.js";
+
+/**
+ * A plain-text table: the first column and those in `left` aligned left, the others
+ * right; two spaces between columns, each line indented by `indent`.
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = [0], indent: string = "  "): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    indent +
+    cells
+      .map((x, c) => (left.includes(c) ? x.padEnd(widths[c]) : x.padStart(widths[c])))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n") + "\n";
+}
+
+const ms2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "-");
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+/** `timedOut <= 0`, `latency.p99 in [1 ms, 50 ms]`. */
+function bounds(e: ExpectationResult): string {
+  const v = (x: number): string => (e.metric.startsWith("latency.") ? formatDuration(x) : String(x));
+  if (e.min !== undefined && e.max !== undefined) return `${e.metric} in [${v(e.min)}, ${v(e.max)}]`;
+  return e.min !== undefined ? `${e.metric} >= ${v(e.min)}` : `${e.metric} <= ${v(e.max ?? NaN)}`;
+}
+
+/** The expectations of a run, one line each: `ok`/`FAIL`, the bound, the value. */
+export function formatExpectations(list: readonly ExpectationResult[], indent: string = "  "): string {
+  return list
+    .map((e) => {
+      const value = e.metric.startsWith("latency.") ? (Number.isFinite(e.value) ? formatDuration(e.value) : "no completed request") : e.metric === "failedRatio" ? pct(e.value) : String(e.value);
+      return `${indent}${e.ok ? "ok  " : "FAIL"}  ${bounds(e)}: ${value}\n`;
+    })
+    .join("");
+}
+
+/** One line per bucket: outcomes, latency, endpoints programmed per node, pods by phase; `t` from the traffic start. */
+export function formatBuckets(buckets: readonly TimelineBucket[], nodes: readonly string[]): string {
+  const rows = buckets.map((b) => {
+    const o = b.outcomes;
+    const pods = Object.entries(b.pods)
+      .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    return [
+      (b.start / 1000).toFixed(1),
+      String(o.completed),
+      String(o.refused),
+      String(o.reset),
+      String(o.timedOut),
+      String(o.dropped),
+      ms2(b.latency.p50),
+      ms2(b.latency.p99),
+      nodes.map((n) => String(b.endpointsByNode[n] ?? "-")).join("/"),
+      pods,
+    ];
+  });
+  return table(["t (s)", "ok", "refused", "reset", "timedOut", "dropped", "p50 ms", "p99 ms", `endpoints (${nodes.join("/")})`, "pods"], rows, [8, 9]);
+}
+
+/** The readable summary of `run`. */
+export function formatRunSummary(file: string, run: ScenarioRun, measure?: { readonly service: string; readonly namespace: string; readonly bucket: number }): string {
+  const r = run.results;
+  const sim = run.sim;
+  const nodes = sim.store.list("Node").map((n) => {
+    const zone = n.metadata.labels?.["topology.kubernetes.io/zone"];
+    return zone ? `${n.metadata.name} (${zone})` : n.metadata.name;
+  });
+  let out = `kube-netsim run ${file}\n`;
+  out += `  seed ${run.seed}, kube-proxy ${run.mode}, nodes ${nodes.join(", ")}\n`;
+  out += `  traffic from t=${formatDuration(run.trafficStart)} (cluster at rest) for ${formatDuration(r.time - run.trafficStart)} including the drain; ${r.events} events\n\n`;
+  out += "outcomes\n";
+  const o = r.outcomes;
+  out += table(["started", "completed", "refused", "reset", "timedOut", "dropped", "in flight"], [[r.started, o.completed, o.refused, o.reset, o.timedOut, o.dropped, r.inFlight].map(String)], []);
+  out += "\nlatency of completed requests (ms)\n";
+  const l = r.latency;
+  out += table(["mean", "p50", "p90", "p99", "p99.9", "max"], [[l.mean, l.p50, l.p90, l.p99, l.p999, l.max].map(ms2)], []);
+  out += "\nendpoints (completed requests)\n";
+  out += table(
+    ["endpoint", "pod", "node", "requests", "share"],
+    r.endpoints.map((e) => [e.address, e.pod, e.node, String(e.completed), pct(e.share)]),
+    [0, 1, 2],
+  );
+  if (measure) {
+    out += `\ntimeline: Service ${measure.namespace}/${measure.service}, ${formatDuration(measure.bucket)} buckets, t from the traffic start\n`;
+    out += formatBuckets(run.buckets, sim.nodeNames);
+  }
+  if (run.warnings.length > 0) out += "\nwarnings\n" + run.warnings.map((w) => `  ${w}\n`).join("");
+  if (run.expectations.length > 0) out += "\nexpectations\n" + formatExpectations(run.expectations);
+  out += `\ndigest ${r.digest}\n`;
+  return out;
+}
+
+/** The side-by-side summary of `compare`. */
+export function formatCompareSummary(file: string, runs: readonly ScenarioRun[], measure?: { readonly service: string; readonly namespace: string; readonly bucket: number }): string {
+  let out = `kube-netsim compare ${file}\n  seed ${runs[0]?.seed}: every mode gets the same clients, arrivals and service times\n\n`;
+  out += formatComparison(runs.map((x) => ({ mode: x.mode, results: x.results })))
+    .split("\n")
+    .map((x) => (x === "" ? x : `  ${x}`))
+    .join("\n");
+  if (measure && runs.length > 0) {
+    out += `\nrequests not completed per ${formatDuration(measure.bucket)} bucket (refused+reset+timedOut+dropped), t from the traffic start\n`;
+    const n = Math.max(...runs.map((x) => x.buckets.length));
+    const rows: string[][] = [];
+    for (let i = 0; i < n; i++) {
+      const cells = runs.map((x) => {
+        const b = x.buckets[i];
+        return b ? b.outcomes.refused + b.outcomes.reset + b.outcomes.timedOut + b.outcomes.dropped : 0;
+      });
+      if (cells.every((c) => c === 0)) continue;
+      rows.push([((i * measure.bucket) / 1000).toFixed(1), ...cells.map(String)]);
+    }
+    out += rows.length === 0 ? "  (none in any mode)\n" : table(["t (s)", ...runs.map((x) => x.mode)], rows, []);
+  }
+  if (runs.some((x) => x.expectations.length > 0)) {
+    out += "\nexpectations\n";
+    for (const x of runs) out += `  ${x.mode}\n` + formatExpectations(x.expectations, "    ");
+  }
+  out += "\ndigests\n" + table(["mode", "digest"], runs.map((x) => [x.mode, x.results.digest]), [0, 1]);
+  return out;
+}
+
+/** The EndpointSlices of every Service (or one), as kube-netsim's API server holds them now. */
+export function formatEndpointSlices(sim: Simulation, service?: string): string {
+  const slices = sim.store
+    .list("EndpointSlice")
+    .filter((s) => service === undefined || s.metadata.labels?.[LABEL_SERVICE_NAME] === service)
+    .sort((a, b) => key(a).localeCompare(key(b)));
+  if (slices.length === 0) return "  (none)\n";
+  let out = "";
+  for (const s of slices) {
+    const ports = (s.ports ?? []).map((p) => `${p.name ? `${p.name} ` : ""}${p.port ?? "-"}/${p.protocol ?? "TCP"}`).join(", ");
+    out += `  ${key(s)}  Service ${s.metadata.labels?.[LABEL_SERVICE_NAME] ?? "-"}  ${s.addressType}  ports ${ports || "-"}\n`;
+    const rows = s.endpoints.map((e) => {
+      const c = e.conditions ?? {};
+      const cond = [c.ready !== false ? "ready" : "not-ready", c.serving === false ? "not-serving" : "serving", ...(c.terminating ? ["terminating"] : [])].join(",");
+      return [e.addresses.join(","), cond, e.nodeName ?? "-", e.zone ?? "-", e.targetRef?.name ?? "-"];
+    });
+    out += rows.length === 0 ? "    (no endpoints)\n" : table(["address", "conditions", "node", "zone", "pod"], rows, [0, 1, 2, 3, 4], "    ");
+  }
+  return out;
+}
+
+function key(s: EndpointSlice): string {
+  return `${s.metadata.namespace ?? "default"}/${s.metadata.name}`;
+}
+
+/** JSON of a run for `--json`: NaN and infinities become null. */
+export function runJSON(file: string, run: ScenarioRun): Record<string, unknown> {
+  return {
+    scenario: file,
+    seed: run.seed,
+    mode: run.mode,
+    trafficStart: run.trafficStart,
+    results: run.results,
+    timeline: run.buckets,
+    expectations: run.expectations,
+    warnings: run.warnings,
+  };
+}
+
+/** `JSON.stringify` with NaN/Infinity as null, two-space indent, trailing newline. */
+export function toJSON(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n";
+}
+
+/** CSV of the measured buckets: one row per bucket, `t_s` from the traffic start. */
+export function bucketsCSV(buckets: readonly TimelineBucket[], nodes: readonly string[]): string {
+  const phases = [...new Set(buckets.flatMap((b) => Object.keys(b.pods)))].sort();
+  const head = ["t_s", "completed", "refused", "reset", "timedOut", "dropped", "latency_mean_ms", "latency_p50_ms", "latency_p99_ms", "latency_max_ms", ...nodes.map((n) => `endpoints_${n}`), ...phases.map((p) => `pods_${p}`)];
+  const num = (x: number): string => (Number.isFinite(x) ? String(+x.toFixed(6)) : "");
+  const rows = buckets.map((b) =>
+    [
+      num(b.start / 1000),
+      ...(["completed", "refused", "reset", "timedOut", "dropped"] as const).map((k) => String(b.outcomes[k])),
+      num(b.latency.mean),
+      num(b.latency.p50),
+      num(b.latency.p99),
+      num(b.latency.max),
+      ...nodes.map((n) => (b.endpointsByNode[n] === undefined ? "" : String(b.endpointsByNode[n]))),
+      ...phases.map((p) => String(b.pods[p] ?? 0)),
+    ].join(","),
+  );
+  return [head.join(","), ...rows].join("\n") + "\n";
+}

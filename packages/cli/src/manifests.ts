@@ -1,0 +1,111 @@
+import { LABEL_ZONE, fieldNotSupported, fieldRequired, formatFieldError, validateObject } from "@kube-netsim/model";
+import type { KubeObject, Node } from "@kube-netsim/model";
+import type { NodeSpec } from "@kube-netsim/scenario";
+import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
+import type { Problem, SourceDocument } from "./source.js";
+
+/** Kinds a manifest may hold, in the order they are listed in errors. */
+export const SUPPORTED_KINDS: readonly string[] = ["Deployment", "EndpointSlice", "Namespace", "Node", "Pod", "ReplicaSet", "Service"];
+
+/** Kinds that exist in Kubernetes but that kube-netsim does not model yet, with their apiVersion. */
+const NOT_MODELLED: Readonly<Record<string, string>> = {
+  Ingress: "networking.k8s.io/v1",
+  IngressClass: "networking.k8s.io/v1",
+  NetworkPolicy: "networking.k8s.io/v1",
+  Gateway: "gateway.networking.k8s.io/v1",
+  HTTPRoute: "gateway.networking.k8s.io/v1",
+  GRPCRoute: "gateway.networking.k8s.io/v1",
+  StatefulSet: "apps/v1",
+  DaemonSet: "apps/v1",
+  Job: "batch/v1",
+  CronJob: "batch/v1",
+  HorizontalPodAutoscaler: "autoscaling/v2",
+  PodDisruptionBudget: "policy/v1",
+  Endpoints: "v1",
+  ConfigMap: "v1",
+  Secret: "v1",
+  ServiceAccount: "v1",
+};
+
+/** The objects of a set of manifests: API objects to apply, and the cluster's nodes. */
+export interface Manifests {
+  /** Deployments, ReplicaSets, Pods, Services and EndpointSlices, in file order. */
+  readonly objects: KubeObject[];
+  /** Nodes (from `kind: Node` objects), in file order. */
+  readonly nodes: NodeSpec[];
+}
+
+/**
+ * Checks one manifest object (a YAML document, or an item of a `List` or of the scenario's
+ * inline `manifests`) and adds it to `into`. Problems point at the offending field.
+ *
+ * @param value - the object.
+ * @param src - the document it comes from.
+ * @param at - the path of the object inside that document (`[]` for a whole document).
+ * @param into - where valid objects go.
+ * @param problems - where problems go.
+ */
+export function addManifest(value: unknown, src: SourceDocument, at: readonly (string | number)[], into: Manifests, problems: Problem[]): void {
+  const where = (field: string): { file: string; line: number; col: number } => ({ file: src.file, ...locate(src, [...at, ...splitFieldPath(field)]) });
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    problems.push({ ...where(""), message: `manifest: Invalid value: must be a Kubernetes object (a map with apiVersion, kind and metadata)` });
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  const kind = o.kind;
+  if (kind === "List" && o.apiVersion === "v1") {
+    const items = Array.isArray(o.items) ? o.items : [];
+    items.forEach((item, i) => addManifest(item, src, [...at, "items", i], into, problems));
+    return;
+  }
+  if (typeof kind === "string" && Object.hasOwn(NOT_MODELLED, kind)) {
+    problems.push({ ...where("kind"), message: `kind: Unsupported value: "${kind}": ${kind} (${NOT_MODELLED[kind]}) is not yet modelled by kube-netsim; supported kinds: ${SUPPORTED_KINDS.join(", ")}` });
+    return;
+  }
+  if (kind === undefined || kind === null || kind === "") {
+    problems.push({ ...where("kind"), message: formatFieldError(fieldRequired("kind", `every manifest needs apiVersion and kind; supported kinds: ${SUPPORTED_KINDS.join(", ")}`)) });
+    return;
+  }
+  if (typeof kind !== "string" || !SUPPORTED_KINDS.includes(kind)) {
+    problems.push({ ...where("kind"), message: formatFieldError(fieldNotSupported("kind", kind, SUPPORTED_KINDS)) });
+    return;
+  }
+  const name = typeof (o.metadata as { name?: unknown } | undefined)?.name === "string" ? (o.metadata as { name: string }).name : "";
+  if (kind === "Namespace") {
+    // Namespaces exist implicitly in the simulated API server; the object is accepted and ignored.
+    if (o.apiVersion !== "v1") problems.push({ ...where("apiVersion"), message: `Namespace "${name}": ${formatFieldError(fieldNotSupported("apiVersion", o.apiVersion, ["v1"]))}` });
+    return;
+  }
+  const errors = validateObject(o);
+  if (errors.length > 0) {
+    for (const e of errors) problems.push({ ...where(e.field), message: `${kind} "${name}": ${formatFieldError(e)}` });
+    return;
+  }
+  if (kind === "Node") {
+    const n = o as unknown as Node;
+    const labels = { ...(n.metadata.labels ?? {}) };
+    into.nodes.push({ name: n.metadata.name, zone: labels[LABEL_ZONE], labels });
+    return;
+  }
+  into.objects.push(o as unknown as KubeObject);
+}
+
+/**
+ * Reads a manifest file's text: multi-document YAML of Deployments, Services, Nodes,
+ * EndpointSlices, Pods, ReplicaSets (and `v1` Lists of them); Namespaces are accepted
+ * and ignored.
+ *
+ * @param text - the file's text.
+ * @param file - its name, for errors.
+ * @returns the objects and the problems found (each with `file:line:col`).
+ * @example
+ * ```ts
+ * const { manifests, problems } = parseManifests(readFileSync("api.yaml", "utf8"), "api.yaml");
+ * ```
+ */
+export function parseManifests(text: string, file: string): { manifests: Manifests; problems: Problem[] } {
+  const manifests: Manifests = { objects: [], nodes: [] };
+  const problems: Problem[] = [];
+  for (const src of parseYamlDocuments(text, file)) addManifest(src.value, src, [], manifests, problems);
+  return { manifests, problems };
+}

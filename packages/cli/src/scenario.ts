@@ -1,0 +1,552 @@
+import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain } from "@kube-netsim/model";
+import type { FieldError, KubeObject, StringMap } from "@kube-netsim/model";
+import { Simulation, parseMode } from "@kube-netsim/scenario";
+import type { AddClientOptions, ControlPlaneTimings, KubeProxySettings, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
+import type { ApplicationModel, ConnectionPolicy } from "@kube-netsim/traffic";
+import { parseDistribution, parseDuration } from "./duration.js";
+import { addManifest } from "./manifests.js";
+import type { Manifests } from "./manifests.js";
+import { InputError, locate, parseYamlDocuments } from "./source.js";
+import type { Problem, SourceDocument } from "./source.js";
+
+/** What happens at one moment of a scenario's timeline. */
+export type ScenarioAction =
+  | { readonly type: "scale"; readonly deployment: string; readonly namespace: string; readonly replicas: number }
+  | { readonly type: "setImage"; readonly deployment: string; readonly namespace: string; readonly container?: string; readonly image: string }
+  | { readonly type: "deletePod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
+  | { readonly type: "apply"; readonly objects: readonly KubeObject[] }
+  | { readonly type: "patch"; readonly kind: "Service" | "Deployment"; readonly name: string; readonly namespace: string; readonly merge: Readonly<Record<string, unknown>> }
+  | { readonly type: "stopClient"; readonly client: string };
+
+/** One entry of a scenario's `timeline`. */
+export interface TimedAction {
+  /** When, in ms after traffic starts. */
+  readonly at: number;
+  /** What. */
+  readonly action: ScenarioAction;
+  /** Where it was written (for errors raised while it runs). */
+  readonly source: Problem;
+  /** Its path in the scenario, e.g. `timeline[2]`. */
+  readonly path: string;
+}
+
+/** A client of a scenario: the facade's options plus when it starts. */
+export interface ScenarioClient extends AddClientOptions {
+  /** When it starts sending, in ms after traffic starts. Default 0. */
+  readonly start: number;
+  /** Where it was written. */
+  readonly source: Problem;
+}
+
+/** One bound of an `expect` entry. */
+export interface Expectation {
+  /** The metric: `completed`, `timedOut`, `failed`, `failedRatio`, `latency.p99`, ... */
+  readonly metric: string;
+  /** Lowest allowed value. */
+  readonly min?: number;
+  /** Highest allowed value. */
+  readonly max?: number;
+  /** Where it was written. */
+  readonly source: Problem;
+}
+
+/** A scenario file, checked and resolved (durations in ms, distributions built, manifests loaded). */
+export interface Scenario {
+  /** The file it was read from. */
+  readonly file: string;
+  /** Options of the `Simulation` (seed, nodes, kube-proxy, timings ...). */
+  readonly simulation: SimulationOptions;
+  /** Objects to apply before the run. */
+  readonly objects: readonly KubeObject[];
+  /** Application models by label selector. */
+  readonly applications: readonly { readonly selector: StringMap; readonly model: ApplicationModel; readonly text: string }[];
+  /** Whether to run until the cluster is at rest before traffic starts. Default true. */
+  readonly settle: boolean;
+  /** Clients. */
+  readonly clients: readonly ScenarioClient[];
+  /** Actions at times. */
+  readonly timeline: readonly TimedAction[];
+  /** How long traffic runs (ms), after which clients stop and requests in flight drain. */
+  readonly duration: number;
+  /** What to sample per time bucket. */
+  readonly measure?: { readonly service: string; readonly namespace: string; readonly bucket: number; readonly source: Problem };
+  /** Bounds on the results; a failed one makes `run` exit with status 1. */
+  readonly expect: readonly Expectation[];
+  /** Modes for `compare` when `--modes` is not given. */
+  readonly compareModes?: readonly string[];
+  /** The kube-proxy mode as written (`ipvs:lc`, ...). */
+  readonly mode: string;
+}
+
+/** Reads files for the scenario loader (injectable for tests). */
+export type ReadFile = (path: string) => string;
+
+const defaultRead: ReadFile = (p) => readFileSync(p, "utf8");
+
+/** Metrics `expect` knows. Latency metrics take durations. */
+export const EXPECT_METRICS: readonly string[] = [
+  "started",
+  "completed",
+  "refused",
+  "reset",
+  "timedOut",
+  "dropped",
+  "failed",
+  "failedRatio",
+  "latency.mean",
+  "latency.p50",
+  "latency.p90",
+  "latency.p99",
+  "latency.p999",
+  "latency.max",
+];
+
+type Path = readonly (string | number)[];
+
+function pathText(path: Path): string {
+  let s = "";
+  for (const p of path) s += typeof p === "number" ? `[${p}]` : s === "" ? p : `.${p}`;
+  return s;
+}
+
+/** Collects problems with positions while reading one scenario document. */
+class Reader {
+  readonly problems: Problem[] = [];
+  constructor(
+    readonly src: SourceDocument,
+    readonly read: ReadFile,
+  ) {}
+
+  at(path: Path): Problem {
+    return { file: this.src.file, ...locate(this.src, path), message: "" };
+  }
+
+  error(path: Path, e: FieldError | string): undefined {
+    this.problems.push({ ...this.at(path), message: typeof e === "string" ? `${pathText(path)}: ${e}` : formatFieldError(e) });
+    return undefined;
+  }
+
+  object(v: unknown, path: Path, known: readonly string[], required = false): Record<string, unknown> | undefined {
+    if (v === undefined || v === null) return required ? this.error(path, fieldRequired(pathText(path), "")) : undefined;
+    if (typeof v !== "object" || Array.isArray(v)) return this.error(path, fieldInvalid(pathText(path), v, "must be a map"));
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (!known.includes(k)) this.error([...path, k], `Unsupported field: "${k}": supported fields: ${known.map((x) => `"${x}"`).join(", ")}`);
+    }
+    return o;
+  }
+
+  list(v: unknown, path: Path): unknown[] {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      this.error(path, fieldInvalid(pathText(path), v, "must be a list"));
+      return [];
+    }
+    return v;
+  }
+
+  string(v: unknown, path: Path, required = false): string | undefined {
+    if (v === undefined || v === null || v === "") return required ? this.error(path, fieldRequired(pathText(path), "")) : undefined;
+    if (typeof v !== "string") return this.error(path, fieldInvalid(pathText(path), v, "must be a string"));
+    return v;
+  }
+
+  oneOf<T extends string>(v: unknown, path: Path, values: readonly T[]): T | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string" || !(values as readonly string[]).includes(v)) return this.error(path, fieldNotSupported(pathText(path), v, values));
+    return v as T;
+  }
+
+  integer(v: unknown, path: Path, min: number, max: number = Number.MAX_SAFE_INTEGER): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      return this.error(path, fieldInvalid(pathText(path), v, max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer between ${min} and ${max}, inclusive`));
+    }
+    return v;
+  }
+
+  positive(v: unknown, path: Path): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) return this.error(path, fieldInvalid(pathText(path), v, "must be a number > 0"));
+    return v;
+  }
+
+  duration(v: unknown, path: Path, required = false): number | undefined {
+    if ((v === undefined || v === null) && !required) return undefined;
+    const d = parseDuration(v, pathText(path));
+    return typeof d === "number" ? d : this.error(path, d);
+  }
+
+  distribution(v: unknown, path: Path): { distribution: import("@kube-netsim/core").Distribution; text: string } | undefined {
+    if (v === undefined || v === null) return undefined;
+    const d = parseDistribution(v, pathText(path));
+    return "distribution" in d ? d : this.error(path, d);
+  }
+
+  labels(v: unknown, path: Path, required = false): StringMap | undefined {
+    const o = this.object(v, path, Object.keys((v as object | null) ?? {}), required);
+    if (!o) return undefined;
+    if (Object.keys(o).length === 0) return this.error(path, fieldRequired(pathText(path), "at least one label"));
+    for (const [k, x] of Object.entries(o)) if (typeof x !== "string") this.error([...path, k], fieldInvalid(`${pathText(path)}[${k}]`, x, "must be a string (quote numbers and booleans)"));
+    return o as StringMap;
+  }
+
+  /** Manifests: file paths (relative to the scenario) or inline objects. */
+  manifests(v: unknown, path: Path, into: Manifests): void {
+    this.list(v, path).forEach((m, i) => {
+      if (typeof m === "string") {
+        const full = resolve(dirname(this.src.file), m);
+        let text: string;
+        try {
+          text = this.read(full);
+        } catch (e) {
+          this.error([...path, i], fieldInvalid(pathText([...path, i]), m, `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+          return;
+        }
+        try {
+          // Errors inside a manifest file name that file, relative to the scenario's directory.
+          const shown = m.startsWith("/") ? m : `${dirname(this.src.file)}/${m}`.replace(/^\.\//, "");
+          for (const doc of parseYamlDocuments(text, shown)) addManifest(doc.value, doc, [], into, this.problems);
+        } catch (e) {
+          if (e instanceof InputError) this.problems.push(...e.problems);
+          else throw e;
+        }
+      } else addManifest(m, this.src, [...path, i], into, this.problems);
+    });
+  }
+}
+
+const TOP = ["seed", "duration", "settle", "cluster", "manifests", "applications", "clients", "timeline", "measure", "expect", "compare"];
+const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient"];
+
+/**
+ * Reads and checks a scenario file (see `docs/cli.md` for the format), loading the
+ * manifests it names relative to its directory.
+ *
+ * @param file - path of the scenario file.
+ * @param read - reads a file (defaults to `fs.readFileSync(path, "utf8")`).
+ * @throws InputError listing every problem, each as `file:line:col: field.path: ...`.
+ * @example
+ * ```ts
+ * const scenario = loadScenarioFile("examples/scenarios/flagship.yaml");
+ * scenario.duration; // 60000
+ * ```
+ */
+export function loadScenarioFile(file: string, read: ReadFile = defaultRead): Scenario {
+  let text: string;
+  try {
+    text = read(file);
+  } catch (e) {
+    throw new InputError([{ file, message: `cannot read scenario file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  return parseScenario(text, file, read);
+}
+
+/**
+ * Checks a scenario given as YAML text. Like {@link loadScenarioFile}; manifest paths are
+ * relative to `dirname(file)`.
+ * @throws InputError listing every problem with its position.
+ */
+export function parseScenario(text: string, file: string, read: ReadFile = defaultRead): Scenario {
+  const docs = parseYamlDocuments(text, file);
+  if (docs.length !== 1) throw new InputError([{ file, line: 1, col: 1, message: `a scenario file holds exactly one YAML document, found ${docs.length}` }]);
+  const r = new Reader(docs[0], read);
+  const top = r.object(docs[0].value, [], TOP, true);
+  if (!top) throw new InputError(r.problems);
+
+  // seed
+  let seed: number | string = 1;
+  if (top.seed !== undefined) {
+    if ((typeof top.seed === "number" && Number.isFinite(top.seed)) || (typeof top.seed === "string" && top.seed !== "")) seed = top.seed;
+    else r.error(["seed"], fieldInvalid("seed", top.seed, "must be a number or a string"));
+  }
+  const duration = r.duration(top.duration, ["duration"], true) ?? 0;
+  let settle = true;
+  if (top.settle !== undefined) {
+    if (typeof top.settle === "boolean") settle = top.settle;
+    else r.error(["settle"], fieldInvalid("settle", top.settle, "must be true or false"));
+  }
+
+  // cluster
+  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "kubeProxy", "timings"]) ?? {};
+  let nodes: number | NodeSpec[] | undefined;
+  if (typeof cluster.nodes === "number") nodes = r.integer(cluster.nodes, ["cluster", "nodes"], 1, 250);
+  else if (cluster.nodes !== undefined) {
+    const seen = new Set<string>();
+    nodes = r.list(cluster.nodes, ["cluster", "nodes"]).flatMap((n, i): NodeSpec[] => {
+      const p = ["cluster", "nodes", i];
+      const o = r.object(n, p, ["name", "zone", "labels"], true);
+      if (!o) return [];
+      const name = r.string(o.name, [...p, "name"], true);
+      if (name === undefined) return [];
+      if (!isDNS1123Subdomain(name)) return r.error([...p, "name"], fieldInvalid(pathText([...p, "name"]), name, "must be a lowercase RFC 1123 subdomain")) ?? [];
+      if (seen.has(name)) return r.error([...p, "name"], `Duplicate value: "${name}"`) ?? [];
+      seen.add(name);
+      const labels = o.labels === undefined ? undefined : r.labels(o.labels, [...p, "labels"]);
+      return [{ name, zone: r.string(o.zone, [...p, "zone"]), labels }];
+    });
+  }
+  const kpRaw = r.object(cluster.kubeProxy, ["cluster", "kubeProxy"], ["mode", "minSyncPeriod", "syncRunner", "kubernetesVersion"]) ?? {};
+  let mode = "iptables";
+  let modeSettings: Pick<KubeProxySettings, "mode" | "ipvs"> = { mode: "iptables" };
+  if (kpRaw.mode !== undefined) {
+    const m = r.string(kpRaw.mode, ["cluster", "kubeProxy", "mode"]);
+    if (m !== undefined) {
+      try {
+        modeSettings = checkMode(m);
+        mode = m;
+      } catch (e) {
+        r.error(["cluster", "kubeProxy", "mode"], (e as Error).message.replace(/^modes: /, "cluster.kubeProxy.mode: ").replace(/^cluster\.kubeProxy\.mode: /, ""));
+      }
+    }
+  }
+  let kubernetesVersion = r.string(kpRaw.kubernetesVersion, ["cluster", "kubeProxy", "kubernetesVersion"]);
+  if (typeof kpRaw.kubernetesVersion === "number") kubernetesVersion = String(kpRaw.kubernetesVersion);
+  if (kubernetesVersion !== undefined && !/^v?1\.[0-9]+(\.[0-9]+)?$/.test(kubernetesVersion)) {
+    r.error(["cluster", "kubeProxy", "kubernetesVersion"], fieldInvalid("cluster.kubeProxy.kubernetesVersion", kubernetesVersion, 'expected a version like "1.31" (quote it in YAML)'));
+    kubernetesVersion = undefined;
+  }
+  const kubeProxy: KubeProxySettings = {
+    ...modeSettings,
+    minSyncPeriod: r.duration(kpRaw.minSyncPeriod, ["cluster", "kubeProxy", "minSyncPeriod"]),
+    syncRunner: r.oneOf(kpRaw.syncRunner, ["cluster", "kubeProxy", "syncRunner"], ["bounded-frequency", "burst"] as const),
+    kubernetesVersion,
+  };
+  const tRaw = r.object(cluster.timings, ["cluster", "timings"], ["watchDelay", "podStartDelay", "readinessDelay", "endpointSliceSyncLatency", "endpointSliceBatchPeriod", "proxySyncDuration"]) ?? {};
+  const dist = (k: string): import("@kube-netsim/core").Distribution | undefined => r.distribution(tRaw[k], ["cluster", "timings", k])?.distribution;
+  const timings: ControlPlaneTimings = {
+    watchDelay: dist("watchDelay"),
+    podStartDelay: dist("podStartDelay"),
+    readinessDelay: dist("readinessDelay"),
+    endpointSliceSyncLatency: dist("endpointSliceSyncLatency"),
+    endpointSliceBatchPeriod: r.duration(tRaw.endpointSliceBatchPeriod, ["cluster", "timings", "endpointSliceBatchPeriod"]),
+    proxySyncDuration: dist("proxySyncDuration"),
+  };
+  for (const k of ["serviceCIDR", "clusterCIDR"]) if (cluster[k] !== undefined) r.string(cluster[k], ["cluster", k]);
+  r.integer(cluster.nodeCIDRMaskSize, ["cluster", "nodeCIDRMaskSize"], 1, 30);
+  r.integer(cluster.maxEndpointsPerSlice, ["cluster", "maxEndpointsPerSlice"], 1, 1000);
+
+  // manifests
+  const manifests: Manifests = { objects: [], nodes: [] };
+  r.manifests(top.manifests, ["manifests"], manifests);
+  if (manifests.nodes.length > 0 && nodes !== undefined) {
+    r.error(["cluster", "nodes"], "Forbidden: nodes are given both here and as Node manifests; keep one");
+  }
+  const nodeList: NodeSpec[] | number | undefined = manifests.nodes.length > 0 ? manifests.nodes : nodes;
+  const nodeNames = nodeList === undefined ? ["node-1", "node-2", "node-3"] : typeof nodeList === "number" ? Array.from({ length: nodeList }, (_, i) => `node-${i + 1}`) : nodeList.map((n) => n.name);
+
+  // applications
+  const applications = r.list(top.applications, ["applications"]).flatMap((a, i) => {
+    const p = ["applications", i];
+    const o = r.object(a, p, ["selector", "serviceTime", "concurrency", "queueLimit", "onSigterm"], true);
+    if (!o) return [];
+    const selector = r.labels(o.selector, [...p, "selector"], true);
+    const st = o.serviceTime === undefined ? r.error([...p, "serviceTime"], fieldRequired(pathText([...p, "serviceTime"]), "e.g. exponential(5ms)")) : r.distribution(o.serviceTime, [...p, "serviceTime"]);
+    const concurrency = r.integer(o.concurrency, [...p, "concurrency"], 1);
+    const queueLimit = r.integer(o.queueLimit, [...p, "queueLimit"], 0);
+    const onSigterm = r.oneOf(o.onSigterm, [...p, "onSigterm"], ["exit", "drain"] as const);
+    if (!selector || !st) return [];
+    const model: ApplicationModel = { serviceTime: st.distribution, concurrency, queueLimit, onSigterm };
+    return [{ selector, model, text: st.text }];
+  });
+
+  // clients
+  const clientNames = new Set<string>();
+  const clients = r.list(top.clients, ["clients"]).flatMap((c, i): ScenarioClient[] => {
+    const p = ["clients", i];
+    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start"], true);
+    if (!o) return [];
+    const name = r.string(o.name, [...p, "name"], true);
+    if (name !== undefined && clientNames.has(name)) r.error([...p, "name"], `Duplicate value: "${name}"`);
+    if (name !== undefined) clientNames.add(name);
+    const target = r.string(o.target, [...p, "target"], true);
+    const rate = r.positive(o.rate, [...p, "rate"]);
+    const interarrival = r.distribution(o.interarrival, [...p, "interarrival"]);
+    if (o.rate === undefined && o.interarrival === undefined) r.error([...p, "rate"], fieldRequired(pathText([...p, "rate"]), "requests per second (or give interarrival)"));
+    if (o.rate !== undefined && o.interarrival !== undefined) r.error([...p, "interarrival"], "Forbidden: give rate or interarrival, not both");
+    const node = r.string(o.node, [...p, "node"]);
+    if (node !== undefined && !nodeNames.includes(node)) r.error([...p, "node"], fieldNotSupported(pathText([...p, "node"]), node, nodeNames));
+    const connections = clientConnections(r, o.connections, [...p, "connections"]);
+    const protocol = r.oneOf(o.protocol, [...p, "protocol"], ["TCP", "UDP"] as const);
+    const start = r.duration(o.start, [...p, "start"]) ?? 0;
+    if (name === undefined || target === undefined) return [];
+    return [{ name, target, rate, interarrival: interarrival?.distribution, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout: r.duration(o.connectTimeout, [...p, "connectTimeout"]), connections, protocol, start, source: r.at(p) }];
+  });
+
+  // timeline
+  const timeline = r.list(top.timeline, ["timeline"]).flatMap((t, i): TimedAction[] => {
+    const p = ["timeline", i];
+    const o = r.object(t, p, ["at", ...ACTIONS], true);
+    if (!o) return [];
+    const at = r.duration(o.at, [...p, "at"], true);
+    const given = ACTIONS.filter((a) => o[a] !== undefined);
+    if (given.length !== 1) {
+      r.error(p, given.length === 0 ? fieldRequired(pathText(p), `one action: ${ACTIONS.join(", ")}`) : `Forbidden: one action per entry, found ${given.join(", ")}`);
+      return [];
+    }
+    const action = readAction(r, given[0], o[given[0]], [...p, given[0]], clientNames);
+    if (at === undefined || action === undefined) return [];
+    return [{ at, action, source: r.at(p), path: pathText(p) }];
+  });
+  timeline.sort((a, b) => a.at - b.at); // stable: equal times keep file order
+
+  // measure
+  const m = r.object(top.measure, ["measure"], ["service", "namespace", "bucket"]);
+  let measure: Scenario["measure"];
+  if (m) {
+    const service = r.string(m.service, ["measure", "service"], true);
+    const bucket = r.duration(m.bucket, ["measure", "bucket"]) ?? 1000;
+    if (!(bucket > 0)) r.error(["measure", "bucket"], fieldInvalid("measure.bucket", m.bucket, "must be > 0"));
+    if (service !== undefined && bucket > 0) measure = { service, namespace: r.string(m.namespace, ["measure", "namespace"]) ?? "default", bucket, source: r.at(["measure", "service"]) };
+  }
+
+  // expect
+  const e = r.object(top.expect, ["expect"], EXPECT_METRICS) ?? {};
+  const expect: Expectation[] = [];
+  for (const metric of EXPECT_METRICS) {
+    if (e[metric] === undefined) continue;
+    const p = ["expect", metric];
+    const b = r.object(e[metric], p, ["min", "max"], true);
+    if (!b) continue;
+    const num = (v: unknown, k: string): number | undefined => {
+      if (v === undefined) return undefined;
+      if (metric.startsWith("latency.")) return r.duration(v, [...p, k]);
+      if (typeof v !== "number" || !Number.isFinite(v)) return r.error([...p, k], fieldInvalid(pathText([...p, k]), v, "must be a number"));
+      return v;
+    };
+    const min = num(b.min, "min");
+    const max = num(b.max, "max");
+    if (min === undefined && max === undefined) r.error(p, fieldRequired(pathText(p), "min or max"));
+    else expect.push({ metric, min, max, source: r.at(p) });
+  }
+
+  // compare
+  const cmp = r.object(top.compare, ["compare"], ["modes"]);
+  let compareModes: string[] | undefined;
+  if (cmp) {
+    compareModes = r.list(cmp.modes, ["compare", "modes"]).flatMap((x, i) => {
+      const s = r.string(x, ["compare", "modes", i], true);
+      if (s === undefined) return [];
+      try {
+        checkMode(s);
+        return [s];
+      } catch (err) {
+        return r.error(["compare", "modes", i], (err as Error).message.replace(/^modes: /, "")) ?? [];
+      }
+    });
+  }
+
+  if (r.problems.length > 0) throw new InputError(r.problems);
+  const simulation: SimulationOptions = {
+    seed,
+    nodes: nodeList,
+    serviceCIDR: cluster.serviceCIDR as string | undefined,
+    clusterCIDR: cluster.clusterCIDR as string | undefined,
+    nodeCIDRMaskSize: cluster.nodeCIDRMaskSize as number | undefined,
+    maxEndpointsPerSlice: cluster.maxEndpointsPerSlice as number | undefined,
+    kubeProxy,
+    timings,
+  };
+  try {
+    // The facade checks what only it knows (CIDRs that fit the nodes, schedulers, ...).
+    new Simulation(simulation);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const field = /^([A-Za-z.]+):/.exec(msg)?.[1] ?? "";
+    const path = field === "nodes" ? ["cluster", "nodes"] : field.startsWith("kubeProxy") ? ["cluster", ...field.split(".")] : field === "" ? ["cluster"] : ["cluster", field];
+    throw new InputError([{ ...r.at(path), message: `cluster.${msg}` }]);
+  }
+  return { file, simulation, objects: manifests.objects, applications, settle, clients, timeline, duration, measure, expect, compareModes, mode };
+}
+
+/** Checks a mode like `ipvs:lc` (including the scheduler name). @throws RangeError naming the value. */
+export function checkMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs"> {
+  const s = parseMode(mode);
+  const schedulers = ["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "mh"];
+  if (s.ipvs?.scheduler !== undefined && !schedulers.includes(s.ipvs.scheduler)) {
+    throw new RangeError(`modes: Unsupported value: "${mode}": supported IPVS schedulers: ${schedulers.join(", ")}`);
+  }
+  return s;
+}
+
+function clientConnections(r: Reader, v: unknown, path: Path): ConnectionPolicy | undefined {
+  if (v === undefined || v === null) return undefined;
+  const modes = ["per-request", "keep-alive", "multiplexed"] as const;
+  if (typeof v === "string") {
+    const m = r.oneOf(v, path, modes);
+    return m === undefined ? undefined : ({ mode: m } as ConnectionPolicy);
+  }
+  const o = r.object(v, path, ["mode", "poolSize", "idleTimeout", "maxRequestsPerConnection"]);
+  if (!o) return undefined;
+  const mode = o.mode === undefined ? r.error([...path, "mode"], fieldRequired(pathText([...path, "mode"]), modes.join(", "))) : r.oneOf(o.mode, [...path, "mode"], modes);
+  if (mode !== "keep-alive") {
+    for (const k of ["poolSize", "idleTimeout", "maxRequestsPerConnection"]) if (o[k] !== undefined) r.error([...path, k], `Forbidden: only for mode keep-alive`);
+    return mode === undefined ? undefined : ({ mode } as ConnectionPolicy);
+  }
+  return {
+    mode,
+    poolSize: r.integer(o.poolSize, [...path, "poolSize"], 1),
+    idleTimeout: r.duration(o.idleTimeout, [...path, "idleTimeout"]),
+    maxRequestsPerConnection: r.integer(o.maxRequestsPerConnection, [...path, "maxRequestsPerConnection"], 1),
+  };
+}
+
+function readAction(r: Reader, kind: string, v: unknown, p: Path, clients: ReadonlySet<string>): ScenarioAction | undefined {
+  switch (kind) {
+    case "scale": {
+      const o = r.object(v, p, ["deployment", "namespace", "replicas"], true);
+      if (!o) return undefined;
+      const deployment = r.string(o.deployment, [...p, "deployment"], true);
+      const replicas = o.replicas === undefined ? r.error([...p, "replicas"], fieldRequired(pathText([...p, "replicas"]), "")) : r.integer(o.replicas, [...p, "replicas"], 0);
+      if (deployment === undefined || replicas === undefined) return undefined;
+      return { type: "scale", deployment, replicas, namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
+    }
+    case "setImage": {
+      const o = r.object(v, p, ["deployment", "namespace", "container", "image"], true);
+      if (!o) return undefined;
+      const deployment = r.string(o.deployment, [...p, "deployment"], true);
+      const image = r.string(o.image, [...p, "image"], true);
+      if (deployment === undefined || image === undefined) return undefined;
+      return { type: "setImage", deployment, image, container: r.string(o.container, [...p, "container"]), namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
+    }
+    case "deletePod": {
+      const o = r.object(v, p, ["name", "selector", "index", "namespace"], true);
+      if (!o) return undefined;
+      const name = r.string(o.name, [...p, "name"]);
+      const selector = o.selector === undefined ? undefined : r.labels(o.selector, [...p, "selector"]);
+      const index = r.integer(o.index, [...p, "index"], 0) ?? 0;
+      if ((name === undefined) === (o.selector === undefined)) return r.error(p, fieldRequired(pathText(p), "name, or selector (and index: which of the matching pods, sorted by name)"));
+      if (name === undefined && selector === undefined) return undefined;
+      return { type: "deletePod", name, selector, index, namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
+    }
+    case "apply": {
+      const into: Manifests = { objects: [], nodes: [] };
+      const before = r.problems.length;
+      r.manifests(v, p, into);
+      if (into.nodes.length > 0) r.error(p, "Forbidden: Nodes cannot be added during a run");
+      if (r.problems.length > before) return undefined;
+      if (into.objects.length === 0) return r.error(p, fieldRequired(pathText(p), "a list of manifest paths or inline objects"));
+      return { type: "apply", objects: into.objects };
+    }
+    case "patch": {
+      const o = r.object(v, p, ["kind", "name", "namespace", "merge"], true);
+      if (!o) return undefined;
+      const k = o.kind === undefined ? r.error([...p, "kind"], fieldRequired(pathText([...p, "kind"]), "")) : r.oneOf(o.kind, [...p, "kind"], ["Service", "Deployment"] as const);
+      const name = r.string(o.name, [...p, "name"], true);
+      const merge = r.object(o.merge, [...p, "merge"], Object.keys((o.merge as object | null) ?? {}), true);
+      if (merge && (merge.kind !== undefined || merge.apiVersion !== undefined)) r.error([...p, "merge"], "Forbidden: a patch cannot change kind or apiVersion");
+      if (k === undefined || name === undefined || merge === undefined) return undefined;
+      return { type: "patch", kind: k, name, merge, namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
+    }
+    case "stopClient": {
+      const o = r.object(v, p, ["name"], true);
+      const name = r.string(o?.name, [...p, "name"], true);
+      if (name === undefined) return undefined;
+      if (!clients.has(name)) return r.error([...p, "name"], fieldNotSupported(pathText([...p, "name"]), name, [...clients]));
+      return { type: "stopClient", client: name };
+    }
+  }
+  return undefined;
+}
