@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { parseDuration } from "./duration.js";
+import { formatDuration, parseDuration } from "./duration.js";
 import { bucketsCSV, formatBuckets, formatCompareSummary, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
 import { runScenario } from "./runner.js";
 import type { ScenarioRun } from "./runner.js";
@@ -161,6 +161,9 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       const scenario = withDuration(loadScenarioFile(file, read), duration);
       if (opts.outTimeline !== undefined && !scenario.measure) {
         throw new InputError([{ file, message: `--out-timeline: needs a measure: section in the scenario (the Service and bucket to sample)` }]);
+      }
+      for (const t of scenario.timeline) {
+        if (t.at >= scenario.duration) io.stderr(`warning: ${t.path} at ${formatDuration(t.at)} is not before the end of the traffic (${formatDuration(scenario.duration)}): it does not run\n`);
       }
       const trace = opts.outTrace === undefined ? undefined : new LineWriter(opts.outTrace);
       let run: ScenarioRun;

@@ -159,6 +159,7 @@ export function runJSON(file: string, run: ScenarioRun): Record<string, unknown>
     mode: run.mode,
     trafficStart: run.trafficStart,
     results: run.results,
+    trace: { records: run.sim.trace.count, digest: run.sim.trace.digest() },
     timeline: run.buckets,
     expectations: run.expectations,
     warnings: run.warnings,

@@ -82,7 +82,9 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   if (onLine) sim.trace.subscribe((_r, line) => onLine(line));
   const fail = (source: Problem, what: string, e: unknown): never => {
     if (e instanceof InputError) throw e;
-    throw new InputError([{ ...source, message: `${what}: ${(e as Error).message}` }]);
+    const msg = (e as Error).message;
+    // A facade message that starts with a field name (`target: ...`) continues the path.
+    throw new InputError([{ ...source, message: /^[a-zA-Z]+: /.test(msg) ? `${what}.${msg}` : `${what}: ${msg}` }]);
   };
   try {
     sim.apply(scenario.objects);
@@ -103,7 +105,7 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
     try {
       timeline = sim.timeline({ service: scenario.measure.service, namespace: scenario.measure.namespace, bucket: scenario.measure.bucket });
     } catch (e) {
-      fail(scenario.measure.source, "measure.service", e);
+      fail(scenario.measure.source, "measure", new Error((e as Error).message.replace(/^timeline: /, "")));
     }
   }
   const clientIndex = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain } from "@kube-netsim/model";
 import type { FieldError, KubeObject, StringMap } from "@kube-netsim/model";
@@ -124,13 +124,15 @@ class Reader {
   }
 
   error(path: Path, e: FieldError | string): undefined {
-    this.problems.push({ ...this.at(path), message: typeof e === "string" ? `${pathText(path)}: ${e}` : formatFieldError(e) });
+    this.problems.push({ ...this.at(path), message: typeof e === "string" ? `${pathText(path) || "scenario"}: ${e}` : formatFieldError(e) });
     return undefined;
   }
 
   object(v: unknown, path: Path, known: readonly string[], required = false): Record<string, unknown> | undefined {
     if (v === undefined || v === null) return required ? this.error(path, fieldRequired(pathText(path), "")) : undefined;
-    if (typeof v !== "object" || Array.isArray(v)) return this.error(path, fieldInvalid(pathText(path), v, "must be a map"));
+    if (typeof v !== "object" || Array.isArray(v)) {
+      return this.error(path, path.length === 0 ? `Invalid value: a scenario is a map with the keys ${known.join(", ")}` : fieldInvalid(pathText(path), v, "must be a map"));
+    }
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       if (!known.includes(k)) this.error([...path, k], `Unsupported field: "${k}": supported fields: ${known.map((x) => `"${x}"`).join(", ")}`);
@@ -198,16 +200,16 @@ class Reader {
     this.list(v, path).forEach((m, i) => {
       if (typeof m === "string") {
         const full = resolve(dirname(this.src.file), m);
+        // Errors name manifest files as the scenario's directory joined with the path written.
+        const shown = isAbsolute(m) ? m : join(dirname(this.src.file), m);
         let text: string;
         try {
           text = this.read(full);
         } catch (e) {
-          this.error([...path, i], fieldInvalid(pathText([...path, i]), m, `cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+          this.error([...path, i], fieldInvalid(pathText([...path, i]), m, `cannot read ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
           return;
         }
         try {
-          // Errors inside a manifest file name that file, relative to the scenario's directory.
-          const shown = m.startsWith("/") ? m : `${dirname(this.src.file)}/${m}`.replace(/^\.\//, "");
           for (const doc of parseYamlDocuments(text, shown)) addManifest(doc.value, doc, [], into, this.problems);
         } catch (e) {
           if (e instanceof InputError) this.problems.push(...e.problems);
@@ -378,9 +380,12 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   // timeline
   const timeline = r.list(top.timeline, ["timeline"]).flatMap((t, i): TimedAction[] => {
     const p = ["timeline", i];
-    const o = r.object(t, p, ["at", ...ACTIONS], true);
+    const o = r.object(t, p, Object.keys(t !== null && typeof t === "object" ? t : {}), true);
     if (!o) return [];
     const at = r.duration(o.at, [...p, "at"], true);
+    const unknown = Object.keys(o).filter((k) => k !== "at" && !ACTIONS.includes(k));
+    for (const k of unknown) r.error([...p, k], `Unsupported value: "${k}": unknown action; supported actions: ${ACTIONS.join(", ")}`);
+    if (unknown.length > 0) return [];
     const given = ACTIONS.filter((a) => o[a] !== undefined);
     if (given.length !== 1) {
       r.error(p, given.length === 0 ? fieldRequired(pathText(p), `one action: ${ACTIONS.join(", ")}`) : `Forbidden: one action per entry, found ${given.join(", ")}`);

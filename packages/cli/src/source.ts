@@ -77,7 +77,7 @@ export function parseYamlDocuments(text: string, file: string): SourceDocument[]
   }
   if (problems.length > 0) throw new InputError(problems);
   list.forEach((doc, index) => {
-    if (doc.contents === null) return;
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return; // an empty document
     out.push({ file, value: doc.toJS({ maxAliasCount: 100 }) as unknown, doc, lines, index });
   });
   return out;
