@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { formatDuration, parseDuration } from "./duration.js";
-import { bucketsCSV, formatBuckets, formatCompareSummary, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
+import { bucketsCSV, formatPods, formatCompareSummary, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
 import { runScenario } from "./runner.js";
 import type { ScenarioRun } from "./runner.js";
 import { checkMode, loadScenarioFile } from "./scenario.js";
@@ -165,6 +165,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       for (const t of scenario.timeline) {
         if (t.at >= scenario.duration) io.stderr(`warning: ${t.path} at ${formatDuration(t.at)} is not before the end of the traffic (${formatDuration(scenario.duration)}): it does not run\n`);
       }
+      if (opts.outTimeline !== undefined) writeFile(opts.outTimeline, ""); // fails now, not after the run, if it cannot be written
       const trace = opts.outTrace === undefined ? undefined : new LineWriter(opts.outTrace);
       let run: ScenarioRun;
       try {
@@ -227,8 +228,8 @@ export function runCli(argv: readonly string[], io: CliIO): number {
         }
         if (i === 0) {
           out += `kube-netsim explain ${file} at t=${(at / 1000).toFixed(3)} s after the traffic start (virtual time ${(sim.now / 1000).toFixed(3)} s), seed ${run.seed}\n\n`;
-          out += "EndpointSlices\n" + formatEndpointSlices(sim, opts.service);
-          if (scenario.measure && run.buckets.length > 0) out += `\nlast bucket measured\n` + formatBuckets(run.buckets.slice(-1), sim.nodeNames);
+          out += "Pods (API server)\n" + formatPods(sim);
+          out += "\nEndpointSlices (API server)\n" + formatEndpointSlices(sim, opts.service);
         }
         out += `\n${mode} rules on ${node}\n`;
         out += sim.kubeProxy(node).ruleset().replace(/\n?$/, "\n");

@@ -126,6 +126,18 @@ export function formatCompareSummary(file: string, runs: readonly ScenarioRun[],
   return out;
 }
 
+/** The pods the API server holds now: name, IP, node, phase (Terminating when being deleted), Ready. */
+export function formatPods(sim: Simulation): string {
+  const pods = sim.store.list("Pod").sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  if (pods.length === 0) return "  (none)\n";
+  const rows = pods.map((p) => {
+    const phase = p.metadata.deletionTimestamp !== undefined ? "Terminating" : (p.status?.phase ?? "Pending");
+    const ready = p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? "true" : "false";
+    return [`${p.metadata.namespace ?? "default"}/${p.metadata.name}`, p.status?.podIP ?? "-", p.spec.nodeName ?? "-", phase, ready];
+  });
+  return table(["pod", "IP", "node", "phase", "ready"], rows, [0, 1, 2, 3, 4]);
+}
+
 /** The EndpointSlices of every Service (or one), as kube-netsim's API server holds them now. */
 export function formatEndpointSlices(sim: Simulation, service?: string): string {
   const slices = sim.store

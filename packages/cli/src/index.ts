@@ -17,4 +17,4 @@ export { runScenario, mergePatch, metricValue } from "./runner.js";
 export type { RunScenarioOptions, ScenarioRun, ExpectationResult } from "./runner.js";
 export { runCli, EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from "./cli.js";
 export type { CliIO } from "./cli.js";
-export { table, formatRunSummary, formatCompareSummary, formatEndpointSlices, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";
+export { table, formatRunSummary, formatCompareSummary, formatEndpointSlices, formatPods, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";

@@ -1,0 +1,253 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fnv1a64 } from "@kube-netsim/core";
+import { describe, expect, it } from "vitest";
+import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, runCli } from "./cli.js";
+import { runScenario } from "./runner.js";
+import { loadScenarioFile } from "./scenario.js";
+
+/** The repository root; outputs are compared with it stripped so that goldens hold relative paths. */
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const FIXTURES = join(ROOT, "packages/cli/test-fixtures");
+const GOLDEN = join(FIXTURES, "golden");
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const code = runCli(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  return { code, stdout: stdout.replaceAll(ROOT, ""), stderr: stderr.replaceAll(ROOT, "") };
+}
+
+/** Compares with a checked-in golden file; `UPDATE_GOLDEN=1` rewrites it (review the diff). */
+function golden(name: string, text: string): void {
+  const file = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, "utf8"));
+}
+
+describe("kube-netsim run on the example scenarios (golden summaries at fixed seeds)", () => {
+  it("flagship: a pod deleted 30 s in; the requests kube-proxy still sends to it time out", () => {
+    const r = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--seed", "42");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(EXIT_OK);
+    golden("flagship.run.out", r.stdout);
+    // The story the summary tells, checked on its own lines.
+    expect(r.stdout).toMatch(/^ +29\.0 .* Running 2, Terminating 1$/m);
+    expect(r.stdout).toMatch(/^ +30\.0 .* 2\/2\/2 .*$/m);
+  });
+
+  it("rolling update with maxUnavailable 0, a preStop sleep and a draining app loses no request", () => {
+    const r = cli("run", join(ROOT, "examples/scenarios/rolling-update.yaml"));
+    expect(r.code).toBe(EXIT_OK);
+    golden("rolling-update.run.out", r.stdout);
+    expect(r.stdout).toContain("ok    failed <= 0: 0");
+  });
+
+  it("compare: every mode sees the same requests, side by side", () => {
+    const r = cli("compare", join(ROOT, "examples/scenarios/compare-modes.yaml"));
+    expect(r.code).toBe(EXIT_OK);
+    golden("compare-modes.compare.out", r.stdout);
+    const started = [...r.stdout.matchAll(/^ {2}(iptables|nftables|ipvs:rr|ipvs:lc|cilium) +([0-9]+) /gm)].map((m) => m[2]);
+    expect(started).toHaveLength(5);
+    expect(new Set(started).size).toBe(1);
+  });
+
+  it("explain: EndpointSlices and each mode's rules on a node at a moment", () => {
+    const r = cli("explain", join(ROOT, "examples/scenarios/flagship.yaml"), "--at", "30.01s", "--node", "node-2", "--modes", "iptables,nftables,ipvs:rr,cilium");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(EXIT_OK);
+    golden("flagship.explain.out", r.stdout);
+    // 10 ms after the delete the pod is gone from the API server, but the EndpointSlice
+    // controller has not synced yet: the slice, and so every data plane, still has its IP.
+    const [pods, slices] = r.stdout.split("EndpointSlices (API server)");
+    expect(pods).not.toContain("api-566cffdb74-7vvk5");
+    expect(slices).toMatch(/10\.244\.0\.2 +ready,serving +node-1 +zone-a +api-566cffdb74-7vvk5/);
+    expect(slices).toContain("--to-destination 10.244.0.2:8080"); // iptables
+    expect(slices).toContain("dnat to 10.244.0.2:8080"); // nftables
+    expect(slices).toMatch(/-> 10\.244\.0\.2:8080 +Masq +1 /); // IPVS
+    expect(slices).toContain("=> 10.244.0.2:8080/TCP (active)"); // Cilium
+    for (const h of ["iptables rules on node-2", "nftables rules on node-2", "ipvs:rr rules on node-2", "cilium rules on node-2"]) expect(r.stdout).toContain(h);
+  });
+
+  it("--json gives the same numbers as the table", () => {
+    const r = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--json", "--duration", "5s");
+    const j = JSON.parse(r.stdout) as { seed: number; results: { started: number; outcomes: { completed: number }; digest: string }; timeline: unknown[]; expectations: { ok: boolean }[] };
+    const t = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "5s");
+    expect(j.seed).toBe(42);
+    expect(t.stdout).toContain(`digest ${j.results.digest}`);
+    expect(t.stdout).toMatch(new RegExp(`^ +${j.results.started} +${j.results.outcomes.completed} `, "m"));
+    expect(j.timeline).toHaveLength(6); // 5 one-second buckets and the drain's
+    expect(j.expectations.every((e) => e.ok)).toBe(true);
+  });
+});
+
+describe("determinism", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kube-netsim-cli-"));
+  const run = (seed: string, name: string): { digest: string; trace: { records: number; digest: string }; file: string } => {
+    const file = join(dir, `${name}.jsonl`);
+    const r = cli("run", join(FIXTURES, "actions.yaml"), "--seed", seed, "--json", "--trace-requests", "--out-trace", file, "--out-timeline", join(dir, `${name}.csv`));
+    expect(r.code).toBe(EXIT_OK);
+    const j = JSON.parse(r.stdout) as { results: { digest: string }; trace: { records: number; digest: string } };
+    return { digest: j.results.digest, trace: j.trace, file: readFileSync(file, "utf8") };
+  };
+
+  it("the same seed gives the same trace file and digest; another seed does not", () => {
+    const a = run("7", "a");
+    const b = run("7", "b");
+    const c = run("8", "c");
+    expect(b.file).toBe(a.file);
+    expect(b.digest).toBe(a.digest);
+    expect(c.digest).not.toBe(a.digest);
+    expect(readFileSync(join(dir, "b.csv"), "utf8")).toBe(readFileSync(join(dir, "a.csv"), "utf8"));
+  });
+
+  it("the JSON Lines file is the digested trace: its FNV-1a 64 is the trace digest, one line per record", () => {
+    const a = run("7", "d");
+    expect(fnv1a64(a.file)).toBe(a.trace.digest);
+    expect(a.file.split("\n").length - 1).toBe(a.trace.records);
+    const kinds = new Set(a.file.trim().split("\n").map((l) => (JSON.parse(l) as { kind: string }).kind));
+    for (const k of ["Node.ADDED", "Deployment.MODIFIED", "EndpointSlice.MODIFIED", "kube-proxy.sync", "request"]) expect(kinds.has(k)).toBe(true);
+  });
+
+  it("the timeline CSV has one row per bucket and a column per node", () => {
+    run("7", "e");
+    const rows = readFileSync(join(dir, "e.csv"), "utf8").trim().split("\n");
+    expect(rows[0]).toBe("t_s,completed,refused,reset,timedOut,dropped,latency_mean_ms,latency_p50_ms,latency_p99_ms,latency_max_ms,endpoints_a,endpoints_b,pods_Running,pods_Terminating");
+    expect(rows.map((r) => r.split(",")[0]).slice(1, 4)).toEqual(["0", "2", "4"]);
+  });
+});
+
+describe("timeline actions", () => {
+  it("scale, setImage, deletePod, patch, apply and stopClient all take effect", () => {
+    const scenario = loadScenarioFile(join(FIXTURES, "actions.yaml"));
+    const run = runScenario(scenario);
+    const sim = run.sim;
+    const d = sim.store.get("Deployment", "default", "api");
+    expect(d?.spec.replicas).toBe(5); // scale
+    expect(d?.spec.template.spec?.containers?.[0].image).toBe("example/api:2.0"); // setImage
+    const pods = sim.pods({ app: "api" });
+    expect(pods).toHaveLength(5);
+    expect(pods.every((p) => p.spec.containers?.[0].image === "example/api:2.0")).toBe(true); // the rollout finished
+    expect(sim.store.get("Service", "default", "api")?.spec.sessionAffinity).toBe("ClientIP"); // patch
+    expect(sim.store.get("Service", "default", "api-direct")?.metadata.labels).toEqual({ changed: "yes" }); // apply
+    const at = (s: number): (typeof run.buckets)[number] => run.buckets.find((b) => b.start === s * 1000) as (typeof run.buckets)[number];
+    expect(at(0).pods).toEqual({ Running: 3 }); // before the scale at 2 s
+    expect(at(2).endpointsByNode).toEqual({ a: 5, b: 5 });
+    expect(at(10).pods).toEqual({ Running: 4, Terminating: 1 }); // deletePod at 12 s, sampled at the end of the 10-12 s bucket
+    const r = run.results;
+    const o = r.outcomes;
+    expect(o.completed + o.refused + o.reset + o.timedOut + o.dropped).toBe(r.started); // every request ended once
+    expect(r.inFlight).toBe(0);
+    // steady: Poisson 100/s for 20 s; late: one request every 50 ms from 5 s until stopClient at 16 s (220).
+    const late = r.started - 2000;
+    expect(late).toBeGreaterThan(220 - 3 * 45); // 3 sd of the steady client's count (sqrt(2000) = 45)
+    expect(late).toBeLessThan(220 + 3 * 45);
+  });
+});
+
+describe("exit codes", () => {
+  it("1 when the scenario ran but an expectation failed", () => {
+    const r = cli("run", join(FIXTURES, "expect-fail.yaml"));
+    expect(r.code).toBe(EXIT_EXPECTATION_FAILED);
+    expect(r.stdout).toMatch(/^ {2}ok {4}completed >= 1: [0-9]+$/m);
+    expect(r.stdout).toMatch(/^ {2}FAIL {2}latency\.p99 <= 1 ms: [0-9.]+ ms$/m);
+  });
+
+  it.each([
+    [["frob"], "error: unknown command 'frob'\n(run with --help for usage)\n"],
+    [["run"], "error: missing required argument 'scenario'\n(run with --help for usage)\n"],
+    [["explain", "x.yaml"], "error: required option '--at <time>' not specified\n(run with --help for usage)\n"],
+    [["run", "x.yaml", "--sed", "1"], "error: unknown option '--sed'\n(Did you mean --seed?)\n(run with --help for usage)\n"],
+    [["run", "examples/scenarios/flagship.yaml", "--mode", "ipvs:fast"], "<args>: --mode: Unsupported value: \"ipvs:fast\": supported IPVS schedulers: rr, wrr, lc, wlc, sed, nq, sh, dh, mh\n"],
+    [["compare", "examples/scenarios/flagship.yaml"], "examples/scenarios/flagship.yaml: --modes: Required value: give --modes iptables,nftables,... or compare.modes in the scenario\n"],
+    [["compare", "examples/scenarios/flagship.yaml", "--modes", "iptables,bpf"], "<args>: --modes: Unsupported value: \"bpf\": supported values: \"iptables\", \"nftables\", \"cilium\", \"ipvs\" or \"ipvs:<scheduler>\"\n"],
+    [["run", "examples/scenarios/flagship.yaml", "--duration", "soon"], "<args>: --duration: Invalid value: \"soon\": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)\n"],
+    [["explain", "examples/scenarios/flagship.yaml", "--at", "1s", "--node", "node-9"], "<args>: --node: Unsupported value: \"node-9\": supported values: \"node-1\", \"node-2\", \"node-3\"\n"],
+    [["run", "examples/scenarios/rolling-update.yaml", "--out-timeline", "/nonexistent-dir/x.csv", "--duration", "1s"], "<args>: cannot write /nonexistent-dir/x.csv: ENOENT\n"],
+    [["run", "nope.yaml"], "nope.yaml: cannot read scenario file: ENOENT\n"],
+  ])("2 for bad usage: %j", (args, stderr) => {
+    const r = cli(...args.map((a) => (a.startsWith("examples/") ? join(ROOT, a) : a)));
+    expect(r.stderr.split("\n").filter((l) => !l.startsWith("warning: ")).join("\n")).toBe(stderr);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+  });
+
+  it("0 for --help of every command and --version", () => {
+    for (const args of [["--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["--version"]]) {
+      const r = cli(...args);
+      expect(r.code).toBe(EXIT_OK);
+      expect(r.stdout.length).toBeGreaterThan(0);
+    }
+    expect(cli("--help").stdout).toContain("Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage");
+  });
+
+  it("the built bin runs as a process and sets its exit status", () => {
+    const main = join(ROOT, "packages/cli/dist/main.js");
+    expect(existsSync(main)).toBe(true);
+    const ok = spawnSync(process.execPath, [main, "run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "1s", "--no-progress"], { encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain("outcomes");
+    const bad = spawnSync(process.execPath, [main, "run", join(FIXTURES, "bad/ingress.yaml")], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+  });
+});
+
+/** Every malformed input in test-fixtures/bad, with the exact error lines (file:line:col: field path: ...). */
+const BAD: Readonly<Record<string, string>> = {
+  "api-version.yaml": 'bad/api-version.yaml:3:5: Deployment "api": apiVersion: Unsupported value: "apps/v1beta1": supported values: "apps/v1"',
+  "bad-distribution.yaml": 'bad/bad-distribution.yaml:5:5: applications[0].serviceTime: Invalid value: "gaussian(5ms)": must be a duration (constant) or exponential(5ms), constant(1s), uniform(1s, 3s), lognormal(20ms, 10ms), empirical(1ms, 2ms, 9ms)',
+  "bad-duration.yaml": 'bad/bad-duration.yaml:1:1: duration: Invalid value: "10 seconds": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)',
+  "client-node.yaml": 'bad/client-node.yaml:8:5: clients[0].node: Unsupported value: "node-7": supported values: "node-1", "node-2"',
+  "deployment-selector.yaml": [
+    'bad/deployment-selector.yaml:7:7: Deployment "api": spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+    'bad/deployment-selector.yaml:10:21: Deployment "api": spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+  ].join("\n"),
+  "expect-metric.yaml": [
+    'bad/expect-metric.yaml:3:3: expect.errors: Unsupported field: "errors": supported fields: "started", "completed", "refused", "reset", "timedOut", "dropped", "failed", "failedRatio", "latency.mean", "latency.p50", "latency.p90", "latency.p99", "latency.p999", "latency.max"',
+    'bad/expect-metric.yaml:4:18: expect.latency.p99.max: Invalid value: "fast": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)',
+    "bad/expect-metric.yaml:4:3: expect.latency.p99: Required value: min or max",
+  ].join("\n"),
+  "ingress.yaml": 'bad/ingress.yaml:4:5: kind: Unsupported value: "Ingress": Ingress (networking.k8s.io/v1) is not yet modelled by kube-netsim; supported kinds: Deployment, EndpointSlice, Namespace, Node, Pod, ReplicaSet, Service',
+  "inline-manifest.yaml": [
+    "bad/inline-manifest.yaml:7:7: Service \"API\": metadata.name: Invalid value: \"API\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    'bad/inline-manifest.yaml:10:11: Service "API": spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+    'bad/inline-manifest.yaml:10:11: Service "API": spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive',
+  ].join("\n"),
+  "manifest-target-port.yaml": 'bad/manifests/bad-port.yaml:27:7: Service "api": spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+  "missing-manifest.yaml": 'bad/missing-manifest.yaml:3:5: manifests[0]: Invalid value: "does-not-exist.yaml": cannot read packages/cli/test-fixtures/bad/does-not-exist.yaml: ENOENT',
+  "not-a-map.yaml": "bad/not-a-map.yaml:1:1: scenario: Invalid value: a scenario is a map with the keys seed, duration, settle, cluster, manifests, applications, clients, timeline, measure, expect, compare",
+  "proxy-mode.yaml": 'bad/proxy-mode.yaml:4:5: cluster.kubeProxy.mode: Unsupported value: "ipvs:fastest": supported IPVS schedulers: rr, wrr, lc, wlc, sed, nq, sh, dh, mh',
+  "scale-missing.yaml": 'bad/scale-missing.yaml:8:5: timeline[0] (at t=1000 ms): deployments.apps "web" not found',
+  "selector-number.yaml": [
+    "bad/selector-number.yaml:3:17: applications[0].selector[version]: Invalid value: 2: must be a string (quote numbers and booleans)",
+    "bad/selector-number.yaml:5:5: applications[0].concurrency: Invalid value: 0: must be an integer >= 1",
+  ].join("\n"),
+  "target-missing.yaml": 'bad/target-missing.yaml:4:5: clients[0].target: Invalid value: "http://web:80": services "web" not found in namespace "default" (NXDOMAIN)',
+  "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
+  "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient',
+  "unknown-field.yaml": [
+    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start"',
+    "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival)",
+  ].join("\n"),
+  "unknown-kind.yaml": 'bad/unknown-kind.yaml:4:5: kind: Unsupported value: "Frobnicator": supported values: "Deployment", "EndpointSlice", "Namespace", "Node", "Pod", "ReplicaSet", "Service"',
+  "yaml-syntax.yaml": "bad/yaml-syntax.yaml:5:1: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+};
+
+describe("malformed scenarios and manifests (test-fixtures/bad): one line per error with file:line:col, exit status 2", () => {
+  it("every fixture has an expected error", () => {
+    const files = readdirSync(join(FIXTURES, "bad")).filter((f) => f.endsWith(".yaml"));
+    expect(files.sort()).toEqual(Object.keys(BAD).sort());
+  });
+
+  it.each(Object.entries(BAD))("%s", (file, expected) => {
+    for (const args of [["run"], ["compare", "--modes", "iptables"], ["explain", "--at", "1s"]]) {
+      const r = cli(args[0], join(FIXTURES, "bad", file), ...args.slice(1));
+      expect(r.code).toBe(EXIT_BAD_INPUT);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(expected.replaceAll(/^bad\//gm, "packages/cli/test-fixtures/bad/") + "\n");
+    }
+  });
+});
