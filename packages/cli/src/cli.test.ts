@@ -174,6 +174,21 @@ describe("exit codes", () => {
     expect(r.code).toBe(EXIT_BAD_INPUT);
   });
 
+  it("progress: a line on stderr redrawn as virtual time advances, only when asked or on a terminal", () => {
+    let stderr = "";
+    const io = { stdout: (): void => undefined, stderr: (s: string): void => void (stderr += s), interactive: true };
+    expect(runCli(["run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "2s"], io)).toBe(EXIT_OK);
+    const warning = "warning: timeline[0] at 30 s is not before the end of the traffic (2 s): it does not run\n";
+    expect(stderr.startsWith(warning)).toBe(true);
+    const frames = stderr.slice(warning.length).split("\r").filter((f) => f !== "");
+    expect(frames.length).toBeGreaterThan(10);
+    expect(frames[0]).toMatch(/^\[#*\.*\] 0\.[0-9] s \/ 2\.0 s of virtual time$/);
+    expect(frames[frames.length - 1]).toBe("[##############################] 2.0 s / 2.0 s of virtual time\n");
+    stderr = "";
+    runCli(["run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "2s", "--no-progress"], io);
+    expect(stderr).toBe(warning);
+  });
+
   it("0 for --help of every command and --version", () => {
     for (const args of [["--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["--version"]]) {
       const r = cli(...args);
