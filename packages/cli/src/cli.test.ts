@@ -148,6 +148,43 @@ describe("timeline actions", () => {
   });
 });
 
+describe("sweep", () => {
+  const flagship = join(ROOT, "examples/scenarios/flagship.yaml");
+  it("one row per combination, each run the same as run with that value and seed", () => {
+    const r = cli("sweep", flagship, "--set", "clients[0].rate=100,300", "--set", "cluster.kubeProxy.mode=iptables,ipvs:lc", "--seeds", "1..2", "--duration", "3s", "--json");
+    expect(r.code).toBe(EXIT_OK);
+    const j = JSON.parse(r.stdout) as { parameters: string[]; seeds: number[]; rows: { values: unknown[]; runs: { seed: number; mode: string; results: { digest: string } }[] }[] };
+    expect(j.parameters).toEqual(["clients[0].rate", "cluster.kubeProxy.mode"]);
+    expect(j.seeds).toEqual([1, 2]);
+    expect(j.rows.map((x) => x.values)).toEqual([[100, "iptables"], [100, "ipvs:lc"], [300, "iptables"], [300, "ipvs:lc"]]);
+    expect(j.rows[3].runs.map((x) => [x.seed, x.mode])).toEqual([[1, "ipvs:lc"], [2, "ipvs:lc"]]);
+    // rate 300 is the scenario's own value: the same run as `run --seed 2 --mode ipvs:lc`.
+    const single = JSON.parse(cli("run", flagship, "--seed", "2", "--mode", "ipvs:lc", "--duration", "3s", "--json").stdout) as { results: { digest: string } };
+    expect(j.rows[3].runs[1].results.digest).toBe(single.results.digest);
+  });
+
+  it("the table has a column per swept field and exits 1 when an expectation fails in some run", () => {
+    const r = cli("sweep", flagship, "--set", "clients[0].rate=100,600", "--seeds", "1,2", "--duration", "3s");
+    expect(r.code).toBe(EXIT_EXPECTATION_FAILED);
+    const lines = r.stdout.split("\n");
+    expect(lines[1]).toBe("  2 combinations x 2 seeds (1, 2); mean [min, max] over the seeds (one number when all are equal)");
+    expect(lines[3]).toMatch(/^ {2}clients\[0\]\.rate +started +completed +failed % +timedOut +refused +reset +dropped +p50 ms +p99 ms +expect$/);
+    expect(lines[4]).toMatch(/^ {2}100 .* ok$/);
+    expect(lines[5]).toMatch(/^ {2}600 .* FAIL 2\/2$/); // 600/s on three 200/s servers: the p99 bound of 100 ms fails
+  });
+
+  it.each([
+    [["--set", "clients[0].rate=abc"], '<args>: --set clients[0].rate=abc: clients[0].rate: Invalid value: "abc": must be a number > 0\n'],
+    [["--set", "rate"], '<args>: --set: Invalid value: "rate": expected field.path=value1,value2,... e.g. clients[0].rate=100,200,400\n'],
+    [[], "<args>: --set: Required value: at least one field to sweep, e.g. --set clients[0].rate=100,200,400\n"],
+    [["--set", "seed=1", "--seeds", "5..1"], '<args>: --seeds: Invalid value: "5..1": a range a..b with a <= b and at most 1000 seeds\n'],
+  ])("2 for bad arguments: %j", (args, stderr) => {
+    const r = cli("sweep", flagship, ...args);
+    expect(r.stderr).toBe(stderr);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+  });
+});
+
 describe("exit codes", () => {
   it("1 when the scenario ran but an expectation failed", () => {
     const r = cli("run", join(FIXTURES, "expect-fail.yaml"));
@@ -190,7 +227,7 @@ describe("exit codes", () => {
   });
 
   it("0 for --help of every command and --version", () => {
-    for (const args of [["--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["--version"]]) {
+    for (const args of [["--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["sweep", "--help"], ["--version"]]) {
       const r = cli(...args);
       expect(r.code).toBe(EXIT_OK);
       expect(r.stdout.length).toBeGreaterThan(0);
@@ -258,7 +295,7 @@ describe("malformed scenarios and manifests (test-fixtures/bad): one line per er
   });
 
   it.each(Object.entries(BAD))("%s", (file, expected) => {
-    for (const args of [["run"], ["compare", "--modes", "iptables"], ["explain", "--at", "1s"]]) {
+    for (const args of [["run"], ["compare", "--modes", "iptables"], ["explain", "--at", "1s"], ["sweep", "--set", "seed=1,2"]]) {
       const r = cli(args[0], join(FIXTURES, "bad", file), ...args.slice(1));
       expect(r.code).toBe(EXIT_BAD_INPUT);
       expect(r.stdout).toBe("");

@@ -7,6 +7,7 @@ import type { ScenarioRun } from "./runner.js";
 import { checkMode, loadScenarioFile } from "./scenario.js";
 import type { ReadFile, Scenario } from "./scenario.js";
 import { InputError, formatProblem } from "./source.js";
+import { formatSweep, parseSweepParameter, sweep } from "./sweep.js";
 
 /** Exit status: everything went well. */
 export const EXIT_OK = 0;
@@ -38,6 +39,16 @@ function parseSeed(v: string): number | string {
   }
   if (v === "") throw new InputError([{ file: "<args>", message: `--seed: Invalid value: "": must be a number or a string` }]);
   return v;
+}
+
+function parseSeeds(v: string): (number | string)[] {
+  const range = /^(-?[0-9]+)\.\.(-?[0-9]+)$/.exec(v.trim());
+  if (range) {
+    const [a, b] = [Number(range[1]), Number(range[2])];
+    if (b < a || b - a >= 1000) throw new InputError([{ file: "<args>", message: `--seeds: Invalid value: "${v}": a range a..b with a <= b and at most 1000 seeds` }]);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  return v.split(",").map((x) => parseSeed(x.trim()));
 }
 
 function parseModes(v: string, flag: string): string[] {
@@ -202,6 +213,40 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       });
       io.stdout(opts.json ? toJSON({ scenario: file, runs: runs.map((r) => runJSON(file, r)) }) : formatCompareSummary(file, runs, scenario.measure));
       if (runs.some((r) => r.expectations.some((e) => !e.ok))) status = EXIT_EXPECTATION_FAILED;
+    });
+
+  program
+    .command("sweep")
+    .description("run a scenario for every combination of values of some fields and several seeds; one row per combination")
+    .argument("<scenario>", "scenario file (YAML)")
+    .option("--set <path=values>", "a field and its values, e.g. clients[0].rate=100,200,400 (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("--seeds <seeds>", "seeds: 1,2,3 or 1..5 (default: the scenario's seed)")
+    .option("--duration <duration>", "traffic duration (overrides the scenario's), e.g. 10s")
+    .option("--json", "print the results as JSON")
+    .addOption(new Option("--progress", "show progress on stderr (default when stderr is a terminal)"))
+    .addOption(new Option("--no-progress", "never show progress"))
+    .action((file: string, opts: { set: string[]; seeds?: string; duration?: string; json?: boolean; progress?: boolean }) => {
+      const parameters = opts.set.map(parseSweepParameter);
+      if (parameters.length === 0) throw new InputError([{ file: "<args>", message: "--set: Required value: at least one field to sweep, e.g. --set clients[0].rate=100,200,400" }]);
+      let text: string;
+      try {
+        text = read(file);
+      } catch (e) {
+        throw new InputError([{ file, message: `cannot read scenario file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+      }
+      if (opts.duration !== undefined) parameters.push({ path: "duration", values: [parseDurationArg(opts.duration, "--duration")] });
+      const seeds = opts.seeds === undefined ? [loadScenarioFile(file, read).simulation.seed] : parseSeeds(opts.seeds);
+      const show = progress(opts.progress);
+      const rows = sweep(text, file, parameters, seeds, read, show ? (done, total) => show(done, total) : undefined);
+      show?.(1, 1);
+      const swept = opts.duration !== undefined ? parameters.slice(0, -1) : parameters;
+      const shown = rows.map((r) => ({ ...r, values: opts.duration !== undefined ? r.values.slice(0, -1) : r.values }));
+      io.stdout(
+        opts.json
+          ? toJSON({ scenario: file, parameters: swept.map((p) => p.path), seeds, rows: shown.map((r) => ({ values: r.values, runs: r.runs.map((x) => runJSON(file, x)) })) })
+          : formatSweep(file, swept, seeds, shown),
+      );
+      if (rows.some((r) => r.runs.some((x) => x.expectations.some((e) => !e.ok)))) status = EXIT_EXPECTATION_FAILED;
     });
 
   program

@@ -18,3 +18,5 @@ export type { RunScenarioOptions, ScenarioRun, ExpectationResult } from "./runne
 export { runCli, EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from "./cli.js";
 export type { CliIO } from "./cli.js";
 export { table, formatRunSummary, formatCompareSummary, formatEndpointSlices, formatPods, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";
+export { sweep, formatSweep, parseSweepParameter } from "./sweep.js";
+export type { SweepParameter, SweepRow } from "./sweep.js";
