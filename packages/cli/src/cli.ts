@@ -153,6 +153,20 @@ export function runCli(argv: readonly string[], io: CliIO): number {
   };
 
   program
+    .command("check")
+    .description("check a scenario and its manifests without running it (exit status 0 or 2)")
+    .argument("<scenario>", "scenario file (YAML)")
+    .action((file: string) => {
+      const s = loadScenarioFile(file, read);
+      // Everything before the traffic starts: applying the manifests, settling, resolving clients.
+      runScenario(s, { stopAt: 0 });
+      const kinds = new Map<string, number>();
+      for (const o of s.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+      const objects = [...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ") || "no objects";
+      io.stdout(`${file}: ok: ${objects}, ${s.applications.length} application model(s), ${s.clients.length} client(s), ${s.timeline.length} timeline action(s), duration ${formatDuration(s.duration)}\n`);
+    });
+
+  program
     .command("run")
     .description("run a scenario and print a summary: outcomes, latency quantiles, per-endpoint shares, outcomes per time bucket")
     .argument("<scenario>", "scenario file (YAML)")

@@ -39,7 +39,7 @@ describe("scenario.schema.json (editor completion) and the checks in code agree"
 
   it.each([
     ["top level", "duration: 1s\nbogus: 1\n", Object.keys(schema.properties)],
-    ["clients", "duration: 1s\nclients: [{ name: c, target: a:80, rate: 1, bogus: 1 }]\n", Object.keys(schema.properties.clients.items?.properties ?? {})],
+    ["clients", "duration: 1s\nclients: [{ name: c, target: 10.96.0.1:80, rate: 1, bogus: 1 }]\n", Object.keys(schema.properties.clients.items?.properties ?? {})],
     ["applications", "duration: 1s\napplications: [{ selector: { a: b }, serviceTime: 1ms, bogus: 1 }]\n", Object.keys(schema.properties.applications.items?.properties ?? {})],
     ["cluster", "duration: 1s\ncluster: { bogus: 1 }\n", Object.keys(schema.properties.cluster.properties ?? {})],
     ["timeline actions", "duration: 1s\ntimeline: [{ at: 1s, bogus: 1 }]\n", Object.keys(schema.properties.timeline.items?.properties ?? {}).filter((k) => k !== "at")],
@@ -84,19 +84,19 @@ describe("parseScenario", () => {
 
   it("sorts the timeline by time, keeping file order for equal times", () => {
     const s = parseScenario(
-      "duration: 1s\ntimeline:\n  - { at: 2s, scale: { deployment: a, replicas: 1 } }\n  - { at: 1s, scale: { deployment: b, replicas: 1 } }\n  - { at: 2s, scale: { deployment: c, replicas: 1 } }\n",
+      "duration: 1s\ntimeline:\n  - { at: 2s, deletePod: { name: a } }\n  - { at: 1s, deletePod: { name: b } }\n  - { at: 2s, deletePod: { name: c } }\n",
       join(dir, "t.yaml"),
     );
-    expect(s.timeline.map((t) => (t.action.type === "scale" ? t.action.deployment : ""))).toEqual(["b", "a", "c"]);
+    expect(s.timeline.map((t) => (t.action.type === "deletePod" ? t.action.name : ""))).toEqual(["b", "a", "c"]);
     expect(s.timeline.map((t) => t.path)).toEqual(["timeline[1]", "timeline[0]", "timeline[2]"]);
   });
 
   it.each([
     ["facade check: clusterCIDR too small for the nodes", "duration: 1s\ncluster:\n  nodes: 5\n  clusterCIDR: 10.0.0.0/23\n", "t.yaml:3:3: cluster.nodes: Invalid value: 5: clusterCIDR 10.0.0.0/23 holds only 2 node pod CIDRs of /24"],
     ["nodes both ways", "duration: 1s\ncluster: { nodes: 2 }\nmanifests: [{ apiVersion: v1, kind: Node, metadata: { name: w } }]\n", "t.yaml:2:12: cluster.nodes: Forbidden: nodes are given both here and as Node manifests; keep one"],
-    ["keep-alive settings on another mode", "duration: 1s\nclients: [{ name: c, target: a:80, rate: 1, connections: { mode: multiplexed, poolSize: 2 } }]\n", "t.yaml:2:79: clients[0].connections.poolSize: Forbidden: only for mode keep-alive"],
-    ["rate and interarrival", "duration: 1s\nclients: [{ name: c, target: a:80, rate: 1, interarrival: 5ms }]\n", "t.yaml:2:45: clients[0].interarrival: Forbidden: give rate or interarrival, not both"],
-    ["duplicate client", "duration: 1s\nclients: [{ name: c, target: a:80, rate: 1 }, { name: c, target: a:80, rate: 1 }]\n", 't.yaml:2:49: clients[1].name: Duplicate value: "c"'],
+    ["keep-alive settings on another mode", "duration: 1s\nclients: [{ name: c, target: 10.96.0.1:80, rate: 1, connections: { mode: multiplexed, poolSize: 2 } }]\n", "t.yaml:2:87: clients[0].connections.poolSize: Forbidden: only for mode keep-alive"],
+    ["rate and interarrival", "duration: 1s\nclients: [{ name: c, target: 10.96.0.1:80, rate: 1, interarrival: 5ms }]\n", "t.yaml:2:53: clients[0].interarrival: Forbidden: give rate or interarrival, not both"],
+    ["duplicate client", "duration: 1s\nclients: [{ name: c, target: 10.96.0.1:80, rate: 1 }, { name: c, target: 10.96.0.1:80, rate: 1 }]\n", 't.yaml:2:57: clients[1].name: Duplicate value: "c"'],
     ["stopClient of an unknown client", "duration: 1s\ntimeline: [{ at: 1s, stopClient: { name: x } }]\n", 't.yaml:2:36: timeline[0].stopClient.name: Unsupported value: "x"'],
     ["two YAML documents", "duration: 1s\n---\nduration: 2s\n", "t.yaml:1:1: a scenario file holds exactly one YAML document, found 2"],
     ["duration missing", "seed: 1\n", "t.yaml:1:1: duration: Required value: a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)"],

@@ -407,6 +407,30 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     if (service !== undefined && bucket > 0) measure = { service, namespace: r.string(m.namespace, ["measure", "namespace"]) ?? "default", bucket, source: r.at(["measure", "service"]) };
   }
 
+  // Names the run will look up: Deployments and Services must be in the manifests (or in
+  // an `apply` of the timeline). Pod names are only known at run time.
+  const known = new Set<string>();
+  const add = (o: KubeObject): void => void known.add(`${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`);
+  manifests.objects.forEach(add);
+  for (const t of timeline) if (t.action.type === "apply") t.action.objects.forEach(add);
+  const notFound = (path: Path, kind: string, name: string, ns: string, value: string = name): void => {
+    if (!known.has(`${kind}/${ns}/${name}`)) r.error(path, `Not found: "${value}": no ${kind} "${name}" in namespace "${ns}" in the manifests`);
+  };
+  for (const t of timeline) {
+    const p = ["timeline", Number(/\[([0-9]+)\]/.exec(t.path)?.[1]), t.action.type];
+    const a = t.action;
+    if (a.type === "scale" || a.type === "setImage") notFound([...p, "deployment"], "Deployment", a.deployment, a.namespace);
+    if (a.type === "patch") notFound([...p, "name"], a.kind, a.name, a.namespace);
+  }
+  if (measure) notFound(["measure", "service"], "Service", measure.service, measure.namespace);
+  clients.forEach((c, i) => {
+    const host = /^(?:[a-z]+:\/\/)?([^:/]+)/.exec(c.target)?.[1] ?? "";
+    const parts = host.split(".");
+    const rest = parts.slice(2).join(".");
+    if (/^[0-9.]+$/.test(host) || (rest !== "" && rest !== "svc" && rest !== "svc.cluster.local")) return; // an IP, or a name the run refuses itself
+    notFound(["clients", i, "target"], "Service", parts[0], parts[1] ?? c.namespace ?? "default", c.target);
+  });
+
   // expect
   const e = r.object(top.expect, ["expect"], EXPECT_METRICS) ?? {};
   const expect: Expectation[] = [];
