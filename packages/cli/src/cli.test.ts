@@ -120,6 +120,19 @@ describe("determinism", () => {
   });
 });
 
+describe("manifests", () => {
+  it("Node manifests make the nodes; a Service without a selector uses the EndpointSlice written by hand", () => {
+    const run = runScenario(loadScenarioFile(join(FIXTURES, "nodes-and-slices.yaml")));
+    expect(run.sim.nodeNames).toEqual(["worker-a", "worker-b"]);
+    expect(run.sim.store.get("Node", undefined, "worker-b")?.metadata.labels?.["topology.kubernetes.io/zone"]).toBe("west");
+    const r = run.results;
+    expect(r.outcomes.completed).toBe(r.started);
+    expect(r.endpoints.map((e) => e.address)).toEqual(["10.244.0.2:8080", "10.244.1.2:8080"]); // the third pod is not in the slice
+    // 449 requests split at random between two endpoints: each share within 3 sd (2.4%) of one half.
+    for (const e of r.endpoints) expect(Math.abs(e.share - 0.5)).toBeLessThan(3 * Math.sqrt(0.25 / r.started));
+  });
+});
+
 describe("timeline actions", () => {
   it("scale, setImage, deletePod, patch, apply and stopClient all take effect", () => {
     const scenario = loadScenarioFile(join(FIXTURES, "actions.yaml"));

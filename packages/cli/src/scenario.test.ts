@@ -17,7 +17,7 @@ const validate = ajv.compile(schema);
 const EXAMPLES = readdirSync(join(ROOT, "examples/scenarios"))
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => join(ROOT, "examples/scenarios", f));
-const GOOD = [...EXAMPLES, join(ROOT, "packages/cli/test-fixtures/actions.yaml"), join(ROOT, "packages/cli/test-fixtures/expect-fail.yaml")];
+const GOOD = [...EXAMPLES, ...["actions", "expect-fail", "nodes-and-slices"].map((f) => join(ROOT, `packages/cli/test-fixtures/${f}.yaml`))];
 
 /** The field list the code prints for an unknown field under `prefix`. */
 function fieldsTheCodeKnows(yamlText: string): string[] {
