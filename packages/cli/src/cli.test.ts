@@ -176,6 +176,19 @@ describe("sweep", () => {
     expect(j.rows[3].runs[1].results.digest).toBe(single.results.digest);
   });
 
+  it("progress counts runs", () => {
+    let stderr = "";
+    const io = { stdout: (): void => undefined, stderr: (x: string): void => void (stderr += x), interactive: true };
+    expect(runCli(["sweep", flagship, "--set", "clients[0].rate=10,20", "--seeds", "1,2", "--duration", "1s"], io)).toBe(EXIT_OK);
+    expect(stderr.split("\r").filter((f) => f !== "")).toEqual([
+      "[..............................] 0 / 4 runs",
+      "[########......................] 1 / 4 runs",
+      "[###############...............] 2 / 4 runs",
+      "[#######################.......] 3 / 4 runs",
+      "[##############################] 4 / 4 runs\n",
+    ]);
+  });
+
   it("the table has a column per swept field and exits 1 when an expectation fails in some run", () => {
     const r = cli("sweep", flagship, "--set", "clients[0].rate=100,600", "--seeds", "1,2", "--duration", "3s");
     expect(r.code).toBe(EXIT_EXPECTATION_FAILED);
@@ -229,6 +242,8 @@ describe("exit codes", () => {
     [["explain", "examples/scenarios/flagship.yaml", "--at", "1s", "--node", "node-9"], "<args>: --node: Unsupported value: \"node-9\": supported values: \"node-1\", \"node-2\", \"node-3\"\n"],
     [["run", "examples/scenarios/rolling-update.yaml", "--out-timeline", "/nonexistent-dir/x.csv", "--duration", "1s"], "<args>: cannot write /nonexistent-dir/x.csv: ENOENT\n"],
     [["run", "nope.yaml"], "nope.yaml: cannot read scenario file: ENOENT\n"],
+    [["run", "examples/scenarios/flagship.yaml", "--mode", "iptables,cilium"], '<args>: --mode: Invalid value: "iptables,cilium": one mode; compare runs several\n'],
+    [["sweep", "examples/scenarios/flagship.yaml", "--set", "clients[0].rate=1", "--seeds", "1,"], '<args>: --seeds: Invalid value: "": must be a number or a string\n'],
   ])("2 for bad usage: %j", (args, stderr) => {
     const r = cli(...args.map((a) => (a.startsWith("examples/") ? join(ROOT, a) : a)));
     expect(r.stderr.split("\n").filter((l) => !l.startsWith("warning: ")).join("\n")).toBe(stderr);

@@ -32,12 +32,12 @@ export interface CliIO {
 
 const VERSION = "0.1.0";
 
-function parseSeed(v: string): number | string {
+function parseSeed(v: string, flag: string = "--seed"): number | string {
   if (/^-?[0-9]+$/.test(v)) {
     const n = Number(v);
     if (Number.isSafeInteger(n)) return n;
   }
-  if (v === "") throw new InputError([{ file: "<args>", message: `--seed: Invalid value: "": must be a number or a string` }]);
+  if (v === "") throw new InputError([{ file: "<args>", message: `${flag}: Invalid value: "": must be a number or a string` }]);
   return v;
 }
 
@@ -48,7 +48,7 @@ function parseSeeds(v: string): (number | string)[] {
     if (b < a || b - a >= 1000) throw new InputError([{ file: "<args>", message: `--seeds: Invalid value: "${v}": a range a..b with a <= b and at most 1000 seeds` }]);
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
-  return v.split(",").map((x) => parseSeed(x.trim()));
+  return v.split(",").map((x) => parseSeed(x.trim(), "--seeds"));
 }
 
 function parseModes(v: string, flag: string): string[] {
@@ -139,7 +139,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       "\nExit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage, 3 internal error.\nScenario file reference: docs/cli.md",
     );
 
-  const progress = (on: boolean | undefined): ((done: number, total: number) => void) | undefined => {
+  const progress = (on: boolean | undefined, unit: "ms" | "runs" = "ms"): ((done: number, total: number) => void) | undefined => {
     if (!(on ?? io.interactive ?? false)) return undefined;
     let last = -1;
     return (done, total) => {
@@ -148,7 +148,8 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       last = p;
       const width = 30;
       const fill = Math.round((width * p) / 100);
-      io.stderr(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${(done / 1000).toFixed(1)} s / ${(total / 1000).toFixed(1)} s of virtual time${p === 100 ? "\n" : ""}`);
+      const what = unit === "ms" ? `${(done / 1000).toFixed(1)} s / ${(total / 1000).toFixed(1)} s of virtual time` : `${done} / ${total} runs`;
+      io.stderr(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${what}${p === 100 ? "\n" : ""}`);
     };
   };
 
@@ -181,7 +182,9 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     .addOption(new Option("--no-progress", "never show progress"))
     .action((file: string, opts: { seed?: string; mode?: string; duration?: string; json?: boolean; outTrace?: string; traceRequests?: boolean; outTimeline?: string; progress?: boolean }) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
-      const mode = opts.mode === undefined ? undefined : parseModes(opts.mode, "--mode")[0];
+      const modes = opts.mode === undefined ? undefined : parseModes(opts.mode, "--mode");
+      if (modes !== undefined && modes.length > 1) throw new InputError([{ file: "<args>", message: `--mode: Invalid value: "${opts.mode}": one mode; compare runs several` }]);
+      const mode = modes?.[0];
       const duration = opts.duration === undefined ? undefined : parseDurationArg(opts.duration, "--duration");
       const scenario = withDuration(loadScenarioFile(file, read), duration);
       if (opts.outTimeline !== undefined && !scenario.measure) {
@@ -250,9 +253,9 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       }
       if (opts.duration !== undefined) parameters.push({ path: "duration", values: [parseDurationArg(opts.duration, "--duration")] });
       const seeds = opts.seeds === undefined ? [loadScenarioFile(file, read).simulation.seed] : parseSeeds(opts.seeds);
-      const show = progress(opts.progress);
-      const rows = sweep(text, file, parameters, seeds, read, show ? (done, total) => show(done, total) : undefined);
-      show?.(1, 1);
+      const show = progress(opts.progress, "runs");
+      const rows = sweep(text, file, parameters, seeds, read, show);
+      show?.(rows.length * seeds.length, rows.length * seeds.length);
       const swept = opts.duration !== undefined ? parameters.slice(0, -1) : parameters;
       const shown = rows.map((r) => ({ ...r, values: opts.duration !== undefined ? r.values.slice(0, -1) : r.values }));
       io.stdout(
