@@ -6,6 +6,9 @@ import type { Expectation, Scenario, ScenarioAction } from "./scenario.js";
 import { InputError } from "./source.js";
 import type { Problem } from "./source.js";
 
+/** Most buckets a run may measure (each keeps a latency histogram of about 26 KB). */
+const MAX_BUCKETS = 10_000;
+
 /** Options of {@link runScenario}. */
 export interface RunScenarioOptions {
   /** Overrides the scenario's `seed`. */
@@ -71,6 +74,10 @@ export interface ScenarioRun {
  */
 export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): ScenarioRun {
   const mode = options.mode ?? scenario.mode;
+  const buckets = scenario.measure ? (options.stopAt ?? scenario.duration) / scenario.measure.bucket : 0;
+  if (scenario.measure && buckets > MAX_BUCKETS) {
+    throw new InputError([{ ...scenario.measure.source, message: `measure.bucket: Invalid value: ${scenario.measure.bucket} ms: ${Math.ceil(buckets)} buckets in the run; at most ${MAX_BUCKETS}, use a larger bucket` }]);
+  }
   const seed = options.seed ?? scenario.simulation.seed;
   const sim = new Simulation({
     ...scenario.simulation,
@@ -138,8 +145,8 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   timeline?.stop();
   if (options.stopAt === undefined) sim.drain();
   const results = sim.results();
-  const buckets = (timeline?.buckets() ?? []).map((b) => ({ ...b, start: b.start - t0 }));
-  return { sim, seed, mode, trafficStart: t0, results, buckets, expectations: scenario.expect.map((x) => check(x, results)), warnings: sim.warnings() };
+  const measured = (timeline?.buckets() ?? []).map((b) => ({ ...b, start: b.start - t0 }));
+  return { sim, seed, mode, trafficStart: t0, results, buckets: measured, expectations: scenario.expect.map((x) => check(x, results)), warnings: sim.warnings() };
 }
 
 function perform(sim: Simulation, a: ScenarioAction, clients: ReadonlyMap<string, number>): void {

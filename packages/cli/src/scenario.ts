@@ -370,11 +370,16 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     if (o.rate !== undefined && o.interarrival !== undefined) r.error([...p, "interarrival"], "Forbidden: give rate or interarrival, not both");
     const node = r.string(o.node, [...p, "node"]);
     if (node !== undefined && !nodeNames.includes(node)) r.error([...p, "node"], fieldNotSupported(pathText([...p, "node"]), node, nodeNames));
+    // An interarrival of 0 would send requests without end at one instant.
+    if (interarrival !== undefined && !(interarrival.distribution.mean > 0)) r.error([...p, "interarrival"], fieldInvalid(pathText([...p, "interarrival"]), o.interarrival, "must have a mean > 0"));
     const connections = clientConnections(r, o.connections, [...p, "connections"]);
     const protocol = r.oneOf(o.protocol, [...p, "protocol"], ["TCP", "UDP"] as const);
+    if (protocol === "UDP" && connections !== undefined && connections.mode !== "per-request") r.error([...p, "connections"], "Forbidden: UDP has no connections; leave connections out");
+    const connectTimeout = r.duration(o.connectTimeout, [...p, "connectTimeout"]);
+    if (connectTimeout === 0) r.error([...p, "connectTimeout"], fieldInvalid(pathText([...p, "connectTimeout"]), o.connectTimeout, "must be > 0"));
     const start = r.duration(o.start, [...p, "start"]) ?? 0;
     if (name === undefined || target === undefined) return [];
-    return [{ name, target, rate, interarrival: interarrival?.distribution, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout: r.duration(o.connectTimeout, [...p, "connectTimeout"]), connections, protocol, start, source: r.at(p) }];
+    return [{ name, target, rate, interarrival: interarrival?.distribution, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout, connections, protocol, start, source: r.at(p) }];
   });
 
   // timeline
@@ -517,7 +522,7 @@ function clientConnections(r: Reader, v: unknown, path: Path): ConnectionPolicy 
   return {
     mode,
     poolSize: r.integer(o.poolSize, [...path, "poolSize"], 1),
-    idleTimeout: r.duration(o.idleTimeout, [...path, "idleTimeout"]),
+    idleTimeout: r.duration(o.idleTimeout, [...path, "idleTimeout"]) || (o.idleTimeout === undefined ? undefined : r.error([...path, "idleTimeout"], fieldInvalid(pathText([...path, "idleTimeout"]), o.idleTimeout, "must be > 0"))),
     maxRequestsPerConnection: r.integer(o.maxRequestsPerConnection, [...path, "maxRequestsPerConnection"], 1),
   };
 }
