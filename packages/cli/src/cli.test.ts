@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { fnv1a64 } from "@kube-netsim/core";
 import { describe, expect, it } from "vitest";
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, runCli } from "./cli.js";
+import { escapeHtml } from "./html.js";
 import { runScenario } from "./runner.js";
 import { loadScenarioFile } from "./scenario.js";
 
@@ -158,6 +159,28 @@ describe("timeline actions", () => {
     const late = r.started - 2000;
     expect(late).toBeGreaterThan(220 - 3 * 45); // 3 sd of the steady client's count (sqrt(2000) = 45)
     expect(late).toBeLessThan(220 + 3 * 45);
+  });
+});
+
+describe("--out-html", () => {
+  it("writes a self-contained report with the same numbers as the summary", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kube-netsim-html-"));
+    const file = join(dir, "r.html");
+    const r = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--out-html", file, "--json");
+    expect(r.code).toBe(EXIT_OK);
+    const j = JSON.parse(r.stdout) as { results: { started: number; digest: string; outcomes: { timedOut: number } }; timeline: unknown[] };
+    const html = readFileSync(file, "utf8");
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/); // no scripts, no external assets
+    expect(html).toContain(`<code>${j.results.digest}</code>`);
+    expect(html).toContain(`<td class="n">${j.results.started}</td>`);
+    expect(html.match(/<tr><td class="n">[0-9]+\.[0-9]<\/td>/g)).toHaveLength(j.timeline.length); // one timeline row per bucket
+    // The three timeouts after the pod deletion are one bar in the chart.
+    expect(html).toContain(`<title>31.0 s: ${j.results.outcomes.timedOut} timedOut</title>`);
+  });
+
+  it("escapes what it prints", () => {
+    expect(escapeHtml(`<a href="x">&'`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   });
 });
 

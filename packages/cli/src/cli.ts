@@ -8,6 +8,7 @@ import { checkMode, loadScenarioFile } from "./scenario.js";
 import type { ReadFile, Scenario } from "./scenario.js";
 import { InputError, formatProblem } from "./source.js";
 import { formatSweep, parseSweepParameter, sweep } from "./sweep.js";
+import { runHtml } from "./html.js";
 
 /** Exit status: everything went well. */
 export const EXIT_OK = 0;
@@ -178,9 +179,10 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     .option("--out-trace <file>", "write the trace (every API write, kube-proxy sync, ...) as JSON Lines")
     .option("--trace-requests", "also record every request's end in the trace (and so in the digest)")
     .option("--out-timeline <file>", "write the measured buckets as CSV (needs measure: in the scenario)")
+    .option("--out-html <file>", "write a self-contained HTML report (tables, a chart of errors and p99 per bucket)")
     .addOption(new Option("--progress", "show progress on stderr (default when stderr is a terminal)"))
     .addOption(new Option("--no-progress", "never show progress"))
-    .action((file: string, opts: { seed?: string; mode?: string; duration?: string; json?: boolean; outTrace?: string; traceRequests?: boolean; outTimeline?: string; progress?: boolean }) => {
+    .action((file: string, opts: { seed?: string; mode?: string; duration?: string; json?: boolean; outTrace?: string; traceRequests?: boolean; outTimeline?: string; outHtml?: string; progress?: boolean }) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
       const modes = opts.mode === undefined ? undefined : parseModes(opts.mode, "--mode");
       if (modes !== undefined && modes.length > 1) throw new InputError([{ file: "<args>", message: `--mode: Invalid value: "${opts.mode}": one mode; compare runs several` }]);
@@ -193,7 +195,9 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       for (const t of scenario.timeline) {
         if (t.at >= scenario.duration) io.stderr(`warning: ${t.path} at ${formatDuration(t.at)} is not before the end of the traffic (${formatDuration(scenario.duration)}): it does not run\n`);
       }
-      if (opts.outTimeline !== undefined) writeFile(opts.outTimeline, ""); // fails now, not after the run, if it cannot be written
+      // Output files fail now, not after the run, if they cannot be written.
+      if (opts.outTimeline !== undefined) writeFile(opts.outTimeline, "");
+      if (opts.outHtml !== undefined) writeFile(opts.outHtml, "");
       const trace = opts.outTrace === undefined ? undefined : new LineWriter(opts.outTrace);
       let run: ScenarioRun;
       try {
@@ -202,6 +206,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
         trace?.close();
       }
       if (opts.outTimeline !== undefined) writeFile(opts.outTimeline, bucketsCSV(run.buckets, run.sim.nodeNames));
+      if (opts.outHtml !== undefined) writeFile(opts.outHtml, runHtml(file, run));
       io.stdout(opts.json ? toJSON(runJSON(file, run)) : formatRunSummary(file, run, scenario.measure));
       if (run.expectations.some((e) => !e.ok)) status = EXIT_EXPECTATION_FAILED;
     });

@@ -20,3 +20,4 @@ export type { CliIO } from "./cli.js";
 export { table, formatRunSummary, formatCompareSummary, formatEndpointSlices, formatPods, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";
 export { sweep, formatSweep, parseSweepParameter } from "./sweep.js";
 export type { SweepParameter, SweepRow } from "./sweep.js";
+export { runHtml, bucketsSvg, escapeHtml } from "./html.js";
