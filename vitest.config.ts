@@ -13,6 +13,7 @@ export default defineConfig({
       "@kube-netsim/traffic": pkg("traffic"),
       "@kube-netsim/scenario": pkg("scenario"),
       "@kube-netsim/cli": pkg("cli"),
+      "@kube-netsim/testing": pkg("testing"),
     },
   },
   test: {

@@ -1,0 +1,28 @@
+import fc from "fast-check";
+import type { IntOrPercent } from "@kube-netsim/controllers";
+
+/** Options of {@link intOrPercent}. */
+export interface IntOrPercentConstraints {
+  /** Largest integer value. Default 4. */
+  readonly maxInt?: number;
+  /** Largest percentage. Default 100. */
+  readonly maxPercent?: number;
+}
+
+/**
+ * An `intstr.IntOrString` as `maxSurge` and `maxUnavailable` take it: an integer
+ * `0..maxInt` or a percentage string `"0%"..."<maxPercent>%"`.
+ *
+ * @remarks
+ * Shrinks towards `0`. Resolve a value the way upstream does with
+ * `resolveFenceposts` of `@kube-netsim/controllers`
+ * (k8s.io/apimachinery/pkg/util/intstr `GetScaledValueFromIntOrPercent`).
+ *
+ * @example
+ * ```ts
+ * fc.sample(intOrPercent(), 3) // [2, "25%", "100%"]
+ * ```
+ */
+export function intOrPercent(constraints: IntOrPercentConstraints = {}): fc.Arbitrary<IntOrPercent> {
+  return fc.oneof(fc.integer({ min: 0, max: constraints.maxInt ?? 4 }), fc.integer({ min: 0, max: constraints.maxPercent ?? 100 }).map((n) => `${n}%`));
+}
