@@ -14,7 +14,7 @@ export interface IntOrPercentConstraints {
  * `0..maxInt` or a percentage string `"0%"..."<maxPercent>%"`.
  *
  * @remarks
- * Shrinks towards `0`. Resolve a value the way upstream does with
+ * Shrinks towards the integer `0` (a percentage shrinks to an integer first). Resolve a value the way upstream does with
  * `resolveFenceposts` of `@kube-netsim/controllers`
  * (k8s.io/apimachinery/pkg/util/intstr `GetScaledValueFromIntOrPercent`).
  *
@@ -24,5 +24,8 @@ export interface IntOrPercentConstraints {
  * ```
  */
 export function intOrPercent(constraints: IntOrPercentConstraints = {}): fc.Arbitrary<IntOrPercent> {
-  return fc.oneof(fc.integer({ min: 0, max: constraints.maxInt ?? 4 }), fc.integer({ min: 0, max: constraints.maxPercent ?? 100 }).map((n) => `${n}%`));
+  // One record rather than fc.oneof, so that shrinking can turn a percentage into an integer.
+  return fc
+    .record({ percent: fc.boolean(), int: fc.integer({ min: 0, max: constraints.maxInt ?? 4 }), pct: fc.integer({ min: 0, max: constraints.maxPercent ?? 100 }) })
+    .map(({ percent, int, pct }): IntOrPercent => (percent ? `${pct}%` : int));
 }

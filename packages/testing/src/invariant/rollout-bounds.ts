@@ -24,5 +24,5 @@ export function checkRolloutBounds(results: ScenarioResults): InvariantResult {
   const o = results.observations;
   if (o.rolloutViolationCount === 0) return passed(`all ${o.rolloutSamples} Deployment states sampled were within replicas + maxSurge and replicas - maxUnavailable`);
   const lines = o.rolloutViolations.map((v) => `  t=${v.time.toFixed(3)} ms ${v.deployment}: ${v.message}`);
-  return failed(`${o.rolloutViolationCount} of ${o.rolloutSamples} Deployment states were out of the rollout bounds:\n${lines.join("\n")}\nactions: ${o.actions.join("; ") || "none"}`);
+  return failed(`${o.rolloutViolationCount} rollout bound violations in ${o.rolloutSamples} Deployment states sampled:\n${lines.join("\n")}\nactions: ${o.actions.join("; ") || "none"}`);
 }
