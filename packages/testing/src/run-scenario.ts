@@ -19,7 +19,7 @@ export interface ScenarioResults extends SimulationResults {
 export const ANNOTATION_RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
 const fail = (field: string, value: unknown, why: string): never => {
-  throw new RangeError(`${field}: Invalid value: ${JSON.stringify(value)}: ${why}`);
+  throw new RangeError(`${field}: Invalid value: ${typeof value === "number" ? String(value) : JSON.stringify(value)}: ${why}`);
 };
 
 function check(s: Scenario): void {

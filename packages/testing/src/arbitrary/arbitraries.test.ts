@@ -178,7 +178,7 @@ describe("what the arbitraries generate", () => {
 describe("shrinking gives small readable counter-examples", () => {
   // A property that fails for every value: fast-check shrinks to the smallest value.
   const smallest = <T>(arb: fc.Arbitrary<T>): T => {
-    const out = fc.check(
+    const out: fc.RunDetails<[T]> = fc.check(
       fc.property(arb, () => false),
       { seed: 42, numRuns: 20 },
     );
