@@ -178,12 +178,12 @@ describe("what the arbitraries generate", () => {
 describe("shrinking gives small readable counter-examples", () => {
   // A property that fails for every value: fast-check shrinks to the smallest value.
   const smallest = <T>(arb: fc.Arbitrary<T>): T => {
-    const out: fc.RunDetails<[T]> = fc.check(
+    const out = fc.check(
       fc.property(arb, () => false),
       { seed: 42, numRuns: 20 },
     );
     if (out.counterexample === null) throw new Error("the property did not fail");
-    return out.counterexample[0];
+    return out.counterexample[0] as T;
   };
 
   it("pod: a Running, Ready, unterminated pod-0 on node-1", () => {
