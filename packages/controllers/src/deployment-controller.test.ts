@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
+import { intOrPercent as intOrPercentArb } from "@kube-netsim/testing";
 import { Callbacks, RandomSource, Scheduler, constant, uniform } from "@kube-netsim/core";
 import type { Distribution, SimTime } from "@kube-netsim/core";
 import { LABEL_POD_TEMPLATE_HASH, ObjectStore, compileLabelSelector } from "@kube-netsim/model";
@@ -554,7 +555,7 @@ describe("DeploymentController: Recreate", () => {
 });
 
 describe("DeploymentController: rollout bounds (property)", () => {
-  const intOrPercent = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`));
+  const intOrPercent = intOrPercentArb({ maxInt: 4, maxPercent: 100 });
   const zero = (v: IntOrPercent): boolean => (typeof v === "number" ? v === 0 : v === "0%");
 
   it("never exceeds replicas + maxSurge, never drops below replicas - maxUnavailable available pods, and completes", () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
+import { endpoint } from "@kube-netsim/testing";
 import { Interner, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
 import type { Endpoint, EndpointConditions, EndpointSlice, Node, Service, TrafficPolicy } from "@kube-netsim/model";
@@ -299,24 +300,13 @@ const timingArb: fc.Arbitrary<Timing> = fc.record({
   syncDuration: fc.constantFrom(0, 300),
 });
 
-/** Conditions with every field possibly nil (absent), or no conditions at all. */
-const conditionsArb: fc.Arbitrary<EndpointConditions | undefined> = fc.option(
-  fc.record({ ready: fc.boolean(), serving: fc.boolean(), terminating: fc.boolean() }, { requiredKeys: [] }),
-  { nil: undefined, freq: 6 },
-);
-
-const endpointArb: fc.Arbitrary<GenEndpoint> = fc
-  .record({
-    // Third octet 0..2, last octet of 1 to 3 digits: the IP:port string order is not the numeric order.
-    ip: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 2, max: 254 })).map(([c, d]) => `10.244.${c}.${d}`),
-    nodeName: fc.option(fc.constantFrom(...NODES), { nil: undefined, freq: 8 }),
-    conditions: conditionsArb,
-  })
-  .map((r) => ({
-    ip: r.ip,
-    ...(r.nodeName !== undefined ? { nodeName: r.nodeName } : {}),
-    ...(r.conditions !== undefined ? { conditions: r.conditions } : {}),
-  }));
+// Endpoints with every condition possibly nil, from the property-testing kit
+// (@kube-netsim/testing `endpoint`: 10.244.<0..2>.<2..254>, a node or none, nil or partial conditions).
+const endpointArb: fc.Arbitrary<GenEndpoint> = endpoint({ nodes: NODES }).map((e) => ({
+  ip: e.addresses[0],
+  ...(e.nodeName !== undefined ? { nodeName: e.nodeName } : {}),
+  ...(e.conditions !== undefined ? { conditions: e.conditions } : {}),
+}));
 
 const endpointsArb: fc.Arbitrary<GenEndpoint[]> = fc.uniqueArray(endpointArb, { minLength: 0, maxLength: 30, selector: (e) => e.ip });
 
