@@ -41,7 +41,7 @@ describe("checkout: our rollout settings under IPVS lc (property)", () => {
         expect(results).toConserveRequests();
         expect(results).toCompleteEveryRequest();
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
@@ -52,7 +52,7 @@ describe("checkout: our rollout settings under IPVS lc (property)", () => {
         expect(results).toConnectOnlyToReadyEndpoints();
         expect(results).toRespectRolloutBounds();
       }),
-      { numRuns: 15 },
+      { numRuns: 12 },
     );
   });
 
