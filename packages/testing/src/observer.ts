@@ -64,6 +64,15 @@ interface ServiceInfo {
   readonly seen: Set<string>;
 }
 
+interface ClientInfo {
+  readonly name: string;
+  readonly node: string;
+  readonly service: string;
+  readonly checked: boolean;
+  readonly unusable: Map<string, number[]>;
+  readonly syncs: number[];
+}
+
 interface DeploymentWatch {
   readonly namespace: string;
   readonly name: string;
@@ -78,10 +87,15 @@ interface DeploymentWatch {
  */
 export class ScenarioObserver {
   private readonly services = new Map<string, ServiceInfo>();
-  /** `service|node|address` -> unusable intervals, flat [from, to, from, to...]; an open interval ends at Infinity. */
-  private readonly unusable = new Map<string, number[]>();
+  /**
+   * `service|node` -> address -> unusable intervals, flat [from, to, from, to...]; an
+   * open interval ends at Infinity. Clients hold their `service|node` map, so a request
+   * is checked without building a key.
+   */
+  private readonly unusable = new Map<string, Map<string, number[]>>();
+  /** Sync times per node, ascending. */
   private readonly syncs = new Map<string, number[]>();
-  private readonly clients = new Map<string, { readonly node: string; readonly service: string; readonly checked: boolean }>();
+  private readonly clients = new Map<string, ClientInfo>();
   private readonly deployments: DeploymentWatch[] = [];
   private checked = 0;
   private violationCount = 0;
@@ -123,7 +137,7 @@ export class ScenarioObserver {
 
   /** Registers a client: `checked` when each of its requests opens a new connection. */
   addClient(name: string, node: string, serviceKey: string, checked: boolean): void {
-    this.clients.set(name, { node, service: serviceKey, checked });
+    this.clients.set(name, { name, node, service: serviceKey, checked, unusable: this.intervals(serviceKey, node), syncs: this.syncTimes(node) });
   }
 
   /** A scale or pod deletion: the Deployment's bounds are off until it is complete again. */
@@ -140,7 +154,7 @@ export class ScenarioObserver {
   readonly onRecord = (r: TraceRecord): void => {
     const kind = r.kind;
     if (kind === "request") this.onRequest(r);
-    else if (kind === "kube-proxy.sync") this.syncs.get(String(r.fields.node))?.push(r.time);
+    else if (kind === "kube-proxy.sync") this.syncTimes(String(r.fields.node)).push(r.time);
     else if (kind.startsWith("EndpointSlice.")) for (const s of this.services.values()) this.refresh(s, r.time);
     else if (kind.startsWith("Pod.") || kind.startsWith("ReplicaSet.") || kind.startsWith("Deployment.")) this.sampleRollouts(r.time);
   };
@@ -157,6 +171,19 @@ export class ScenarioObserver {
       rolloutViolations: [...this.rolloutViolations],
       actions: [...this.actionLog],
     };
+  }
+
+  private intervals(serviceKey: string, node: string): Map<string, number[]> {
+    const key = `${serviceKey}|${node}`;
+    let m = this.unusable.get(key);
+    if (m === undefined) this.unusable.set(key, (m = new Map()));
+    return m;
+  }
+
+  private syncTimes(node: string): number[] {
+    let t = this.syncs.get(node);
+    if (t === undefined) this.syncs.set(node, (t = []));
+    return t;
   }
 
   // The endpoints kube-proxy may send a new connection to, per node, from the Service's
@@ -179,17 +206,17 @@ export class ScenarioObserver {
       }
     }
     for (const node of this.nodes) {
+      const byAddress = this.intervals(s.key, node);
       const candidates = s.local ? eps.filter((e) => e.node === node) : eps;
       const ready = candidates.filter((e) => e.ready);
       const usable = new Set((ready.length > 0 ? ready : candidates.filter((e) => e.fallback)).map((e) => e.address));
       for (const address of s.seen) {
-        const key = `${s.key}|${node}|${address}`;
-        let iv = this.unusable.get(key);
+        let iv = byAddress.get(address);
         const open = iv !== undefined && iv[iv.length - 1] === Infinity;
         if (usable.has(address)) {
           if (open) (iv as number[])[(iv as number[]).length - 1] = now;
         } else if (!open) {
-          if (iv === undefined) this.unusable.set(key, (iv = []));
+          if (iv === undefined) byAddress.set(address, (iv = []));
           iv.push(now, Infinity);
         }
       }
@@ -197,12 +224,12 @@ export class ScenarioObserver {
   }
 
   private onRequest(r: TraceRecord): void {
-    const client = this.clients.get(String(r.fields.client));
-    const endpoint = String(r.fields.endpoint);
+    const client = this.clients.get(r.fields.client as string);
+    const endpoint = r.fields.endpoint as string;
     if (client === undefined || !client.checked || endpoint === "") return;
     this.checked++;
-    const start = Number(r.fields.start);
-    const iv = this.unusable.get(`${client.service}|${client.node}|${endpoint}`);
+    const start = r.fields.start as number;
+    const iv = client.unusable.get(endpoint);
     if (iv === undefined) return;
     let from = -1;
     for (let i = 0; i < iv.length; i += 2) {
@@ -214,12 +241,21 @@ export class ScenarioObserver {
     if (from < 0) return;
     // The change reached the node's kube-proxy at from + watchDelay; any sync after that
     // (and before the connection) programmed it.
-    const syncs = this.syncs.get(client.node) ?? [];
-    const synced = syncs.find((t) => t > from + this.watchDelay && t < start);
-    if (synced === undefined) return;
+    // The first sync strictly after from + watchDelay (binary search; syncs ascend).
+    const syncs = client.syncs;
+    const after = from + this.watchDelay;
+    let lo = 0;
+    let hi = syncs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (syncs[mid] > after) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === syncs.length || !(syncs[lo] < start)) return;
+    const synced = syncs[lo];
     this.violationCount++;
     if (this.violations.length < KEEP) {
-      this.violations.push({ time: start, client: String(r.fields.client), node: client.node, service: client.service, endpoint, unusableSince: from, syncedAt: synced });
+      this.violations.push({ time: start, client: client.name, node: client.node, service: client.service, endpoint, unusableSince: from, syncedAt: synced });
     }
   }
 
