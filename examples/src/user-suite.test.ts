@@ -29,8 +29,8 @@ const ourScenarios = (w: Workload = checkout): fc.Arbitrary<Scenario> =>
     maxRate: 400,
     connections: ["per-request", "keep-alive"],
     churn: { actions: ["rollout", "deletePod", "scale"], minReplicas: 2, maxReplicas: 6, maxActions: 5 },
-    minDuration: 20_000,
-    maxDuration: 20_000,
+    minDuration: 15_000,
+    maxDuration: 15_000,
   });
 
 describe("checkout: our rollout settings under IPVS lc (property)", () => {
@@ -41,7 +41,7 @@ describe("checkout: our rollout settings under IPVS lc (property)", () => {
         expect(results).toConserveRequests();
         expect(results).toCompleteEveryRequest();
       }),
-      { numRuns: 20 },
+      { numRuns: 10 },
     );
   });
 
@@ -52,7 +52,7 @@ describe("checkout: our rollout settings under IPVS lc (property)", () => {
         expect(results).toConnectOnlyToReadyEndpoints();
         expect(results).toRespectRolloutBounds();
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   });
 

@@ -23,35 +23,35 @@ function holds(verdict: { pass: boolean; message: string }, s: Scenario): void {
 describe("generated scenarios (properties)", () => {
   it("every request ends in exactly one outcome, and nothing is in flight after the drain", () => {
     fc.assert(
-      fc.property(scenario({ connections: ["per-request", "keep-alive", "multiplexed"], churn: { maxActions: 5 } }), seed, (s, n) => {
+      fc.property(scenario({ connections: ["per-request", "keep-alive", "multiplexed"], maxRate: 100, churn: { maxActions: 5 } }), seed, (s, n) => {
         const r = runScenario(s, n);
         holds(checkConservation(r), s);
         expect(r.started).toBeGreaterThan(0);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
   it("no new connection goes to an endpoint that is not usable once the client's node has synced", () => {
     fc.assert(
-      fc.property(scenario({ connections: ["per-request"], churn: { maxActions: 6 }, minDuration: 5000, maxDuration: 15_000 }), seed, (s, n) => {
+      fc.property(scenario({ connections: ["per-request"], churn: { maxActions: 6 }, minDuration: 5000, maxDuration: 12_000 }), seed, (s, n) => {
         const r = runScenario(s, n);
         holds(checkReadyEndpointsOnly(r), s);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
   it("rollouts stay within replicas + maxSurge and replicas - maxUnavailable (scale and pod deletions excepted until complete)", () => {
     fc.assert(
       fc.property(
-        scenario({ maxClients: 1, maxRate: 50, workload: { rollout: { strategies: ["RollingUpdate", "Recreate"] } }, churn: { maxActions: 5 }, minDuration: 10_000, maxDuration: 30_000 }),
+        scenario({ maxClients: 1, maxRate: 50, workload: { rollout: { strategies: ["RollingUpdate", "Recreate"] } }, churn: { maxActions: 5 }, minDuration: 10_000, maxDuration: 20_000 }),
         seed,
         (s, n) => {
           holds(checkRolloutBounds(runScenario(s, n)), s);
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 
@@ -60,7 +60,7 @@ describe("generated scenarios (properties)", () => {
       fc.property(scenario({ churn: { maxActions: 3 } }), seed, (s, n) => {
         holds(checkDeterminism(s, n), s);
       }),
-      { numRuns: 8 },
+      { numRuns: 5 },
     );
   });
 });
