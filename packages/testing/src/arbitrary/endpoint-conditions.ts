@@ -16,8 +16,8 @@ export interface EndpointConditionsConstraints {
  *
  * @remarks
  * A nil condition has a meaning upstream: kube-proxy reads nil `ready` and nil
- * `serving` as true and nil `terminating` as false (spec 1.1;
- * staging/src/k8s.io/api/discovery/v1/types.go `EndpointConditions`). Shrinks towards
+ * `serving` as true and nil `terminating` as false (spec 1.1; see
+ * {@link effectiveConditions}). Shrinks towards
  * `undefined` (no conditions), then towards fewer keys and `false` values.
  *
  * @example
@@ -44,8 +44,10 @@ export interface EffectiveConditions {
 
 /**
  * Fills in nil endpoint conditions as kube-proxy does (pkg/proxy/endpointslicecache.go
- * `newEndpointInfo`: `ready = conditions.Ready == nil || *conditions.Ready`, likewise
- * `serving`; `terminating = conditions.Terminating != nil && *conditions.Terminating`).
+ * `newEndpointSliceInfo`: ready is true when nil, likewise serving; terminating is
+ * false when nil). Note that the API's doc comment
+ * (staging/src/k8s.io/api/discovery/v1/types.go) says a nil `serving` should defer to
+ * `ready`; kube-proxy reads it as true, and so does this function.
  *
  * @example
  * ```ts
