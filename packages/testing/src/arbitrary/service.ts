@@ -19,6 +19,10 @@ export interface ServiceConstraints {
    * `externalTrafficPolicy` (validated and programmed, but clients only call ClusterIPs).
    */
   readonly types?: readonly Exclude<ServiceType, "ExternalName">[];
+  /** `internalTrafficPolicy` values to draw from. Default both, `Cluster` first. */
+  readonly internalTrafficPolicies?: readonly TrafficPolicy[];
+  /** `sessionAffinity` values to draw from. Default both, `None` first. */
+  readonly sessionAffinities?: readonly ("None" | "ClientIP")[];
   /** Also draw `spec.trafficDistribution` (validated, not yet used by kube-proxy's model). Default false. */
   readonly trafficDistribution?: boolean;
 }
@@ -59,9 +63,9 @@ export function servicePolicy(constraints: ServiceConstraints = {}): fc.Arbitrar
   return fc
     .record({
       type: fc.constantFrom(...types),
-      internalTrafficPolicy: fc.constantFrom<TrafficPolicy>("Cluster", "Local"),
+      internalTrafficPolicy: fc.constantFrom<TrafficPolicy>(...(constraints.internalTrafficPolicies ?? ["Cluster", "Local"])),
       externalTrafficPolicy: fc.constantFrom<TrafficPolicy>("Cluster", "Local"),
-      sessionAffinity: fc.constantFrom<"None" | "ClientIP">("None", "ClientIP"),
+      sessionAffinity: fc.constantFrom<"None" | "ClientIP">(...(constraints.sessionAffinities ?? ["None", "ClientIP"])),
       timeoutSeconds: fc.oneof(fc.constantFrom(10800, 10, 1), fc.integer({ min: 1, max: 86400 })),
       trafficDistribution: constraints.trafficDistribution === true ? fc.option(fc.constantFrom<"PreferClose" | "PreferSameZone" | "PreferSameNode">("PreferClose", "PreferSameZone", "PreferSameNode"), { nil: undefined }) : fc.constant(undefined),
     })
