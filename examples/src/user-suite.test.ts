@@ -15,7 +15,7 @@ import { installMatchers, nodeLayout, runScenario, scenario } from "@kube-netsim
 import type { Scenario, Workload } from "@kube-netsim/testing";
 import { checkout } from "./user-manifests.js";
 
-beforeAll(() => installMatchers());
+beforeAll(() => installMatchers(expect));
 
 /** Our scenarios: our workload, IPVS lc, 2-4 nodes, 1-3 clients, up to 5 churn actions in 20 s. */
 const ourScenarios = (w: Workload = checkout): fc.Arbitrary<Scenario> =>

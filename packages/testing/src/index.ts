@@ -7,8 +7,9 @@
  * @example
  * ```ts
  * import fc from "fast-check";
+ * import { expect, it } from "vitest";
  * import { installMatchers, runScenario, scenario } from "@kube-netsim/testing";
- * installMatchers();
+ * installMatchers(expect);
  * it("conserves requests", () => {
  *   fc.assert(fc.property(scenario(), fc.nat(), (s, seed) => {
  *     expect(runScenario(s, seed)).toConserveRequests();

@@ -5,7 +5,7 @@ import { scenario } from "./arbitrary/scenario.js";
 import { installMatchers } from "./matchers.js";
 import { runScenario } from "./run-scenario.js";
 
-installMatchers();
+installMatchers(expect);
 
 // The matchers wrap the checkers: pass, fail with the checker's message, and `.not`.
 
@@ -58,7 +58,7 @@ describe("Vitest matchers", () => {
   });
 
   it("installMatchers is idempotent", () => {
-    installMatchers();
+    installMatchers(expect);
     expect(ok).toConserveRequests();
   });
 });

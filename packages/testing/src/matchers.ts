@@ -1,4 +1,4 @@
-import { expect } from "vitest";
+import type { ExpectStatic } from "vitest";
 import type { SimulationResults } from "@kube-netsim/scenario";
 import { checkAllCompleted } from "./invariant/all-completed.js";
 import type { AllCompletedOptions } from "./invariant/all-completed.js";
@@ -19,7 +19,7 @@ import type { Scenario } from "./scenario.js";
  *
  * @example
  * ```ts
- * installMatchers();
+ * installMatchers(expect);
  * expect(runScenario(s, 1)).toConserveRequests();
  * expect(results).toSpreadEvenly({ tolerance: 0.1 });
  * expect(s).toBeDeterministic(42);
@@ -69,22 +69,29 @@ function wrong(what: string, received: unknown): MatcherResult {
   return { pass: false, message: () => `expected ${what}, received ${text}` };
 }
 
-let installed = false;
+const installed = new WeakSet<object>();
 
 /**
  * Registers the kube-netsim matchers ({@link KubeNetsimMatchers}) with Vitest's `expect`.
- * Call it once, in a setup file or at the top of a test file; calling it again does
- * nothing. The TypeScript declarations come with `import "@kube-netsim/testing"`.
+ * Call it once, in a setup file or at the top of a test file; calling it again with the
+ * same `expect` does nothing. The TypeScript declarations come with
+ * `import "@kube-netsim/testing"`.
+ *
+ * @remarks
+ * `expect` is passed in rather than imported, so that the kit itself never imports
+ * Vitest at run time: its arbitraries, `runScenario` and checkers also work in a plain
+ * Node script or under another test runner.
  *
  * @example
  * ```ts
+ * import { expect } from "vitest";
  * import { installMatchers } from "@kube-netsim/testing";
- * installMatchers();
+ * installMatchers(expect);
  * ```
  */
-export function installMatchers(): void {
-  if (installed) return;
-  installed = true;
+export function installMatchers(expect: ExpectStatic): void {
+  if (installed.has(expect)) return;
+  installed.add(expect);
   expect.extend({
     toConserveRequests(received: unknown, options?: ConservationOptions) {
       return isResults(received) ? wrap(checkConservation(received, options)) : wrong("SimulationResults", received);

@@ -14,7 +14,7 @@ import type { Scenario } from "./scenario.js";
 // Each run simulates a few seconds of a small cluster in ~10-30 ms; numRuns keep the
 // file within a few seconds.
 
-installMatchers();
+installMatchers(expect);
 
 const seed = fc.integer({ min: 0, max: 0x7fffffff });
 
