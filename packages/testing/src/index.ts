@@ -55,7 +55,7 @@ export type { ConservationOptions } from "./invariant/conservation.js";
 export { checkAllCompleted } from "./invariant/all-completed.js";
 export type { AllCompletedOptions } from "./invariant/all-completed.js";
 export { checkSpread } from "./invariant/spread.js";
-export type { SpreadOptions } from "./invariant/spread.js";
+export type { SpreadOptions, SpreadScope } from "./invariant/spread.js";
 export { chiSquareCdf, chiSquareCritical } from "./invariant/chi-square.js";
 export { checkReadyEndpointsOnly } from "./invariant/ready-endpoints.js";
 export { checkRolloutBounds } from "./invariant/rollout-bounds.js";

@@ -141,6 +141,13 @@ describe("checkSpread", () => {
     expect(checkSpread(results([50, 100, 150]), { method: "chi-square" }).message).toMatch(/^not spread evenly: chi-square 50\.000 vs critical 13\.816 \(alpha 0\.001, 2 degrees of freedom, p = 1\.39e-11\)/);
   });
 
+  it("checks only the endpoints a filter keeps, and names the ones with none", () => {
+    const r = results([100, 100, 10]);
+    expect(checkSpread(r, { tolerance: 0.01 }).pass).toBe(false);
+    expect(checkSpread(r, { tolerance: 0.01, filter: (e) => e.pod !== "api-2" }).pass).toBe(true);
+    expect(checkSpread(results([150, 150]), { tolerance: 0.1, endpoints: 3 }).message).toMatch(/over 3 endpoints: 10\.244\.0\.2:8080 150, 10\.244\.0\.3:8080 150 and 1 with none$/);
+  });
+
   it("refuses a bad tolerance or endpoint count", () => {
     expect(() => checkSpread(results([1, 1]), { tolerance: -1 })).toThrow("tolerance: Invalid value: -1");
     expect(() => checkSpread(results([1, 1]), { tolerance: 0.1, endpoints: 1 })).toThrow("endpoints: Invalid value: 1");

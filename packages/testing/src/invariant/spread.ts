@@ -1,4 +1,4 @@
-import type { SimulationResults } from "@kube-netsim/scenario";
+import type { EndpointResult, SimulationResults } from "@kube-netsim/scenario";
 import { chiSquareCdf, chiSquareCritical } from "./chi-square.js";
 import { failed, passed } from "./result.js";
 import type { InvariantResult } from "./result.js";
@@ -14,20 +14,24 @@ import type { InvariantResult } from "./result.js";
  *   `endpoints - 1` degrees of freedom.
  */
 export type SpreadOptions =
-  | {
+  | (SpreadScope & {
       readonly method?: "max-relative-deviation";
       /** Largest allowed |count - mean| / mean. */
       readonly tolerance: number;
-      /** How many endpoints should share the requests (those with none count as 0). Default: those that completed any. */
-      readonly endpoints?: number;
-    }
-  | {
+    })
+  | (SpreadScope & {
       readonly method: "chi-square";
       /** Significance level. Default 0.001. */
       readonly alpha?: number;
-      /** How many endpoints should share the requests (those with none count as 0). Default: those that completed any. */
-      readonly endpoints?: number;
-    };
+    });
+
+/** Which endpoints a spread is checked over (see {@link SpreadOptions}). */
+export interface SpreadScope {
+  /** How many endpoints should share the requests (those with none count as 0). Default: those that completed any. */
+  readonly endpoints?: number;
+  /** Only these endpoints, e.g. `(e) => e.pod.startsWith("api-")` when several Services took traffic. Default: all. */
+  readonly filter?: (endpoint: EndpointResult) => boolean;
+}
 
 /**
  * Traffic spread evenly over the endpoints: the completed requests per endpoint are
@@ -46,14 +50,15 @@ export type SpreadOptions =
  * ```
  */
 export function checkSpread(results: SimulationResults, options: SpreadOptions): InvariantResult {
-  const counts = results.endpoints.map((e) => e.completed);
+  const chosen = options.filter === undefined ? results.endpoints : results.endpoints.filter(options.filter);
+  const counts = chosen.map((e) => e.completed);
   const k = options.endpoints ?? counts.length;
   if (!(Number.isInteger(k) && k >= counts.length)) {
     throw new RangeError(`endpoints: Invalid value: ${k}: must be an integer >= the ${counts.length} endpoints that completed requests`);
   }
   while (counts.length < k) counts.push(0);
   const n = counts.reduce((a, b) => a + b, 0);
-  const table = results.endpoints.map((e) => `${e.address} ${e.completed}`).join(", ");
+  const table = chosen.map((e) => `${e.address} ${e.completed}`).join(", ") + (k > chosen.length ? ` and ${k - chosen.length} with none` : "");
   if (n === 0 || k === 0) return failed("no request completed, so there is no spread to check");
   const mean = n / k;
   if (options.method === "chi-square") {
