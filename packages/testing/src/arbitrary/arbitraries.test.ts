@@ -36,6 +36,7 @@ const ARBITRARIES: readonly { readonly name: string; readonly arb: fc.Arbitrary<
   { name: "churnAction", arb: churnAction() },
   { name: "churnSchedule", arb: churnSchedule() },
   { name: "scenario", arb: scenario() },
+  { name: "scenario (every option)", arb: scenario({ watchDelays: [0, 50], kubeProxy: { minSyncPeriods: [0, 1000] }, connections: ["multiplexed"], maxWorkloads: 4, maxClients: 4 }) },
 ];
 
 describe("every arbitrary produces the same value given the same seed", () => {
@@ -155,6 +156,13 @@ describe("what the arbitraries generate", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("scenario draws a watch delay only when asked, and prints it", () => {
+    for (const s of fc.sample(scenario(), { seed: 1, numRuns: 20 })) expect(s.watchDelay).toBeUndefined();
+    const drawn = fc.sample(scenario({ watchDelays: [0, 50] }), { seed: 1, numRuns: 40 });
+    expect(new Set(drawn.map((s) => s.watchDelay))).toEqual(new Set([0, 50]));
+    expect(fc.stringify(drawn.find((s) => s.watchDelay === 50))).toMatch(/, watch delay 50 ms\n/);
   });
 
   it("kubeProxySettings gives a scheduler only to IPVS", () => {

@@ -38,6 +38,8 @@ export interface ScenarioConstraints {
   readonly connections?: readonly ConnectionMode[];
   /** Churn schedule constraints (the Deployments are the scenario's). */
   readonly churn?: Omit<ChurnScheduleConstraints, "deployments" | "within">;
+  /** Watch delays (API server to every watcher, ms) to draw from. Default: the scenario leaves it to `runScenario` (5 ms). */
+  readonly watchDelays?: readonly number[];
   /** Shortest run, ms. Default 2000. */
   readonly minDuration?: number;
   /** Longest run, ms. Default 8000. */
@@ -99,6 +101,7 @@ export function scenario(constraints: ScenarioConstraints = {}): fc.Arbitrary<Sc
       clients: fc.array(client, { minLength: constraints.minClients ?? 1, maxLength: constraints.maxClients ?? 2 }),
       schedule,
       duration: fc.integer({ min: minDuration, max: maxDuration }),
+      watchDelay: constraints.watchDelays !== undefined && constraints.watchDelays.length > 0 ? fc.constantFrom(...constraints.watchDelays) : fc.constant(undefined),
     })
     .map((r): Scenario => {
       const names = r.workloads.map((w) => w.deployment.metadata.name);
@@ -112,7 +115,15 @@ export function scenario(constraints: ScenarioConstraints = {}): fc.Arbitrary<Sc
         }),
       );
       const actions = r.schedule.filter((a) => a.at < r.duration).map((a): ChurnAction => ({ ...a, deployment: names[Number(a.deployment) % names.length] }));
-      const value: Scenario = { nodes: r.nodes, kubeProxy: r.kubeProxy, workloads: r.workloads, clients, schedule: actions, duration: r.duration };
+      const value: Scenario = {
+        nodes: r.nodes,
+        kubeProxy: r.kubeProxy,
+        ...(r.watchDelay !== undefined ? { watchDelay: r.watchDelay } : {}),
+        workloads: r.workloads,
+        clients,
+        schedule: actions,
+        duration: r.duration,
+      };
       Object.defineProperty(value, fc.toStringMethod, { value: () => describeScenario(value), enumerable: false });
       return value;
     });
