@@ -123,3 +123,22 @@ describe("ObjectStore", () => {
     expect(store.mutate("Pod", "default", "missing", () => {})).toBeUndefined();
   });
 });
+
+describe("ObjectStore.pendingWatchEvents", () => {
+  it("counts writes not yet delivered to each running watcher, and drops to 0 once delivered", () => {
+    const { s, store } = setup();
+    const seen: string[] = [];
+    store.watch("Pod", (e) => seen.push(e.object.metadata.name), { delay: 100, initialList: false });
+    const stopped = store.watch("Pod", () => undefined, { delay: 1000, initialList: false });
+    stopped.stop();
+    expect(store.pendingWatchEvents).toBe(0);
+    store.create(pod("a"));
+    store.create(pod("b"));
+    expect(store.pendingWatchEvents).toBe(2); // the stopped watcher does not count
+    s.runUntil(99);
+    expect(store.pendingWatchEvents).toBe(2);
+    s.runUntil(100);
+    expect(seen).toEqual(["a", "b"]);
+    expect(store.pendingWatchEvents).toBe(0);
+  });
+});

@@ -199,6 +199,16 @@ export class ObjectStore implements EventHandler {
     return this.revision;
   }
 
+  /**
+   * Watch events written but not yet delivered to their (not stopped) watchers: the
+   * informers' lag in flight. 0 means every watcher has seen every write.
+   */
+  get pendingWatchEvents(): number {
+    let n = 0;
+    for (const w of this.watchers) if (!w.stopped) n += w.queue.length - w.head;
+    return n;
+  }
+
   /** Returns the object or undefined. `namespace` is ignored for cluster-scoped kinds. */
   get<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
     const key = CLUSTER_SCOPED.has(kind) ? name : `${namespace ?? "default"}/${name}`;

@@ -165,6 +165,26 @@ describe("Simulation: request conservation (property)", () => {
   });
 });
 
+describe("Simulation: settle waits for slow informers", () => {
+  // settle() used to take "no write for one 100 ms step" as rest: with a watch delay over
+  // 100 ms the EndpointSlice writes were still on their way to kube-proxy, and settle
+  // returned with no endpoint programmed on any node (found by the rollout property with
+  // watch delays up to 154 ms: a request refused right after settle).
+  it.each([5, 150, 250, 400])("watch delay %i ms: after settle every node forwards to both pods", (wd) => {
+    const sim = new Simulation({ seed: 1, timings: { watchDelay: constant(wd) } });
+    sim.apply([deployment("api", 2), service("api", { app: "api" })]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
+    sim.settle();
+    expect(sim.store.pendingWatchEvents).toBe(0);
+    const ip = sim.store.get("Service", "default", "api")?.spec.clusterIP;
+    for (const n of sim.nodeNames) expect(sim.kubeProxy(n).frontend(`${ip}:80/TCP`).endpoints, n).toHaveLength(2);
+    sim.addClient({ name: "c", target: "api:80", rate: 200 });
+    sim.runFor(1000);
+    sim.drain();
+    expect(sim.results().outcomes.refused).toBe(0);
+  });
+});
+
 describe("Simulation: a Service with no endpoints is REJECTed", () => {
   it("every request is refused (not timed out), no latency recorded, and the placeholder slice exists", () => {
     const sim = new Simulation({ seed: 3 });

@@ -424,7 +424,9 @@ export class Simulation {
         const s = d.status;
         return s?.observedGeneration === d.metadata.generation && s?.updatedReplicas === want && s?.replicas === want && s?.availableReplicas === want && (s?.readyReplicas ?? 0) === want;
       });
-      const quiet = this.store.resourceVersion === lastRevision && [...this.proxies.values()].every((p) => p.inSync);
+      // Quiet: no write for a step, no watch event still on its way (informers slower than
+      // the 100 ms step would otherwise be missed), and every kube-proxy synced.
+      const quiet = this.store.resourceVersion === lastRevision && this.store.pendingWatchEvents === 0 && [...this.proxies.values()].every((p) => p.inSync);
       if (ready && quiet) return;
       lastRevision = this.store.resourceVersion;
     }
