@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { intOrPercent as intOrPercentArb } from "@kube-netsim/testing";
 import { constant, exponential, uniform } from "@kube-netsim/core";
 import { isPodActive, isPodReady, resolveFenceposts } from "@kube-netsim/controllers";
 import type { IntOrPercent } from "@kube-netsim/controllers";
@@ -56,7 +57,7 @@ function onEveryWrite(store: ObjectStore, after: () => void): void {
   }
 }
 
-const intOrPercent: fc.Arbitrary<IntOrPercent> = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`));
+const intOrPercent: fc.Arbitrary<IntOrPercent> = intOrPercentArb({ maxInt: 3, maxPercent: 100 });
 const isZero = (v: IntOrPercent): boolean => v === 0 || v === "0%";
 
 describe("Rollouts through the whole stack (property)", () => {
