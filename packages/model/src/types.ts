@@ -75,19 +75,53 @@ export interface Lifecycle {
 }
 
 /**
- * A probe's timing (`spec.containers[].readinessProbe`); the handler (httpGet, exec, ...)
- * is not modelled: the probe succeeds once the application has warmed up.
+ * A probe's timing (`spec.containers[].readinessProbe`, `.livenessProbe`, `.startupProbe`).
+ * The handler (httpGet, exec, ...) is not modelled: the probe succeeds when the pod's
+ * application answers (it runs, has warmed up and does not hang). Defaults are
+ * pkg/apis/core/v1/defaults.go SetDefaults_Probe.
  */
 export interface Probe {
+  /** Seconds after the container started before the first probe. Default 0. */
   readonly initialDelaySeconds?: number;
   /** Default 10. */
   readonly periodSeconds?: number;
   /** Default 1. */
   readonly timeoutSeconds?: number;
-  /** Default 1. */
+  /** Consecutive successes to count as success after a failure. Default 1; must be 1 for liveness and startup probes. */
   readonly successThreshold?: number;
-  /** Default 3. */
+  /** Consecutive failures to count as failure. Default 3. */
   readonly failureThreshold?: number;
+  /** Grace period of a kill caused by this (liveness or startup) probe, instead of the pod's. Not allowed on readiness probes. */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** `status.containerStatuses[].state` (exactly one member is set). */
+export interface ContainerState {
+  /** The container runs, since `startedAt` (virtual ms). */
+  readonly running?: { readonly startedAt?: number };
+  /** The container is not running and not terminated: e.g. `reason: CrashLoopBackOff` while the kubelet backs off. */
+  readonly waiting?: { readonly reason?: string; readonly message?: string };
+  /** The container exited (`exitCode`, e.g. 1 for a crash, 137 for SIGKILL, 143 for SIGTERM). */
+  readonly terminated?: {
+    readonly exitCode: number;
+    readonly reason?: string;
+    readonly startedAt?: number;
+    readonly finishedAt?: number;
+  };
+}
+
+/** `status.containerStatuses[]`, written by the kubelet. */
+export interface ContainerStatus {
+  readonly name: string;
+  /** The readiness probe (or, without one, the container running) says it is ready. */
+  readonly ready: boolean;
+  /** The startup probe succeeded (true at once without one). */
+  readonly started?: boolean;
+  /** Times the container was restarted. */
+  readonly restartCount: number;
+  readonly state?: ContainerState;
+  /** The previous instance's end, after a restart. */
+  readonly lastState?: ContainerState;
 }
 
 /** `spec.containers[]` (what Service networking needs of it). */
@@ -97,6 +131,8 @@ export interface Container {
   readonly ports?: readonly ContainerPort[];
   readonly lifecycle?: Lifecycle;
   readonly readinessProbe?: Probe;
+  readonly livenessProbe?: Probe;
+  readonly startupProbe?: Probe;
 }
 
 /** `spec.template` of a Deployment or ReplicaSet. */
@@ -114,7 +150,12 @@ export interface PodSpec {
   readonly subdomain?: string;
   /** Default 30 s upstream. */
   readonly terminationGracePeriodSeconds?: number;
+  /** What the kubelet does when a container exits: `Always` (default) restarts it, `OnFailure` only after a failure, `Never` leaves the pod `Failed`. */
+  readonly restartPolicy?: RestartPolicy;
 }
+
+/** `spec.restartPolicy` of a Pod. */
+export type RestartPolicy = "Always" | "OnFailure" | "Never";
 
 /** `status.phase` of a Pod. */
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
@@ -134,6 +175,8 @@ export interface PodStatus {
   readonly hostIP?: string;
   readonly conditions?: readonly PodCondition[];
   readonly startTime?: number;
+  /** One entry per container, in `spec.containers` order, once the pod runs. */
+  readonly containerStatuses?: readonly ContainerStatus[];
 }
 
 /** A Pod. */

@@ -461,6 +461,39 @@ function validateContainerPorts(v: unknown, path: string, errs: Errs): void {
   }
 }
 
+/**
+ * validateProbe (pkg/apis/core/validation/validation.go), after the v1 defaulting
+ * (pkg/apis/core/v1/defaults.go SetDefaults_Probe: a zero timeoutSeconds, periodSeconds,
+ * successThreshold or failureThreshold becomes 1, 10, 1, 3): every timing field is
+ * non-negative, a probe's terminationGracePeriodSeconds is > 0 and not allowed on a
+ * readiness probe, and liveness and startup probes need successThreshold 1
+ * (validateLivenessProbe, validateStartupProbe). The handler is not modelled, so its
+ * "must specify a handler type" check is left out.
+ */
+function validateProbe(v: unknown, path: string, kind: "liveness" | "readiness" | "startup", errs: Errs): void {
+  if (v === undefined || v === null) return;
+  if (!isObject(v)) {
+    errs.push(fieldTypeError(path, v, "object"));
+    return;
+  }
+  validateNonNegative(v, "initialDelaySeconds", path + ".initialDelaySeconds", errs);
+  validateNonNegative(v, "timeoutSeconds", path + ".timeoutSeconds", errs);
+  validateNonNegative(v, "periodSeconds", path + ".periodSeconds", errs);
+  const success = validateNonNegative(v, "successThreshold", path + ".successThreshold", errs);
+  validateNonNegative(v, "failureThreshold", path + ".failureThreshold", errs);
+  const grace = optInt(v, "terminationGracePeriodSeconds", path + ".terminationGracePeriodSeconds", errs);
+  if (typeof grace === "number" && grace <= 0) errs.push(fieldInvalid(path + ".terminationGracePeriodSeconds", grace, "must be greater than 0"));
+  if (kind === "readiness" && typeof grace === "number") {
+    errs.push(fieldInvalid(path + ".terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"));
+  }
+  // successThreshold 0 (or absent) is defaulted to 1 before validation.
+  if (kind !== "readiness" && typeof success === "number" && success !== 0 && success !== 1) {
+    errs.push(fieldInvalid(path + ".successThreshold", success, "must be 1"));
+  }
+}
+
+const RESTART_POLICIES: readonly string[] = ["Always", "Never", "OnFailure"];
+
 /** validateContainers: at least one; names required, DNS-1123 labels, unique. */
 function validateContainers(v: unknown, path: string, errs: Errs): void {
   if (v !== undefined && v !== null && !Array.isArray(v)) {
@@ -485,6 +518,9 @@ function validateContainers(v: unknown, path: string, errs: Errs): void {
     else if (name !== null) for (const msg of dns1123LabelErrors(name)) errs.push(fieldInvalid(idx + ".name", name, msg));
     optString(c, "image", idx + ".image", errs);
     validateContainerPorts(own(c, "ports"), idx + ".ports", errs);
+    validateProbe(own(c, "livenessProbe"), idx + ".livenessProbe", "liveness", errs);
+    validateProbe(own(c, "readinessProbe"), idx + ".readinessProbe", "readiness", errs);
+    validateProbe(own(c, "startupProbe"), idx + ".startupProbe", "startup", errs);
     // Names must be unique among the regular containers (checked after the common part).
     if (name !== null) {
       const n = name ?? "";
@@ -514,6 +550,9 @@ function validatePodSpec(v: unknown, path: string, errs: Errs): void {
   if (subdomain) for (const msg of dns1123LabelErrors(subdomain)) errs.push(fieldInvalid(path + ".subdomain", subdomain, msg));
   // Negative values are accepted and treated as 1 by the API server, so only the type is checked.
   optInt(spec, "terminationGracePeriodSeconds", path + ".terminationGracePeriodSeconds", errs);
+  // validateRestartPolicy; absent or "" is defaulted to Always.
+  const restartPolicy = optString(spec, "restartPolicy", path + ".restartPolicy", errs);
+  if (restartPolicy && !RESTART_POLICIES.includes(restartPolicy)) errs.push(fieldNotSupported(path + ".restartPolicy", restartPolicy, RESTART_POLICIES));
   if (errs.length === before && isObject(v) && Object.isFrozen(v)) validFrozenPodSpecs.add(v);
 }
 
@@ -876,6 +915,12 @@ function validatePodTemplate(spec: Record<string, unknown>, selector: CompiledSe
   validateLabelMap(labels, path + ".labels", errs);
   validateAnnotations(annotations, path + ".annotations", errs);
   validatePodSpec(own(template, "spec"), path + ".spec", errs);
+  // ValidatePodTemplateSpecForReplicaSet: only restartPolicy Always (pods of a ReplicaSet are restarted, never left finished).
+  const tspec = own(template, "spec");
+  const rp = isObject(tspec) ? own(tspec, "restartPolicy") : undefined;
+  if (typeof rp === "string" && rp !== "" && rp !== "Always" && RESTART_POLICIES.includes(rp)) {
+    errs.push(fieldNotSupported(path + ".spec.restartPolicy", rp, ["Always"]));
+  }
 }
 
 type IntOrString = { readonly kind: "int"; readonly value: number } | { readonly kind: "string"; readonly value: string };
