@@ -95,6 +95,7 @@ describe("Kubelets: pod start", () => {
         { type: "PodScheduled", status: "True", lastTransitionTime: 0 },
         { type: "Ready", status: "False", lastTransitionTime: 1000 },
       ],
+      containerStatuses: [{ name: "c", ready: false, started: true, restartCount: 0, state: { running: { startedAt: 1000 } } }],
     });
     expect(runtime.calls).toEqual([{ op: "start", pod: "p", ip: "10.244.1.2", now: 1000 }]);
     expect(kubelets.podIP("default/p")).toBe("10.244.1.2");
@@ -104,6 +105,7 @@ describe("Kubelets: pod start", () => {
     s.runUntil(1500);
     const r = store.get("Pod", "default", "p");
     expect(r?.status?.conditions?.find((c) => c.type === "Ready")).toEqual({ type: "Ready", status: "True", lastTransitionTime: 1500 });
+    expect(r?.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
     expect(r?.status?.phase).toBe("Running");
   });
 

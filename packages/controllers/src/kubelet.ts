@@ -1,6 +1,9 @@
 import type { Callbacks, Distribution, RandomSource, SimTime } from "@kube-netsim/core";
 import { formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
-import type { Node, ObjectStore, Pod, PodCondition } from "@kube-netsim/model";
+import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
+import { PodLifecycle, containerStatusesOf, withReadyCondition } from "./pod-lifecycle.js";
+import type { KubeletEvent } from "./pod-lifecycle.js";
+import type { ProbeAnswer, ProbeKind } from "./prober.js";
 
 /**
  * What the kubelet drives on a node: the pod's application. The simulation facade
@@ -21,6 +24,24 @@ export interface ContainerRuntime {
    * SIGKILL ({@link ContainerRuntime.stopPod}) if the grace period ends first.
    */
   terminatePod(pod: Pod, podIP: string, now: SimTime, exited: () => void): void;
+  /**
+   * A container restart: the application starts again in the pod's sandbox (same IP).
+   * Optional: without it restarts only change the pod's status.
+   */
+  startContainer?(pod: Pod, podIP: string, now: SimTime): void;
+  /**
+   * SIGKILL to the container after a liveness or startup failure (or the end of its
+   * SIGTERM): the application is gone, held requests are reset; the sandbox and IP stay.
+   */
+  killContainer?(pod: Pod, podIP: string, now: SimTime): void;
+  /** SIGTERM to the container (a liveness or startup kill); calls `exited` once it stopped. */
+  terminateContainer?(pod: Pod, podIP: string, now: SimTime, exited: () => void): void;
+  /**
+   * One probe of the pod's application (after the kubelet's own warm-up): `success`,
+   * `refused` (fails at once) or `no-answer` (fails when `timeoutSeconds` ends). Without
+   * this method every probe of a warmed-up container succeeds.
+   */
+  probe?(pod: Pod, podIP: string, kind: ProbeKind, now: SimTime): ProbeAnswer;
 }
 
 /** Timings of the kubelets. */
@@ -35,6 +56,10 @@ export interface KubeletOptions {
    * that ({@link readinessAfterStart}). Default 0.
    */
   readonly readinessDelay?: Distribution;
+  /** From a restart decision (immediate, or the end of a CrashLoopBackOff wait) to the container running again. Default 0. */
+  readonly restartDelay?: Distribution;
+  /** Receives the kubelet's container events (probe failures, kills, back-offs, restarts, exits). */
+  readonly onEvent?: (e: KubeletEvent) => void;
   /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
   readonly random: RandomSource;
 }
@@ -72,13 +97,7 @@ export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** The kubelet gives a container at least this long after SIGTERM (pkg/kubelet/kuberuntime minimumGracePeriodInSeconds). */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
-/** The pod's conditions with the Ready condition replaced. */
-function withReady(conditions: readonly PodCondition[] | undefined, status: "True" | "False", now: SimTime): PodCondition[] {
-  const out: PodCondition[] = [];
-  for (const c of conditions ?? []) if (c.type !== "Ready") out.push(c);
-  out.push({ type: "Ready", status, lastTransitionTime: now });
-  return out;
-}
+const withReady = withReadyCondition;
 
 interface NodeIPAM {
   readonly base: number;
@@ -102,13 +121,15 @@ interface NodeIPAM {
  * when `terminationGracePeriodSeconds` (default 30 s, counted from the deletion and
  * including the hook) runs out, with at least 2 s after SIGTERM
  * (minimumGracePeriodInSeconds). Once the containers have stopped, the pod is marked not
- * ready and its object is deleted. Probes come with the pod-lifecycle release.
+ * ready and its object is deleted. Started pods' probes, container exits, kills and
+ * restarts (CrashLoopBackOff) are run by {@link PodLifecycle}.
  */
 export class Kubelets {
   private readonly ipam = new Map<string, NodeIPAM>();
   private readonly started = new Map<string, string>();
   private readonly starting = new Set<string>();
   private readonly terminating = new Set<string>();
+  private readonly lifecycle: PodLifecycle;
 
   constructor(
     private readonly store: ObjectStore,
@@ -116,6 +137,7 @@ export class Kubelets {
     private readonly runtime: ContainerRuntime,
     private readonly options: KubeletOptions,
   ) {
+    this.lifecycle = new PodLifecycle(store, later, runtime, { restartDelay: options.restartDelay, warmUp: options.readinessDelay, onEvent: options.onEvent });
     store.watch("Pod", (e) => (e.type === "DELETED" ? this.forget(e.object) : this.observe(e.object)), {
       delay: options.watchDelay ?? 0,
       name: "kubelet",
@@ -132,6 +154,21 @@ export class Kubelets {
     return this.allocateIP(node);
   }
 
+  /**
+   * The application of a running pod exited on its own (a crash, `exitCode` 1 by default):
+   * the pod turns not ready and the kubelet restarts the container as its
+   * `restartPolicy` and the back-off say. The runtime has already stopped the application.
+   * @returns false when no such pod runs.
+   */
+  containerExited(namespace: string, name: string, exitCode: number = 1): boolean {
+    return this.lifecycle.exited(`${namespace}/${name}`, this.store.now, exitCode, "Error");
+  }
+
+  /** Restarts of a running pod's containers, by `namespace/name` (undefined when not running). */
+  restartCount(key: string): number | undefined {
+    return this.lifecycle.restartCount(key);
+  }
+
   /** IP of a running pod, by `namespace/name`. */
   podIP(key: string): string | undefined {
     return this.started.get(key);
@@ -141,6 +178,7 @@ export class Kubelets {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (!pod.spec.nodeName) return;
     if (pod.metadata.deletionTimestamp !== undefined) {
+      this.lifecycle.deleting(key);
       this.terminate(pod, key);
       return;
     }
@@ -162,7 +200,7 @@ export class Kubelets {
       // With no readiness delay (no readiness probe), the container is ready as soon as it
       // runs, and the kubelet's status manager sends both in one status update
       // (pkg/kubelet/prober/prober_manager.go: no probe => ready; pkg/kubelet/status/status_manager.go).
-      const readyNow = readyDelay === 0;
+      const readyNow = readyDelay === 0 && !PodLifecycle.hasStartupProbe(cur);
       // Status writes are plain spreads: immer stays for users' recipes (ObjectStore.mutate).
       const running = this.store.update({
         ...cur,
@@ -174,15 +212,12 @@ export class Kubelets {
           hostIP,
           startTime: now,
           conditions: withReady(cur.status?.conditions, readyNow ? "True" : "False", now),
+          containerStatuses: containerStatusesOf(cur, { ready: readyNow, started: !PodLifecycle.hasStartupProbe(cur), restartCount: 0, state: { running: { startedAt: now } } }),
         },
       });
       if (running) this.runtime.startPod(running, ip, now);
-      if (readyNow) return;
-      this.later.after(readyDelay, (t) => {
-        const p = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
-        if (!p || p.metadata.deletionTimestamp !== undefined || this.started.get(key) !== ip) return;
-        this.store.update({ ...p, status: { ...p.status, conditions: withReady(p.status?.conditions, "True", t) } });
-      });
+      // Probes, readiness after warm-up, exits and restarts from here on.
+      this.lifecycle.started(running ?? cur, key, ip, now, warmUp, readyDelay, rng);
     });
   }
 
@@ -204,6 +239,7 @@ export class Kubelets {
     const finish = (): void => {
       if (done) return;
       done = true;
+      this.lifecycle.forget(key);
       this.terminating.delete(key);
       this.started.delete(key);
       // The containers are gone (or are killed now): the sandbox and its IP go with them.
@@ -231,6 +267,7 @@ export class Kubelets {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const ip = this.started.get(key);
     this.terminating.delete(key);
+    this.lifecycle.forget(key);
     if (ip !== undefined) {
       this.started.delete(key);
       this.runtime.stopPod(pod, ip, this.store.now);
