@@ -102,6 +102,19 @@ export { PodScheduler, pickNode, isNodeSchedulable } from "./pod-scheduler.js";
 export type { PodSchedulerOptions } from "./pod-scheduler.js";
 export { Kubelets, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, readinessAfterStart } from "./kubelet.js";
 export type { ContainerRuntime, KubeletOptions } from "./kubelet.js";
+export { PodLifecycle, containerStatusesOf, goSeconds, withReadyCondition } from "./pod-lifecycle.js";
+export type { KubeletEvent, LifecycleRuntime, PodLifecycleOptions } from "./pod-lifecycle.js";
+export {
+  ProbeCounter,
+  resolveProbe,
+  podProbes,
+  DEFAULT_PROBE_PERIOD_SECONDS,
+  DEFAULT_PROBE_TIMEOUT_SECONDS,
+  DEFAULT_PROBE_SUCCESS_THRESHOLD,
+  DEFAULT_PROBE_FAILURE_THRESHOLD,
+} from "./prober.js";
+export type { ProbeAnswer, ProbeKind, ResolvedProbe } from "./prober.js";
+export { ContainerBackOff, crashLoopWaits, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS } from "./container-backoff.js";
 export { EndpointSliceController } from "./endpointslice/endpointslice-controller.js";
 export type { EndpointSliceControllerOptions } from "./endpointslice/endpointslice-controller.js";
 export {

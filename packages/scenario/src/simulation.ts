@@ -6,7 +6,7 @@ import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, field
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
 import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
-import { TrafficEngine } from "@kube-netsim/traffic";
+import { TrafficEngine, resolveApplicationModel } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
 import { Timeline } from "./timeline.js";
 
@@ -34,6 +34,12 @@ export interface ControlPlaneTimings {
   readonly endpointSliceBatchPeriod?: number;
   /** One kube-proxy sync (iptables-restore) [constant 0 ms]. */
   readonly proxySyncDuration?: Distribution;
+  /**
+   * A container's restart, from the kubelet's decision (at once after an exit, or when a
+   * CrashLoopBackOff wait ends) to the process running again: PLEG relist (1 s period),
+   * container create and start [constant 1000 ms].
+   */
+  readonly containerRestartDelay?: Distribution;
 }
 
 /** kube-proxy settings, the same on every node. */
@@ -186,6 +192,8 @@ export class Simulation {
   private readonly kubelets: Kubelets;
   private readonly applications: { selector: ReturnType<typeof compileServiceSelector>; model: ApplicationModel }[] = [];
   private readonly runningApps = new Map<string, { app: number; addresses: string[]; onSigterm: "exit" | "drain" }>();
+  /** Each pod's application addresses, for as long as the pod's IP exists (across container restarts). */
+  private readonly podAddresses = new Map<string, string[]>();
   private readonly addressOwner = new Map<string, { pod: string; node: string }>();
   private readonly clientIPs = new Map<string, number>();
   private readonly warningLog: string[] = [];
@@ -222,7 +230,10 @@ export class Simulation {
       watchDelay: wd,
       startDelay: t.podStartDelay ?? constant(1000),
       readinessDelay: t.readinessDelay ?? constant(0),
+      restartDelay: t.containerRestartDelay ?? constant(1000),
       random: this.random.fork("kubelet"),
+      // Probe failures, kills, back-offs, restarts and exits are in the trace (and the digest).
+      onEvent: (e) => this.trace.record(e.at, `kubelet.${e.reason}`, { name: e.pod, ns: e.namespace, message: e.message }),
     });
     new EndpointSliceController(this.store, this.later, {
       watchDelay: wd,
@@ -325,6 +336,7 @@ export class Simulation {
    */
   setApplication(selector: StringMap, model: ApplicationModel): void {
     if (Object.keys(selector).length === 0) throw new RangeError(`setApplication: selector: Required value: at least one label`);
+    resolveApplicationModel(model, "setApplication: application"); // field errors now, not when a pod starts
     this.applications.push({ selector: compileServiceSelector(selector), model });
   }
 
@@ -344,6 +356,57 @@ export class Simulation {
       if (x.metadata.deletionTimestamp === undefined) x.metadata.deletionTimestamp = now;
     });
     if (!p) throw new RangeError(`pods "${name}" not found`);
+  }
+
+  /**
+   * The pod's application process exits once on its own (a crash, exit code 1): the
+   * requests it holds are reset, its port refuses connections, the pod turns not ready and
+   * the kubelet restarts the container as its `restartPolicy` and the CrashLoopBackOff
+   * back-off say (see docs/pod-lifecycle.md).
+   * @throws RangeError when the pod does not exist or its containers are not running.
+   */
+  crashPod(name: string, namespace: string = "default"): void {
+    const key = this.runningPodKey("crashPod", name, namespace);
+    this.crashContainer(key, namespace, name, "crashPod");
+  }
+
+  /**
+   * The pod's application hangs from now on (until its container is killed): it accepts
+   * connections but answers nothing, so requests time out at their clients and probes get
+   * no answer; a liveness probe then has the kubelet kill and restart it.
+   * @throws RangeError when the pod does not exist or runs no application.
+   */
+  hangPod(name: string, namespace: string = "default"): void {
+    const key = this.runningPodKey("hangPod", name, namespace);
+    const running = this.runningApps.get(key);
+    if (!running) throw new RangeError(`hangPod: pods "${name}": its application is not running`);
+    this.traffic.hangApplication(running.app);
+    this.trace.record(this.now, "app.hang", { name, ns: namespace });
+  }
+
+  /** Restarts of a pod's containers (`status.containerStatuses[0].restartCount`), 0 when it has none. */
+  restartCount(name: string, namespace: string = "default"): number {
+    const p = this.store.get("Pod", namespace, name);
+    if (!p) throw new RangeError(`pods "${name}" not found`);
+    return p.status?.containerStatuses?.[0]?.restartCount ?? 0;
+  }
+
+  private runningPodKey(what: string, name: string, namespace: string): string {
+    const p = this.store.get("Pod", namespace, name);
+    if (!p) throw new RangeError(`${what}: pods "${name}" not found`);
+    const key = `${namespace}/${name}`;
+    if (this.kubelets.restartCount(key) === undefined) throw new RangeError(`${what}: pods "${name}": its containers are not running`);
+    return key;
+  }
+
+  private crashContainer(key: string, namespace: string, name: string, why: string): void {
+    const running = this.runningApps.get(key);
+    if (running) {
+      this.runningApps.delete(key);
+      this.traffic.stopApplication(running.app, this.now);
+    }
+    this.trace.record(this.now, "app.crash", { name, ns: namespace, why });
+    this.kubelets.containerExited(namespace, name, 1);
   }
 
   /** Pods, optionally only those matching labels, sorted by name. */
@@ -574,17 +637,52 @@ export class Simulation {
     return { ip, port };
   }
 
+  // Starts the pod's application process (first start or restart) and arms its own
+  // misbehaviour: warm-up (port closed), hang and crash times, drawn per process start.
+  private startApp(pod: Pod, key: string, addresses: string[], model: ApplicationModel): void {
+    const index = this.traffic.startApplication(key, addresses, model, this.random.stream(`app/${key}`));
+    this.runningApps.set(key, { app: index, addresses, onSigterm: model.onSigterm ?? "exit" });
+    if (model.warmUp === undefined && model.hangAfter === undefined && model.crashAfter === undefined) return;
+    const m = resolveApplicationModel(model, `application "${key}"`);
+    const rng = this.random.stream(`app-lifecycle/${key}`);
+    const current = (): boolean => this.runningApps.get(key)?.app === index;
+    const ns = pod.metadata.namespace ?? "default";
+    const name = pod.metadata.name;
+    if (m.warmUp) {
+      const w = m.warmUp.sample(rng);
+      if (w > 0) {
+        this.traffic.setListening(index, false);
+        this.later.after(w, () => {
+          if (current()) this.traffic.setListening(index, true);
+        });
+      }
+    }
+    if (m.hangAfter) {
+      this.later.after(m.hangAfter.sample(rng), () => {
+        if (!current()) return;
+        this.traffic.hangApplication(index);
+        this.trace.record(this.now, "app.hang", { name, ns });
+      });
+    }
+    if (m.crashAfter) {
+      this.later.after(m.crashAfter.sample(rng), () => {
+        if (current()) this.crashContainer(key, ns, name, "crashAfter");
+      });
+    }
+  }
+
   private runtime(): ContainerRuntime {
     return {
       startPod: (pod: Pod, podIP: string): void => {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-        const app = this.applications.find((a) => a.selector.matches(pod.metadata.labels));
         // TCP and UDP listeners share the `IP:port` address space here: a pod serving both on one port number is one application.
         const ports = (pod.spec.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") !== "SCTP").map((p) => p.containerPort));
         const addresses = [...new Set(ports)].sort((a, b) => a - b).map((p) => `${podIP}:${p}`);
         for (const a of addresses) this.addressOwner.set(a, { pod: pod.metadata.name, node: pod.spec.nodeName ?? "" });
+        this.podAddresses.set(key, addresses);
         // The pod IP exists from now on: ports where nothing listens answer with a RST (refused).
         this.traffic.openHost(podIP);
+        const app = this.applications.find((a) => a.selector.matches(pod.metadata.labels));
         if (!app) {
           if (addresses.length > 0) this.warningLog.push(`pod ${key}: no application model matches its labels; connections to it are refused`);
           return;
@@ -593,18 +691,56 @@ export class Simulation {
           this.warningLog.push(`pod ${key}: declares no TCP or UDP containerPort; its application listens on nothing`);
           return;
         }
-        const index = this.traffic.startApplication(key, addresses, app.model, this.random.stream(`app/${key}`));
-        this.runningApps.set(key, { app: index, addresses, onSigterm: app.model.onSigterm ?? "exit" });
+        this.startApp(pod, key, addresses, app.model);
+      },
+      startContainer: (pod: Pod): void => {
+        // A restart in the same sandbox: same IP and ports, a new process.
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const addresses = this.podAddresses.get(key);
+        const app = this.applications.find((a) => a.selector.matches(pod.metadata.labels));
+        if (!addresses || addresses.length === 0 || !app || this.runningApps.has(key)) return;
+        this.startApp(pod, key, addresses, app.model);
+      },
+      killContainer: (pod: Pod): void => {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const running = this.runningApps.get(key);
+        if (!running) return;
+        this.runningApps.delete(key);
+        this.traffic.stopApplication(running.app, this.now);
+      },
+      terminateContainer: (pod: Pod, _ip: string, _now: SimTime, exited: () => void): void => {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const running = this.runningApps.get(key);
+        if (!running) {
+          exited();
+          return;
+        }
+        if (running.onSigterm === "drain") this.traffic.drainApplication(running.app, exited);
+        else {
+          this.runningApps.delete(key);
+          this.traffic.stopApplication(running.app, this.now);
+          exited();
+        }
+      },
+      probe: (pod: Pod): "success" | "refused" | "no-answer" => {
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const running = this.runningApps.get(key);
+        // A pod with no application model has nothing that could fail: its probes pass.
+        if (!running) return this.applications.some((a) => a.selector.matches(pod.metadata.labels)) && (this.podAddresses.get(key)?.length ?? 0) > 0 ? "refused" : "success";
+        return this.traffic.probeApplication(running.app);
       },
       stopPod: (pod: Pod, podIP: string): void => {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         // The kubelet deletes the pod right after: its IP is released, so packets to it are lost.
         this.traffic.closeHost(podIP);
         const running = this.runningApps.get(key);
-        if (!running) return;
-        this.runningApps.delete(key);
-        this.traffic.stopApplication(running.app, this.now);
-        this.traffic.releaseAddresses(running.addresses);
+        const addresses = this.podAddresses.get(key) ?? running?.addresses ?? [];
+        this.podAddresses.delete(key);
+        if (running) {
+          this.runningApps.delete(key);
+          this.traffic.stopApplication(running.app, this.now);
+        }
+        this.traffic.releaseAddresses(addresses);
       },
       terminatePod: (pod: Pod, _ip: string, _now: SimTime, exited: () => void): void => {
         // SIGTERM. The pod's IP stays until the kubelet deletes the pod (stopPod or the

@@ -24,6 +24,36 @@ export interface ApplicationModel {
    * drain short.
    */
   readonly onSigterm?: "exit" | "drain";
+  /**
+   * Time from each process start (the pod's first start and every restart) until the
+   * application opens its port: before it, connections are refused and probes fail at
+   * once. Default: listening at once.
+   */
+  readonly warmUp?: Distribution;
+  /**
+   * Time from each process start until the process hangs (a deadlock, a stuck event loop):
+   * it keeps its connections but answers nothing, so held and new requests end
+   * `timedOut` after their client's timeout and probes get no answer (a liveness probe then
+   * kills it; a restart starts healthy again). Default: never.
+   */
+  readonly hangAfter?: Distribution;
+  /**
+   * Time from each process start until the process exits on its own (a crash, exit code 1):
+   * requests it holds are reset, its port refuses connections, and the kubelet restarts it
+   * with the CrashLoopBackOff back-off. Default: never.
+   */
+  readonly crashAfter?: Distribution;
+}
+
+/** An {@link ApplicationModel} with its defaults filled (see {@link resolveApplicationModel}). */
+export interface ResolvedApplicationModel {
+  readonly concurrency: number;
+  readonly serviceTime: Distribution;
+  readonly queueLimit: number;
+  readonly onSigterm: "exit" | "drain";
+  readonly warmUp: Distribution | undefined;
+  readonly hangAfter: Distribution | undefined;
+  readonly crashAfter: Distribution | undefined;
 }
 
 /**
@@ -33,7 +63,7 @@ export interface ApplicationModel {
 export function resolveApplicationModel(
   model: ApplicationModel,
   path: string = "application",
-): { concurrency: number; serviceTime: Distribution; queueLimit: number; onSigterm: "exit" | "drain" } {
+): ResolvedApplicationModel {
   const concurrency = model.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`${path}.concurrency: Invalid value: ${String(concurrency)}: must be an integer >= 1`);
@@ -49,5 +79,13 @@ export function resolveApplicationModel(
   if (onSigterm !== "exit" && onSigterm !== "drain") {
     throw new RangeError(`${path}.onSigterm: Unsupported value: "${String(onSigterm)}": supported values: "drain", "exit"`);
   }
-  return { concurrency, serviceTime: model.serviceTime, queueLimit, onSigterm };
+  const optional = (k: "warmUp" | "hangAfter" | "crashAfter"): Distribution | undefined => {
+    const d = model[k];
+    if (d === undefined) return undefined;
+    if (d === null || typeof d !== "object" || typeof d.sample !== "function") {
+      throw new RangeError(`${path}.${k}: Invalid value: ${JSON.stringify(d) ?? String(d)}: must be a Distribution (e.g. constant(30000))`);
+    }
+    return d;
+  };
+  return { concurrency, serviceTime: model.serviceTime, queueLimit, onSigterm, warmUp: optional("warmUp"), hangAfter: optional("hangAfter"), crashAfter: optional("crashAfter") };
 }

@@ -17,7 +17,8 @@ const FREE = 0;
 const CONNECTING = 1;
 const QUEUED = 2;
 const IN_SERVICE = 3;
-const ZOMBIE = 4; // reset while in service: its completion event is still pending
+const ZOMBIE = 4; // ended while an event of it is still pending: the slot is freed when the last one fires
+const HUNG = 5; // held by an application that hangs: it ends when the client's timeout fires
 
 // Destination states (destApp values below 0).
 const DEST_CLOSED = -1; // the pod IP exists, nothing listens: RST => refused
@@ -109,7 +110,14 @@ interface App {
   running: boolean;
   /** Called once a draining application holds nothing more (it then exits). */
   onDrained: (() => void) | undefined;
+  /** The process hangs: it accepts connections but answers nothing (requests time out). */
+  hung: boolean;
+  /** Its port is open (false while it warms up: connections are refused). */
+  listening: boolean;
 }
+
+/** What a health probe of an application gets (see {@link TrafficEngine.probeApplication}). */
+export type ApplicationProbeAnswer = "success" | "refused" | "no-answer";
 
 interface Client {
   readonly options: ClientOptions;
@@ -162,6 +170,8 @@ export class TrafficEngine implements EventHandler {
   private reqApp: Int32Array = new Int32Array(this.cap);
   private reqDest: Int32Array = new Int32Array(this.cap);
   private reqState: Uint8Array = new Uint8Array(this.cap);
+  // Events (completion, timeout) pending for each request slot.
+  private reqEvents: Uint8Array = new Uint8Array(this.cap);
   private freeList: Int32Array = new Int32Array(this.cap);
   private freeCount = 0;
   private used = 0;
@@ -257,6 +267,8 @@ export class TrafficEngine implements EventHandler {
       busy: 0,
       running: true,
       onDrained: undefined,
+      hung: false,
+      listening: true,
     });
     for (const id of ids) {
       this.ensureDest(id);
@@ -292,12 +304,13 @@ export class TrafficEngine implements EventHandler {
       this.finish(r, OUTCOME_RESET);
     }
     for (let r = 0; r < this.used; r++) {
-      if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) {
-        this.end(r, OUTCOME_RESET);
-        this.reqState[r] = ZOMBIE; // its completion event is still pending; the slot is freed then
-      }
+      const st = this.reqState[r];
+      // In service, or held by a hung process: the kernel resets the connection. A pending
+      // completion or timeout event keeps the slot until it fires (ZOMBIE).
+      if ((st === IN_SERVICE || st === HUNG) && this.reqApp[r] === index) this.finish(r, OUTCOME_RESET);
     }
     app.busy = 0;
+    app.hung = false;
     // Clients that lost connections open new ones for the requests waiting on them.
     for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, now);
   }
@@ -338,9 +351,63 @@ export class TrafficEngine implements EventHandler {
     for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, this.scheduler.now);
   }
 
+  /**
+   * The application hangs (a deadlock, a stuck event loop): it keeps accepting connections
+   * but answers nothing. Every request it holds, and every one that reaches it from now on,
+   * ends `timedOut` when its client's timeout (`connectTimeout`) runs out from now (or
+   * from its arrival); a kill ({@link TrafficEngine.stopApplication}) resets them first.
+   */
+  hangApplication(index: number): void {
+    const app = this.apps[index];
+    if (!app || !app.running || app.hung) return;
+    app.hung = true;
+    while (app.length > 0) {
+      const r = app.queue[app.head];
+      app.head = (app.head + 1) & (app.queue.length - 1);
+      app.length--;
+      this.hold(r);
+    }
+    for (let r = 0; r < this.used; r++) if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) this.hold(r);
+    app.busy = 0;
+  }
+
+  /**
+   * Opens or closes the application's port without stopping it (closed while it warms up):
+   * a closed port refuses new connections; requests already held go on.
+   */
+  setListening(index: number, listening: boolean): void {
+    const app = this.apps[index];
+    if (!app || !app.running || app.listening === listening) return;
+    app.listening = listening;
+    if (app.onDrained !== undefined) return; // draining: the listener is closed for good
+    for (const id of app.addresses) {
+      if (listening && this.destApp[id] === DEST_CLOSED) this.destApp[id] = index;
+      else if (!listening && this.destApp[id] === index) this.destApp[id] = DEST_CLOSED;
+    }
+  }
+
+  /**
+   * A health probe of the application (the kubelet's httpGet or tcpSocket): `refused` when
+   * it does not run, is not listening yet or is draining (its listener is closed),
+   * `no-answer` when it hangs, `success` otherwise. Probes do not queue behind requests:
+   * an overloaded application still answers them.
+   */
+  probeApplication(index: number): ApplicationProbeAnswer {
+    const app = this.apps[index];
+    if (!app || !app.running || !app.listening || app.onDrained !== undefined) return "refused";
+    return app.hung ? "no-answer" : "success";
+  }
+
+  // A hung application holds request r: it waits for its client's timeout.
+  private hold(r: number): void {
+    this.reqState[r] = HUNG;
+    this.reqEvents[r]++;
+    this.scheduler.schedule(this.clients[this.reqClient[r]].connectTimeout, this.handler, r * 4 + EV_TIMEOUT);
+  }
+
   private checkDrained(index: number): void {
     const app = this.apps[index];
-    if (app.onDrained === undefined || app.busy > 0 || app.length > 0 || !app.running) return;
+    if (app.onDrained === undefined || app.busy > 0 || app.length > 0 || !app.running || app.hung) return;
     app.running = false;
     const exited = app.onDrained;
     app.onDrained = undefined;
@@ -454,6 +521,13 @@ export class TrafficEngine implements EventHandler {
     const now = this.scheduler.now;
     const kind = arg & 3;
     const index = arg >> 2;
+    if (kind !== EV_ARRIVAL) {
+      this.reqEvents[index]--;
+      if (this.reqState[index] === ZOMBIE) {
+        if (this.reqEvents[index] === 0) this.release(index);
+        return;
+      }
+    }
     if (kind === EV_COMPLETE) this.complete(index, now);
     else if (kind === EV_ARRIVAL) this.arrive(index, now);
     else this.timeout(index, now);
@@ -522,19 +596,26 @@ export class TrafficEngine implements EventHandler {
 
   private waitForTimeout(r: number, c: Client): void {
     this.reqState[r] = CONNECTING;
+    this.reqEvents[r]++;
     this.scheduler.schedule(c.connectTimeout, this.handler, r * 4 + EV_TIMEOUT);
   }
 
   private timeout(r: number, now: SimTime): void {
-    this.finish(r, OUTCOME_TIMED_OUT);
+    const st = this.reqState[r];
+    if (st === CONNECTING || st === HUNG) this.finish(r, OUTCOME_TIMED_OUT);
   }
 
   private enqueue(ai: number, r: number, now: SimTime): void {
     const app = this.apps[ai];
     this.reqApp[r] = ai;
+    if (app.hung) {
+      this.hold(r);
+      return;
+    }
     if (app.busy < app.concurrency) {
       app.busy++;
       this.reqState[r] = IN_SERVICE;
+      this.reqEvents[r]++;
       this.scheduler.schedule(app.serviceTime.sample(app.random), this.handler, r * 4 + EV_COMPLETE);
       return;
     }
@@ -549,10 +630,7 @@ export class TrafficEngine implements EventHandler {
   }
 
   private complete(r: number, now: SimTime): void {
-    if (this.reqState[r] === ZOMBIE) {
-      this.release(r);
-      return;
-    }
+    if (this.reqState[r] !== IN_SERVICE) return; // held by a hung application: its timeout ends it
     const ai = this.reqApp[r];
     this.latency.record(now - this.reqStart[r]);
     this.destCompleted[this.reqDest[r]]++;
@@ -564,6 +642,7 @@ export class TrafficEngine implements EventHandler {
       app.head = (app.head + 1) & (app.queue.length - 1);
       app.length--;
       this.reqState[next] = IN_SERVICE;
+      this.reqEvents[next]++;
       this.scheduler.schedule(app.serviceTime.sample(app.random), this.handler, next * 4 + EV_COMPLETE);
     } else {
       app.busy--;
@@ -591,9 +670,11 @@ export class TrafficEngine implements EventHandler {
     }
   }
 
+  // Records the outcome and frees the slot, or parks it (ZOMBIE) while an event of it is pending.
   private finish(r: number, outcome: number): void {
     this.end(r, outcome);
-    this.release(r);
+    if (this.reqEvents[r] > 0) this.reqState[r] = ZOMBIE;
+    else this.release(r);
   }
 
   // ---- UDP: datagrams follow the node's conntrack entry while it lives ----
@@ -821,6 +902,9 @@ export class TrafficEngine implements EventHandler {
     const s = new Uint8Array(n);
     s.set(this.reqState);
     this.reqState = s;
+    const ev = new Uint8Array(n);
+    ev.set(this.reqEvents);
+    this.reqEvents = ev;
     this.freeList = grow32(this.freeList);
     const rc = new Int32Array(n).fill(-1);
     rc.set(this.reqConn);
