@@ -3,6 +3,7 @@ import { formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
 import { PodLifecycle, containerStatusesOf, withReadyCondition } from "./pod-lifecycle.js";
 import type { KubeletEvent } from "./pod-lifecycle.js";
+import { resolveProbe } from "./prober.js";
 import type { ProbeAnswer, ProbeKind } from "./prober.js";
 
 /**
@@ -85,9 +86,7 @@ export interface KubeletOptions {
 export function readinessAfterStart(pod: Pod, warmUp: number): number {
   const probe = (pod.spec.containers ?? []).find((c) => c.readinessProbe !== undefined)?.readinessProbe;
   if (probe === undefined) return warmUp;
-  const initial = Math.max(0, probe.initialDelaySeconds ?? 0) * 1000;
-  const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;
-  const successes = Math.max(1, probe.successThreshold ?? 1);
+  const { initialDelay: initial, period, successThreshold: successes } = resolveProbe(probe);
   const firstOk = warmUp <= initial ? 0 : Math.ceil((warmUp - initial) / period);
   return initial + (firstOk + successes - 1) * period;
 }

@@ -373,15 +373,26 @@ export class Simulation {
   /**
    * The pod's application hangs from now on (until its container is killed): it accepts
    * connections but answers nothing, so requests time out at their clients and probes get
-   * no answer; a liveness probe then has the kubelet kill and restart it.
+   * no answer; a liveness probe then has the kubelet kill and restart it. With
+   * `duration` (ms) the stall passes by itself (a long GC pause, a stuck dependency).
    * @throws RangeError when the pod does not exist or runs no application.
    */
-  hangPod(name: string, namespace: string = "default"): void {
+  hangPod(name: string, namespace: string = "default", options: { readonly duration?: SimTime } = {}): void {
     const key = this.runningPodKey("hangPod", name, namespace);
     const running = this.runningApps.get(key);
     if (!running) throw new RangeError(`hangPod: pods "${name}": its application is not running`);
-    this.traffic.hangApplication(running.app);
-    this.trace.record(this.now, "app.hang", { name, ns: namespace });
+    const duration = options.duration ?? Infinity;
+    if (!(duration > 0)) throw new RangeError(`hangPod: duration: Invalid value: ${String(duration)}: must be > 0 ms (omit it for a hang that lasts until the container is killed)`);
+    const index = running.app;
+    this.traffic.hangApplication(index);
+    this.trace.record(this.now, "app.hang", { name, ns: namespace, duration: Number.isFinite(duration) ? duration : null });
+    if (Number.isFinite(duration)) {
+      this.later.after(duration, () => {
+        if (this.runningApps.get(key)?.app !== index) return;
+        this.traffic.resumeApplication(index);
+        this.trace.record(this.now, "app.resume", { name, ns: namespace });
+      });
+    }
   }
 
   /** Restarts of a pod's containers (`status.containerStatuses[0].restartCount`), 0 when it has none. */

@@ -372,6 +372,17 @@ export class TrafficEngine implements EventHandler {
   }
 
   /**
+   * A hung application answers again (the stall passed): new requests are served; those
+   * caught in the hang still end `timedOut` when their clients give up.
+   */
+  resumeApplication(index: number): void {
+    const app = this.apps[index];
+    if (!app || !app.running || !app.hung) return;
+    app.hung = false;
+    if (app.onDrained !== undefined) this.checkDrained(index);
+  }
+
+  /**
    * Opens or closes the application's port without stopping it (closed while it warms up):
    * a closed port refuses new connections; requests already held go on.
    */
