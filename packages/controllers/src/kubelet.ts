@@ -199,7 +199,15 @@ export class Kubelets {
       // With no readiness delay (no readiness probe), the container is ready as soon as it
       // runs, and the kubelet's status manager sends both in one status update
       // (pkg/kubelet/prober/prober_manager.go: no probe => ready; pkg/kubelet/status/status_manager.go).
-      const readyNow = readyDelay === 0 && !PodLifecycle.hasStartupProbe(cur);
+      // The containers start first, so that a readiness probe due at once (initialDelaySeconds 0,
+      // no warm-up) asks the application itself.
+      this.runtime.startPod(cur, ip, now);
+      let readyNow = readyDelay === 0 && !PodLifecycle.hasStartupProbe(cur);
+      let firstProbe: boolean | undefined;
+      if (readyNow && PodLifecycle.hasReadinessProbe(cur)) {
+        firstProbe = this.runtime.probe === undefined || this.runtime.probe(cur, ip, "readiness", now) === "success";
+        readyNow = firstProbe;
+      }
       // Status writes are plain spreads: immer stays for users' recipes (ObjectStore.mutate).
       const running = this.store.update({
         ...cur,
@@ -214,9 +222,8 @@ export class Kubelets {
           containerStatuses: containerStatusesOf(cur, { ready: readyNow, started: !PodLifecycle.hasStartupProbe(cur), restartCount: 0, state: { running: { startedAt: now } } }),
         },
       });
-      if (running) this.runtime.startPod(running, ip, now);
       // Probes, readiness after warm-up, exits and restarts from here on.
-      this.lifecycle.started(running ?? cur, key, ip, now, warmUp, readyDelay, rng);
+      this.lifecycle.started(running ?? cur, key, ip, now, warmUp, readyDelay, rng, firstProbe);
     });
   }
 

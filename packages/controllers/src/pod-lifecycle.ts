@@ -171,9 +171,10 @@ export class PodLifecycle {
 
   /**
    * The pod's first containers started at `now` with IP `ip`; `readyDelay` is when a pod
-   * without probes (or whose readiness probe passes on its first tick) turns Ready.
+   * without probes turns Ready; `firstProbe` is the result of the readiness probe the
+   * kubelet took at the start (when one was due at once), already in the pod's status.
    */
-  started(pod: Pod, key: string, ip: string, now: SimTime, warmUp: number, readyDelay: number, rng: RandomStream): void {
+  started(pod: Pod, key: string, ip: string, now: SimTime, warmUp: number, readyDelay: number, rng: RandomStream, firstProbe?: boolean): void {
     const probes = podProbes(pod);
     const rp = pod.spec.restartPolicy;
     const st: PodState = {
@@ -193,7 +194,7 @@ export class PodLifecycle {
       warmUntil: now + warmUp,
       restartCount: 0,
       started: probes.startup === undefined,
-      ready: readyDelay === 0 && probes.startup === undefined,
+      ready: readyDelay === 0 && probes.startup === undefined && firstProbe !== false,
       killing: false,
       deleting: false,
       gone: false,
@@ -205,9 +206,10 @@ export class PodLifecycle {
       const probe = probes[kind];
       if (probe === undefined) continue;
       const w = this.worker(st, kind, probe);
-      if (kind === "readiness" && st.ready) {
-        // It passed at its first tick (initialDelaySeconds 0, warm at once): the pod was written Ready with its start.
-        w.counter.record(true);
+      if (kind === "readiness" && firstProbe !== undefined) {
+        // Its first tick was at the start (initialDelaySeconds 0): the result is in the pod's first status.
+        if (!firstProbe) this.emit(st, now, "Unhealthy", "Readiness probe failed: connection refused");
+        w.counter.record(firstProbe);
         this.later.after(probe.initialDelay + probe.period, w.tick);
       } else this.later.after(probe.initialDelay, w.tick);
     }
