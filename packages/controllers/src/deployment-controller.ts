@@ -183,6 +183,8 @@ export class DeploymentController {
   private readonly dirty = new Set<string>();
   private scheduled = false;
   private readonly timers = new Set<string>();
+  /** Rate-limited requeues in a row per key (workqueue ItemExponentialFailureRateLimiter: 5 ms doubling, 1000 s cap). */
+  private readonly requeues = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -540,13 +542,19 @@ export class DeploymentController {
       return;
     }
     const after = requeueStuckDeploymentAfter(ctx.spec.progressDeadlineSeconds, ctx.spec.replicas, generation, old, next, ctx.now);
+    if (after !== 0) this.requeues.delete(ctx.key);
     if (after > 0) this.enqueueAt(ctx.key, ctx.now + after + 1000);
     else if (after === 0) {
-      // Upstream requeues rate-limited (5 ms, doubling) until the deadline has passed;
-      // we look again at the first instant past it.
+      // Upstream requeues rate-limited (5 ms, doubling up to 1000 s per key) until the deadline
+      // has passed; we look again at the first instant past it, or after the rate limiter's
+      // delay when that is later. A Deployment whose Progressing reason is
+      // NewReplicaSetAvailable never times out, so without the doubling a pod that stays
+      // unavailable (a crash loop) would be looked at every 5 ms forever.
+      const n = this.requeues.get(ctx.key) ?? 0;
+      this.requeues.set(ctx.key, n + 1);
       const c = getDeploymentCondition(old.conditions, "Progressing");
       const deadline = (c?.lastUpdateTime ?? ctx.now) + ctx.spec.progressDeadlineSeconds * 1000;
-      this.enqueueAt(ctx.key, Math.max(ctx.now + 5, deadline + 1));
+      this.enqueueAt(ctx.key, Math.max(ctx.now + Math.min(5 * 2 ** n, 1_000_000), deadline + 1));
     }
   }
 }
