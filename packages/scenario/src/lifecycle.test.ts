@@ -144,6 +144,24 @@ describe("a crash-looping pod's restarts follow the kubelet's back-off", () => {
     expect(at("kubelet.BackOff").length).toBe(exits.length - 1);
   });
 
+  it("the timeline shows the pod as CrashLoopBackOff while it waits, Running while it runs", () => {
+    const sim = new Simulation({ seed: 4 });
+    sim.apply([deployment("crashy", 1), service("crashy")]);
+    sim.setApplication({ app: "crashy" }, { serviceTime: constant(1), crashAfter: constant(2_000) });
+    const tl = sim.timeline({ service: "crashy", bucket: 1_000 });
+    sim.runFor(60_000);
+    tl.stop();
+    const states = tl.buckets().map((b) => Object.keys(b.pods).join());
+    // Samples at the end of each second. Start just after 1 s (podStartDelay plus watch delays), crash
+    // just after 3 s, restart 1 s later (its status says terminated: phase Running), crash just
+    // after 6 s, back-off 10 s + 1 s: running again just after 17 s.
+    expect(states.slice(0, 19)).toEqual([
+      "Pending", "Running", "Running", "Running", "Running", "Running",
+      ...Array(11).fill("CrashLoopBackOff"),
+      "Running", "Running",
+    ]);
+  });
+
   it("crashPod: one crash of a healthy pod is restarted at once (+1 s); clients see resets and refusals, then nothing", () => {
     const sim = new Simulation({ seed: 8 });
     sim.apply([deployment("api", 2), service("api")]);

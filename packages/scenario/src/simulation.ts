@@ -522,7 +522,8 @@ export class Simulation {
    * Starts a timeline: from now on, requests by outcome and latency per `bucket` ms, and at
    * the end of each bucket the endpoints every node's kube-proxy forwards the Service's
    * first port to (all, ready, and the fewest ready during the bucket) and the Service's
-   * pods by phase (Terminating apart) and readiness. Sampling goes on until
+   * pods by phase (`Terminating` apart, and `CrashLoopBackOff` for a container waiting in
+   * back-off, as kubectl shows them) and readiness. Sampling goes on until
    * {@link Timeline.stop}; stop it before `run()` (which runs until no event is left).
    *
    * @example
@@ -564,7 +565,9 @@ export class Simulation {
       for (const p of this.store.list("Pod", ns)) {
         if (!selector.matches(p.metadata.labels)) continue;
         const terminating = p.metadata.deletionTimestamp !== undefined;
-        const phase = terminating ? "Terminating" : (p.status?.phase ?? "Pending");
+        // As kubectl's STATUS column: a container waiting in back-off shows CrashLoopBackOff.
+        const waiting = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+        const phase = terminating ? "Terminating" : (waiting ?? p.status?.phase ?? "Pending");
         pods[phase] = (pods[phase] ?? 0) + 1;
         if (!terminating && isPodReady(p)) readyPods++;
       }
