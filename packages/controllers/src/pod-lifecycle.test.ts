@@ -130,6 +130,24 @@ describe("readiness probe flips the Ready condition (worker.go thresholds)", () 
     expect(t.events.find((e) => e.reason === "Unhealthy")).toEqual({ at: 32_000, namespace: "default", pod: "p", reason: "Unhealthy", message: "Readiness probe failed: no answer within 2s" });
   });
 
+  it("a probe waiting for its timeout blocks the worker: timeoutSeconds longer than periodSeconds skips ticks", () => {
+    const t = setup(mkPod({ readinessProbe: { periodSeconds: 2, timeoutSeconds: 5 } }));
+    t.runtime.health = (now) => (now >= 10_000 ? "no-answer" : "success");
+    t.s.runUntil(40_000);
+    // Probes at 10 (fails at 15), 16 (fails at 21), 22 (fails at 27: the third failure).
+    expect(t.events.filter((e) => e.reason === "Unhealthy").map((e) => e.at)).toEqual([15_000, 21_000, 27_000, 33_000, 39_000]);
+    expect(t.readyAt).toEqual([[0, "True"], [27_000, "False"]]);
+  });
+
+  it("after a restart the readiness probe runs at once (UpdatePodStatus's trigger), not at the next tick", () => {
+    const t = setup(mkPod({ readinessProbe: { periodSeconds: 10 } }), { restartDelay: constant(0) });
+    t.s.runUntil(15_000);
+    t.kubelets.containerExited("default", "p");
+    t.s.runUntil(15_001);
+    expect(t.runtime.probes.map((p) => p.at)).toEqual([0, 10_000, 15_000]);
+    expect(t.readyAt).toEqual([[0, "True"], [15_000, "False"], [15_000, "True"]]);
+  });
+
   it("one timer per probe: 100 s of a pod with three probes is 10 probes of each kind past the startup", () => {
     const t = setup(mkPod({ readinessProbe: {}, livenessProbe: {}, startupProbe: {} }));
     t.s.runUntil(99_999);

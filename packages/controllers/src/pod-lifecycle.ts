@@ -48,7 +48,7 @@ interface Worker {
   stopped: boolean;
   /** After a liveness/startup failure: no probing until a new container runs. */
   onHold: boolean;
-  /** The container instance a late (timed-out) failure belongs to. */
+  /** The container instance a late (timed-out) failure belongs to; -1 when no probe is waiting for its timeout. */
   lateInstance: number;
   readonly tick: () => void;
   readonly late: () => void;
@@ -274,7 +274,9 @@ export class PodLifecycle {
         this.probeOnce(w, this.store.now);
       },
       late: () => {
-        if (w.stopped || w.lateInstance !== st.instance || !st.running) return;
+        const instance = w.lateInstance;
+        w.lateInstance = -1;
+        if (w.stopped || instance !== st.instance || !st.running) return;
         this.result(w, false, this.store.now, `no answer within ${goSeconds(probe.timeout)}`);
       },
     };
@@ -284,7 +286,8 @@ export class PodLifecycle {
 
   private probeOnce(w: Worker, now: SimTime): void {
     const st = w.state;
-    if (!st.running || w.onHold) return;
+    // A probe still waiting for its timeout blocks the worker (upstream's doProbe is synchronous).
+    if (!st.running || w.onHold || w.lateInstance >= 0) return;
     // int32(time.Since(startedAt).Seconds()) < InitialDelaySeconds (a hair of slack for float sums).
     if (Math.floor((now - st.instanceStart) / 1000 + 1e-9) < w.counter.probe.initialDelay / 1000) return;
     if (w.kind === "startup" ? st.started : !st.started) return;
@@ -407,6 +410,10 @@ export class PodLifecycle {
     this.emit(st, now, "Started", `Started container (restart ${st.restartCount})`);
     const lastState: ContainerState | undefined = st.lastExit ? { terminated: { ...st.lastExit } } : undefined;
     this.writeStatus(st, now, { state: { running: { startedAt: now } }, lastState });
+    // A running container that is not ready: UpdatePodStatus triggers its readiness probe at once
+    // (skipped while initialDelaySeconds has not passed).
+    const rw = st.workers.find((x) => x.kind === "readiness");
+    if (rw && st.started) this.probeOnce(rw, now);
     if (!st.readinessProbe && !st.startupProbe && !readyNow) {
       this.later.after(warmUp, (t) => {
         if (st.gone || st.deleting || st.instance !== instance || !st.running) return;
