@@ -129,7 +129,9 @@ export function goSeconds(ms: number): string {
  * `successThreshold` / `failureThreshold` equal results in a row: readiness sets the Ready
  * condition (again and again as it flips); a liveness or startup failure kills the
  * container and holds the worker until the next instance. When the startup probe
- * succeeds, the readiness probe runs at once (UpdatePodStatus's manual trigger). Once a
+ * succeeds, and when a container restarts, the readiness probe runs at once
+ * (UpdatePodStatus's manual trigger); a probe waiting for its timeout blocks its worker
+ * (ticks meanwhile are skipped). Once a
  * pod is deleting, liveness and startup probes stop (success); readiness goes on.
  *
  * **Kills** (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer): preStop
