@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { Callbacks, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import type { Distribution, SimTime } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
 import type { Container, Node, Pod, PodSpec } from "@kube-netsim/model";
-import { Kubelets } from "./kubelet.js";
+import { Kubelets, readinessAfterStart } from "./kubelet.js";
 import type { ContainerRuntime } from "./kubelet.js";
 import type { KubeletEvent } from "./pod-lifecycle.js";
 import { goSeconds } from "./pod-lifecycle.js";
@@ -154,6 +155,28 @@ describe("readiness probe flips the Ready condition (worker.go thresholds)", () 
     const count = (k: ProbeKind): number => t.runtime.probes.filter((p) => p.kind === k).length;
     // Startup passes at 0 s and then stops probing; readiness runs at once (manual trigger) and on every tick.
     expect([count("startup"), count("readiness"), count("liveness")]).toEqual([1, 11, 10]);
+  });
+});
+
+describe("the prober agrees with the closed form readinessAfterStart (property)", () => {
+  it("first Ready time for any probe timing and warm-up", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 15 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        (initialDelaySeconds, periodSeconds, successThreshold, warm) => {
+          const pod = mkPod({ readinessProbe: { initialDelaySeconds, periodSeconds, successThreshold } });
+          const t = setup(pod);
+          t.runtime.health = (now) => (now >= warm ? "success" : "refused");
+          t.s.runUntil(200_000);
+          const firstTrue = t.readyAt.find((r) => r[1] === "True")?.[0];
+          expect(firstTrue).toBe(readinessAfterStart(pod, warm));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
