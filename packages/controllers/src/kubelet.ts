@@ -163,6 +163,11 @@ export class Kubelets {
     return this.lifecycle.exited(`${namespace}/${name}`, this.store.now, exitCode, "Error");
   }
 
+  /** Whether a pod's containers run now, by `namespace/name` (false while it waits for a restart). */
+  containerRunning(key: string): boolean {
+    return this.lifecycle.running(key);
+  }
+
   /** Restarts of a running pod's containers, by `namespace/name` (undefined when not running). */
   restartCount(key: string): number | undefined {
     return this.lifecycle.restartCount(key);

@@ -242,6 +242,11 @@ export class PodLifecycle {
     this.backOff.delete(key);
   }
 
+  /** Whether the pod's containers run now (false between an exit and the restart, or when the kubelet does not run the pod). */
+  running(key: string): boolean {
+    return this.pods.get(key)?.running ?? false;
+  }
+
   /** Restart count of a started pod (undefined when the kubelet does not run it). */
   restartCount(key: string): number | undefined {
     return this.pods.get(key)?.restartCount;

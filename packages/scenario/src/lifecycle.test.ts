@@ -179,6 +179,9 @@ describe("a crash-looping pod's restarts follow the kubelet's back-off", () => {
     expect(sim.store.get("Pod", "default", name)?.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
     expect(() => sim.crashPod("nope")).toThrow('crashPod: pods "nope" not found');
     expect(() => sim.hangPod(name, "default", { duration: 0 })).toThrow("hangPod: duration: Invalid value: 0");
+    sim.crashPod(name); // a second crash: now in CrashLoopBackOff, nothing runs to crash or hang
+    expect(() => sim.crashPod(name)).toThrow(`crashPod: pods "${name}": its containers are not running`);
+    expect(() => sim.hangPod(name)).toThrow(`hangPod: pods "${name}": its containers are not running`);
   });
 
   it("application model fields are validated with their field paths", () => {

@@ -363,7 +363,8 @@ export class Simulation {
    * requests it holds are reset, its port refuses connections, the pod turns not ready and
    * the kubelet restarts the container as its `restartPolicy` and the CrashLoopBackOff
    * back-off say (see docs/pod-lifecycle.md).
-   * @throws RangeError when the pod does not exist or its containers are not running.
+   * @throws RangeError when the pod does not exist or its containers are not running
+   * (not started yet, or waiting for a restart).
    */
   crashPod(name: string, namespace: string = "default"): void {
     const key = this.runningPodKey("crashPod", name, namespace);
@@ -406,7 +407,7 @@ export class Simulation {
     const p = this.store.get("Pod", namespace, name);
     if (!p) throw new RangeError(`${what}: pods "${name}" not found`);
     const key = `${namespace}/${name}`;
-    if (this.kubelets.restartCount(key) === undefined) throw new RangeError(`${what}: pods "${name}": its containers are not running`);
+    if (!this.kubelets.containerRunning(key)) throw new RangeError(`${what}: pods "${name}": its containers are not running`);
     return key;
   }
 
