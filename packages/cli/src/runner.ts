@@ -178,6 +178,19 @@ function perform(sim: Simulation, a: ScenarioAction, clients: ReadonlyMap<string
       sim.deletePod(p.metadata.name, a.namespace);
       return;
     }
+    case "crashPod":
+    case "hangPod": {
+      let name = a.name;
+      if (name === undefined) {
+        const pods = sim.pods(a.selector, a.namespace).filter((p) => p.metadata.deletionTimestamp === undefined);
+        const p = pods[a.index];
+        if (!p) throw new RangeError(`index: Invalid value: ${a.index}: only ${pods.length} pods that are not terminating match the selector`);
+        name = p.metadata.name;
+      }
+      if (a.type === "crashPod") sim.crashPod(name, a.namespace);
+      else sim.hangPod(name, a.namespace, a.duration !== undefined ? { duration: a.duration } : {});
+      return;
+    }
     case "apply":
       sim.apply(a.objects);
       return;

@@ -18,7 +18,9 @@ export type ScenarioAction =
   | { readonly type: "deletePod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
   | { readonly type: "apply"; readonly objects: readonly KubeObject[] }
   | { readonly type: "patch"; readonly kind: "Service" | "Deployment"; readonly name: string; readonly namespace: string; readonly merge: Readonly<Record<string, unknown>> }
-  | { readonly type: "stopClient"; readonly client: string };
+  | { readonly type: "stopClient"; readonly client: string }
+  | { readonly type: "crashPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
+  | { readonly type: "hangPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number; readonly duration?: number };
 
 /** One entry of a scenario's `timeline`. */
 export interface TimedAction {
@@ -221,7 +223,7 @@ class Reader {
 }
 
 const TOP = ["seed", "duration", "settle", "cluster", "manifests", "applications", "clients", "timeline", "measure", "expect", "compare"];
-const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient"];
+const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod"];
 
 /**
  * Reads and checks a scenario file (see `docs/cli.md` for the format), loading the
@@ -316,7 +318,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     syncRunner: r.oneOf(kpRaw.syncRunner, ["cluster", "kubeProxy", "syncRunner"], ["bounded-frequency", "burst"] as const),
     kubernetesVersion,
   };
-  const tRaw = r.object(cluster.timings, ["cluster", "timings"], ["watchDelay", "podStartDelay", "readinessDelay", "endpointSliceSyncLatency", "endpointSliceBatchPeriod", "proxySyncDuration"]) ?? {};
+  const tRaw = r.object(cluster.timings, ["cluster", "timings"], ["watchDelay", "podStartDelay", "readinessDelay", "endpointSliceSyncLatency", "endpointSliceBatchPeriod", "proxySyncDuration", "containerRestartDelay"]) ?? {};
   const dist = (k: string): import("@kube-netsim/core").Distribution | undefined => r.distribution(tRaw[k], ["cluster", "timings", k])?.distribution;
   const timings: ControlPlaneTimings = {
     watchDelay: dist("watchDelay"),
@@ -325,6 +327,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     endpointSliceSyncLatency: dist("endpointSliceSyncLatency"),
     endpointSliceBatchPeriod: r.duration(tRaw.endpointSliceBatchPeriod, ["cluster", "timings", "endpointSliceBatchPeriod"]),
     proxySyncDuration: dist("proxySyncDuration"),
+    containerRestartDelay: dist("containerRestartDelay"),
   };
   for (const k of ["serviceCIDR", "clusterCIDR"]) if (cluster[k] !== undefined) r.string(cluster[k], ["cluster", k]);
   r.integer(cluster.nodeCIDRMaskSize, ["cluster", "nodeCIDRMaskSize"], 1, 30);
@@ -342,15 +345,27 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   // applications
   const applications = r.list(top.applications, ["applications"]).flatMap((a, i) => {
     const p = ["applications", i];
-    const o = r.object(a, p, ["selector", "serviceTime", "concurrency", "queueLimit", "onSigterm"], true);
+    const o = r.object(a, p, ["selector", "serviceTime", "concurrency", "queueLimit", "onSigterm", "warmUp", "hangAfter", "crashAfter"], true);
     if (!o) return [];
     const selector = r.labels(o.selector, [...p, "selector"], true);
     const st = o.serviceTime === undefined ? r.error([...p, "serviceTime"], fieldRequired(pathText([...p, "serviceTime"]), "e.g. exponential(5ms)")) : r.distribution(o.serviceTime, [...p, "serviceTime"]);
     const concurrency = r.integer(o.concurrency, [...p, "concurrency"], 1);
     const queueLimit = r.integer(o.queueLimit, [...p, "queueLimit"], 0);
     const onSigterm = r.oneOf(o.onSigterm, [...p, "onSigterm"], ["exit", "drain"] as const);
+    // Pod lifecycle (docs/pod-lifecycle.md): drawn at every process start.
+    const warmUp = r.distribution(o.warmUp, [...p, "warmUp"])?.distribution;
+    const hangAfter = r.distribution(o.hangAfter, [...p, "hangAfter"])?.distribution;
+    const crashAfter = r.distribution(o.crashAfter, [...p, "crashAfter"])?.distribution;
     if (!selector || !st) return [];
-    const model: ApplicationModel = { serviceTime: st.distribution, concurrency, queueLimit, onSigterm };
+    const model: ApplicationModel = {
+      serviceTime: st.distribution,
+      concurrency,
+      queueLimit,
+      onSigterm,
+      ...(warmUp ? { warmUp } : {}),
+      ...(hangAfter ? { hangAfter } : {}),
+      ...(crashAfter ? { crashAfter } : {}),
+    };
     return [{ selector, model, text: st.text }];
   });
 
@@ -554,6 +569,22 @@ function readAction(r: Reader, kind: string, v: unknown, p: Path, clients: Reado
       if ((name === undefined) === (o.selector === undefined)) return r.error(p, fieldRequired(pathText(p), "name, or selector (and index: which of the matching pods, sorted by name)"));
       if (name === undefined && selector === undefined) return undefined;
       return { type: "deletePod", name, selector, index, namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
+    }
+    case "crashPod":
+    case "hangPod": {
+      // The pod's process crashes once (the kubelet restarts it) or hangs (for `duration`, or until killed).
+      const o = r.object(v, p, kind === "hangPod" ? ["name", "selector", "index", "namespace", "duration"] : ["name", "selector", "index", "namespace"], true);
+      if (!o) return undefined;
+      const name = r.string(o.name, [...p, "name"]);
+      const selector = o.selector === undefined ? undefined : r.labels(o.selector, [...p, "selector"]);
+      const index = r.integer(o.index, [...p, "index"], 0) ?? 0;
+      if ((name === undefined) === (o.selector === undefined)) return r.error(p, fieldRequired(pathText(p), "name, or selector (and index: which of the matching pods, sorted by name)"));
+      if (name === undefined && selector === undefined) return undefined;
+      const namespace = r.string(o.namespace, [...p, "namespace"]) ?? "default";
+      if (kind === "crashPod") return { type: "crashPod", name, selector, index, namespace };
+      const duration = r.duration(o.duration, [...p, "duration"]);
+      if (duration === 0) return r.error([...p, "duration"], fieldInvalid(pathText([...p, "duration"]), o.duration, "must be > 0 (leave it out for a hang that lasts until the container is killed)"));
+      return { type: "hangPod", name, selector, index, namespace, ...(duration !== undefined ? { duration } : {}) };
     }
     case "apply": {
       const into: Manifests = { objects: [], nodes: [] };
