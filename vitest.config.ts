@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       "@kube-netsim/core": pkg("core"),
       "@kube-netsim/model": pkg("model"),
+      "@kube-netsim/dns": pkg("dns"),
       "@kube-netsim/controllers": pkg("controllers"),
       "@kube-netsim/proxy": pkg("proxy"),
       "@kube-netsim/traffic": pkg("traffic"),
