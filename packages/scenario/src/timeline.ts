@@ -1,6 +1,6 @@
 import { LatencyHistogram } from "@kube-netsim/core";
 import type { SimTime } from "@kube-netsim/core";
-import type { Outcome } from "@kube-netsim/traffic";
+import type { Outcome, OutcomeCounts } from "@kube-netsim/traffic";
 
 /** Latency of the requests completed in one {@link TimelineBucket} (ms); every field NaN when none completed. */
 export interface TimelineLatency {
@@ -22,8 +22,8 @@ export interface TimelineLatency {
 export interface TimelineBucket {
   /** Start of the bucket (ms). */
   readonly start: SimTime;
-  /** Requests that ended in this bucket, by outcome. */
-  readonly outcomes: Readonly<Record<Outcome, number>>;
+  /** Requests that ended in this bucket, by outcome (`dnsFailed` only once one ended so). */
+  readonly outcomes: OutcomeCounts & { readonly dnsFailed?: number };
   /** Latency of the requests completed in this bucket (ms); NaN when none. */
   readonly latency: TimelineLatency;
   /**
@@ -77,7 +77,7 @@ export interface TimelineSample {
  * ```
  */
 export class Timeline {
-  private readonly counts: Record<Outcome, number>[] = [];
+  private readonly counts: (Record<Exclude<Outcome, "dnsFailed">, number> & { dnsFailed?: number })[] = [];
   private readonly hist: LatencyHistogram[] = [];
   private readonly samples: (TimelineSample & { minReadyEndpointsByNode: Record<string, number> })[] = [];
   /** Ready endpoints per node now, and the fewest since the last sample. */
@@ -95,7 +95,8 @@ export class Timeline {
   /** @internal Records a request's end. */
   record(outcome: Outcome, end: SimTime, latency: number): void {
     const i = this.index(end);
-    this.counts[i][outcome]++;
+    const c = this.counts[i];
+    c[outcome] = (c[outcome] ?? 0) + 1;
     if (outcome === "completed") this.hist[i].record(latency);
   }
 

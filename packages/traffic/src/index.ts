@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 export { TrafficEngine } from "./traffic-engine.js";
-export type { ApplicationProbeAnswer, ClientOptions, ConnectionPolicy, OutcomeCounts, RequestEndListener, TrafficEngineOptions } from "./traffic-engine.js";
+export type { ApplicationProbeAnswer, ClientOptions, ConnectionPolicy, OutcomeCounts, RequestEndListener, RequestResolver, TrafficEngineOptions } from "./traffic-engine.js";
 export { resolveApplicationModel } from "./application.js";
 export type { ApplicationModel, ResolvedApplicationModel } from "./application.js";
-export { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT, OUTCOME_DROPPED } from "./outcome.js";
+export { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT, OUTCOME_DROPPED, OUTCOME_DNS_FAILED } from "./outcome.js";
 export type { Outcome } from "./outcome.js";

@@ -10,11 +10,14 @@
  *   (Local policy, no local endpoint), no rule for the address yet, or a pod IP that no
  *   longer exists.
  * - `dropped`: the application's queue was full (`queueLimit`), so it shed the request.
+ * - `dnsFailed`: the client's name lookup failed (NXDOMAIN, NODATA, SERVFAIL or no DNS
+ *   reply), so no connection was attempted. Only clients with a {@link RequestResolver}
+ *   can end this way.
  */
-export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped";
+export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped" | "dnsFailed";
 
 /** All outcomes, in the fixed order used by results and tables. */
-export const OUTCOMES: readonly Outcome[] = ["completed", "refused", "reset", "timedOut", "dropped"];
+export const OUTCOMES: readonly Outcome[] = ["completed", "refused", "reset", "timedOut", "dropped", "dnsFailed"];
 
 /** Index of an outcome in {@link OUTCOMES}. */
 export const OUTCOME_COMPLETED = 0;
@@ -26,3 +29,5 @@ export const OUTCOME_RESET = 2;
 export const OUTCOME_TIMED_OUT = 3;
 /** Index of `dropped` in {@link OUTCOMES}. */
 export const OUTCOME_DROPPED = 4;
+/** Index of `dnsFailed` in {@link OUTCOMES}. */
+export const OUTCOME_DNS_FAILED = 5;

@@ -78,7 +78,7 @@ function recording(ms: number, log: number[], scheduler: Scheduler): Distributio
   };
 }
 
-const sum = (o: OutcomeCounts): number => o.completed + o.refused + o.reset + o.timedOut + o.dropped;
+const sum = (o: OutcomeCounts & { readonly dnsFailed?: number }): number => o.completed + o.refused + o.reset + o.timedOut + o.dropped + (o.dnsFailed ?? 0);
 
 /** Steps the clock one event at a time and returns each completed request's latency, in completion order. */
 function latenciesInOrder(r: Rig, until: number): number[] {
@@ -368,5 +368,37 @@ describe("TrafficEngine: clients", () => {
     expect(o.reset).toBeGreaterThan(0);
     expect(o.refused).toBeGreaterThan(0);
     expect(o.timedOut).toBeGreaterThan(0);
+  });
+
+  it("a resolver delays each request by its lookup time and ends failed lookups as dnsFailed (one outcome each)", () => {
+    const r = rig();
+    r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 100, serviceTime: constant(3) }, r.random.stream("app"));
+    // Every 4th lookup fails after 8 ms (NXDOMAIN after a search walk), every 4th + 1 is a cache hit (no delay), the rest take 2 ms.
+    let n = 0;
+    const resolver = {
+      delay: 0,
+      lookup(): boolean {
+        const k = n++ % 4;
+        this.delay = k === 0 ? 8 : k === 1 ? 0 : 2;
+        return k !== 0;
+      },
+    };
+    const ends: string[] = [];
+    r.engine.setRequestEndListener((outcome, start, end) => ends.push(`${outcome}@${start}+${end - start}`));
+    r.client(r.frontend("forward", ["10.244.0.2:8080"]), { resolver, interarrival: constant(10) });
+    r.scheduler.runUntil(45);
+    expect(ends).toEqual(["dnsFailed@1+8", "completed@11+3", "completed@21+5", "completed@31+5"]);
+    expect(r.engine.outcomes()).toEqual({ completed: 3, refused: 0, reset: 0, timedOut: 0, dropped: 0, dnsFailed: 1 });
+    expect(r.engine.started).toBe(sum(r.engine.outcomes()) + r.engine.inFlight);
+  });
+
+  it("a failed lookup that took no time ends at once; results keep their shape without resolvers", () => {
+    const r = rig();
+    const f = r.frontend("forward", ["10.244.0.2:8080"]);
+    expect(Object.keys(r.engine.outcomes())).toEqual(["completed", "refused", "reset", "timedOut", "dropped"]);
+    r.client(f, { resolver: { delay: 0, lookup: () => false }, interarrival: constant(10) });
+    r.scheduler.runUntil(25);
+    expect(r.engine.outcomes()).toMatchObject({ dnsFailed: 3, completed: 0 });
+    expect(r.engine.inFlight).toBe(0);
   });
 });

@@ -4,13 +4,14 @@ import type { KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
 import { ROUTE_REJECTED } from "@kube-netsim/proxy";
 import type { ApplicationModel } from "./application.js";
 import { resolveApplicationModel } from "./application.js";
-import { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_DROPPED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT } from "./outcome.js";
+import { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_DNS_FAILED, OUTCOME_DROPPED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT } from "./outcome.js";
 import type { Outcome } from "./outcome.js";
 
 // Event kinds, in the low 2 bits of the event argument.
 const EV_ARRIVAL = 0;
 const EV_COMPLETE = 1;
 const EV_TIMEOUT = 2;
+const EV_RESOLVED = 3; // a request's name lookup ended (see RequestResolver)
 
 // Request states.
 const FREE = 0;
@@ -19,6 +20,8 @@ const QUEUED = 2;
 const IN_SERVICE = 3;
 const ZOMBIE = 4; // ended while an event of it is still pending: the slot is freed when the last one fires
 const HUNG = 5; // held by an application that hangs: it ends when the client's timeout fires
+const RESOLVING = 6; // waiting for its name lookup, which will succeed
+const RESOLVING_FAILED = 7; // waiting for its name lookup, which will fail
 
 // Destination states (destApp values below 0).
 const DEST_CLOSED = -1; // the pod IP exists, nothing listens: RST => refused
@@ -57,6 +60,25 @@ export interface ClientOptions {
   readonly udpConntrackTimeout?: number;
   /** When to send the first request (absolute ms). Default: one interarrival time from now. */
   readonly startAt?: SimTime;
+  /**
+   * Looks the target's name up before each request connects (the client calls
+   * `getaddrinfo` per request). The request waits {@link RequestResolver.delay} ms, then
+   * connects to `frontend` as usual, or ends as `dnsFailed` when the lookup failed.
+   * Absent: the address is used as it is, at no cost.
+   */
+  readonly resolver?: RequestResolver;
+}
+
+/**
+ * A client's per-request name lookup (see {@link ClientOptions.resolver}). Called on the
+ * hot path: `lookup` returns whether the name resolved and leaves the time it took in
+ * `delay`, so that nothing is allocated per request.
+ */
+export interface RequestResolver {
+  /** Resolves the client's target at `now`; returns true when it resolved. Sets {@link RequestResolver.delay}. */
+  lookup(now: SimTime): boolean;
+  /** Time the last lookup took, ms (0 when answered from a cache in the process). */
+  readonly delay: number;
 }
 
 /**
@@ -76,8 +98,12 @@ export type ConnectionPolicy =
   | { readonly mode: "keep-alive"; readonly poolSize?: number; readonly idleTimeout?: number; readonly maxRequestsPerConnection?: number }
   | { readonly mode: "multiplexed" };
 
-/** Per-outcome request counts. */
-export type OutcomeCounts = Readonly<Record<Outcome, number>>;
+/**
+ * Per-outcome request counts. Where counts come from a simulation, `dnsFailed` is added
+ * only when some client resolves names ({@link ClientOptions.resolver}), so results
+ * without DNS keep their shape.
+ */
+export type OutcomeCounts = Readonly<Record<Exclude<Outcome, "dnsFailed">, number>>;
 
 /** Options of a {@link TrafficEngine}. */
 export interface TrafficEngineOptions {
@@ -144,6 +170,7 @@ interface Client {
   readonly udpTimeout: number;
   flowDest: number;
   flowExpires: SimTime;
+  readonly resolver: RequestResolver | undefined;
 }
 
 /**
@@ -200,6 +227,7 @@ export class TrafficEngine implements EventHandler {
   private readonly counts = new Float64Array(OUTCOMES.length);
   private startedCount = 0;
   private inFlightCount = 0;
+  private resolving = false;
   private readonly stopAfter: number;
   private onRequestEnd: RequestEndListener | undefined;
   /** Latency of completed requests (ms). */
@@ -230,9 +258,10 @@ export class TrafficEngine implements EventHandler {
     return this.inFlightCount;
   }
 
-  /** Requests by outcome. */
-  outcomes(): OutcomeCounts {
+  /** Requests by outcome (`dnsFailed` only when some client resolves names). */
+  outcomes(): OutcomeCounts & { readonly dnsFailed?: number } {
     const c = this.counts;
+    if (this.resolving) return { completed: c[0], refused: c[1], reset: c[2], timedOut: c[3], dropped: c[4], dnsFailed: c[5] };
     return { completed: c[0], refused: c[1], reset: c[2], timedOut: c[3], dropped: c[4] };
   }
 
@@ -499,7 +528,9 @@ export class TrafficEngine implements EventHandler {
       udpTimeout,
       flowDest: -1,
       flowExpires: -Infinity,
+      resolver: options.resolver,
     });
+    if (options.resolver !== undefined) this.resolving = true;
     if (options.protocol === "UDP") {
       const client = this.clients[index];
       options.proxy.onStaleUdpEntries((f, dests) => {
@@ -541,7 +572,8 @@ export class TrafficEngine implements EventHandler {
     }
     if (kind === EV_COMPLETE) this.complete(index, now);
     else if (kind === EV_ARRIVAL) this.arrive(index, now);
-    else this.timeout(index, now);
+    else if (kind === EV_TIMEOUT) this.timeout(index, now);
+    else this.resolved(index, now);
   }
 
   private arrive(ci: number, now: SimTime): void {
@@ -555,6 +587,34 @@ export class TrafficEngine implements EventHandler {
     this.startedCount++;
     this.inFlightCount++;
     c.started++;
+    const resolver = c.resolver;
+    if (resolver !== undefined) {
+      const ok = resolver.lookup(now);
+      const delay = resolver.delay;
+      this.reqDest[r] = -1;
+      if (delay > 0) {
+        this.reqState[r] = ok ? RESOLVING : RESOLVING_FAILED;
+        this.reqEvents[r]++;
+        this.scheduler.schedule(delay, this.handler, r * 4 + EV_RESOLVED);
+        return;
+      }
+      if (!ok) {
+        this.finish(r, OUTCOME_DNS_FAILED);
+        return;
+      }
+    }
+    this.dispatch(r, ci, c, now);
+  }
+
+  // The name lookup of request r ended: connect, or end it as dnsFailed.
+  private resolved(r: number, now: SimTime): void {
+    if (this.reqState[r] === RESOLVING_FAILED) this.finish(r, OUTCOME_DNS_FAILED);
+    else this.dispatch(r, this.reqClient[r], this.clients[this.reqClient[r]], now);
+  }
+
+  // Request r (of client ci) connects: a datagram, a pooled connection or a new connection.
+  private dispatch(r: number, ci: number, c: Client, now: SimTime): void {
+    const o = c.options;
     if (c.udp) {
       this.sendDatagram(r, c, now);
       return;
