@@ -18,3 +18,4 @@ export { compareModes, formatComparison, parseMode } from "./compare.js";
 export type { CompareModesOptions, ModeComparisonRow } from "./compare.js";
 export { Timeline } from "./timeline.js";
 export type { TimelineBucket, TimelineLatency } from "./timeline.js";
+export type { DnsSettings, ClientDnsOptions, ResolveFromPodOptions, DnsResults } from "./cluster-dns.js";

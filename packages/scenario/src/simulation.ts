@@ -9,6 +9,9 @@ import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@k
 import { TrafficEngine, resolveApplicationModel } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
 import { Timeline } from "./timeline.js";
+import { ClusterDns } from "./cluster-dns.js";
+import type { ClientDnsOptions, DnsResults, DnsSettings, ResolveFromPodOptions } from "./cluster-dns.js";
+import type { ResolveResult } from "@kube-netsim/dns";
 
 /** One node of the simulated cluster. */
 export interface NodeSpec {
@@ -89,6 +92,12 @@ export interface SimulationOptions {
    * request; off by default (streaming statistics only).
    */
   readonly traceRequests?: boolean;
+  /**
+   * Cluster DNS: CoreDNS as kubeadm installs it (Deployment `coredns`, 2 replicas, and
+   * Service `kube-dns` at 10.96.0.10 in `kube-system`), answering {@link Simulation.resolve}
+   * and clients with a `dns` option. Off by default (targets then resolve trivially).
+   */
+  readonly dns?: boolean | DnsSettings;
 }
 
 /** Options of {@link Simulation.addClient}. */
@@ -111,6 +120,13 @@ export interface AddClientOptions {
   readonly connections?: ConnectionPolicy;
   /** `UDP` sends datagrams that follow the node's conntrack entry (see the traffic package). Default `TCP`. */
   readonly protocol?: "TCP" | "UDP";
+  /**
+   * Look the target's name up through cluster DNS before every request, as a pod's
+   * getaddrinfo does (needs {@link SimulationOptions.dns}): the lookup's time is added to
+   * the request, and a failed lookup ends it as `dnsFailed`. The client connects to the
+   * ClusterIP its name had when the client was added.
+   */
+  readonly dns?: boolean | ClientDnsOptions;
 }
 
 /** Per-endpoint results. */
@@ -145,6 +161,8 @@ export interface SimulationResults {
   readonly syncsByNode: Readonly<Record<string, number>>;
   /** Events run by the scheduler. */
   readonly events: number;
+  /** Cluster DNS figures (only when the simulation has cluster DNS). */
+  readonly dns?: DnsResults;
   /** Digest of the trace (control-plane events and these results): equal seeds and calls give equal digests. */
   readonly digest: string;
 }
@@ -201,6 +219,7 @@ export class Simulation {
   private readonly timelines: Timeline[] = [];
   /** Called after each kube-proxy sync (timelines track the fewest ready endpoints). */
   private readonly syncListeners: ((node: string) => void)[] = [];
+  private readonly clusterDns: ClusterDns | undefined;
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -272,6 +291,19 @@ export class Simulation {
     this.traceRequests = options.traceRequests ?? false;
     this.traffic = new TrafficEngine(this.scheduler, { addresses: this.addresses, stopAfterCompleted: options.stopAfterCompleted });
     this.updateRequestListener();
+    if (options.dns !== undefined && options.dns !== false) {
+      const dns = new ClusterDns(options.dns, {
+        store: this.store,
+        addresses: this.addresses,
+        random: this.random.fork("dns"),
+        now: () => this.scheduler.now,
+        proxy: (node) => this.kubeProxy(node),
+        reserveIP: (node) => this.kubelets.reserveIP(node),
+      });
+      this.clusterDns = dns;
+      this.apply(dns.objects());
+      this.setApplication(dns.labels, { concurrency: 1000, serviceTime: constant(0.2) });
+    }
   }
 
   /** Current virtual time (ms). */
@@ -454,6 +486,7 @@ export class Simulation {
     if (this.clientIPs.has(options.name)) throw new RangeError(`client "${options.name}": name: Duplicate value: "${options.name}"`);
     const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
     this.clientIPs.set(options.name, sourceIP);
+    const resolver = this.clientResolver(options, node);
     return this.traffic.addClient({
       name: options.name,
       sourceIP,
@@ -464,7 +497,37 @@ export class Simulation {
       connectTimeout: options.connectTimeout,
       connections: options.connections,
       protocol: options.protocol,
+      ...(resolver !== undefined ? { resolver } : {}),
     });
+  }
+
+  /**
+   * Looks a name up from a pod, now, through cluster DNS: the pod's resolv.conf
+   * (ClusterFirst), the glibc or musl search walk, each query routed by the node's
+   * kube-proxy to a CoreDNS pod of the `kube-dns` Service.
+   *
+   * @throws RangeError when the simulation has no cluster DNS ({@link SimulationOptions.dns}).
+   * @example
+   * ```ts
+   * const sim = new Simulation({ seed: 1, dns: true });
+   * sim.settle();
+   * sim.resolve("kube-dns.kube-system").addresses; // ["10.96.0.10"]
+   * sim.resolve("api").queries.length;            // 8 when "api" exists nowhere (3 search domains + the name, A and AAAA)
+   * ```
+   */
+  resolve(name: string, options: ResolveFromPodOptions = {}): ResolveResult {
+    if (this.clusterDns === undefined) throw new RangeError(`dns: Required value: the simulation has no cluster DNS (new Simulation({ dns: true }))`);
+    return this.clusterDns.resolve(name, options, options.node ?? this.nodeNames[0]);
+  }
+
+  private clientResolver(options: AddClientOptions, node: string): ReturnType<ClusterDns["clientResolver"]> | undefined {
+    if (options.dns === undefined || options.dns === false) return undefined;
+    if (this.clusterDns === undefined) {
+      throw new RangeError(`client "${options.name}": dns: Invalid value: true: the simulation has no cluster DNS (new Simulation({ dns: true }))`);
+    }
+    const host = /^(?:[a-z]+:\/\/)?([^:/]+)/.exec(options.target)?.[1] ?? "";
+    if (parseIPv4(host) >= 0) return undefined; // a numeric address needs no lookup
+    return this.clusterDns.clientResolver(host, options.namespace ?? "default", node, options.dns === true ? {} : options.dns);
   }
 
   /** Runs for `duration` ms of virtual time (or until `stopAfterCompleted`). */
@@ -626,6 +689,7 @@ export class Simulation {
       endpoints,
       syncsByNode,
       events: this.scheduler.eventsRun,
+      ...(this.clusterDns !== undefined ? { dns: this.clusterDns.results() } : {}),
     };
     return { ...summary, digest: digestResults(this.trace.digest(), summary) };
   }
@@ -690,6 +754,7 @@ export class Simulation {
     return {
       startPod: (pod: Pod, podIP: string): void => {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        this.clusterDns?.podStarted(pod, podIP);
         // TCP and UDP listeners share the `IP:port` address space here: a pod serving both on one port number is one application.
         const ports = (pod.spec.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? "TCP") !== "SCTP").map((p) => p.containerPort));
         const addresses = [...new Set(ports)].sort((a, b) => a - b).map((p) => `${podIP}:${p}`);
@@ -708,15 +773,17 @@ export class Simulation {
         }
         this.startApp(pod, key, addresses, app.model);
       },
-      startContainer: (pod: Pod): void => {
+      startContainer: (pod: Pod, podIP: string): void => {
         // A restart in the same sandbox: same IP and ports, a new process.
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         const addresses = this.podAddresses.get(key);
+        this.clusterDns?.podStarted(pod, podIP); // a new CoreDNS process: an empty cache
         const app = this.applications.find((a) => a.selector.matches(pod.metadata.labels));
         if (!addresses || addresses.length === 0 || !app || this.runningApps.has(key)) return;
         this.startApp(pod, key, addresses, app.model);
       },
-      killContainer: (pod: Pod): void => {
+      killContainer: (pod: Pod, podIP: string): void => {
+        this.clusterDns?.podTerminated(pod, podIP);
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         const running = this.runningApps.get(key);
         if (!running) return;
@@ -724,6 +791,7 @@ export class Simulation {
         this.traffic.stopApplication(running.app, this.now);
       },
       terminateContainer: (pod: Pod, _ip: string, _now: SimTime, exited: () => void): void => {
+        this.clusterDns?.podTerminated(pod, _ip);
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         const running = this.runningApps.get(key);
         if (!running) {
@@ -748,6 +816,7 @@ export class Simulation {
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         // The kubelet deletes the pod right after: its IP is released, so packets to it are lost.
         this.traffic.closeHost(podIP);
+        this.clusterDns?.podStopped(pod, podIP);
         const running = this.runningApps.get(key);
         const addresses = this.podAddresses.get(key) ?? running?.addresses ?? [];
         this.podAddresses.delete(key);
@@ -758,6 +827,7 @@ export class Simulation {
         this.traffic.releaseAddresses(addresses);
       },
       terminatePod: (pod: Pod, _ip: string, _now: SimTime, exited: () => void): void => {
+        this.clusterDns?.podTerminated(pod, _ip);
         // SIGTERM. The pod's IP stays until the kubelet deletes the pod (stopPod or the
         // deletion that follows `exited`), so a closed listener answers RST meanwhile.
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { exponential } from "@kube-netsim/core";
+import type { Deployment, Service } from "@kube-netsim/model";
+import { Simulation } from "./simulation.js";
+import type { SimulationResults } from "./simulation.js";
+
+// Cluster DNS end to end: CoreDNS pods behind the kube-dns Service, queries routed by the
+// asking node's kube-proxy, per-request lookups by clients. Fixed seeds throughout.
+
+function deployment(name: string, replicas: number): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `example/${name}:1`, ports: [{ name: "http", containerPort: 8080 }] }] } },
+    },
+  };
+}
+const service: Service = { apiVersion: "v1", kind: "Service", metadata: { name: "api" }, spec: { selector: { app: "api" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } };
+
+function cluster(seed: number, dns: ConstructorParameters<typeof Simulation>[0]["dns"] = true): Simulation {
+  const sim = new Simulation({ seed, dns });
+  sim.apply([deployment("api", 2), service]);
+  sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(5) });
+  sim.settle();
+  return sim;
+}
+
+const sum = (r: SimulationResults): number => Object.values(r.outcomes).reduce((a: number, b) => a + (b ?? 0), 0);
+
+describe("cluster DNS in a Simulation", () => {
+  it("installs CoreDNS as kubeadm does: Deployment coredns (2 replicas) and Service kube-dns at 10.96.0.10 in kube-system", () => {
+    const sim = new Simulation({ seed: 1, dns: true });
+    sim.settle();
+    expect(sim.store.get("Service", "kube-system", "kube-dns")?.spec.clusterIP).toBe("10.96.0.10");
+    expect(sim.pods({ "k8s-app": "kube-dns" }, "kube-system").filter((p) => p.status?.phase === "Running")).toHaveLength(2);
+    expect(sim.warnings()).toEqual([]);
+  });
+
+  it("resolve() walks the search list from a pod: query counts as the ndots table says", () => {
+    const sim = cluster(2);
+    const api = sim.resolve("api");
+    expect(api).toMatchObject({ outcome: "ok", addresses: [sim.store.get("Service", "default", "api")?.spec.clusterIP], answeredName: "api.default.svc.cluster.local." });
+    expect(api.queries).toHaveLength(2);
+    expect(sim.resolve("kube-dns.kube-system").queries).toHaveLength(4);
+    expect(sim.resolve("api", { namespace: "shop" }).outcome).toBe("NXDOMAIN");
+    expect(sim.resolve("api", { namespace: "shop" }).queries).toHaveLength(8);
+    const r = sim.results().dns!;
+    expect(r).toMatchObject({ lookups: 4, queries: 22, lookupsByOutcome: { ok: 2, NXDOMAIN: 2 } });
+    // Both replicas served some of them (kube-proxy spreads the queries), and their caches answered repeats.
+    const perPod = Object.values(r.coredns);
+    expect(perPod).toHaveLength(2);
+    expect(perPod.reduce((a, p) => a + p.queries, 0)).toBe(22);
+    expect(perPod.reduce((a, p) => a + p.cacheHits, 0)).toBeGreaterThan(0);
+  });
+
+  it("a client that looks its target up per request: 2 queries per request, the lookup's time in its latency, no failures", () => {
+    const plain = cluster(3);
+    plain.addClient({ name: "c", target: "http://api:80", rate: 100 });
+    plain.runFor(20_000);
+    const withDns = cluster(3);
+    withDns.addClient({ name: "c", target: "http://api:80", rate: 100, dns: true });
+    withDns.runFor(20_000);
+    const a = plain.results();
+    const b = withDns.results();
+    expect(b.outcomes.dnsFailed).toBe(0);
+    expect(a.outcomes).not.toHaveProperty("dnsFailed");
+    expect(b.dns!.queries).toBe(2 * b.dns!.lookups);
+    expect(b.dns!.lookups).toBe(b.started);
+    // Each lookup: one pair, 0.5 ms network + 0.2 ms CoreDNS, both constants => +0.7 ms per request (within 0.05 ms).
+    expect(b.latency.mean - a.latency.mean).toBeGreaterThan(0.65);
+    expect(b.latency.mean - a.latency.mean).toBeLessThan(0.75);
+    expect(b.started).toBe(sum(b) + b.inFlight);
+  });
+
+  it("client caching: forever sends one lookup; the JVM's 30 s one lookup per 30 s", () => {
+    const sim = cluster(4);
+    sim.addClient({ name: "once", target: "http://api:80", rate: 50, dns: { cache: { kind: "forever" } } });
+    sim.addClient({ name: "jvm", target: "http://api:80", rate: 50, dns: { cache: { kind: "fixed", ttl: 30, negativeTtl: 10 } } });
+    sim.runFor(95_000);
+    const d = sim.results().dns!;
+    expect(d.lookups).toBe(1 + 4); // jvm: at its first request, then 30, 60 and 90 s later
+    expect(d.clientCacheHits).toBe(sim.results().started - 5);
+  });
+
+  it("no CoreDNS pod left: every query is refused (ICMP), every request ends as dnsFailed at once", () => {
+    const sim = cluster(5);
+    sim.scale("coredns", 0, "kube-system");
+    sim.settle();
+    sim.addClient({ name: "c", target: "http://api:80", rate: 100, dns: true });
+    sim.runFor(5_000);
+    sim.drain();
+    const r = sim.results();
+    expect(r.outcomes.completed).toBe(0);
+    expect(r.outcomes.dnsFailed).toBe(r.started);
+    expect(r.dns!.lookupsByOutcome.SERVFAIL).toBe(r.started);
+    expect(r.dns!.queriesByResult).toEqual({ REFUSED: 8 * r.started });
+  });
+
+  it("the Service is deleted: lookups turn NXDOMAIN once CoreDNS's cached answer expires (30 s after it was stored)", () => {
+    const sim = cluster(6);
+    sim.addClient({ name: "c", target: "http://api:80", rate: 20, dns: true });
+    sim.runFor(5_000);
+    const t = sim.now;
+    sim.store.delete("Service", "default", "api");
+    sim.runFor(40_000);
+    sim.drain();
+    const r = sim.results();
+    expect(r.outcomes.dnsFailed).toBeGreaterThan(0);
+    expect(r.dns!.lookupsByOutcome.NXDOMAIN).toBe(r.outcomes.dnsFailed);
+    // Requests after the deletion whose lookup a CoreDNS cache still answered went on to the (gone) ClusterIP.
+    expect(r.outcomes.completed + r.outcomes.refused + r.outcomes.timedOut).toBeGreaterThan(Math.floor((t / 1000) * 20 * 0.8));
+    expect(r.started).toBe(sum(r) + r.inFlight);
+  });
+
+  it("the same seed gives the same digest; DNS options are validated with field paths", () => {
+    const run = (): string => {
+      const sim = cluster(7);
+      sim.addClient({ name: "c", target: "http://api:80", rate: 50, dns: { resolver: "musl" } });
+      sim.runFor(5_000);
+      return sim.results().digest;
+    };
+    expect(run()).toBe(run());
+    expect(() => new Simulation({ seed: 1, dns: { replicas: -1 } })).toThrow("dns.replicas: Invalid value: -1");
+    expect(() => new Simulation({ seed: 1, dns: { coredns: { kubernetes: { ttl: 7200 } } } })).toThrow("kubernetes.ttl: Invalid value: 7200");
+    const plain = new Simulation({ seed: 1 });
+    expect(() => plain.resolve("api")).toThrow("dns: Required value: the simulation has no cluster DNS");
+    plain.apply([service]);
+    expect(() => plain.addClient({ name: "c", target: "http://api:80", rate: 1, dns: true })).toThrow('client "c": dns: Invalid value: true: the simulation has no cluster DNS');
+  });
+});
