@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EndpointSlice, Pod, Service } from "@kube-netsim/model";
 import { KUBEADM_KUBERNETES_OPTIONS, KubernetesPlugin } from "./kubernetes.js";
@@ -302,5 +303,27 @@ describe("KubernetesPlugin: the Kubernetes DNS specification over kube-netsim ob
     expect(() => new KubernetesPlugin({ ttl: 4000 })).toThrow("kubernetes.ttl: Invalid value: 4000: must be an integer between 0 and 3600, inclusive");
     expect(() => new KubernetesPlugin({ pods: "sometimes" as never })).toThrow('kubernetes.pods: Unsupported value: "sometimes"');
     expect(() => new KubernetesPlugin({ zone: "Cluster Local" })).toThrow('kubernetes.zone: Invalid value: "Cluster Local"');
+  });
+});
+
+describe("KubernetesPlugin: properties (fixed fast-check seed)", () => {
+  it("a headless Service answers exactly its ready endpoints; SRV has one record each, weight floor(100 / n)", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 250 }), { maxLength: 40 }), fc.array(fc.constantFrom(true, false, undefined), { minLength: 40, maxLength: 40 }), (hosts, ready) => {
+        const eps = hosts.map((h, i) => ({ addresses: [`10.244.0.${h}`], ...(ready[i] === undefined ? {} : { conditions: { ready: ready[i] } }) }));
+        const k = new KubernetesPlugin(KUBEADM_KUBERNETES_OPTIONS);
+        k.setCluster({ services: [svc("h", "default", { clusterIP: "None", ports: [{ name: "p", port: 7000 }] })], endpointSlices: [slice("h", "default", eps, [{ name: "p", protocol: "TCP", port: 7000 }])] });
+        const want = hosts.filter((_, i) => ready[i] !== false).map((h) => `10.244.0.${h}`);
+        const a = k.serve("h.default.svc.cluster.local.", "A")!;
+        if (want.length === 0) {
+          expect(a.rcode).toBe("NXDOMAIN");
+          return;
+        }
+        expect(a.answer.map((r) => r.data)).toEqual(want);
+        const srv = k.serve("_p._tcp.h.default.svc.cluster.local.", "SRV")!;
+        expect(srv.answer).toHaveLength(want.length);
+        for (const r of srv.answer) expect(r.data.split(" ").slice(0, 3)).toEqual(["0", String(Math.max(1, Math.floor(100 / want.length))), "7000"]);
+      }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomSource, constant, uniform } from "@kube-netsim/core";
 import type { RandomStream } from "@kube-netsim/core";
@@ -268,5 +269,23 @@ describe("client-side caching and the stale headless pod", () => {
   it("rejects an invalid policy with the field and value", () => {
     expect(() => new ClientDnsCache({ kind: "fixed", ttl: -1 })).toThrow("dnsCache.ttl: Invalid value: -1");
     expect(() => new ClientDnsCache({ kind: "sometimes" } as never)).toThrow('dnsCache.kind: Unsupported value: "sometimes"');
+  });
+});
+
+describe("cache plugin: properties (fixed fast-check seed)", () => {
+  it("an answer stored at t0 is a hit at t exactly when 30 - floor((t - t0) / 1000) > 0, and then carries that TTL", () => {
+    const k = new KubernetesPlugin(KUBEADM_KUBERNETES_OPTIONS);
+    k.setCluster({ services: [api], endpointSlices: [] });
+    const next = kubernetesNext(k);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 40_000 }), (t0, dt) => {
+        const cache = new DnsCache(KUBEADM_CACHE_OPTIONS, new RandomSource(1).stream("c"));
+        cache.serve("api.default.svc.cluster.local.", "A", t0, next);
+        const r = cache.serve("api.default.svc.cluster.local.", "A", t0 + dt, next);
+        const left = 30 - Math.floor(dt / 1000);
+        expect(r.hit).toBe(left > 0);
+        expect(r.response.answer[0].ttl).toBe(left > 0 ? left : 30);
+      }),
+    );
   });
 });

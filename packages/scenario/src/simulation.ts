@@ -151,8 +151,8 @@ export interface SimulationResults {
   readonly started: number;
   /** Requests started and not ended. */
   readonly inFlight: number;
-  /** Requests by outcome. */
-  readonly outcomes: OutcomeCounts;
+  /** Requests by outcome (`dnsFailed` only when some client looks its target up through cluster DNS). */
+  readonly outcomes: OutcomeCounts & { readonly dnsFailed?: number };
   /** Latency of completed requests (ms). */
   readonly latency: LatencySummary;
   /** Completed requests per endpoint, sorted by address. */
