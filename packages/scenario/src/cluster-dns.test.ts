@@ -131,4 +131,40 @@ describe("cluster DNS in a Simulation", () => {
     plain.apply([service]);
     expect(() => plain.addClient({ name: "c", target: "http://api:80", rate: 1, dns: true })).toThrow('client "c": dns: Invalid value: true: the simulation has no cluster DNS');
   });
+
+  it("a headless target: requests go straight to the pod IP a lookup returned; a client caching forever keeps calling a deleted pod", () => {
+    const db: Service = { apiVersion: "v1", kind: "Service", metadata: { name: "db" }, spec: { clusterIP: "None", selector: { app: "db" }, ports: [{ name: "http", port: 8080 }] } };
+    const run = (cache: { kind: "none" } | { kind: "forever" }): { before: SimulationResults; after: SimulationResults; lastTen: SimulationResults } => {
+      const sim = new Simulation({ seed: 8, dns: true });
+      sim.apply([deployment("db", 2), db]);
+      sim.setApplication({ app: "db" }, { concurrency: 4, serviceTime: exponential(5) });
+      sim.settle();
+      sim.addClient({ name: "c", target: "db:8080", rate: 50, dns: { cache } });
+      sim.runFor(10_000);
+      const before = sim.results();
+      // Delete the pod this client sent its first request to.
+      const first = [...before.endpoints].sort((a, b) => b.completed - a.completed)[0].pod;
+      sim.deletePod(first);
+      sim.runFor(50_000);
+      const after = sim.results();
+      sim.runFor(10_000);
+      sim.drain();
+      return { before, after, lastTen: sim.results() };
+    };
+    const forever = run({ kind: "forever" });
+    // One lookup, one address: every request went to the same pod.
+    expect(forever.before.endpoints).toHaveLength(1);
+    expect(forever.lastTen.dns!.lookups).toBe(1);
+    // After the deletion nothing completes any more: refused while the pod terminates, then timeouts (its IP is gone).
+    expect(forever.lastTen.outcomes.completed - forever.after.outcomes.completed).toBe(0);
+    expect(forever.lastTen.outcomes.timedOut).toBeGreaterThan(0);
+    const none = run({ kind: "none" });
+    // Looked up per request: the shuffled answers spread the requests over both pods...
+    expect(none.before.endpoints).toHaveLength(2);
+    // ...and once CoreDNS's cache has expired, the deleted pod is no longer in the answers: the last 10 s all complete.
+    const lastTen = (k: "completed" | "timedOut" | "refused"): number => none.lastTen.outcomes[k] - none.after.outcomes[k];
+    expect(lastTen("timedOut") + lastTen("refused")).toBe(0);
+    expect(lastTen("completed")).toBeGreaterThan(400);
+    expect(none.lastTen.started).toBe(sum(none.lastTen) + none.lastTen.inFlight);
+  });
 });

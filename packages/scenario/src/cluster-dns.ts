@@ -199,8 +199,12 @@ export class ClusterDns {
     return r;
   }
 
-  /** The per-request resolver of a client (see RequestResolver in the traffic package). */
-  clientResolver(hostName: string, namespace: string, node: string, dns: ClientDnsOptions): RequestResolver {
+  /**
+   * The per-request resolver of a client (see RequestResolver in the traffic package).
+   * With `directPort` (a headless target), each lookup also picks the endpoint: the
+   * first address of the answer, as a client connecting to getaddrinfo's first result does.
+   */
+  clientResolver(hostName: string, namespace: string, node: string, dns: ClientDnsOptions, directPort?: number): RequestResolver {
     const cache = new ClientDnsCache(dns.cache ?? { kind: "none" });
     const conf = this.resolvConf(namespace);
     const transport = this.transport(node);
@@ -211,13 +215,18 @@ export class ClusterDns {
       this.count(r);
       return r;
     };
+    const addresses = this.host.addresses;
     const resolver = {
       delay: 0,
+      direct: directPort !== undefined,
+      destination: -1,
       lookup: (now: SimTime): boolean => {
         const { result, cached } = cache.lookup(hostName, now, resolve);
         if (cached) this.clientCacheHits++;
         resolver.delay = cached ? 0 : result.latency;
-        return result.outcome === "ok";
+        const ok = result.outcome === "ok";
+        if (ok && directPort !== undefined) resolver.destination = addresses.id(`${result.addresses[0]}:${directPort}`);
+        return ok;
       },
     };
     return resolver;

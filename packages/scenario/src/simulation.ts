@@ -475,7 +475,8 @@ export class Simulation {
   addClient(options: AddClientOptions): number {
     const node = options.node ?? this.nodeNames[0];
     const proxy = this.kubeProxy(node);
-    const { ip, port } = this.resolveTarget(options.target, options.namespace ?? "default");
+    const dnsClient = options.dns !== undefined && options.dns !== false;
+    const { ip, port } = this.resolveTarget(options.target, options.namespace ?? "default", dnsClient);
     let interarrival = options.interarrival;
     if (interarrival === undefined) {
       if (!(typeof options.rate === "number" && options.rate > 0 && Number.isFinite(options.rate))) {
@@ -486,7 +487,7 @@ export class Simulation {
     if (this.clientIPs.has(options.name)) throw new RangeError(`client "${options.name}": name: Duplicate value: "${options.name}"`);
     const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
     this.clientIPs.set(options.name, sourceIP);
-    const resolver = this.clientResolver(options, node);
+    const resolver = this.clientResolver(options, node, ip === "None" ? port : undefined);
     return this.traffic.addClient({
       name: options.name,
       sourceIP,
@@ -520,14 +521,14 @@ export class Simulation {
     return this.clusterDns.resolve(name, options, options.node ?? this.nodeNames[0]);
   }
 
-  private clientResolver(options: AddClientOptions, node: string): ReturnType<ClusterDns["clientResolver"]> | undefined {
+  private clientResolver(options: AddClientOptions, node: string, directPort: number | undefined): ReturnType<ClusterDns["clientResolver"]> | undefined {
     if (options.dns === undefined || options.dns === false) return undefined;
     if (this.clusterDns === undefined) {
       throw new RangeError(`client "${options.name}": dns: Invalid value: true: the simulation has no cluster DNS (new Simulation({ dns: true }))`);
     }
     const host = /^(?:[a-z]+:\/\/)?([^:/]+)/.exec(options.target)?.[1] ?? "";
     if (parseIPv4(host) >= 0) return undefined; // a numeric address needs no lookup
-    return this.clusterDns.clientResolver(host, options.namespace ?? "default", node, options.dns === true ? {} : options.dns);
+    return this.clusterDns.clientResolver(host, options.namespace ?? "default", node, options.dns === true ? {} : options.dns, directPort);
   }
 
   /** Runs for `duration` ms of virtual time (or until `stopAfterCompleted`). */
@@ -694,7 +695,8 @@ export class Simulation {
     return { ...summary, digest: digestResults(this.trace.digest(), summary) };
   }
 
-  private resolveTarget(target: string, namespace: string): { ip: string; port: number } {
+  /** The ClusterIP and port a target names (`None` for a headless Service, allowed when the client resolves through DNS). */
+  private resolveTarget(target: string, namespace: string, headlessAllowed: boolean = false): { ip: string; port: number } {
     const m = /^(?:[a-z]+:\/\/)?([^:/]+)(?::([0-9]+))?\/?.*$/.exec(target);
     if (!m) throw new RangeError(`target: Invalid value: "${target}": expected host:port, e.g. http://api:80`);
     const host = m[1];
@@ -712,7 +714,8 @@ export class Simulation {
     const svc: Service | undefined = this.store.get("Service", ns, name);
     if (!svc) throw new RangeError(`target: Invalid value: "${target}": services "${name}" not found in namespace "${ns}" (NXDOMAIN)`);
     const ip = svc.spec.clusterIP;
-    if (!ip || ip === "None") throw new RangeError(`target: Invalid value: "${target}": Service "${name}" is headless; headless names resolve to pod IPs in the DNS release`);
+    if (ip === "None" && headlessAllowed) return { ip, port };
+    if (!ip || ip === "None") throw new RangeError(`target: Invalid value: "${target}": Service "${name}" is headless: its name resolves to pod IPs; add the client with \`dns\` (and a simulation with cluster DNS) to call it`);
     return { ip, port };
   }
 

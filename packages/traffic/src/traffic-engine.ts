@@ -75,10 +75,18 @@ export interface ClientOptions {
  * `delay`, so that nothing is allocated per request.
  */
 export interface RequestResolver {
-  /** Resolves the client's target at `now`; returns true when it resolved. Sets {@link RequestResolver.delay}. */
+  /** Resolves the client's target at `now`; returns true when it resolved. Sets {@link RequestResolver.delay} (and {@link RequestResolver.destination}). */
   lookup(now: SimTime): boolean;
   /** Time the last lookup took, ms (0 when answered from a cache in the process). */
   readonly delay: number;
+  /**
+   * True when lookups yield the endpoint itself (a headless Service's pod IPs): the
+   * request then connects straight to {@link RequestResolver.destination}, with no
+   * kube-proxy rule involved. Per-request TCP clients only.
+   */
+  readonly direct?: boolean;
+  /** With `direct`: the destination id (interned `IP:port`) the last successful lookup chose. */
+  readonly destination?: number;
 }
 
 /**
@@ -171,6 +179,8 @@ interface Client {
   flowDest: number;
   flowExpires: SimTime;
   readonly resolver: RequestResolver | undefined;
+  /** The resolver yields endpoints: requests connect to them without kube-proxy. */
+  readonly direct: boolean;
 }
 
 /**
@@ -507,6 +517,10 @@ export class TrafficEngine implements EventHandler {
     if (protocol === "UDP" && policy.mode !== "per-request") {
       throw new RangeError(`client "${options.name}": connections.mode: Invalid value: "${policy.mode}": UDP has no connections; use the default`);
     }
+    const direct = options.resolver?.direct === true;
+    if (direct && (protocol !== "TCP" || policy.mode !== "per-request")) {
+      throw new RangeError(`client "${options.name}": resolver: Invalid value: direct: endpoints from DNS are supported for per-request TCP clients only`);
+    }
     const udpTimeout = options.udpConntrackTimeout ?? 120_000;
     if (!(udpTimeout > 0)) throw new RangeError(`client "${options.name}": udpConntrackTimeout: Invalid value: ${udpTimeout}: must be a number of ms > 0`);
     const index = this.clients.length;
@@ -523,12 +537,13 @@ export class TrafficEngine implements EventHandler {
       idle: [],
       waiting: [],
       waitingHead: 0,
-      tracks: options.protocol !== "UDP" && options.proxy.tracksConnections,
+      tracks: options.protocol !== "UDP" && !direct && options.proxy.tracksConnections,
       udp: options.protocol === "UDP",
       udpTimeout,
       flowDest: -1,
       flowExpires: -Infinity,
       resolver: options.resolver,
+      direct,
     });
     if (options.resolver !== undefined) this.resolving = true;
     if (options.protocol === "UDP") {
@@ -591,7 +606,7 @@ export class TrafficEngine implements EventHandler {
     if (resolver !== undefined) {
       const ok = resolver.lookup(now);
       const delay = resolver.delay;
-      this.reqDest[r] = -1;
+      this.reqDest[r] = ok && c.direct ? (resolver.destination ?? -1) : -1;
       if (delay > 0) {
         this.reqState[r] = ok ? RESOLVING : RESOLVING_FAILED;
         this.reqEvents[r]++;
@@ -626,7 +641,8 @@ export class TrafficEngine implements EventHandler {
       this.pump(ci, now);
       return;
     }
-    const dest = o.proxy.connect(o.frontend, o.sourceIP);
+    // A direct client connects to the endpoint its lookup chose; others go through kube-proxy's rules.
+    const dest = c.direct ? this.reqDest[r] : o.proxy.connect(o.frontend, o.sourceIP);
     if (dest >= 0) {
       this.reqDest[r] = dest;
       const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
