@@ -401,4 +401,32 @@ describe("TrafficEngine: clients", () => {
     expect(r.engine.outcomes()).toMatchObject({ dnsFailed: 3, completed: 0 });
     expect(r.engine.inFlight).toBe(0);
   });
+
+  it("a direct resolver sends each request to the endpoint its lookup chose, bypassing kube-proxy", () => {
+    const r = rig();
+    const a = r.engine.startApplication("a", ["10.244.0.2:8080"], { concurrency: 100, serviceTime: constant(3) }, r.random.stream("a"));
+    r.engine.startApplication("b", ["10.244.0.3:8080"], { concurrency: 100, serviceTime: constant(3) }, r.random.stream("b"));
+    const ids = [r.addresses.id("10.244.0.2:8080"), r.addresses.id("10.244.0.3:8080")];
+    let n = 0;
+    const resolver = {
+      delay: 1,
+      direct: true,
+      destination: -1,
+      lookup(): boolean {
+        this.destination = ids[n++ % 2];
+        return true;
+      },
+    };
+    // The frontend has no rule: without `direct` every request would time out.
+    r.client(r.frontend("no-rule"), { resolver, interarrival: constant(10) });
+    r.scheduler.runUntil(40);
+    expect(r.engine.completedByAddress()).toEqual(new Map([["10.244.0.2:8080", 2], ["10.244.0.3:8080", 2]]));
+    r.engine.stopApplication(a, r.scheduler.now);
+    r.engine.releaseAddresses(["10.244.0.2:8080"]);
+    r.scheduler.runUntil(2000); // requests k = 4..199 start at 1 + 10k; even k go to the gone pod
+    r.engine.stopAllClients();
+    r.scheduler.runUntil(4000);
+    expect(r.engine.outcomes()).toEqual({ completed: 4 + 98, refused: 0, reset: 0, timedOut: 98, dropped: 0, dnsFailed: 0 });
+    expect(() => r.client(r.frontend("no-rule"), { resolver, connections: { mode: "keep-alive" } })).toThrow("resolver: Invalid value: direct: endpoints from DNS are supported for per-request TCP clients only");
+  });
 });
