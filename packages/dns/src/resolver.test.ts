@@ -128,6 +128,19 @@ describe("the search-list walk and its query counts (ndots:5, A + AAAA in parall
     expect(m.queries).toHaveLength(4);
   });
 
+  it("resends carry their attempt number (they leave on the first send's socket)", () => {
+    const seen: string[] = [];
+    const lost: Transport = (q, t, attempt) => {
+      seen.push(`${t}#${attempt}`);
+      return { response: undefined, latency: 0 };
+    };
+    resolveName("api", podResolvConf({ namespace: "default" }), lost);
+    expect(seen).toEqual(["A#0", "AAAA#0", "A#1", "AAAA#1"]);
+    seen.length = 0;
+    resolveName("api", podResolvConf({ namespace: "default" }), lost, { flavor: "musl" });
+    expect(seen).toEqual(["A#0", "AAAA#0", "A#1", "AAAA#1"]);
+  });
+
   it("glibc: a lost AAAA retried once and answered costs one timeout plus the reply", () => {
     let n = 0;
     const flaky: Transport = (q, t) => (t === "AAAA" && n++ === 0 ? { response: undefined, latency: 0 } : { response: serve(q, t), latency: 1 });

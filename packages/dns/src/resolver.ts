@@ -28,8 +28,13 @@ export interface Exchange {
   readonly latency: number;
 }
 
-/** Sends one query to the nameserver and returns the exchange. Called once per query sent (retransmissions included). */
-export type Transport = (qname: string, qtype: "A" | "AAAA") => Exchange;
+/**
+ * Sends one query to the nameserver and returns the exchange. Called once per query sent,
+ * retransmissions included: `attempt` is 0 for the first send of a candidate name's
+ * queries and counts up for resends, which go out on the same socket (so through the
+ * same conntrack entry) as the first.
+ */
+export type Transport = (qname: string, qtype: "A" | "AAAA", attempt: number) => Exchange;
 
 /** Options of {@link resolveName}. */
 export interface ResolveOptions {
@@ -170,7 +175,7 @@ function sendPair(qname: string, families: ("A" | "AAAA")[], conf: ResolvConf, f
       let slowest = 0;
       let lost = false;
       for (let i = 0; i < families.length; i++) {
-        const x = transport(qname, families[i]);
+        const x = transport(qname, families[i], attempt);
         queries.push({ qname, qtype: families[i], result: x.response === undefined ? "timeout" : responseKind(x.response) });
         if (x.response === undefined) lost = true;
         else {
@@ -189,7 +194,7 @@ function sendPair(qname: string, families: ("A" | "AAAA")[], conf: ResolvConf, f
   for (let attempt = 0; attempt < conf.attempts; attempt++) {
     for (let i = 0; i < families.length; i++) {
       if (replies[i] !== undefined) continue;
-      const x = transport(qname, families[i]);
+      const x = transport(qname, families[i], attempt);
       queries.push({ qname, qtype: families[i], result: x.response === undefined ? "timeout" : responseKind(x.response) });
       if (x.response !== undefined && x.latency < retry) {
         replies[i] = x.response;

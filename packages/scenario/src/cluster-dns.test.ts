@@ -167,4 +167,25 @@ describe("cluster DNS in a Simulation", () => {
     expect(lastTen("completed")).toBeGreaterThan(400);
     expect(none.lastTen.started).toBe(sum(none.lastTen) + none.lastTen.inFlight);
   });
+
+  it("a CoreDNS pod gone but still in kube-proxy's rules: a lookup pinned to it loses both queries and their resends (10 s, glibc)", () => {
+    const sim = new Simulation({ seed: 9, dns: true, kubeProxy: { minSyncPeriod: 30_000 } });
+    sim.apply([deployment("api", 2), service]);
+    sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(5) });
+    sim.settle();
+    sim.scale("api", 3);
+    sim.runFor(2_000); // kube-proxy synced for the new pod: the next sync waits 30 s
+    sim.deletePod(sim.pods({ "k8s-app": "kube-dns" }, "kube-system")[0].metadata.name, "kube-system");
+    sim.runFor(1_000);
+    const results = Array.from({ length: 40 }, () => sim.resolve("api"));
+    const lost = results.filter((r) => r.outcome === "timeout");
+    // Each lookup's socket lands on the dead replica with probability 1/2: 40 lookups, 10..30 (about 3 sigma) lost at seed 9.
+    expect(lost.length).toBeGreaterThanOrEqual(10);
+    expect(lost.length).toBeLessThanOrEqual(30);
+    for (const r of lost) {
+      expect(r.latency).toBe(10_000);
+      expect(r.queries.map((q) => q.result)).toEqual(["timeout", "timeout", "timeout", "timeout"]);
+    }
+    for (const r of results.filter((x) => x.outcome !== "timeout")) expect(r).toMatchObject({ outcome: "ok", queries: [{ result: "answer" }, { result: "NODATA" }] });
+  });
 });

@@ -1,5 +1,5 @@
-import { RandomSource, constant } from "@kube-netsim/core";
-import type { Distribution, Interner, RandomStream, SimTime } from "@kube-netsim/core";
+import { constant } from "@kube-netsim/core";
+import type { Distribution, Interner, RandomSource, RandomStream, SimTime } from "@kube-netsim/core";
 import { ClientDnsCache, CoreDnsServer, podResolvConf, resolveName, staticUpstream } from "@kube-netsim/dns";
 import type { ClientCachePolicy, CoreDnsOptions, DnsResponse, ResolveOutcome, ResolveResult, ResolverFlavor, ResolvConf, Transport } from "@kube-netsim/dns";
 import { fieldInvalid, formatFieldError, parseIPv4 } from "@kube-netsim/model";
@@ -112,7 +112,7 @@ export class ClusterDns {
     this.network = s.networkLatency ?? constant(0.5);
     this.networkRandom = host.random.stream("dns/network");
     // Fails early on bad CoreDNS options (field paths in the message).
-    new CoreDnsServer(this.corednsOptions, new RandomSource("validate"));
+    new CoreDnsServer(this.corednsOptions, host.random.fork("validate"));
     podResolvConf({ namespace: "default", host: { searches: this.searches } });
   }
 
@@ -250,7 +250,12 @@ export class ClusterDns {
     }
   }
 
-  /** Queries from a pod on `node`: kube-proxy picks a CoreDNS endpoint for each one (a new UDP socket per lookup in glibc). */
+  /**
+   * Queries from a pod on `node`. The resolver opens a UDP socket per candidate name and
+   * sends its A and AAAA queries (and their resends) on it, so kube-proxy picks a CoreDNS
+   * endpoint once per candidate name: its conntrack entry pins the rest to that endpoint,
+   * even a dead one.
+   */
   private transport(node: string): Transport {
     const proxy = this.host.proxy(node);
     let source = this.sourceIPs.get(node);
@@ -260,8 +265,13 @@ export class ClusterDns {
     }
     const clientIP = source;
     const frontend = proxy.frontend(`${this.clusterIP}:53/UDP`);
-    return (qname, qtype) => {
-      const dest = proxy.connect(frontend, clientIP);
+    let socketName = "";
+    let dest = -1;
+    return (qname, qtype, attempt) => {
+      if (qname !== socketName || (qtype === "A" && attempt === 0)) {
+        socketName = qname;
+        dest = proxy.connect(frontend, clientIP);
+      }
       const rtt = this.network.sample(this.networkRandom);
       if (dest < 0) {
         // REJECT: ICMP port unreachable, the resolver moves on at once; DROP or no rule: lost.
