@@ -1,6 +1,6 @@
 import { LatencyHistogram } from "@kube-netsim/core";
 import type { SimTime } from "@kube-netsim/core";
-import type { Outcome, OutcomeCounts } from "@kube-netsim/traffic";
+import type { Outcome, OutcomeCounts, RequestOutcome } from "@kube-netsim/traffic";
 
 /** Latency of the requests completed in one {@link TimelineBucket} (ms); every field NaN when none completed. */
 export interface TimelineLatency {
@@ -77,7 +77,7 @@ export interface TimelineSample {
  * ```
  */
 export class Timeline {
-  private readonly counts: (Record<Exclude<Outcome, "dnsFailed">, number> & { dnsFailed?: number })[] = [];
+  private readonly counts: (Record<Outcome, number> & { dnsFailed?: number })[] = [];
   private readonly hist: LatencyHistogram[] = [];
   private readonly samples: (TimelineSample & { minReadyEndpointsByNode: Record<string, number> })[] = [];
   /** Ready endpoints per node now, and the fewest since the last sample. */
@@ -93,7 +93,7 @@ export class Timeline {
   }
 
   /** @internal Records a request's end. */
-  record(outcome: Outcome, end: SimTime, latency: number): void {
+  record(outcome: RequestOutcome, end: SimTime, latency: number): void {
     const i = this.index(end);
     const c = this.counts[i];
     c[outcome] = (c[outcome] ?? 0) + 1;

@@ -9,4 +9,4 @@ export type { ApplicationProbeAnswer, ClientOptions, ConnectionPolicy, OutcomeCo
 export { resolveApplicationModel } from "./application.js";
 export type { ApplicationModel, ResolvedApplicationModel } from "./application.js";
 export { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT, OUTCOME_DROPPED, OUTCOME_DNS_FAILED } from "./outcome.js";
-export type { Outcome } from "./outcome.js";
+export type { Outcome, RequestOutcome } from "./outcome.js";

@@ -10,14 +10,21 @@
  *   (Local policy, no local endpoint), no rule for the address yet, or a pod IP that no
  *   longer exists.
  * - `dropped`: the application's queue was full (`queueLimit`), so it shed the request.
- * - `dnsFailed`: the client's name lookup failed (NXDOMAIN, NODATA, SERVFAIL or no DNS
- *   reply), so no connection was attempted. Only clients with a {@link RequestResolver}
- *   can end this way.
+ *
+ * A client that looks its target up per request can also end a request as `dnsFailed`
+ * (see {@link RequestOutcome}).
  */
-export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped" | "dnsFailed";
+export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped";
+
+/**
+ * Every way a request can end: an {@link Outcome}, or `dnsFailed`: the client's name
+ * lookup failed (NXDOMAIN, NODATA, SERVFAIL or no DNS reply), so no connection was
+ * attempted. Only clients with a resolver (`ClientOptions.resolver`) end requests so.
+ */
+export type RequestOutcome = Outcome | "dnsFailed";
 
 /** All outcomes, in the fixed order used by results and tables. */
-export const OUTCOMES: readonly Outcome[] = ["completed", "refused", "reset", "timedOut", "dropped", "dnsFailed"];
+export const OUTCOMES: readonly RequestOutcome[] = ["completed", "refused", "reset", "timedOut", "dropped", "dnsFailed"];
 
 /** Index of an outcome in {@link OUTCOMES}. */
 export const OUTCOME_COMPLETED = 0;

@@ -5,7 +5,7 @@ import { ROUTE_REJECTED } from "@kube-netsim/proxy";
 import type { ApplicationModel } from "./application.js";
 import { resolveApplicationModel } from "./application.js";
 import { OUTCOMES, OUTCOME_COMPLETED, OUTCOME_DNS_FAILED, OUTCOME_DROPPED, OUTCOME_REFUSED, OUTCOME_RESET, OUTCOME_TIMED_OUT } from "./outcome.js";
-import type { Outcome } from "./outcome.js";
+import type { Outcome, RequestOutcome } from "./outcome.js";
 
 // Event kinds, in the low 2 bits of the event argument.
 const EV_ARRIVAL = 0;
@@ -111,7 +111,7 @@ export type ConnectionPolicy =
  * only when some client resolves names ({@link ClientOptions.resolver}), so results
  * without DNS keep their shape.
  */
-export type OutcomeCounts = Readonly<Record<Exclude<Outcome, "dnsFailed">, number>>;
+export type OutcomeCounts = Readonly<Record<Outcome, number>>;
 
 /** Options of a {@link TrafficEngine}. */
 export interface TrafficEngineOptions {
@@ -128,7 +128,7 @@ export interface TrafficEngineOptions {
 }
 
 /** Receives each request's end: see {@link TrafficEngineOptions.onRequestEnd}. */
-export type RequestEndListener = (outcome: Outcome, start: SimTime, end: SimTime, endpoint: string, client: string) => void;
+export type RequestEndListener = (outcome: RequestOutcome, start: SimTime, end: SimTime, endpoint: string, client: string) => void;
 
 interface App {
   readonly name: string;
@@ -194,7 +194,7 @@ interface Client {
  * into a streaming {@link LatencyHistogram}. Nothing is allocated per request once the
  * arrays have grown to the peak number of requests in flight.
  *
- * Every request ends in exactly one {@link Outcome}; at any moment
+ * Every request ends in exactly one {@link RequestOutcome}; at any moment
  * `started = sum(outcomes) + inFlight`.
  */
 export class TrafficEngine implements EventHandler {
