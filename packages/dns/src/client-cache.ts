@@ -59,13 +59,13 @@ export class ClientDnsCache {
   constructor(policy: ClientCachePolicy) {
     const kinds = ["none", "ttl", "fixed", "forever"];
     if (policy === null || typeof policy !== "object" || !kinds.includes(policy.kind)) {
-      throw new RangeError(`dnsCache.kind: Unsupported value: ${JSON.stringify((policy as { kind?: unknown } | null)?.kind)}: supported values: "fixed", "forever", "none", "ttl"`);
+      throw new RangeError(`cache.kind: Unsupported value: ${JSON.stringify((policy as { kind?: unknown } | null)?.kind)}: supported values: "fixed", "forever", "none", "ttl"`);
     }
     if (policy.kind === "fixed" && !(Number.isFinite(policy.ttl) && policy.ttl >= 0)) {
-      throw new RangeError(formatFieldError(fieldInvalid("dnsCache.ttl", policy.ttl, "must be a number of seconds >= 0")));
+      throw new RangeError(formatFieldError(fieldInvalid("cache.ttl", policy.ttl, "must be a number of seconds >= 0")));
     }
     if ((policy.kind === "fixed" || policy.kind === "forever") && policy.negativeTtl !== undefined && !(Number.isFinite(policy.negativeTtl) && policy.negativeTtl >= 0)) {
-      throw new RangeError(formatFieldError(fieldInvalid("dnsCache.negativeTtl", policy.negativeTtl, "must be a number of seconds >= 0")));
+      throw new RangeError(formatFieldError(fieldInvalid("cache.negativeTtl", policy.negativeTtl, "must be a number of seconds >= 0")));
     }
     this.policy = policy;
   }

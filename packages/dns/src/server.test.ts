@@ -267,8 +267,8 @@ describe("client-side caching and the stale headless pod", () => {
   });
 
   it("rejects an invalid policy with the field and value", () => {
-    expect(() => new ClientDnsCache({ kind: "fixed", ttl: -1 })).toThrow("dnsCache.ttl: Invalid value: -1");
-    expect(() => new ClientDnsCache({ kind: "sometimes" } as never)).toThrow('dnsCache.kind: Unsupported value: "sometimes"');
+    expect(() => new ClientDnsCache({ kind: "fixed", ttl: -1 })).toThrow("cache.ttl: Invalid value: -1");
+    expect(() => new ClientDnsCache({ kind: "sometimes" } as never)).toThrow('cache.kind: Unsupported value: "sometimes"');
   });
 });
 

@@ -130,6 +130,10 @@ describe("cluster DNS in a Simulation", () => {
     expect(() => plain.resolve("api")).toThrow("dns: Required value: the simulation has no cluster DNS");
     plain.apply([service]);
     expect(() => plain.addClient({ name: "c", target: "http://api:80", rate: 1, dns: true })).toThrow('client "c": dns: Invalid value: true: the simulation has no cluster DNS');
+    expect(() => new Simulation({ seed: 1, dns: "yes" as never })).toThrow('dns: Invalid value: "yes": must be true or an object of DNS settings');
+    const sim = cluster(7);
+    expect(() => sim.addClient({ name: "x", target: "http://api:80", rate: 1, dns: { cache: { kind: "fixed", ttl: -5 } } })).toThrow('client "x": dns.cache.ttl: Invalid value: -5');
+    expect(() => sim.addClient({ name: "y", target: "http://api:80", rate: 1, dns: { resolver: "bionic" as never } })).toThrow('client "y": dns.resolver: Unsupported value: "bionic"');
   });
 
   it("a headless target: requests go straight to the pod IP a lookup returned; a client caching forever keeps calling a deleted pod", () => {

@@ -102,6 +102,9 @@ export class ClusterDns {
     settings: DnsSettings | true,
     private readonly host: ClusterDnsHost,
   ) {
+    if (settings !== true && (settings === null || typeof settings !== "object")) {
+      throw new RangeError(formatFieldError(fieldInvalid("dns", settings, "must be true or an object of DNS settings")));
+    }
     const s: DnsSettings = settings === true ? {} : settings;
     this.replicas = s.replicas ?? 2;
     if (!Number.isInteger(this.replicas) || this.replicas < 0) throw new RangeError(formatFieldError(fieldInvalid("dns.replicas", this.replicas, "must be an integer >= 0")));
@@ -205,7 +208,18 @@ export class ClusterDns {
    * first address of the answer, as a client connecting to getaddrinfo's first result does.
    */
   clientResolver(hostName: string, namespace: string, node: string, dns: ClientDnsOptions, directPort?: number): RequestResolver {
-    const cache = new ClientDnsCache(dns.cache ?? { kind: "none" });
+    if (dns.resolver !== undefined && dns.resolver !== "glibc" && dns.resolver !== "musl") {
+      throw new RangeError(`dns.resolver: Unsupported value: ${JSON.stringify(dns.resolver)}: supported values: "glibc", "musl"`);
+    }
+    if (dns.families !== undefined && dns.families !== "A+AAAA" && dns.families !== "A") {
+      throw new RangeError(`dns.families: Unsupported value: ${JSON.stringify(dns.families)}: supported values: "A", "A+AAAA"`);
+    }
+    let cache: ClientDnsCache;
+    try {
+      cache = new ClientDnsCache(dns.cache ?? { kind: "none" });
+    } catch (e) {
+      throw new RangeError(`dns.${(e as Error).message}`);
+    }
     const conf = this.resolvConf(namespace);
     const transport = this.transport(node);
     const flavor = dns.resolver;

@@ -485,9 +485,9 @@ export class Simulation {
       interarrival = exponential(1000 / options.rate);
     }
     if (this.clientIPs.has(options.name)) throw new RangeError(`client "${options.name}": name: Duplicate value: "${options.name}"`);
+    const resolver = this.clientResolver(options, node, ip === "None" ? port : undefined);
     const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
     this.clientIPs.set(options.name, sourceIP);
-    const resolver = this.clientResolver(options, node, ip === "None" ? port : undefined);
     return this.traffic.addClient({
       name: options.name,
       sourceIP,
@@ -528,7 +528,11 @@ export class Simulation {
     }
     const host = /^(?:[a-z]+:\/\/)?([^:/]+)/.exec(options.target)?.[1] ?? "";
     if (parseIPv4(host) >= 0) return undefined; // a numeric address needs no lookup
-    return this.clusterDns.clientResolver(host, options.namespace ?? "default", node, options.dns === true ? {} : options.dns, directPort);
+    try {
+      return this.clusterDns.clientResolver(host, options.namespace ?? "default", node, options.dns === true ? {} : options.dns, directPort);
+    } catch (e) {
+      throw new RangeError(`client "${options.name}": ${(e as Error).message}`);
+    }
   }
 
   /** Runs for `duration` ms of virtual time (or until `stopAfterCompleted`). */
