@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exponential } from "@kube-netsim/core";
+import { constant, exponential } from "@kube-netsim/core";
 import type { Deployment, Service } from "@kube-netsim/model";
 import { Simulation } from "./simulation.js";
 import type { SimulationResults } from "./simulation.js";
@@ -191,5 +191,20 @@ describe("cluster DNS in a Simulation", () => {
       expect(r.queries.map((q) => q.result)).toEqual(["timeout", "timeout", "timeout", "timeout"]);
     }
     for (const r of results.filter((x) => x.outcome !== "timeout")) expect(r).toMatchObject({ outcome: "ok", queries: [{ result: "answer" }, { result: "NODATA" }] });
+  });
+
+  it("CoreDNS answers from its informers: a new Service is NXDOMAIN until the watch delivers it, and a cached NXDOMAIN outlives that", () => {
+    const sim = new Simulation({ seed: 10, dns: true, timings: { watchDelay: constant(2_000) } });
+    sim.settle();
+    sim.runFor(5_000); // settle() does not wait for watch events still in flight
+    sim.apply([{ ...service, metadata: { name: "web" } }]);
+    const name = "web.default.svc.cluster.local.";
+    expect(sim.resolve(name).outcome).toBe("NXDOMAIN"); // the informers have not delivered the Service yet
+    sim.runFor(2_500);
+    // Delivered now; but the replica that answered NXDOMAIN keeps it cached for 30 s, the other answers.
+    const mixed = new Set(Array.from({ length: 20 }, () => sim.resolve(name).outcome));
+    expect([...mixed].sort()).toEqual(["NXDOMAIN", "ok"]);
+    sim.runFor(30_000);
+    expect(new Set(Array.from({ length: 20 }, () => sim.resolve(name).outcome))).toEqual(new Set(["ok"]));
   });
 });

@@ -70,6 +70,8 @@ export interface ClusterDnsHost {
   readonly now: () => SimTime;
   readonly proxy: (node: string) => KubeProxy;
   readonly reserveIP: (node: string) => string;
+  /** The informer lag of a watcher (ms per event). */
+  readonly watchDelay: () => number;
 }
 
 const LABELS = { "k8s-app": "kube-dns" };
@@ -89,6 +91,9 @@ export class ClusterDns {
   private readonly networkRandom: RandomStream;
   private readonly servers = new Map<string, { pod: string; server: CoreDnsServer; version: number; closed: boolean }>();
   private readonly sourceIPs = new Map<string, number>();
+  // CoreDNS's informers: what it has seen of the API server, updated by watch events.
+  private readonly seen = { Service: new Map<string, Service>(), EndpointSlice: new Map<string, EndpointSlice>(), Pod: new Map<string, Pod>() };
+  private seenVersion = 0;
   private snapshotVersion = -1;
   private snapshot: { services: Service[]; endpointSlices: EndpointSlice[]; pods: Pod[] } | undefined;
   private lookups = 0;
@@ -117,6 +122,22 @@ export class ClusterDns {
     // Fails early on bad CoreDNS options (field paths in the message).
     new CoreDnsServer(this.corednsOptions, host.random.fork("validate"));
     podResolvConf({ namespace: "default", host: { searches: this.searches } });
+    // CoreDNS watches Services, EndpointSlices, Namespaces (and Pods for `pods verified`)
+    // like any controller and answers from what its informers have delivered. The store
+    // has no Namespace objects: the pods' namespaces stand for them.
+    for (const kind of ["Service", "EndpointSlice", "Pod"] as const) {
+      const map = this.seen[kind] as Map<string, Service | EndpointSlice | Pod>;
+      host.store.watch(
+        kind,
+        (e) => {
+          const key = `${e.object.metadata.namespace ?? "default"}/${e.object.metadata.name}`;
+          if (e.type === "DELETED") map.delete(key);
+          else map.set(key, e.object);
+          this.seenVersion++;
+        },
+        { delay: host.watchDelay, name: `coredns/${kind}` },
+      );
+    }
   }
 
   /** The `coredns` Deployment and the `kube-dns` Service, as kubeadm creates them. */
@@ -307,13 +328,12 @@ export class ClusterDns {
     };
   }
 
-  /** Gives a replica the cluster as the API server has it now (CoreDNS's informers; their lag is not modelled). */
+  /** Gives a replica the cluster as CoreDNS's informers have delivered it. */
   private refresh(s: { server: CoreDnsServer; version: number }): void {
-    const v = this.host.store.resourceVersion;
+    const v = this.seenVersion;
     if (s.version === v) return;
     if (this.snapshotVersion !== v || this.snapshot === undefined) {
-      const store = this.host.store;
-      this.snapshot = { services: store.list("Service"), endpointSlices: store.list("EndpointSlice"), pods: store.list("Pod") };
+      this.snapshot = { services: [...this.seen.Service.values()], endpointSlices: [...this.seen.EndpointSlice.values()], pods: [...this.seen.Pod.values()] };
       this.snapshotVersion = v;
     }
     s.server.setCluster({ services: this.snapshot.services, endpointSlices: this.snapshot.endpointSlices, pods: this.snapshot.pods });

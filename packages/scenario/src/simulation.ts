@@ -299,6 +299,7 @@ export class Simulation {
         now: () => this.scheduler.now,
         proxy: (node) => this.kubeProxy(node),
         reserveIP: (node) => this.kubelets.reserveIP(node),
+        watchDelay,
       });
       this.clusterDns = dns;
       this.apply(dns.objects());
