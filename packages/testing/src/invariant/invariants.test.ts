@@ -64,6 +64,13 @@ describe("checkConservation", () => {
   it("accepts requests in flight when asked", () => {
     expect(checkConservation(results([5, 5], { started: 12, inFlight: 2 }), { drained: false }).pass).toBe(true);
   });
+
+  it("counts dnsFailed when clients resolve names through cluster DNS", () => {
+    const r = results([5, 5], { started: 13, outcomes: { ...NONE, completed: 10, dnsFailed: 3 } });
+    expect(checkConservation(r)).toEqual({ pass: true, message: "every one of the 13 requests ended in exactly one outcome (completed 10, refused 0, reset 0, timedOut 0, dropped 0, dnsFailed 3)" });
+    expect(checkAllCompleted(r)).toEqual({ pass: false, message: "of 13 requests, 3 dnsFailed (only 10 completed)" });
+    expect(checkAllCompleted(r, { allow: ["dnsFailed"] }).pass).toBe(true);
+  });
 });
 
 describe("checkAllCompleted", () => {
