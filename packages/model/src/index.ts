@@ -35,6 +35,7 @@ export type {
   ServiceType,
   TrafficPolicy,
   ServiceSpec,
+  ServiceStatus,
   Service,
   EndpointConditions,
   Endpoint,
@@ -54,6 +55,8 @@ export {
 export { parseIPv4, formatIPv4, parseCidr, parseIPv4Octets, parseIPv6Groups, formatIPv6, canonicalIP } from "./ip.js";
 export type { IPv4Cidr, IPParseMode } from "./ip.js";
 export { ClusterIPAllocator } from "./cluster-ip-allocator.js";
+export { NodePortAllocator, DEFAULT_NODE_PORT_RANGE } from "./node-port-allocator.js";
+export { allocateServiceNodePorts, releaseServiceNodePorts, checkServiceNodePorts, needsNodePorts, needsHealthCheck } from "./service-node-ports.js";
 export type { IntSource } from "./cluster-ip-allocator.js";
 export { ObjectStore, StoreError, objectKey } from "./store.js";
 export type { WatchEventType, WatchEvent, WatchListener, WatchOptions, Watch, ObjectStoreOptions } from "./store.js";

@@ -2,6 +2,8 @@ import type { EventHandler, HandlerId, Scheduler, SimTime } from "@kube-netsim/c
 import { produce } from "immer";
 import type { Draft } from "immer";
 import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
+import { DEFAULT_NODE_PORT_RANGE, NodePortAllocator } from "./node-port-allocator.js";
+import { allocateServiceNodePorts, releaseServiceNodePorts } from "./service-node-ports.js";
 import type { IntSource } from "./cluster-ip-allocator.js";
 import type { Kind, KindMap, KubeObject, ObjectMeta, Pod, Service } from "./types.js";
 import { ValidationError, isDNS1123Subdomain, validateObject } from "./validation.js";
@@ -47,6 +49,8 @@ export interface Watch {
 export interface ObjectStoreOptions {
   /** Service CIDR for ClusterIP allocation. Default `10.96.0.0/12` (kubeadm's default). */
   readonly serviceCIDR?: string;
+  /** kube-apiserver `--service-node-port-range`. Default `30000-32767`. */
+  readonly serviceNodePortRange?: string;
   /** Random source for generated names and dynamic ClusterIPs. */
   readonly random: IntSource;
 }
@@ -178,6 +182,8 @@ export class ObjectStore implements EventHandler {
   private uidCounter = 0;
   /** The ClusterIP allocator of this API server. */
   readonly clusterIPs: ClusterIPAllocator;
+  /** The NodePort allocator of this API server (NodePorts and healthCheckNodePorts). */
+  readonly nodePorts: NodePortAllocator;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -187,6 +193,7 @@ export class ObjectStore implements EventHandler {
     this.clusterIPs = new ClusterIPAllocator(options.serviceCIDR ?? "10.96.0.0/12", options.random);
     // The first address belongs to the `kubernetes` Service (created by kube-apiserver at start).
     this.clusterIPs.allocateStatic(this.clusterIPs.kubernetesServiceIP);
+    this.nodePorts = new NodePortAllocator(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE, options.random);
   }
 
   /** The API server's clock: the simulation's current time (ms). */
@@ -263,12 +270,17 @@ export class ObjectStore implements EventHandler {
     const byKind = this.bucket(kind);
     if (byKind.has(key)) throw new StoreError("AlreadyExists", `${kind} "${name}" already exists`);
     let clusterIP: string | undefined;
+    let withPorts: KubeObject = obj;
     if (obj.kind === "Service" && obj.spec.type !== "ExternalName") {
       const requested = obj.spec.clusterIP;
+      const staticIP = requested !== undefined && requested !== "" && requested !== "None";
+      const err = staticIP ? this.clusterIPs.checkStatic(requested) : undefined;
+      if (err) throw new StoreError("Invalid", `Service "${name}" is invalid: spec.clusterIPs: Invalid value: ["${requested}"]: ${err}`);
+      // NodePorts before the ClusterIP, so that a refused port leaves no address behind.
+      withPorts = allocateServiceNodePorts(obj, undefined, this.nodePorts);
       if (requested === undefined || requested === "") clusterIP = this.clusterIPs.allocateNext();
-      else if (requested !== "None") {
-        const err = this.clusterIPs.allocateStatic(requested);
-        if (err) throw new StoreError("Invalid", `Service "${name}" is invalid: spec.clusterIPs: Invalid value: ["${requested}"]: ${err}`);
+      else if (staticIP) {
+        this.clusterIPs.allocateStatic(requested);
         clusterIP = requested;
       }
     }
@@ -285,7 +297,7 @@ export class ObjectStore implements EventHandler {
       creationTimestamp: this.scheduler.now,
       generation: 1,
     };
-    let created = { ...obj, metadata } as KubeObject;
+    let created = { ...withPorts, metadata } as KubeObject;
     if (created.kind === "Service" && clusterIP !== undefined) {
       created = { ...created, spec: { ...created.spec, clusterIP, clusterIPs: [clusterIP] } };
     }
@@ -314,6 +326,9 @@ export class ObjectStore implements EventHandler {
     const next = obj.kind === "Service" && old.kind === "Service" ? (keepClusterIP(obj, old) as T) : obj;
     const invalid = validatedPartsUnchanged(old, next) ? undefined : this.check(next);
     if (invalid) throw invalid;
+    if (next.kind === "Service" && old.kind === "Service" && next.spec !== old.spec) {
+      return this.write(old as T, allocateServiceNodePorts(next, old, this.nodePorts) as T);
+    }
     return this.write(old as T, next);
   }
 
@@ -366,6 +381,7 @@ export class ObjectStore implements EventHandler {
     if (!old) return undefined;
     this.bucket(kind).delete(objectKey(old.metadata));
     if (old.kind === "Service" && old.spec.clusterIP && old.spec.clusterIP !== "None") this.clusterIPs.release(old.spec.clusterIP);
+    if (old.kind === "Service") releaseServiceNodePorts(old, this.nodePorts);
     this.revision++;
     this.notify(kind, { type: "DELETED", object: old, oldObject: old });
     return old;

@@ -313,6 +313,17 @@ export interface ServiceSpec {
   readonly publishNotReadyAddresses?: boolean;
   readonly trafficDistribution?: string;
   readonly externalName?: string;
+  /** Extra IPs that nodes accept traffic for (NodePort-like, on the Service's `port`). */
+  readonly externalIPs?: readonly string[];
+  /** LoadBalancer only: allocate NodePorts (default true). */
+  readonly allocateLoadBalancerNodePorts?: boolean;
+  /** LoadBalancer with externalTrafficPolicy Local: the port kube-proxy answers health checks on (allocated when absent). */
+  readonly healthCheckNodePort?: number;
+}
+
+/** `status` of a Service: the load balancer's ingress points, once provisioned. */
+export interface ServiceStatus {
+  readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] };
 }
 
 /** A Service (v1). */
@@ -321,6 +332,8 @@ export interface Service {
   readonly kind: "Service";
   readonly metadata: ObjectMeta;
   readonly spec: ServiceSpec;
+  /** Written by the load-balancer implementation (see the scenario's `loadBalancer` option). */
+  readonly status?: ServiceStatus;
 }
 
 /** `endpoints[].conditions` of an EndpointSlice. A nil condition has upstream-defined meaning. */

@@ -735,10 +735,26 @@ function validateServiceSpec(spec: Record<string, unknown>, errs: Errs): void {
     seenPorts.add(key);
   }
 
-  // validateServiceExternalTrafficPolicy (apiservice.ExternallyAccessible: NodePort or LoadBalancer here).
+  // spec.externalIPs, allocateLoadBalancerNodePorts, healthCheckNodePort (pkg/apis/core/validation ValidateService).
+  const externalIPs = optStringArray(spec, "externalIPs", "spec.externalIPs", errs);
+  (externalIPs ?? []).forEach((ip, i) => {
+    if (parseIP(ip) === undefined) errs.push(fieldInvalid(`spec.externalIPs[${i}]`, ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+  });
+  optBool(spec, "allocateLoadBalancerNodePorts", "spec.allocateLoadBalancerNodePorts", errs);
+  if (svcType !== "LoadBalancer" && spec.allocateLoadBalancerNodePorts !== undefined) {
+    errs.push(fieldForbidden("spec.allocateLoadBalancerNodePorts", "may only be used when `type` is 'LoadBalancer'"));
+  }
+  const hcnp = optInt(spec, "healthCheckNodePort", "spec.healthCheckNodePort", errs);
+  const etpRaw = typeof spec.externalTrafficPolicy === "string" ? spec.externalTrafficPolicy : "";
+  if (typeof hcnp === "number" && hcnp !== 0) {
+    if (svcType !== "LoadBalancer" || etpRaw !== "Local") {
+      errs.push(fieldForbidden("spec.healthCheckNodePort", "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+    } else for (const msg of portNumErrors(hcnp)) errs.push(fieldInvalid("spec.healthCheckNodePort", hcnp, msg));
+  }
+  // validateServiceExternalTrafficPolicy (apiservice.ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with externalIPs).
   const etp = optString(spec, "externalTrafficPolicy", "spec.externalTrafficPolicy", errs);
   if (etp) {
-    if (svcType !== "NodePort" && svcType !== "LoadBalancer") {
+    if (svcType !== "NodePort" && svcType !== "LoadBalancer" && !(svcType === "ClusterIP" && (externalIPs?.length ?? 0) > 0)) {
       errs.push(fieldInvalid("spec.externalTrafficPolicy", etp, "may only be set for externally-accessible services"));
     } else if (!TRAFFIC_POLICIES.includes(etp)) {
       errs.push(fieldNotSupported("spec.externalTrafficPolicy", etp, TRAFFIC_POLICIES));
