@@ -7,6 +7,8 @@ import { ServiceFrontend, ROUTE_DROPPED, ROUTE_NO_RULE, ROUTE_REJECTED } from ".
 import { SyncRunner } from "./sync-runner.js";
 import type { SyncRunnerKind } from "./sync-runner.js";
 import { categorizeEndpoints, externallyAccessible } from "./topology.js";
+import type { KubeProxyInternals } from "./external.js";
+import { LOCAL_ORIGIN_SUFFIX, externalAccess, externalAddresses, nodeInternalIP, programExternal } from "./external.js";
 import { formatIptablesSave } from "./iptables/iptables-save.js";
 import { formatNftRuleset } from "./nftables/nft-ruleset.js";
 import type { IpvsDataPlane } from "./ipvs/ipvs-data-plane.js";
@@ -43,6 +45,10 @@ interface ServicePortInfo {
   readonly externallyAccessible: boolean;
   /** ClientIP affinity timeout in ms; 0 for sessionAffinity None. */
   readonly affinityTimeout: number;
+  /** NodePort (on this node's IP), load-balancer ingress and externalIP addresses of the port. */
+  readonly external: readonly string[];
+  /** `spec.healthCheckNodePort`, 0 when none. */
+  readonly healthCheckNodePort: number;
 }
 
 /** Counters of one kube-proxy. */
@@ -84,6 +90,13 @@ export class KubeProxy {
   private readonly pendingServices = new Map<string, Service | null>();
   private readonly appliedServices = new Map<string, readonly ServicePortInfo[]>();
   private nodeLabels: StringMap = {};
+  private nodeIP = "";
+  private readonly healthLocal = new Map<string, number>();
+  private readonly internals: KubeProxyInternals = {
+    dataPlane: () => this.options.dataPlane,
+    addresses: () => this.options.addresses,
+    frontend: (address) => this.frontend(address),
+  };
   private lastFullSync: SimTime = -Infinity;
   private readonly fullSyncPeriod: number;
   private syncs = 0;
@@ -111,6 +124,7 @@ export class KubeProxy {
     const delay = options.watchDelay ?? 0;
     const node = store.get("Node", undefined, options.nodeName);
     this.nodeLabels = node?.metadata.labels ?? {};
+    this.nodeIP = nodeInternalIP(node);
     store.watch(
       "Service",
       (e) => {
@@ -135,6 +149,7 @@ export class KubeProxy {
       (e) => {
         if (e.object.metadata.name !== options.nodeName) return;
         this.nodeLabels = e.object.metadata.labels ?? {};
+        this.nodeIP = nodeInternalIP(e.object);
         // Node label changes force a full sync (topology labels feed endpoint selection).
         this.lastFullSync = -Infinity;
         this.dirty = true;
@@ -206,7 +221,9 @@ export class KubeProxy {
    * or Cilium's service list (`cilium-dbg service list`).
    */
   ruleset(): string {
-    const frontends = this.programmedFrontends();
+    // The printers know ClusterIP rules; external addresses (NodePort, load-balancer IP,
+    // externalIP) are listed by programmedFrontends() but not printed yet.
+    const frontends = this.programmedFrontends().filter((f) => f.kind === "cluster-ip");
     const plane = this.options.dataPlane;
     switch (plane.mode) {
       case "iptables":
@@ -222,7 +239,28 @@ export class KubeProxy {
 
   /** Every address programmed on this node, sorted. */
   programmedAddresses(): string[] {
-    return [...this.frontends.values()].filter((f) => f.verdict !== "no-rule").map((f) => f.address).sort();
+    return [...this.frontends.values()].filter((f) => f.verdict !== "no-rule" && f.kind !== "local-origin").map((f) => f.address).sort();
+  }
+
+  /**
+   * The rules that traffic starting on this node (a pod or a host process) meets when it
+   * goes to an external address of a Service (NodePort on this node's IP, load-balancer
+   * IP, externalIP): short-circuited to the Cluster endpoints, whatever the
+   * externalTrafficPolicy (pkg/proxy/iptables/proxier.go, KUBE-EXT chain). Same object
+   * for one address on every call.
+   */
+  localOriginFrontend(address: string): ServiceFrontend {
+    return this.frontend(address + LOCAL_ORIGIN_SUFFIX);
+  }
+
+  /**
+   * What this node's health-check server answers for a Service with a
+   * healthCheckNodePort (pkg/proxy/healthcheck/service_health.go): 200 when the node has
+   * at least one local ready endpoint of the Service (as of its last sync), else 503.
+   */
+  healthCheck(namespace: string, name: string): { readonly statusCode: 200 | 503; readonly localEndpoints: number } {
+    const n = this.healthLocal.get(`${namespace}/${name}`) ?? 0;
+    return { statusCode: n > 0 ? 200 : 503, localEndpoints: n };
   }
 
   /**
@@ -254,7 +292,7 @@ export class KubeProxy {
     for (const [key, svc] of this.pendingServices) {
       changed.add(key);
       if (svc === null) this.appliedServices.delete(key);
-      else this.appliedServices.set(key, servicePorts(svc));
+      else this.appliedServices.set(key, servicePorts(svc, this.nodeIP));
     }
     this.pendingServices.clear();
     for (const key of this.cache.checkoutChanges().keys()) changed.add(key);
@@ -290,6 +328,7 @@ export class KubeProxy {
     for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
     for (const key of keys) {
       this.programmed++;
+      this.healthLocal.delete(key);
       for (const port of this.appliedServices.get(key) ?? []) {
         this.programPort(port, key, now);
         stale.delete(port.address);
@@ -343,6 +382,12 @@ export class KubeProxy {
     f.internalTrafficPolicy = port.internalTrafficPolicy;
     const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
     const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
+    if (port.healthCheckNodePort > 0) {
+      let ready = 0;
+      for (const ep of endpoints) if (ep.isLocal && ep.ready) ready++;
+      this.healthLocal.set(serviceKey, (this.healthLocal.get(serviceKey) ?? 0) + ready);
+    }
+    if (port.external.length > 0) programExternal(this.internals, port, c, at);
     // ClusterIP traffic: Local internal policy uses local endpoints only (pkg/proxy/iptables/proxier.go: internalPolicyChain).
     let usable = (port.internalTrafficPolicy === "Local" ? c.localEndpoints : c.clusterEndpoints) ?? [];
     // IPVS: a Local policy with no local endpoint falls back to CategorizeEndpoints'
@@ -410,8 +455,8 @@ function serviceKeyOf(spn: string): string | undefined {
   return colon < 0 ? undefined : spn.slice(0, colon);
 }
 
-/** The ClusterIP service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */
-function servicePorts(svc: Service): ServicePortInfo[] {
+/** The service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */
+function servicePorts(svc: Service, nodeIP: string): ServicePortInfo[] {
   const ip = svc.spec.clusterIP;
   if (!ip || ip === "None" || svc.spec.type === "ExternalName") return [];
   const ns = svc.metadata.namespace ?? "default";
@@ -422,7 +467,9 @@ function servicePorts(svc: Service): ServicePortInfo[] {
       spn: servicePortNameKey({ namespace: ns, name: svc.metadata.name, port: p.name ?? "", protocol }),
       internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
       externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
-      externallyAccessible: externallyAccessible({ nodePort: p.nodePort }),
+      externallyAccessible: externallyAccessible(externalAccess(svc, p)),
+      external: externalAddresses(svc, p, nodeIP),
+      healthCheckNodePort: svc.spec.healthCheckNodePort ?? 0,
       // pkg/apis/core/v1/defaults.go: ClientIP affinity defaults to 10800 s (DefaultClientIPServiceAffinitySeconds).
       affinityTimeout:
         svc.spec.sessionAffinity === "ClientIP" ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_CLIENT_IP_AFFINITY_SECONDS) * 1000 : 0,

@@ -37,6 +37,15 @@ export class ServiceFrontend {
   internalTrafficPolicy: "Cluster" | "Local" = "Cluster";
   /** ClientIP session affinity timeout in ms (`sessionAffinityConfig.clientIP.timeoutSeconds`); 0 when sessionAffinity is None. */
   affinityTimeout = 0;
+  /**
+   * What the address is: `cluster-ip` (the Service's ClusterIP), `external` (a NodePort on
+   * this node's IP, a load-balancer ingress IP or an externalIP: KUBE-NODEPORTS /
+   * KUBE-EXT), or `local-origin` (the same external address as traffic that starts on this
+   * node reaches it: a pod or a host process, short-circuited to the Cluster endpoints).
+   */
+  kind: "cluster-ip" | "external" | "local-origin" = "cluster-ip";
+  /** The Service's `spec.externalTrafficPolicy` as programmed (external addresses). */
+  externalTrafficPolicy: "Cluster" | "Local" = "Cluster";
   /** Data-plane specific compiled state (for iptables: the probability chain). */
   compiled: unknown = undefined;
   /** Virtual time of the sync that last programmed this address. */

@@ -12,6 +12,9 @@ import { Timeline } from "./timeline.js";
 import { ClusterDns } from "./cluster-dns.js";
 import type { ClientDnsOptions, DnsResults, DnsSettings, ResolveFromPodOptions } from "./cluster-dns.js";
 import type { ResolveResult } from "@kube-netsim/dns";
+import { ExternalTraffic } from "./external-clients.js";
+import type { AddExternalClientOptions, CrossZoneResult } from "./external-clients.js";
+import type { ExternalClientResult, LoadBalancerOptions } from "./external-traffic.js";
 
 /** One node of the simulated cluster. */
 export interface NodeSpec {
@@ -98,6 +101,12 @@ export interface SimulationOptions {
    * and clients with a `dns` option. Off by default (targets then resolve trivially).
    */
   readonly dns?: boolean | DnsSettings;
+  /**
+   * Turns on a load-balancer implementation (a cloud provider's, or MetalLB): Services of
+   * type LoadBalancer get an ingress IP and a load balancer with health checks. Without
+   * it they stay pending (no ingress, like `EXTERNAL-IP <pending>`). See docs/services.md.
+   */
+  readonly loadBalancer?: LoadBalancerOptions;
 }
 
 /** Options of {@link Simulation.addClient}. */
@@ -163,6 +172,8 @@ export interface SimulationResults {
   readonly events: number;
   /** Cluster DNS figures (only when the simulation has cluster DNS). */
   readonly dns?: DnsResults;
+  /** External clients (and pod clients calling external addresses) by name; present only when there are some. */
+  readonly external?: Readonly<Record<string, ExternalClientResult>>;
   /** Digest of the trace (control-plane events and these results): equal seeds and calls give equal digests. */
   readonly digest: string;
 }
@@ -214,12 +225,14 @@ export class Simulation {
   private readonly podAddresses = new Map<string, string[]>();
   private readonly addressOwner = new Map<string, { pod: string; node: string }>();
   private readonly clientIPs = new Map<string, number>();
+  private readonly podClients: { index: number; node: string }[] = [];
   private readonly warningLog: string[] = [];
   private readonly traceRequests: boolean;
   private readonly timelines: Timeline[] = [];
   /** Called after each kube-proxy sync (timelines track the fewest ready endpoints). */
   private readonly syncListeners: ((node: string) => void)[] = [];
   private readonly clusterDns: ClusterDns | undefined;
+  private readonly externalTraffic: ExternalTraffic;
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -291,6 +304,16 @@ export class Simulation {
     this.traceRequests = options.traceRequests ?? false;
     this.traffic = new TrafficEngine(this.scheduler, { addresses: this.addresses, stopAfterCompleted: options.stopAfterCompleted });
     this.updateRequestListener();
+    this.externalTraffic = new ExternalTraffic({
+      store: this.store,
+      later: this.later,
+      random: this.random,
+      traffic: this.traffic,
+      addresses: this.addresses,
+      proxies: this.proxies,
+      endpointNode: (address) => this.addressOwner.get(address)?.node ?? "",
+      loadBalancer: options.loadBalancer,
+    });
     if (options.dns !== undefined && options.dns !== false) {
       const dns = new ClusterDns(options.dns, {
         store: this.store,
@@ -305,6 +328,55 @@ export class Simulation {
       this.apply(dns.objects());
       this.setApplication(dns.labels, { concurrency: 1000, serviceTime: constant(0.2) });
     }
+  }
+
+  /**
+   * Adds a client outside the cluster (source IP outside the pod and node ranges) that
+   * calls a Service from outside: through its load balancer (`target: "lb"` with
+   * `service`, or the ingress IP), a NodePort on one node (`"<nodeIP>:<nodePort>"`,
+   * see {@link Simulation.nodeIP}), or an externalIP (`"<externalIP>:<port>"`, entering
+   * at `node`). Results per node of entry and endpoint are in `results().external`.
+   * @returns the client's index.
+   *
+   * @example
+   * ```ts
+   * const sim = new Simulation({ seed: 1, loadBalancer: {} });
+   * sim.apply([deployment, { ...service, spec: { ...service.spec, type: "LoadBalancer", externalTrafficPolicy: "Local" } }]);
+   * sim.settle();
+   * sim.addExternalClient({ name: "internet", target: "lb", service: "api", rate: 100 });
+   * sim.runFor(10_000);
+   * console.log(sim.results().external?.internet.byEntryNode);
+   * ```
+   */
+  addExternalClient(options: AddExternalClientOptions): number {
+    return this.externalTraffic.addExternalClient(options);
+  }
+
+  /** The InternalIP of a node (where its NodePorts listen). */
+  nodeIP(node: string): string {
+    this.kubeProxy(node);
+    return this.externalTraffic.nodeIP(node);
+  }
+
+  /** The ingress IP of a LoadBalancer Service, or undefined while it is pending. */
+  loadBalancerIP(service: string, namespace: string = "default"): string | undefined {
+    return this.store.get("Service", namespace, service)?.status?.loadBalancer?.ingress?.[0]?.ip;
+  }
+
+  /** The nodes a LoadBalancer Service's load balancer finds healthy now (undefined while pending). */
+  loadBalancerHealthyNodes(service: string, namespace: string = "default"): string[] | undefined {
+    return this.externalTraffic.healthyNodes(namespace, service);
+  }
+
+  /**
+   * Requests that crossed a zone: completed requests of pod clients whose node and
+   * endpoint's node are in different zones, plus connections of external clients whose
+   * node of entry and endpoint's node are (per connection: equal to requests for
+   * per-request clients). Multiply by your provider's inter-zone price and request size
+   * to cost it.
+   */
+  crossZoneTraffic(): CrossZoneResult {
+    return this.externalTraffic.crossZone(this.podClients);
   }
 
   /** Current virtual time (ms). */
@@ -489,11 +561,13 @@ export class Simulation {
     const resolver = this.clientResolver(options, node, ip === "None" ? port : undefined);
     const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
     this.clientIPs.set(options.name, sourceIP);
-    return this.traffic.addClient({
+    // A pod calling an external address of a Service (NodePort, load-balancer IP, externalIP).
+    const external = this.externalTraffic.podRoute(options.name, node, ip, port, options.protocol ?? "TCP", formatIPv4(sourceIP));
+    const index = this.traffic.addClient({
       name: options.name,
       sourceIP,
-      proxy,
-      frontend: proxy.frontend(`${ip}:${port}/${options.protocol ?? "TCP"}`),
+      proxy: external?.route ?? proxy,
+      frontend: external?.frontend ?? proxy.frontend(`${ip}:${port}/${options.protocol ?? "TCP"}`),
       interarrival,
       random: this.random.stream(`client/${options.name}`),
       connectTimeout: options.connectTimeout,
@@ -501,6 +575,9 @@ export class Simulation {
       protocol: options.protocol,
       ...(resolver !== undefined ? { resolver } : {}),
     });
+    if (external) this.externalTraffic.register(options.name, index, external.route);
+    else this.podClients.push({ index, node });
+    return index;
   }
 
   /**
@@ -697,7 +774,9 @@ export class Simulation {
       events: this.scheduler.eventsRun,
       ...(this.clusterDns !== undefined ? { dns: this.clusterDns.results() } : {}),
     };
-    return { ...summary, digest: digestResults(this.trace.digest(), summary) };
+    const external = this.externalTraffic.results();
+    const full = external === undefined ? summary : { ...summary, external };
+    return { ...full, digest: digestResults(this.trace.digest(), full) };
   }
 
   /** The ClusterIP and port a target names (`None` for a headless Service, allowed when the client resolves through DNS). */

@@ -1,6 +1,6 @@
 import { Interner, LatencyHistogram } from "@kube-netsim/core";
 import type { Distribution, EventHandler, HandlerId, RandomStream, Scheduler, SimTime } from "@kube-netsim/core";
-import type { KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
+import type { ServiceFrontend } from "@kube-netsim/proxy";
 import { ROUTE_REJECTED } from "@kube-netsim/proxy";
 import type { ApplicationModel } from "./application.js";
 import { resolveApplicationModel } from "./application.js";
@@ -27,14 +27,30 @@ const RESOLVING_FAILED = 7; // waiting for its name lookup, which will fail
 const DEST_CLOSED = -1; // the pod IP exists, nothing listens: RST => refused
 const DEST_UNREACHABLE = -2; // no such IP: packets are lost => client timeout
 
+/**
+ * What routes a client's new connections: a node's kube-proxy (`KubeProxy` implements
+ * it), or something in front of nodes (a cloud load balancer choosing a node, then that
+ * node's kube-proxy).
+ */
+export interface ConnectionRouter {
+  /** A new connection from `clientIP` to `frontend`: a destination id (>= 0) or a `ROUTE_*` code. Must not allocate. */
+  connect(frontend: ServiceFrontend, clientIP: number): number;
+  /** Whether {@link ConnectionRouter.connectionClosed} must be called for every close. */
+  readonly tracksConnections: boolean;
+  /** A connection this router sent to `destination` closed. */
+  connectionClosed(frontend: ServiceFrontend, destination: number): void;
+  /** Subscribes to UDP conntrack entries deleted after a sync (see `KubeProxy.onStaleUdpEntries`). */
+  onStaleUdpEntries(listener: (frontend: ServiceFrontend, destinations: readonly number[]) => void): () => void;
+}
+
 /** A client that sends requests to a Service address, one request per connection. */
 export interface ClientOptions {
   /** Name, unique within the simulation (e.g. `frontend`). */
   readonly name: string;
   /** Source IP of the client's connections (its pod IP). */
   readonly sourceIP: number;
-  /** The kube-proxy of the client's node: its rules choose the endpoint. */
-  readonly proxy: KubeProxy;
+  /** The kube-proxy of the client's node (its rules choose the endpoint), or another {@link ConnectionRouter}. */
+  readonly proxy: ConnectionRouter;
   /** The Service address, as programmed on the client's node. */
   readonly frontend: ServiceFrontend;
   /** Time between request starts (open loop): `exponential(1000 / rps)` makes a Poisson source. */
@@ -181,6 +197,8 @@ interface Client {
   readonly resolver: RequestResolver | undefined;
   /** The resolver yields endpoints: requests connect to them without kube-proxy. */
   readonly direct: boolean;
+  /** Completed requests per destination id. */
+  completedByDest: Float64Array;
 }
 
 /**
@@ -544,6 +562,7 @@ export class TrafficEngine implements EventHandler {
       flowExpires: -Infinity,
       resolver: options.resolver,
       direct,
+      completedByDest: new Float64Array(64),
     });
     if (options.resolver !== undefined) this.resolving = true;
     if (options.protocol === "UDP") {
@@ -566,6 +585,20 @@ export class TrafficEngine implements EventHandler {
   /** Stops every client. */
   stopAllClients(): void {
     for (const c of this.clients) c.active = false;
+  }
+
+  /** Completed requests of one client per `IP:port` that served any, sorted by address. */
+  clientCompletedByAddress(index: number): Map<string, number> {
+    const c = this.clients[index];
+    const rows: [string, number][] = [];
+    if (c) for (let id = 0; id < c.completedByDest.length && id < this.addresses.size; id++) if (c.completedByDest[id] > 0) rows.push([this.addresses.name(id), c.completedByDest[id]]);
+    rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return new Map(rows);
+  }
+
+  /** Whether a client still starts requests (not stopped). */
+  clientActive(index: number): boolean {
+    return this.clients[index]?.active ?? false;
   }
 
   /** Requests started by a client. */
@@ -720,7 +753,11 @@ export class TrafficEngine implements EventHandler {
     if (this.reqState[r] !== IN_SERVICE) return; // held by a hung application: its timeout ends it
     const ai = this.reqApp[r];
     this.latency.record(now - this.reqStart[r]);
-    this.destCompleted[this.reqDest[r]]++;
+    const dest = this.reqDest[r];
+    this.destCompleted[dest]++;
+    const cl = this.clients[this.reqClient[r]];
+    if (dest >= cl.completedByDest.length) cl.completedByDest = growTo(cl.completedByDest, dest);
+    cl.completedByDest[dest]++;
     this.end(r, OUTCOME_COMPLETED);
     this.release(r);
     const app = this.apps[ai];
@@ -998,4 +1035,12 @@ export class TrafficEngine implements EventHandler {
     this.reqConn = rc;
     this.cap = n;
   }
+}
+
+function growTo(a: Float64Array, index: number): Float64Array {
+  let n = a.length;
+  while (n <= index) n *= 2;
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
 }

@@ -1,0 +1,141 @@
+/**
+ * Traffic from outside the cluster: the external addresses kube-proxy programs for a
+ * Service port (NodePort on the node's IP, load-balancer ingress IPs, externalIPs) and
+ * the endpoints each one forwards to under `externalTrafficPolicy`.
+ *
+ * Upstream: pkg/proxy/iptables/proxier.go (KUBE-NODEPORTS, KUBE-EXT-*, KUBE-SVL-*, the
+ * short-circuit for traffic that starts on the node, KUBE-MARK-MASQ), the same rules in
+ * pkg/proxy/nftables/proxier.go, pkg/proxy/ipvs/proxier.go syncEndpoint.
+ *
+ * @packageDocumentation
+ */
+import type { Interner } from "@kube-netsim/core";
+import type { Node, Service, ServicePort } from "@kube-netsim/model";
+import type { DataPlane } from "./data-plane.js";
+import type { ProxyEndpoint } from "./endpoint.js";
+import type { ServiceFrontend } from "./service-frontend.js";
+import type { CategorizedEndpoints, ExternalAccess } from "./topology.js";
+
+/** Suffix of the address key of a {@link KubeProxy.localOriginFrontend} (never a real address). */
+export const LOCAL_ORIGIN_SUFFIX = "#local-origin";
+
+/** @internal What {@link programExternal} needs of a kube-proxy. */
+export interface KubeProxyInternals {
+  readonly dataPlane: () => DataPlane;
+  readonly addresses: () => Interner;
+  readonly frontend: (address: string) => ServiceFrontend;
+}
+
+/** @internal The parts of a programmed Service port that external programming reads. */
+export interface ExternalServicePort {
+  readonly spn: string;
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  readonly internalTrafficPolicy: "Cluster" | "Local";
+  readonly affinityTimeout: number;
+  readonly external: readonly string[];
+}
+
+/**
+ * The node's `InternalIP` (`status.addresses[type=InternalIP]`), or "" when it has none.
+ *
+ * @example
+ * ```ts
+ * nodeInternalIP(node); // "10.0.0.10"
+ * ```
+ */
+export function nodeInternalIP(node: Node | undefined): string {
+  return node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "";
+}
+
+/** The {@link ExternalAccess} of one port of a Service (what makes it externally accessible). */
+export function externalAccess(svc: Service, port: ServicePort): ExternalAccess {
+  const lbIPs: string[] = [];
+  if (svc.spec.type === "LoadBalancer") for (const i of svc.status?.loadBalancer?.ingress ?? []) if (i.ip) lbIPs.push(i.ip);
+  return {
+    nodePort: svc.spec.type === "NodePort" || svc.spec.type === "LoadBalancer" ? (port.nodePort ?? 0) : 0,
+    loadBalancerVIPs: lbIPs,
+    externalIPs: svc.spec.externalIPs ?? [],
+  };
+}
+
+/**
+ * The external addresses (`IP:port/PROTOCOL`) kube-proxy on a node with IP `nodeIP`
+ * programs for a Service port: `<nodeIP>:<nodePort>` (KUBE-NODEPORTS), each
+ * load-balancer ingress IP and each externalIP on the Service `port` (KUBE-SERVICES
+ * rules jumping to KUBE-EXT), sorted and without duplicates.
+ *
+ * @example
+ * ```ts
+ * externalAddresses(svc, svc.spec.ports[0], "10.0.0.10");
+ * // ["10.0.0.10:30080/TCP", "192.0.2.10:80/TCP"]
+ * ```
+ */
+export function externalAddresses(svc: Service, port: ServicePort, nodeIP: string): string[] {
+  const access = externalAccess(svc, port);
+  const protocol = port.protocol ?? "TCP";
+  const out = new Set<string>();
+  if ((access.nodePort ?? 0) > 0 && nodeIP !== "") out.add(`${nodeIP}:${access.nodePort}/${protocol}`);
+  for (const ip of access.loadBalancerVIPs ?? []) out.add(`${ip}:${port.port}/${protocol}`);
+  for (const ip of access.externalIPs ?? []) out.add(`${ip}:${port.port}/${protocol}`);
+  return [...out].sort();
+}
+
+/**
+ * @internal Programs the external addresses of one Service port on one node.
+ *
+ * - Traffic from outside (the `external` frontend): `externalTrafficPolicy: Cluster`
+ *   uses the Cluster endpoints (KUBE-EXT masquerades, then KUBE-SVC); `Local` uses the
+ *   local endpoints only (KUBE-SVL, no masquerade: the client IP is preserved). No
+ *   endpoint anywhere: REJECT. Endpoints elsewhere but none usable here (Local): DROP, the
+ *   client times out. IPVS programs the Cluster endpoints as real servers then
+ *   (kubernetes#97081) but the reply to an outside client carries the pod's address and
+ *   is discarded, so the client times out just the same.
+ * - Traffic that starts on this node (the `local-origin` frontend): short-circuited to
+ *   the Cluster endpoints (KUBE-EXT: "pod-originated" and "src-type LOCAL" rules jump to
+ *   KUBE-SVC). IPVS has one virtual server per address, so there it is the local
+ *   endpoints when there are any, else the Cluster ones.
+ */
+export function programExternal(kp: KubeProxyInternals, port: ExternalServicePort, c: CategorizedEndpoints, at: number): void {
+  const plane = kp.dataPlane();
+  const local = c.localEndpoints ?? [];
+  const cluster = c.clusterEndpoints ?? [];
+  for (const address of port.external) {
+    const ext = kp.frontend(address);
+    ext.kind = "external";
+    setUp(ext, port, at);
+    program(kp, ext, port.externalTrafficPolicy === "Local" ? local : cluster, c.hasAnyEndpoints);
+    const lo = kp.frontend(address + LOCAL_ORIGIN_SUFFIX);
+    lo.kind = "local-origin";
+    setUp(lo, port, at);
+    const ipvsLocal = plane.localFallsBackToCluster === true && port.externalTrafficPolicy === "Local" && local.length > 0;
+    program(kp, lo, ipvsLocal ? local : cluster, c.hasAnyEndpoints);
+  }
+}
+
+function setUp(f: ServiceFrontend, port: ExternalServicePort, at: number): void {
+  f.servicePortName = port.spn;
+  f.programmedAt = at;
+  f.affinityTimeout = port.affinityTimeout;
+  f.internalTrafficPolicy = port.internalTrafficPolicy;
+  f.externalTrafficPolicy = port.externalTrafficPolicy;
+}
+
+function program(kp: KubeProxyInternals, f: ServiceFrontend, usable: readonly ProxyEndpoint[], hasAnyEndpoints: boolean): void {
+  const plane = kp.dataPlane();
+  if (usable.length === 0) {
+    // spec 1.4: no endpoint anywhere => REJECT; endpoints elsewhere, none here => DROP.
+    f.verdict = hasAnyEndpoints ? "drop" : "reject";
+    plane.unprogram(f);
+    f.endpoints = [];
+    f.destinations = new Int32Array(0);
+    f.compiled = undefined;
+    return;
+  }
+  f.verdict = "forward";
+  f.endpoints = usable;
+  const ids = kp.addresses();
+  const dest = new Int32Array(usable.length);
+  for (let i = 0; i < usable.length; i++) dest[i] = ids.id(usable[i].key);
+  f.destinations = dest;
+  plane.program(f);
+}
