@@ -67,6 +67,8 @@ export interface ExternalTrafficContext {
   /** The node of the pod behind an `IP:port`, "" when unknown. */
   readonly endpointNode: (address: string) => string;
   readonly loadBalancer?: LoadBalancerOptions;
+  /** Every client's name and source IP (pod and external clients share one namespace of names). */
+  readonly clientIPs: Map<string, number>;
 }
 
 type Destination =
@@ -80,7 +82,6 @@ type Destination =
 export class ExternalTraffic {
   private readonly controller: LoadBalancerController | undefined;
   private readonly routes: { name: string; index: number; route: ExternalRoute }[] = [];
-  private readonly names = new Set<string>();
   private externalCount = 0;
 
   constructor(private readonly ctx: ExternalTrafficContext) {
@@ -116,13 +117,12 @@ export class ExternalTraffic {
    * (kube-proxy's default `--detect-local-mode ClusterCIDR` sees the pod IP as local
    * traffic there too); a load-balancer IP or externalIP never leaves the client's node.
    */
-  podRoute(name: string, node: string, ip: string, port: number, protocol: string, sourceIP: string): { route: ExternalRoute; frontend: ServiceFrontend } | undefined {
+  podRoute(node: string, ip: string, port: number, protocol: string, sourceIP: string): { route: ExternalRoute; frontend: ServiceFrontend } | undefined {
     const dest = this.classify(ip);
     if (dest === undefined) return undefined;
     const entryNode = dest.kind === "node" ? dest.node : node;
     const proxy = this.ctx.proxies.get(entryNode) as KubeProxy;
     const entry: RouteEntry = { node: entryNode, nodeIP: this.nodeIP(entryNode), proxy, frontend: proxy.localOriginFrontend(`${ip}:${port}/${protocol}`) };
-    this.names.add(name);
     return { route: this.makeRoute([entry], () => 0, sourceIP), frontend: entry.frontend };
   }
 
@@ -135,7 +135,7 @@ export class ExternalTraffic {
   addExternalClient(o: AddExternalClientOptions): number {
     const where = `external client "${o?.name}"`;
     if (typeof o?.name !== "string" || o.name === "") throw new RangeError(`external client: name: Required value`);
-    if (this.names.has(o.name) || this.routes.some((r) => r.name === o.name)) throw new RangeError(`${where}: name: Duplicate value: "${o.name}"`);
+    if (this.ctx.clientIPs.has(o.name)) throw new RangeError(`${where}: name: Duplicate value: "${o.name}"`);
     let interarrival = o.interarrival;
     if (interarrival === undefined) {
       if (!(typeof o.rate === "number" && o.rate > 0 && Number.isFinite(o.rate))) {
@@ -185,6 +185,7 @@ export class ExternalTraffic {
     else entries = [entryFor(o.node ?? [...this.ctx.proxies.keys()][0])];
     const route = this.makeRoute(entries, choose, sourceIP);
     this.externalCount++;
+    this.ctx.clientIPs.set(o.name, parseIPv4(sourceIP));
     const index = this.ctx.traffic.addClient({
       name: o.name,
       sourceIP: parseIPv4(sourceIP),

@@ -313,6 +313,7 @@ export class Simulation {
       proxies: this.proxies,
       endpointNode: (address) => this.addressOwner.get(address)?.node ?? "",
       loadBalancer: options.loadBalancer,
+      clientIPs: this.clientIPs,
     });
     if (options.dns !== undefined && options.dns !== false) {
       const dns = new ClusterDns(options.dns, {
@@ -562,7 +563,7 @@ export class Simulation {
     const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
     this.clientIPs.set(options.name, sourceIP);
     // A pod calling an external address of a Service (NodePort, load-balancer IP, externalIP).
-    const external = this.externalTraffic.podRoute(options.name, node, ip, port, options.protocol ?? "TCP", formatIPv4(sourceIP));
+    const external = this.externalTraffic.podRoute(node, ip, port, options.protocol ?? "TCP", formatIPv4(sourceIP));
     const index = this.traffic.addClient({
       name: options.name,
       sourceIP,

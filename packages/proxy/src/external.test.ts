@@ -1,0 +1,154 @@
+import { describe, it, expect } from "vitest";
+import { Interner, RandomSource, Scheduler } from "@kube-netsim/core";
+import { ObjectStore } from "@kube-netsim/model";
+import type { Endpoint, EndpointSlice, Node, Service, ServiceSpec } from "@kube-netsim/model";
+import type { DataPlane } from "./data-plane.js";
+import { CiliumDataPlane } from "./cilium/cilium-data-plane.js";
+import { IptablesDataPlane } from "./iptables/iptables-data-plane.js";
+import { IpvsDataPlane } from "./ipvs/ipvs-data-plane.js";
+import { NftablesDataPlane } from "./nftables/nftables-data-plane.js";
+import { KubeProxy } from "./kube-proxy.js";
+import { externalAddresses, nodeInternalIP } from "./external.js";
+import { ROUTE_DROPPED, ROUTE_REJECTED } from "./service-frontend.js";
+
+// kube-proxy's external addresses (NodePort, load-balancer IP, externalIP) on three nodes
+// with fixed IPs, one endpoint on node-a and one on node-b, none on node-c.
+
+const NODE_IP: Record<string, string> = { "node-a": "10.0.0.10", "node-b": "10.0.0.11", "node-c": "10.0.0.12" };
+
+function node(name: string): Node {
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name, labels: { "topology.kubernetes.io/zone": `zone-${name.slice(-1)}` } },
+    status: { addresses: [{ type: "InternalIP", address: NODE_IP[name] }] },
+  };
+}
+
+function service(spec: Partial<ServiceSpec>): Service {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "api", namespace: "default" },
+    spec: { selector: { app: "api" }, ports: [{ name: "http", port: 80, targetPort: 8080, nodePort: 30080 }], clusterIP: "10.96.0.10", ...spec },
+  };
+}
+
+const ready = (ip: string, nodeName: string): Endpoint => ({ addresses: [ip], nodeName, conditions: { ready: true, serving: true, terminating: false } });
+
+function slice(endpoints: readonly Endpoint[]): EndpointSlice {
+  return {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: "api-1", namespace: "default", labels: { "kubernetes.io/service-name": "api" } },
+    addressType: "IPv4",
+    endpoints,
+    ports: [{ name: "http", protocol: "TCP", port: 8080 }],
+  };
+}
+
+const PLANES: Record<string, () => DataPlane> = {
+  iptables: () => new IptablesDataPlane(),
+  nftables: () => new NftablesDataPlane(),
+  ipvs: () => new IpvsDataPlane("rr"),
+  cilium: () => new CiliumDataPlane(),
+};
+
+function cluster(spec: Partial<ServiceSpec>, endpoints: readonly Endpoint[], mode: string = "iptables"): { proxies: Record<string, KubeProxy>; store: ObjectStore; scheduler: Scheduler } {
+  const scheduler = new Scheduler();
+  const random = new RandomSource(5);
+  const store = new ObjectStore(scheduler, { random: random.stream("apiserver") });
+  for (const n of Object.keys(NODE_IP)) store.create(node(n));
+  const addresses = new Interner();
+  const proxies: Record<string, KubeProxy> = {};
+  for (const n of Object.keys(NODE_IP)) proxies[n] = new KubeProxy(scheduler, store, { nodeName: n, dataPlane: PLANES[mode](), addresses, random: random.stream(n) });
+  store.create(service(spec));
+  store.create(slice(endpoints));
+  scheduler.runUntil(5000);
+  return { proxies, store, scheduler };
+}
+
+const TWO = [ready("10.244.0.2", "node-a"), ready("10.244.1.2", "node-b")];
+
+describe("external addresses", () => {
+  it("nodeInternalIP and externalAddresses: the NodePort on this node's IP, each LB ingress IP and externalIP on the Service port", () => {
+    expect(nodeInternalIP(node("node-b"))).toBe("10.0.0.11");
+    expect(nodeInternalIP(undefined)).toBe("");
+    const svc: Service = { ...service({ type: "LoadBalancer", externalIPs: ["198.51.100.7"] }), status: { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } } };
+    expect(externalAddresses(svc, svc.spec.ports![0], "10.0.0.10")).toEqual(["10.0.0.10:30080/TCP", "192.0.2.1:80/TCP", "198.51.100.7:80/TCP"]);
+    // A ClusterIP Service has no NodePort even if a stale value were present; no LB IP unless type LoadBalancer.
+    const plain: Service = { ...svc, spec: { ...svc.spec, type: "ClusterIP", externalIPs: [] } };
+    expect(externalAddresses(plain, plain.spec.ports![0], "10.0.0.10")).toEqual([]);
+  });
+
+  // Verdict and endpoints of `<nodeIP>:30080` per node, per externalTrafficPolicy (spec 1.4, "ten things" 5-6).
+  it.each([
+    ["Cluster, node with an endpoint", "Cluster", "node-a", "forward", ["10.244.0.2:8080", "10.244.1.2:8080"]],
+    ["Cluster, node without one: forwards to other nodes", "Cluster", "node-c", "forward", ["10.244.0.2:8080", "10.244.1.2:8080"]],
+    ["Local, node with an endpoint: only the local one", "Local", "node-a", "forward", ["10.244.0.2:8080"]],
+    ["Local, node without one: DROP", "Local", "node-c", "drop", []],
+  ] as const)("NodePort, externalTrafficPolicy %s", (_name, etp, nodeName, verdict, keys) => {
+    for (const mode of Object.keys(PLANES)) {
+      const { proxies } = cluster({ type: "NodePort", externalTrafficPolicy: etp }, TWO, mode);
+      const f = proxies[nodeName].frontend(`${NODE_IP[nodeName]}:30080/TCP`);
+      expect(f.kind).toBe("external");
+      expect(f.verdict).toBe(verdict);
+      expect(f.endpoints.map((e) => e.key)).toEqual(keys);
+      if (verdict === "drop") expect(proxies[nodeName].connect(f, 0xcb00710a)).toBe(ROUTE_DROPPED);
+    }
+  });
+
+  it("no endpoint anywhere: external addresses REJECT under both policies", () => {
+    for (const etp of ["Cluster", "Local"] as const) {
+      const { proxies } = cluster({ type: "NodePort", externalTrafficPolicy: etp }, []);
+      const f = proxies["node-a"].frontend("10.0.0.10:30080/TCP");
+      expect(f.verdict).toBe("reject");
+      expect(proxies["node-a"].connect(f, 0xcb00710a)).toBe(ROUTE_REJECTED);
+    }
+  });
+
+  it("short-circuit: traffic starting on a node without local endpoints uses the Cluster endpoints under Local (iptables, nftables, Cilium)", () => {
+    for (const mode of ["iptables", "nftables", "cilium"]) {
+      const { proxies } = cluster({ type: "NodePort", externalTrafficPolicy: "Local" }, TWO, mode);
+      const lo = proxies["node-c"].localOriginFrontend("10.0.0.12:30080/TCP");
+      expect(lo.kind).toBe("local-origin");
+      expect(lo.verdict).toBe("forward");
+      expect(lo.endpoints.map((e) => e.key)).toEqual(["10.244.0.2:8080", "10.244.1.2:8080"]);
+      // On a node with a local endpoint, local traffic still goes to every Cluster endpoint (KUBE-SVC).
+      expect(proxies["node-a"].localOriginFrontend("10.0.0.10:30080/TCP").endpoints.length).toBe(2);
+    }
+  });
+
+  it("IPVS: one virtual server per address, so node-originated traffic uses the local endpoints when there are some (kubernetes#97081)", () => {
+    const { proxies } = cluster({ type: "NodePort", externalTrafficPolicy: "Local" }, TWO, "ipvs");
+    expect(proxies["node-a"].localOriginFrontend("10.0.0.10:30080/TCP").endpoints.map((e) => e.key)).toEqual(["10.244.0.2:8080"]);
+    expect(proxies["node-c"].localOriginFrontend("10.0.0.12:30080/TCP").endpoints.length).toBe(2);
+  });
+
+  it("externalIPs are programmed on every node, the printers show only ClusterIP rules, and programmedAddresses lists no local-origin key", () => {
+    const { proxies } = cluster({ externalIPs: ["198.51.100.7"], ports: [{ name: "http", port: 80, targetPort: 8080 }] }, TWO);
+    for (const n of Object.keys(NODE_IP)) expect(proxies[n].frontend("198.51.100.7:80/TCP").verdict).toBe("forward");
+    expect(proxies["node-a"].programmedAddresses()).toEqual(["10.96.0.10:80/TCP", "198.51.100.7:80/TCP"]);
+    expect(proxies["node-a"].ruleset()).not.toContain("198.51.100.7");
+  });
+
+  it("health-check server: 200 with the local ready endpoint count, 503 on a node without one", () => {
+    const { proxies, store, scheduler } = cluster({ type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 32000 }, TWO);
+    expect(proxies["node-a"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1 });
+    expect(proxies["node-c"].healthCheck("default", "api")).toEqual({ statusCode: 503, localEndpoints: 0 });
+    // The endpoint on node-a goes away: node-a answers 503 after its next sync.
+    store.update(slice([ready("10.244.1.2", "node-b")]));
+    scheduler.runUntil(10_000);
+    expect(proxies["node-a"].healthCheck("default", "api").statusCode).toBe(503);
+    expect(proxies["node-b"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1 });
+  });
+
+  it("removing the NodePort (type back to ClusterIP) removes the external rule", () => {
+    const { proxies, store, scheduler } = cluster({ type: "NodePort" }, TWO);
+    expect(proxies["node-a"].frontend("10.0.0.10:30080/TCP").verdict).toBe("forward");
+    store.update(service({ type: "ClusterIP", ports: [{ name: "http", port: 80, targetPort: 8080 }] }));
+    scheduler.runUntil(10_000);
+    expect(proxies["node-a"].frontend("10.0.0.10:30080/TCP").verdict).toBe("no-rule");
+    expect(proxies["node-a"].frontend("10.96.0.10:80/TCP").verdict).toBe("forward");
+  });
+});
