@@ -141,6 +141,10 @@ describe("external addresses", () => {
     scheduler.runUntil(10_000);
     expect(proxies["node-a"].healthCheck("default", "api").statusCode).toBe(503);
     expect(proxies["node-b"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1 });
+    // A later sync of the Service keeps its external rules (regression: they must not be treated as stale).
+    expect(proxies["node-b"].frontend("10.0.0.11:30080/TCP").verdict).toBe("forward");
+    expect(proxies["node-a"].frontend("10.0.0.10:30080/TCP").verdict).toBe("drop");
+    expect(proxies["node-a"].localOriginFrontend("10.0.0.10:30080/TCP").verdict).toBe("forward");
   });
 
   it("removing the NodePort (type back to ClusterIP) removes the external rule", () => {

@@ -332,6 +332,10 @@ export class KubeProxy {
       for (const port of this.appliedServices.get(key) ?? []) {
         this.programPort(port, key, now);
         stale.delete(port.address);
+        for (const a of port.external) {
+          stale.delete(a);
+          stale.delete(a + LOCAL_ORIGIN_SUFFIX);
+        }
       }
     }
     // Addresses of Services (or ports) that are gone lose their rules.
