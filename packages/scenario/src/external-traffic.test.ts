@@ -225,3 +225,18 @@ describe("Simulation: cross-zone accounting", () => {
     expect(sim.results().external).toBeUndefined();
   });
 });
+
+describe("Simulation.apply: NodePorts", () => {
+  it("a list asking for a taken NodePort is refused as a whole, with the API server's message", () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.apply([{ ...service({ type: "NodePort", ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }), metadata: { name: "a" } }]);
+    const b = { ...service({ type: "NodePort", ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }), metadata: { name: "b" } };
+    const c = { ...service({ type: "NodePort" }), metadata: { name: "c" } };
+    expect(() => sim.apply([c, b])).toThrow('Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
+    expect(sim.store.get("Service", "default", "c")).toBeUndefined();
+    expect(sim.store.nodePorts.allocated).toBe(1);
+    // Re-applying the same Service keeps its port.
+    sim.apply([{ ...service({ type: "NodePort", ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }), metadata: { name: "a" } }]);
+    expect(sim.store.nodePorts.allocated).toBe(1);
+  });
+});

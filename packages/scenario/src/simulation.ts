@@ -2,7 +2,7 @@ import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponent
 import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
 import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController, isPodReady } from "@kube-netsim/controllers";
 import type { ContainerRuntime } from "@kube-netsim/controllers";
-import { LABEL_ZONE, ObjectStore, ValidationError, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
+import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
 import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
@@ -411,8 +411,12 @@ export class Simulation {
     // Requested ClusterIPs are checked before anything is written, so that a taken
     // address cannot leave the list half applied.
     const requested = new Set<string>();
+    const requestedPorts = new Set<number>();
     for (const o of objects) {
       if (o.kind !== "Service") continue;
+      // Requested NodePorts too (pkg/registry/core/service/storage/alloc.go).
+      const ports = checkServiceNodePorts(o, this.store.get("Service", o.metadata.namespace, o.metadata.name), this.store.nodePorts, requestedPorts);
+      if (ports.length > 0) errors.push(new ValidationError("Service", o.metadata.name, ports));
       const ip = o.spec.clusterIP;
       const existing = this.store.get("Service", o.metadata.namespace, o.metadata.name);
       if (ip === undefined || ip === "" || ip === "None" || o.spec.type === "ExternalName") continue;
