@@ -127,3 +127,21 @@ export {
 export type { EndpointSliceReconcileInput, EndpointSliceReconcileResult } from "./endpointslice/reconciler.js";
 export { podToEndpoint, endpointPortsForPod, findPort, isPodReady, shouldPodBeInEndpoints, shouldSetHostname } from "./endpointslice/pod-to-endpoint.js";
 export { endpointKey, endpointsEqualBeyondHash, portMapKey } from "./endpointslice/endpoint-hash.js";
+export {
+  TopologyCache,
+  OVERLOAD_THRESHOLD,
+  ANNOTATION_TOPOLOGY_MODE,
+  ANNOTATION_TOPOLOGY_AWARE_HINTS,
+  hintsEnabled,
+  endpointReadyForHints,
+  cpuMillis,
+  zoneCpuRatios,
+  getAllocations,
+  getGivingAndReceivingZones,
+  redistributeHints,
+  getHintsByZone,
+  serviceOverloaded,
+  removeHintsFromSlices,
+  reconcileTrafficDistributionHints,
+} from "./endpointslice/topology-cache.js";
+export type { ZoneAllocation, HintsDisabledReason, HintableSlice, HintsSliceInfo, AddHintsResult } from "./endpointslice/topology-cache.js";

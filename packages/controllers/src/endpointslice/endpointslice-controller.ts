@@ -2,6 +2,8 @@ import type { Callbacks, Distribution, RandomStream, SimTime } from "@kube-netsi
 import { LABEL_SERVICE_NAME, compileServiceSelector } from "@kube-netsim/model";
 import type { EndpointSlice, Node, ObjectStore, Pod, Service } from "@kube-netsim/model";
 import { reconcileEndpointSlices } from "./reconciler.js";
+import { TopologyCache, hintsEnabled, reconcileTrafficDistributionHints, removeHintsFromSlices } from "./topology-cache.js";
+import type { AddHintsResult, HintsSliceInfo } from "./topology-cache.js";
 
 /** Settings of the EndpointSlice controller (pkg/controller/endpointslice/config/v1alpha1/defaults.go). */
 export interface EndpointSliceControllerOptions {
@@ -44,6 +46,8 @@ export class EndpointSliceController {
   private busy = 0;
   private readonly maxPerSlice: number;
   private readonly workers: number;
+  private readonly topology = new TopologyCache();
+  private readonly hintResults = new Map<string, AddHintsResult>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -141,7 +145,9 @@ export class EndpointSliceController {
       .filter((p) => selector.matches(p.metadata.labels))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
     const nodes = new Map<string, Node>();
-    for (const n of this.store.list("Node")) nodes.set(n.metadata.name, n);
+    const nodeList = this.store.list("Node");
+    for (const n of nodeList) nodes.set(n.metadata.name, n);
+    this.topology.setNodes(nodeList);
     const result = reconcileEndpointSlices({
       service: svc,
       pods,
@@ -150,11 +156,38 @@ export class EndpointSliceController {
       maxEndpointsPerSlice: this.maxPerSlice,
       now,
       newSliceName: () => this.newSliceName(svc),
+      hints: (si) => this.hints(key, svc, si),
     });
     // Order of API calls as upstream finalize(): creates, then updates, then deletes.
     for (const s of result.create) this.store.create(s);
     for (const s of result.update) this.store.update(withoutResourceVersion(s));
     for (const s of result.delete) this.store.delete("EndpointSlice", ns, s.metadata.name);
+  }
+
+  /**
+   * What the last sync did with a Service's `topology-mode: Auto` hints: the hints per
+   * zone, or why they were removed (upstream's TopologyAwareHintsDisabled event).
+   * Undefined when the Service does not use the annotation.
+   */
+  topologyHints(namespace: string, name: string): AddHintsResult | undefined {
+    return this.hintResults.get(`${namespace}/${name}`);
+  }
+
+  // reconciler.go reconcileByAddressType: the topology annotation wins over
+  // trafficDistribution; without either, hints are removed.
+  private hints(key: string, svc: Service, si: HintsSliceInfo): void {
+    const auto = hintsEnabled(svc.metadata.annotations);
+    const td = svc.spec.trafficDistribution;
+    // PreferSameZone and PreferSameNode need the PreferSameTrafficDistribution gate (on by default since 1.34).
+    const canUseTrafficDistribution = (td === "PreferClose" || td === "PreferSameZone" || td === "PreferSameNode") && !auto;
+    if (auto) {
+      this.hintResults.set(key, this.topology.addHints(key, si));
+    } else {
+      this.hintResults.delete(key);
+      this.topology.removeHints(key);
+      if (!canUseTrafficDistribution) removeHintsFromSlices(si);
+    }
+    if (canUseTrafficDistribution) reconcileTrafficDistributionHints(td, si);
   }
 
   private slicesOf(ns: string, service: string): EndpointSlice[] {

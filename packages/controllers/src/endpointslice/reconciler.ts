@@ -12,7 +12,8 @@
  * - Dual-stack: only address type `IPv4` is reconciled; pods' IPv6 addresses are ignored
  *   and existing slices of any other address type are deleted (as upstream deletes slices
  *   of address types the Service no longer has in `spec.ipFamilies`).
- * - Topology hints (spec §6.4) are a separate step; this function never writes hints.
+ * - Topology hints (spec §6.4) are a separate step ({@link EndpointSliceReconcileInput.hints},
+ *   topology-cache.ts), run before finalize as upstream does.
  * - Services without a selector: the controller never calls this function for them
  *   (upstream `syncService` returns early for a nil selector, and an empty selector is
  *   dropped to nil by the API server), so they keep whatever slices they have.
@@ -24,6 +25,7 @@ import type { Endpoint, EndpointPort, EndpointSlice, Node, ObjectMeta, OwnerRefe
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "@kube-netsim/model";
 import { endpointKey, endpointsEqualBeyondHash, portMapKey } from "./endpoint-hash.js";
 import { endpointPortsForPod, podToEndpoint, shouldPodBeInEndpoints } from "./pod-to-endpoint.js";
+import type { HintsSliceInfo } from "./topology-cache.js";
 
 /**
  * Default `--max-endpoints-per-slice` of kube-controller-manager
@@ -77,6 +79,12 @@ export interface EndpointSliceReconcileInput {
    * name of a slice that would otherwise be deleted.
    */
   readonly newSliceName: () => string;
+  /**
+   * The hints step (reconciler.go, before finalize): re-hints the endpoints of the slices
+   * to write and may promote unchanged slices to updates. Absent: hints are left as the
+   * packing step produced them.
+   */
+  readonly hints?: (si: HintsSliceInfo) => void;
 }
 
 /**
@@ -484,6 +492,27 @@ export function reconcileEndpointSlices(input: EndpointSliceReconcileInput): End
     } else {
       toCreate.push(placeholder);
     }
+  }
+
+  // reconciler.go reconcileByAddressType: topology hints, on the slices to write and the unchanged ones.
+  if (input.hints !== undefined) {
+    const written = new Set([...toUpdate, ...toDelete.map((d) => ({ metadata: d.metadata }))].map((w) => w.metadata.name));
+    const unchanged = existing.filter((e) => !written.has(e.metadata.name));
+    const promoted = new Map<string, WorkingSlice>();
+    input.hints({
+      toCreate,
+      toUpdate,
+      unchanged,
+      promote: (slice) => {
+        let w = promoted.get(slice.metadata.name);
+        if (w === undefined) {
+          w = copyOf(slice);
+          promoted.set(slice.metadata.name, w);
+          toUpdate.push(w);
+        }
+        return w;
+      },
+    });
   }
 
   // reconciler.go finalize: turn delete+create pairs into updates (names stay stable).
