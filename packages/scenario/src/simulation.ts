@@ -24,6 +24,8 @@ export interface NodeSpec {
   readonly zone?: string;
   /** Extra labels. */
   readonly labels?: StringMap;
+  /** Allocatable CPU (`status.allocatable.cpu`), e.g. `"4"` or `"3500m"`; topology-mode Auto hints share endpoints by it. Default `"4"`. */
+  readonly cpu?: string;
 }
 
 /** Delays of the control plane, each a distribution in ms (defaults in brackets). */
@@ -987,6 +989,7 @@ function nodeObject(n: NodeSpec, index: number, podCIDR: string): Node {
     spec: { podCIDR },
     status: {
       addresses: [{ type: "InternalIP", address: formatIPv4(parseIPv4("10.0.0.0") + index + 10) }],
+      allocatable: { cpu: n.cpu ?? "4" },
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
