@@ -19,3 +19,6 @@ export type { CompareModesOptions, ModeComparisonRow } from "./compare.js";
 export { Timeline } from "./timeline.js";
 export type { TimelineBucket, TimelineLatency } from "./timeline.js";
 export type { DnsSettings, ClientDnsOptions, ResolveFromPodOptions, DnsResults } from "./cluster-dns.js";
+export { CloudLoadBalancer, ExternalRoute, LoadBalancerController, DEFAULT_HEALTH_CHECK } from "./external-traffic.js";
+export type { EntryNodeResult, ExternalClientResult, HealthCheckSettings, LoadBalancerOptions, RouteEntry } from "./external-traffic.js";
+export type { AddExternalClientOptions, CrossZoneResult } from "./external-clients.js";
