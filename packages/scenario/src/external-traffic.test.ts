@@ -240,3 +240,22 @@ describe("Simulation.apply: NodePorts", () => {
     expect(sim.store.nodePorts.allocated).toBe(1);
   });
 });
+
+describe("Simulation: source IP of short-circuited pod traffic", () => {
+  it.each([
+    ["iptables", "Cluster", "node"],
+    ["iptables", "Local", "pod"],
+    ["nftables", "Cluster", "node"],
+    ["cilium", "Cluster", "pod"],
+  ] as const)("%s, externalTrafficPolicy %s: the endpoint sees the %s IP", (mode, etp, seen) => {
+    const sim = cluster({ type: "LoadBalancer", externalTrafficPolicy: etp }, { loadBalancer: {}, kubeProxy: { mode } });
+    const lb = sim.loadBalancerIP("api") as string;
+    sim.addClient({ name: "pod", target: `${lb}:80`, rate: 50, node: "node-3" });
+    sim.runFor(5000);
+    sim.drain();
+    const r = sim.results();
+    expect(r.outcomes.completed).toBe(r.started);
+    expect(r.external!.pod.byEntryNode["node-3"].connections).toBe(r.started);
+    expect(Object.keys(r.external!.pod.sourceIPSeen)).toEqual([seen === "node" ? sim.nodeIP("node-3") : "10.244.2.2"]);
+  });
+});

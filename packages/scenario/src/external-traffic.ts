@@ -58,8 +58,9 @@ export interface ExternalClientResult {
   readonly byEntryAndEndpoint: Readonly<Record<string, number>>;
   /**
    * The source IP the pods saw, with connection counts: the client's own IP
-   * (externalTrafficPolicy Local, or a short-circuited pod client), or the IP of the node
-   * of entry (Cluster: KUBE-MARK-MASQ then MASQUERADE).
+   * (externalTrafficPolicy Local; or a pod client under Cilium, whose socket-LB does not
+   * SNAT), or the IP of the node of entry (Cluster: KUBE-MARK-MASQ then MASQUERADE, for
+   * pod clients too).
    */
   readonly sourceIPSeen: Readonly<Record<string, number>>;
 }
@@ -109,7 +110,8 @@ export class ExternalRoute implements ConnectionRouter {
     this.open = new Int32Array(this.n * 64);
     this.destNode = new Int32Array(64).fill(-1);
     this.seenNode = new Float64Array(this.n);
-    this.seenClient = entries.map((e) => e.frontend.kind === "local-origin");
+    // Cilium's socket-LB translates a pod's connect() in place: no SNAT for traffic that starts on the node.
+    this.seenClient = entries.map((e) => e.frontend.kind === "local-origin" && e.proxy.dataPlane.mode === "cilium");
     this.tracksConnections = entries.some((e) => e.proxy.tracksConnections);
   }
 
@@ -130,7 +132,9 @@ export class ExternalRoute implements ConnectionRouter {
     this.outcome[i * 4 + (node === i ? 0 : 1)]++;
     this.perDest[dest * this.n + i]++;
     if (this.tracksConnections) this.open[dest * this.n + i]++;
-    // Local policy (or a short-circuited pod) keeps the client's IP; Cluster masquerades to the node's.
+    // KUBE-EXT (pkg/proxy/iptables/proxier.go): Cluster policy marks every connection for
+    // masquerade (the pod sees the node's IP); Local keeps the client's IP, and traffic from
+    // a pod of the node is short-circuited to KUBE-SVC without masquerade.
     if (this.seenClient[i] || e.frontend.externalTrafficPolicy === "Local") this.seenClientCount++;
     else this.seenNode[i]++;
     return dest;
