@@ -1,4 +1,5 @@
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import { exponential } from "@kube-netsim/core";
 import type { Deployment, Service, ServiceSpec } from "@kube-netsim/model";
 import type { ProxyMode } from "@kube-netsim/proxy";
@@ -257,5 +258,42 @@ describe("Simulation: source IP of short-circuited pod traffic", () => {
     expect(r.outcomes.completed).toBe(r.started);
     expect(r.external!.pod.byEntryNode["node-3"].connections).toBe(r.started);
     expect(Object.keys(r.external!.pod.sourceIPSeen)).toEqual([seen === "node" ? sim.nodeIP("node-3") : "10.244.2.2"]);
+  });
+});
+
+describe("Simulation: external traffic properties", () => {
+  const FC = { seed: Number(process.env.FC_SEED ?? 20261204), numRuns: 12 };
+  it("property: every external request ends in exactly one outcome, and each entered exactly one node with one fate", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<ProxyMode>("iptables", "nftables", "ipvs", "cilium"),
+        fc.constantFrom<"Cluster" | "Local">("Cluster", "Local"),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (mode, etp, replicas, seed) => {
+          const sim = new Simulation({ seed, loadBalancer: {}, kubeProxy: { mode } });
+          sim.apply([deployment(replicas), service({ type: "LoadBalancer", externalTrafficPolicy: etp })]);
+          sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
+          sim.settle();
+          sim.addExternalClient({ name: "lb", target: "lb", service: "api", rate: 100 });
+          sim.addExternalClient({ name: "np", target: `${sim.nodeIP("node-2")}:${nodePort(sim)}`, rate: 50 });
+          sim.at(sim.now + 1500, (s) => s.scale("api", (replicas + 1) % 4));
+          sim.runFor(4000);
+          sim.drain();
+          const r = sim.results();
+          const o = r.outcomes;
+          if (r.inFlight !== 0 || o.completed + o.refused + o.reset + o.timedOut + o.dropped !== r.started) return false;
+          let connections = 0;
+          for (const c of Object.values(r.external ?? {})) {
+            for (const e of Object.values(c.byEntryNode)) {
+              if (e.toLocalEndpoint + e.toOtherNode + e.rejected + e.dropped !== e.connections) return false;
+              connections += e.connections;
+            }
+          }
+          return connections === r.started;
+        },
+      ),
+      FC,
+    );
   });
 });
