@@ -33,6 +33,9 @@ export interface ExternalServicePort {
   readonly internalTrafficPolicy: "Cluster" | "Local";
   readonly affinityTimeout: number;
   readonly external: readonly string[];
+  /** What each of `external` is, same order. */
+  readonly externalKinds: readonly ("node-port" | "load-balancer" | "external-ip")[];
+  readonly healthCheckNodePort: number;
 }
 
 /**
@@ -71,13 +74,24 @@ export function externalAccess(svc: Service, port: ServicePort): ExternalAccess 
  * ```
  */
 export function externalAddresses(svc: Service, port: ServicePort, nodeIP: string): string[] {
+  return externalAddressKinds(svc, port, nodeIP).map(([a]) => a);
+}
+
+/**
+ * {@link externalAddresses} with what each address is: `node-port`, `load-balancer` or
+ * `external-ip` (the first kind wins when one address is two).
+ */
+export function externalAddressKinds(svc: Service, port: ServicePort, nodeIP: string): [string, "node-port" | "load-balancer" | "external-ip"][] {
   const access = externalAccess(svc, port);
   const protocol = port.protocol ?? "TCP";
-  const out = new Set<string>();
-  if ((access.nodePort ?? 0) > 0 && nodeIP !== "") out.add(`${nodeIP}:${access.nodePort}/${protocol}`);
-  for (const ip of access.loadBalancerVIPs ?? []) out.add(`${ip}:${port.port}/${protocol}`);
-  for (const ip of access.externalIPs ?? []) out.add(`${ip}:${port.port}/${protocol}`);
-  return [...out].sort();
+  const out = new Map<string, "node-port" | "load-balancer" | "external-ip">();
+  const add = (a: string, k: "node-port" | "load-balancer" | "external-ip"): void => {
+    if (!out.has(a)) out.set(a, k);
+  };
+  if ((access.nodePort ?? 0) > 0 && nodeIP !== "") add(`${nodeIP}:${access.nodePort}/${protocol}`, "node-port");
+  for (const ip of access.loadBalancerVIPs ?? []) add(`${ip}:${port.port}/${protocol}`, "load-balancer");
+  for (const ip of access.externalIPs ?? []) add(`${ip}:${port.port}/${protocol}`, "external-ip");
+  return [...out].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 /**
@@ -99,9 +113,10 @@ export function programExternal(kp: KubeProxyInternals, port: ExternalServicePor
   const plane = kp.dataPlane();
   const local = c.localEndpoints ?? [];
   const cluster = c.clusterEndpoints ?? [];
-  for (const address of port.external) {
+  port.external.forEach((address, i) => {
     const ext = kp.frontend(address);
     ext.kind = "external";
+    ext.externalKind = port.externalKinds[i];
     setUp(ext, port, at);
     program(kp, ext, port.externalTrafficPolicy === "Local" ? local : cluster, c.hasAnyEndpoints);
     const lo = kp.frontend(address + LOCAL_ORIGIN_SUFFIX);
@@ -109,7 +124,7 @@ export function programExternal(kp: KubeProxyInternals, port: ExternalServicePor
     setUp(lo, port, at);
     const ipvsLocal = plane.localFallsBackToCluster === true && port.externalTrafficPolicy === "Local" && local.length > 0;
     program(kp, lo, ipvsLocal ? local : cluster, c.hasAnyEndpoints);
-  }
+  });
 }
 
 function setUp(f: ServiceFrontend, port: ExternalServicePort, at: number): void {
@@ -118,6 +133,7 @@ function setUp(f: ServiceFrontend, port: ExternalServicePort, at: number): void 
   f.affinityTimeout = port.affinityTimeout;
   f.internalTrafficPolicy = port.internalTrafficPolicy;
   f.externalTrafficPolicy = port.externalTrafficPolicy;
+  f.healthCheckNodePort = port.healthCheckNodePort;
 }
 
 function program(kp: KubeProxyInternals, f: ServiceFrontend, usable: readonly ProxyEndpoint[], hasAnyEndpoints: boolean): void {

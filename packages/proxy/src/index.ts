@@ -61,7 +61,7 @@ export { RecentList, AffinityTables } from "./affinity.js";
 export { computeProbability, kernelThreshold, iptablesSelectionProbabilities, IptablesSelector } from "./iptables/probability.js";
 export { proxyEndpointConditions, joinHostPort, canonicalIP, makeProxyEndpoint, compareEndpointKeys } from "./endpoint.js";
 export type { ProxyEndpoint, ProxyEndpointConditions, MakeProxyEndpointOptions } from "./endpoint.js";
-export { LOCAL_ORIGIN_SUFFIX, nodeInternalIP, externalAccess, externalAddresses } from "./external.js";
+export { LOCAL_ORIGIN_SUFFIX, nodeInternalIP, externalAccess, externalAddresses, externalAddressKinds } from "./external.js";
 export { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints, topologyModeFromHints, categorizeEndpoints } from "./topology.js";
 export type { ExternalAccess, ServicePortTrafficPolicy, TopologyMode, TopologyOptions, CategorizedEndpoints } from "./topology.js";
 export { EndpointSliceCache, servicePortNameKey, parseServicePortNameKey } from "./endpointslice-cache.js";

@@ -1,6 +1,6 @@
 import { Callbacks } from "@kube-netsim/core";
 import type { Distribution, Interner, RandomStream, Scheduler, SimTime } from "@kube-netsim/core";
-import type { ObjectStore, Service, StringMap } from "@kube-netsim/model";
+import type { ObjectStore, Service, ServicePort, StringMap } from "@kube-netsim/model";
 import type { DataPlane } from "./data-plane.js";
 import { EndpointSliceCache, servicePortNameKey } from "./endpointslice-cache.js";
 import { ServiceFrontend, ROUTE_DROPPED, ROUTE_NO_RULE, ROUTE_REJECTED } from "./service-frontend.js";
@@ -8,7 +8,7 @@ import { SyncRunner } from "./sync-runner.js";
 import type { SyncRunnerKind } from "./sync-runner.js";
 import { categorizeEndpoints, externallyAccessible } from "./topology.js";
 import type { KubeProxyInternals } from "./external.js";
-import { LOCAL_ORIGIN_SUFFIX, externalAccess, externalAddresses, nodeInternalIP, programExternal } from "./external.js";
+import { LOCAL_ORIGIN_SUFFIX, externalAccess, externalAddressKinds, nodeInternalIP, programExternal } from "./external.js";
 import { formatIptablesSave } from "./iptables/iptables-save.js";
 import { formatNftRuleset } from "./nftables/nft-ruleset.js";
 import type { IpvsDataPlane } from "./ipvs/ipvs-data-plane.js";
@@ -47,6 +47,8 @@ interface ServicePortInfo {
   readonly affinityTimeout: number;
   /** NodePort (on this node's IP), load-balancer ingress and externalIP addresses of the port. */
   readonly external: readonly string[];
+  /** What each of `external` is. */
+  readonly externalKinds: readonly ("node-port" | "load-balancer" | "external-ip")[];
   /** `spec.healthCheckNodePort`, 0 when none. */
   readonly healthCheckNodePort: number;
 }
@@ -472,11 +474,16 @@ function servicePorts(svc: Service, nodeIP: string): ServicePortInfo[] {
       internalTrafficPolicy: svc.spec.internalTrafficPolicy ?? "Cluster",
       externalTrafficPolicy: svc.spec.externalTrafficPolicy ?? "Cluster",
       externallyAccessible: externallyAccessible(externalAccess(svc, p)),
-      external: externalAddresses(svc, p, nodeIP),
+      ...externalFields(svc, p, nodeIP),
       healthCheckNodePort: svc.spec.healthCheckNodePort ?? 0,
       // pkg/apis/core/v1/defaults.go: ClientIP affinity defaults to 10800 s (DefaultClientIPServiceAffinitySeconds).
       affinityTimeout:
         svc.spec.sessionAffinity === "ClientIP" ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_CLIENT_IP_AFFINITY_SECONDS) * 1000 : 0,
     };
   });
+}
+
+function externalFields(svc: Service, p: ServicePort, nodeIP: string): { external: string[]; externalKinds: ("node-port" | "load-balancer" | "external-ip")[] } {
+  const kinds = externalAddressKinds(svc, p, nodeIP);
+  return { external: kinds.map(([a]) => a), externalKinds: kinds.map(([, k]) => k) };
 }

@@ -46,6 +46,10 @@ export class ServiceFrontend {
   kind: "cluster-ip" | "external" | "local-origin" = "cluster-ip";
   /** The Service's `spec.externalTrafficPolicy` as programmed (external addresses). */
   externalTrafficPolicy: "Cluster" | "Local" = "Cluster";
+  /** For an `external` address: a NodePort on this node, a load-balancer ingress IP, or an externalIP. */
+  externalKind: "node-port" | "load-balancer" | "external-ip" | undefined = undefined;
+  /** The Service's `spec.healthCheckNodePort` as programmed (external addresses); 0 when none. */
+  healthCheckNodePort = 0;
   /** Data-plane specific compiled state (for iptables: the probability chain). */
   compiled: unknown = undefined;
   /** Virtual time of the sync that last programmed this address. */

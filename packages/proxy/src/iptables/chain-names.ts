@@ -30,6 +30,18 @@ export interface ProgrammedServicePort {
    * traffic goes to the KUBE-SVL chain (iptables) / `local-` chain (nftables).
    */
   readonly internalTrafficPolicy?: "Cluster" | "Local";
+  /**
+   * What the address is (see `ServiceFrontend.kind`): `cluster-ip` (default), `external`
+   * (NodePort, load-balancer IP or externalIP) or `local-origin` (the Cluster endpoints
+   * that traffic starting on the node is short-circuited to).
+   */
+  readonly kind?: "cluster-ip" | "external" | "local-origin";
+  /** For an `external` address: a NodePort, a load-balancer ingress IP or an externalIP. */
+  readonly externalKind?: "node-port" | "load-balancer" | "external-ip";
+  /** The Service's `spec.externalTrafficPolicy` (external addresses). */
+  readonly externalTrafficPolicy?: "Cluster" | "Local";
+  /** The Service's `spec.healthCheckNodePort`, 0 or absent when none. */
+  readonly healthCheckNodePort?: number;
 }
 
 /** A Service address split into its parts. */
