@@ -125,11 +125,13 @@ describe("external addresses", () => {
     expect(proxies["node-c"].localOriginFrontend("10.0.0.12:30080/TCP").endpoints.length).toBe(2);
   });
 
-  it("externalIPs are programmed on every node, the printers show only ClusterIP rules, and programmedAddresses lists no local-origin key", () => {
+  it("externalIPs are programmed on every node; iptables prints them, nftables shows ClusterIP rules only; programmedAddresses lists no local-origin key", () => {
     const { proxies } = cluster({ externalIPs: ["198.51.100.7"], ports: [{ name: "http", port: 80, targetPort: 8080 }] }, TWO);
     for (const n of Object.keys(NODE_IP)) expect(proxies[n].frontend("198.51.100.7:80/TCP").verdict).toBe("forward");
     expect(proxies["node-a"].programmedAddresses()).toEqual(["10.96.0.10:80/TCP", "198.51.100.7:80/TCP"]);
-    expect(proxies["node-a"].ruleset()).not.toContain("198.51.100.7");
+    expect(proxies["node-a"].ruleset()).toContain('-A KUBE-SERVICES -d 198.51.100.7/32 -p tcp -m comment --comment "default/api:http external IP" -m tcp --dport 80 -j KUBE-EXT-KKDGWRPDK6Z5NCHS');
+    const nft = cluster({ externalIPs: ["198.51.100.7"], ports: [{ name: "http", port: 80, targetPort: 8080 }] }, TWO, "nftables");
+    expect(nft.proxies["node-a"].ruleset()).not.toContain("198.51.100.7");
   });
 
   it("health-check server: 200 with the local ready endpoint count, 503 on a node without one", () => {
@@ -154,5 +156,68 @@ describe("external addresses", () => {
     scheduler.runUntil(10_000);
     expect(proxies["node-a"].frontend("10.0.0.10:30080/TCP").verdict).toBe("no-rule");
     expect(proxies["node-a"].frontend("10.96.0.10:80/TCP").verdict).toBe("forward");
+  });
+});
+
+describe("iptables-save with external addresses (pkg/proxy/iptables/proxier.go)", () => {
+  const lbService: Partial<ServiceSpec> = { type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 32000, externalIPs: ["198.51.100.7"] };
+
+  function withLB(mode = "iptables"): ReturnType<typeof cluster> {
+    const c = cluster(lbService, TWO, mode);
+    c.store.mutate("Service", "default", "api", (d) => {
+      d.status = { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } };
+    });
+    c.scheduler.runUntil(10_000);
+    return c;
+  }
+
+  it("Local, node with an endpoint: KUBE-EXT short-circuits LOCAL traffic to KUBE-SVC and sends the rest to KUBE-SVL", () => {
+    const out = withLB().proxies["node-a"].ruleset();
+    const ext = out.split("\n").filter((l) => l.startsWith("-A KUBE-EXT-"));
+    expect(ext).toEqual([
+      '-A KUBE-EXT-KKDGWRPDK6Z5NCHS -m comment --comment "masquerade LOCAL traffic for default/api:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ',
+      '-A KUBE-EXT-KKDGWRPDK6Z5NCHS -m comment --comment "route LOCAL traffic for default/api:http external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-KKDGWRPDK6Z5NCHS',
+      "-A KUBE-EXT-KKDGWRPDK6Z5NCHS -j KUBE-SVL-KKDGWRPDK6Z5NCHS",
+    ]);
+    expect(out).toContain('-A KUBE-SVL-KKDGWRPDK6Z5NCHS -m comment --comment "default/api:http -> 10.244.0.2:8080" -j KUBE-SEP-');
+    expect(out).toContain('-A KUBE-SERVICES -d 192.0.2.1/32 -p tcp -m comment --comment "default/api:http loadbalancer IP" -m tcp --dport 80 -j KUBE-EXT-KKDGWRPDK6Z5NCHS');
+    expect(out).toContain('-A KUBE-SERVICES -d 198.51.100.7/32 -p tcp -m comment --comment "default/api:http external IP" -m tcp --dport 80 -j KUBE-EXT-KKDGWRPDK6Z5NCHS');
+    expect(out).toContain('-A KUBE-NODEPORTS -p tcp -m comment --comment "default/api:http" -m tcp --dport 30080 -j KUBE-EXT-KKDGWRPDK6Z5NCHS');
+    expect(out).toContain('-A KUBE-NODEPORTS -p tcp -m comment --comment "default/api:http health check node port" -m tcp --dport 32000 -j ACCEPT');
+    expect(out).not.toContain("-A KUBE-EXTERNAL-SERVICES");
+  });
+
+  it("Local, node without an endpoint: filter KUBE-EXTERNAL-SERVICES drops external traffic, KUBE-EXT keeps only the short-circuit", () => {
+    const out = withLB().proxies["node-c"].ruleset();
+    expect(out.split("\n").filter((l) => l.startsWith("-A KUBE-EXTERNAL-SERVICES"))).toEqual([
+      '-A KUBE-EXTERNAL-SERVICES -d 198.51.100.7/32 -p tcp -m comment --comment "default/api:http has no local endpoints" -m tcp --dport 80 -j DROP',
+      '-A KUBE-EXTERNAL-SERVICES -d 192.0.2.1/32 -p tcp -m comment --comment "default/api:http has no local endpoints" -m tcp --dport 80 -j DROP',
+      '-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/api:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j DROP',
+    ]);
+    expect(out).not.toContain("KUBE-SVL-");
+    expect(out.split("\n").filter((l) => l.startsWith("-A KUBE-EXT-")).length).toBe(2);
+  });
+
+  it("Cluster policy: KUBE-EXT masquerades, then KUBE-SVC; no endpoint anywhere: REJECT everywhere, no nat chains", () => {
+    const { proxies } = cluster({ type: "NodePort" }, TWO);
+    const out = proxies["node-c"].ruleset();
+    expect(out.split("\n").filter((l) => l.startsWith("-A KUBE-EXT-"))).toEqual([
+      '-A KUBE-EXT-KKDGWRPDK6Z5NCHS -m comment --comment "masquerade traffic for default/api:http external destinations" -j KUBE-MARK-MASQ',
+      "-A KUBE-EXT-KKDGWRPDK6Z5NCHS -j KUBE-SVC-KKDGWRPDK6Z5NCHS",
+    ]);
+    const empty = cluster({ type: "NodePort" }, []).proxies["node-a"].ruleset();
+    expect(empty).toContain('-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/api:http has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j REJECT --reject-with icmp-port-unreachable');
+    expect(empty).toContain('-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "default/api:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable');
+    expect(empty).not.toContain("KUBE-EXT-");
+  });
+
+  it("the restore text of a Local port carries the pod-traffic short-circuit when the cluster CIDR is known", async () => {
+    const { formatIptablesSave } = await import("./iptables/iptables-save.js");
+    const { proxies } = withLB();
+    const p = proxies["node-a"];
+    const frontends = [...p.programmedFrontends(), p.localOriginFrontend("10.0.0.10:30080/TCP")];
+    const text = formatIptablesSave(frontends, { format: "iptables-restore", clusterCIDR: "10.244.0.0/16" });
+    expect(text).toContain('-A KUBE-EXT-KKDGWRPDK6Z5NCHS -m comment --comment "pod traffic for default/api:http external destinations" -s 10.244.0.0/16 -j KUBE-SVC-KKDGWRPDK6Z5NCHS');
+    expect(text).toContain("-A KUBE-NODEPORTS -m comment --comment default/api:http -m tcp -p tcp --dport 30080 -j KUBE-EXT-KKDGWRPDK6Z5NCHS");
   });
 });

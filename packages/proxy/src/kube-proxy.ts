@@ -219,17 +219,19 @@ export class KubeProxy {
 
   /**
    * What this kube-proxy has programmed, printed as its data plane's own tool shows it:
-   * `iptables-save` (iptables mode), `nft list ruleset` (nftables), `ipvsadm -Ln` (IPVS),
-   * or Cilium's service list (`cilium-dbg service list`).
+   * `iptables-save` (iptables mode, with NodePort, load-balancer and externalIP rules),
+   * `nft list ruleset` (nftables), `ipvsadm -Ln` (IPVS), or Cilium's service list
+   * (`cilium-dbg service list`); the last three show ClusterIP addresses only.
    */
   ruleset(): string {
-    // The printers know ClusterIP rules; external addresses (NodePort, load-balancer IP,
-    // externalIP) are listed by programmedFrontends() but not printed yet.
-    const frontends = this.programmedFrontends().filter((f) => f.kind === "cluster-ip");
+    // iptables prints external addresses too (KUBE-NODEPORTS, KUBE-EXT: it needs the
+    // local-origin frontends for the Cluster endpoints); the other printers show ClusterIP rules.
+    const all = [...this.frontends.values()].filter((f) => f.verdict !== "no-rule").sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    const frontends = all.filter((f) => f.kind === "cluster-ip");
     const plane = this.options.dataPlane;
     switch (plane.mode) {
       case "iptables":
-        return formatIptablesSave(frontends);
+        return formatIptablesSave(all);
       case "nftables":
         return formatNftRuleset(frontends);
       case "ipvs":
