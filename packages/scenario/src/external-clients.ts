@@ -69,6 +69,8 @@ export interface ExternalTrafficContext {
   readonly loadBalancer?: LoadBalancerOptions;
   /** Every client's name and source IP (pod and external clients share one namespace of names). */
   readonly clientIPs: Map<string, number>;
+  /** Called when a load balancer sees a node turn healthy or unhealthy. */
+  readonly onHealthChange?: (service: string, node: string, healthy: boolean) => void;
 }
 
 type Destination =
@@ -95,7 +97,7 @@ export class ExternalTraffic {
           if (svc && needsHealthCheck(svc.spec)) return (ctx.proxies.get(node) as KubeProxy).healthCheck(ns, name).statusCode;
           return 200;
         };
-        return new CloudLoadBalancer(key, ip, nodes, probe, ctx.later, ctx.random.stream(`load-balancer/${key}`), settings);
+        return new CloudLoadBalancer(key, ip, nodes, probe, ctx.later, ctx.random.stream(`load-balancer/${key}`), settings, ctx.onHealthChange);
       });
     }
   }

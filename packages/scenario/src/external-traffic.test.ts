@@ -297,3 +297,28 @@ describe("Simulation: external traffic properties", () => {
     );
   });
 });
+
+describe("Simulation: NodePort range and load-balancer trace", () => {
+  it("a full --service-node-port-range refuses the next NodePort Service with the allocator's error", () => {
+    const sim = new Simulation({ seed: 1, serviceNodePortRange: "30000-30001" });
+    sim.apply([{ ...service({ type: "NodePort", ports: [{ name: "a", port: 80, targetPort: 8080 }, { name: "b", port: 81, targetPort: 8080 }] }), metadata: { name: "a" } }]);
+    expect(() => sim.apply([{ ...service({ type: "NodePort" }), metadata: { name: "b" } }])).toThrow("failed to allocate a nodePort: range is full");
+    expect(sim.store.get("Service", "default", "b")).toBeUndefined();
+    expect(sim.store.clusterIPs.allocated).toBe(2); // the kubernetes Service and "a": no address was left behind
+  });
+
+  it("health transitions of the load balancer are in the trace", () => {
+    const sim = new Simulation({ seed: 1, loadBalancer: {}, keepTrace: 10_000 });
+    sim.apply([deployment(2), service({ type: "LoadBalancer", externalTrafficPolicy: "Local" })]);
+    sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
+    sim.settle();
+    sim.addExternalClient({ name: "net", target: "lb", service: "api", rate: 10 });
+    sim.runFor(1000);
+    const health = sim.trace.records().filter((r) => r.kind === "load-balancer.health");
+    expect(health.map((r) => r.fields)).toEqual([
+      { service: "default/api", node: "node-1", healthy: true },
+      { service: "default/api", node: "node-2", healthy: true },
+    ]);
+    sim.drain();
+  });
+});

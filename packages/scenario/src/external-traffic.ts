@@ -255,6 +255,7 @@ export class CloudLoadBalancer {
     private readonly later: Callbacks,
     private readonly random: RandomStream,
     private readonly settings: Required<HealthCheckSettings>,
+    private readonly onHealthChange?: (service: string, node: string, healthy: boolean) => void,
   ) {
     this.service = service;
     this.ip = ip;
@@ -298,11 +299,17 @@ export class CloudLoadBalancer {
       if (this.probe(n.name) === 200) {
         n.failures = 0;
         n.successes++;
-        if (!n.healthy && n.successes >= s.healthyThreshold) n.healthy = true;
+        if (!n.healthy && n.successes >= s.healthyThreshold) {
+          n.healthy = true;
+          this.onHealthChange?.(this.service, n.name, true);
+        }
       } else {
         n.successes = 0;
         n.failures++;
-        if (n.healthy && n.failures >= s.unhealthyThreshold) n.healthy = false;
+        if (n.healthy && n.failures >= s.unhealthyThreshold) {
+          n.healthy = false;
+          this.onHealthChange?.(this.service, n.name, false);
+        }
       }
     }
     this.healthyCount = 0;

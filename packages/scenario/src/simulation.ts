@@ -77,6 +77,8 @@ export interface SimulationOptions {
   readonly nodes?: number | readonly NodeSpec[];
   /** Service CIDR (kube-apiserver `--service-cluster-ip-range`). Default `10.96.0.0/12`. */
   readonly serviceCIDR?: string;
+  /** NodePort range (kube-apiserver `--service-node-port-range`). Default `30000-32767`. */
+  readonly serviceNodePortRange?: string;
   /** Pod network (kube-controller-manager `--cluster-cidr`), split into one pod CIDR per node. Default `10.244.0.0/16`. */
   readonly clusterCIDR?: string;
   /** Prefix length of each node's pod CIDR (`--node-cidr-mask-size`). Default 24 (253 pod IPs per node). */
@@ -244,7 +246,7 @@ export class Simulation {
     this.random = new RandomSource(options.seed);
     this.trace = new Trace({ keep: options.keepTrace ?? 0 });
     this.later = new Callbacks(this.scheduler);
-    this.store = new ObjectStore(this.scheduler, { serviceCIDR: options.serviceCIDR, random: this.random.stream("apiserver") });
+    this.store = new ObjectStore(this.scheduler, { serviceCIDR: options.serviceCIDR, serviceNodePortRange: options.serviceNodePortRange, random: this.random.stream("apiserver") });
     const t = options.timings ?? {};
     const watchDist = t.watchDelay ?? constant(5);
     const watchStream = this.random.stream("watch-delay");
@@ -316,6 +318,8 @@ export class Simulation {
       endpointNode: (address) => this.addressOwner.get(address)?.node ?? "",
       loadBalancer: options.loadBalancer,
       clientIPs: this.clientIPs,
+      // Load-balancer health transitions are in the trace (and the digest).
+      onHealthChange: (service, node, healthy) => this.trace.record(this.scheduler.now, "load-balancer.health", { service, node, healthy }),
     });
     if (options.dns !== undefined && options.dns !== false) {
       const dns = new ClusterDns(options.dns, {
