@@ -54,6 +54,16 @@ export interface CrossZoneResult {
   readonly share: number;
   /** Counts per `"<client zone> -> <endpoint zone>"`, sorted; a node without a zone label counts as `""`. */
   readonly byZonePair: Readonly<Record<string, number>>;
+  /** `crossZone x (requestBytes + responseBytes)` of the options: the bytes to price (0 when no sizes were given). */
+  readonly crossZoneBytes: number;
+}
+
+/** Options of {@link Simulation.crossZoneTraffic}. */
+export interface CrossZoneOptions {
+  /** Bytes a request carries to the endpoint. Default 0. */
+  readonly requestBytes?: number;
+  /** Bytes a response carries back. Default 0. */
+  readonly responseBytes?: number;
 }
 
 /** What {@link ExternalTraffic} needs of the simulation. */
@@ -213,7 +223,11 @@ export class ExternalTraffic {
   }
 
   /** See {@link Simulation.crossZoneTraffic}. */
-  crossZone(podClients: readonly { index: number; node: string }[]): CrossZoneResult {
+  crossZone(podClients: readonly { index: number; node: string }[], options: CrossZoneOptions = {}): CrossZoneResult {
+    const perRequest = (options.requestBytes ?? 0) + (options.responseBytes ?? 0);
+    if (!(perRequest >= 0) || !Number.isFinite(perRequest)) {
+      throw new RangeError(`crossZoneTraffic: requestBytes + responseBytes: Invalid value: ${perRequest}: must be a finite number >= 0`);
+    }
     const zoneOf = (node: string): string => this.ctx.store.get("Node", undefined, node)?.metadata.labels?.[LABEL_ZONE] ?? "";
     const pairs = new Map<string, number>();
     let requests = 0;
@@ -238,7 +252,7 @@ export class ExternalTraffic {
     }
     const byZonePair: Record<string, number> = {};
     for (const k of [...pairs.keys()].sort()) byZonePair[k] = pairs.get(k) as number;
-    return { requests, crossZone: cross, share: requests > 0 ? cross / requests : 0, byZonePair };
+    return { requests, crossZone: cross, share: requests > 0 ? cross / requests : 0, byZonePair, crossZoneBytes: cross * perRequest };
   }
 
   private makeRoute(entries: RouteEntry[], choose: () => number, sourceIP: string): ExternalRoute {

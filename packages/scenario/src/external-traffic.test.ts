@@ -213,6 +213,8 @@ describe("Simulation: cross-zone accounting", () => {
     expect(x.requests).toBe(sim.results().started);
     expect(Math.abs(x.share - 2 / 3)).toBeLessThan(0.03);
     expect(Object.keys(x.byZonePair)).toEqual(["zone-a -> zone-a", "zone-a -> zone-b", "zone-b -> zone-a", "zone-b -> zone-b", "zone-c -> zone-a", "zone-c -> zone-b"]);
+    expect(sim.crossZoneTraffic({ requestBytes: 800, responseBytes: 4000 }).crossZoneBytes).toBe(x.crossZone * 4800);
+    expect(() => sim.crossZoneTraffic({ requestBytes: -1 })).toThrow("crossZoneTraffic: requestBytes + responseBytes: Invalid value: -1: must be a finite number >= 0");
   });
 
   it("a pod client in zone-a calling a ClusterIP: half of its requests go to zone-b", () => {

@@ -21,4 +21,4 @@ export type { TimelineBucket, TimelineLatency } from "./timeline.js";
 export type { DnsSettings, ClientDnsOptions, ResolveFromPodOptions, DnsResults } from "./cluster-dns.js";
 export { CloudLoadBalancer, ExternalRoute, LoadBalancerController, DEFAULT_HEALTH_CHECK } from "./external-traffic.js";
 export type { EntryNodeResult, ExternalClientResult, HealthCheckSettings, LoadBalancerOptions, RouteEntry } from "./external-traffic.js";
-export type { AddExternalClientOptions, CrossZoneResult } from "./external-clients.js";
+export type { AddExternalClientOptions, CrossZoneOptions, CrossZoneResult } from "./external-clients.js";

@@ -13,7 +13,7 @@ import { ClusterDns } from "./cluster-dns.js";
 import type { ClientDnsOptions, DnsResults, DnsSettings, ResolveFromPodOptions } from "./cluster-dns.js";
 import type { ResolveResult } from "@kube-netsim/dns";
 import { ExternalTraffic } from "./external-clients.js";
-import type { AddExternalClientOptions, CrossZoneResult } from "./external-clients.js";
+import type { AddExternalClientOptions, CrossZoneOptions, CrossZoneResult } from "./external-clients.js";
 import type { ExternalClientResult, LoadBalancerOptions } from "./external-traffic.js";
 
 /** One node of the simulated cluster. */
@@ -379,11 +379,17 @@ export class Simulation {
    * Requests that crossed a zone: completed requests of pod clients whose node and
    * endpoint's node are in different zones, plus connections of external clients whose
    * node of entry and endpoint's node are (per connection: equal to requests for
-   * per-request clients). Multiply by your provider's inter-zone price and request size
-   * to cost it.
+   * per-request clients). Give request and response sizes to get the bytes, then multiply
+   * by your provider's inter-zone price.
+   *
+   * @example
+   * ```ts
+   * const x = sim.crossZoneTraffic({ requestBytes: 800, responseBytes: 4000 });
+   * const dollars = (x.crossZoneBytes / 1e9) * 0.01; // e.g. $0.01 per GB each way
+   * ```
    */
-  crossZoneTraffic(): CrossZoneResult {
-    return this.externalTraffic.crossZone(this.podClients);
+  crossZoneTraffic(options?: CrossZoneOptions): CrossZoneResult {
+    return this.externalTraffic.crossZone(this.podClients, options);
   }
 
   /** Current virtual time (ms). */
