@@ -159,3 +159,12 @@ describe("NodePort allocation on Service writes (pkg/registry/core/service/stora
     expect(store().check(svc("x", { externalTrafficPolicy: "Local" }))?.message).toContain("may only be set for externally-accessible services");
   });
 });
+
+describe("Service defaults (pkg/apis/core/v1/defaults.go SetDefaults_Service)", () => {
+  it("NodePort and LoadBalancer Services get externalTrafficPolicy Cluster; ClusterIP ones are left alone", () => {
+    const s = store();
+    expect(s.create(svc("np", { type: "NodePort" })).spec.externalTrafficPolicy).toBe("Cluster");
+    expect(s.create(svc("lb", { type: "LoadBalancer", externalTrafficPolicy: "Local" })).spec.externalTrafficPolicy).toBe("Local");
+    expect(s.create(svc("cip", {})).spec.externalTrafficPolicy).toBeUndefined();
+  });
+});

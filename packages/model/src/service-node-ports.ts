@@ -90,8 +90,9 @@ export function checkServiceNodePorts(next: Service, old: Service | undefined, a
 /**
  * Allocates what a create (`old` undefined) or update of a Service needs and frees what
  * it no longer uses. Returns the Service with every `nodePort` and
- * `healthCheckNodePort` filled in (and `allocateLoadBalancerNodePorts` defaulted for
- * LoadBalancers).
+ * `healthCheckNodePort` filled in (and, as SetDefaults_Service does,
+ * `allocateLoadBalancerNodePorts: true` for LoadBalancers and `externalTrafficPolicy:
+ * Cluster` for NodePort and LoadBalancer Services that leave them out).
  *
  * @remarks
  * Rules (pkg/registry/core/service/storage/alloc.go): requested ports are allocated as
@@ -162,6 +163,8 @@ export function allocateServiceNodePorts(next: Service, old: Service | undefined
     if (hc !== 0) out.healthCheckNodePort = hc;
     else delete out.healthCheckNodePort;
     if (next.spec.type === "LoadBalancer" && next.spec.allocateLoadBalancerNodePorts === undefined) out.allocateLoadBalancerNodePorts = true;
+    // pkg/apis/core/v1/defaults.go SetDefaults_Service: externally accessible Services get externalTrafficPolicy Cluster.
+    if ((next.spec.type === "NodePort" || next.spec.type === "LoadBalancer") && next.spec.externalTrafficPolicy === undefined) out.externalTrafficPolicy = "Cluster";
     return { ...next, spec: out };
   } catch (e) {
     for (const np of fresh) allocator.release(np);

@@ -54,6 +54,14 @@ describe("Simulation: LoadBalancer Services", () => {
     expect(sim.loadBalancerIP("api")).toBeUndefined();
     sim.runFor(2000);
     expect(sim.loadBalancerIP("api")).toBe("198.51.100.1");
+    // Back to ClusterIP: the ingress is cleared and the address returns to the pool.
+    sim.apply([service({})]);
+    sim.runFor(100);
+    expect(sim.loadBalancerIP("api")).toBeUndefined();
+    expect(sim.store.get("Service", "default", "api")?.spec.ports?.[0].nodePort).toBeUndefined();
+    sim.apply([{ ...service({ type: "LoadBalancer" }), metadata: { name: "web" } }]);
+    sim.runFor(31_000);
+    expect(sim.loadBalancerIP("web")).toBe("198.51.100.1");
   });
 
   it("externalTrafficPolicy Cluster: every node is healthy and forwards; pods on other nodes are an extra hop and see the node's IP", () => {

@@ -363,6 +363,15 @@ export class LoadBalancerController {
       const key = `${svc.metadata.namespace ?? "default"}/${svc.metadata.name}`;
       if (e.type === "DELETED" || svc.spec.type !== "LoadBalancer") {
         this.release(key);
+        // No longer a LoadBalancer: the implementation clears the ingress it had written.
+        if (e.type !== "DELETED" && (svc.status?.loadBalancer?.ingress?.length ?? 0) > 0) {
+          const ns = svc.metadata.namespace ?? "default";
+          this.later.after(0, () =>
+            this.store.mutate("Service", ns, svc.metadata.name, (d) => {
+              if (d.spec.type !== "LoadBalancer") d.status = {};
+            }),
+          );
+        }
         return;
       }
       if (this.byService.has(key) || (svc.status?.loadBalancer?.ingress?.length ?? 0) > 0) return;
