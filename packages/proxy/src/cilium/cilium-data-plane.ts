@@ -27,9 +27,9 @@ interface CiliumService {
  *   active first, terminating only when nothing is active).
  * - Maglev (`--bpf-lb-algorithm=maglev`) is not used on this path: socket-LB always uses
  *   the random slot, and Cilium builds no Maglev table for ClusterIP without
- *   `bpf-lb-external-clusterip` (pkg/loadbalancer `useMaglev`). `MaglevTable`
- *   implements the table for NodePort/LoadBalancer traffic, which comes with the Service
- *   types release.
+ *   `bpf-lb-external-clusterip` (pkg/loadbalancer `useMaglev`). Traffic from outside
+ *   (NodePort, load-balancer IP, externalIP) uses the same random slot, Cilium's default
+ *   `--bpf-lb-algorithm`; `MaglevTable` holds the table Cilium would use with `maglev`.
  * - ClientIP affinity: an entry per client address pins it to its backend while
  *   `now - lastUsed <= timeout` and is refreshed on use (bpf/lib/lb.h affinity map).
  */
