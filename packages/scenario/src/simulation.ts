@@ -1,7 +1,7 @@
 import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponential } from "@kube-netsim/core";
 import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
 import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController, isPodReady } from "@kube-netsim/controllers";
-import type { ContainerRuntime } from "@kube-netsim/controllers";
+import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
 import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
@@ -237,6 +237,7 @@ export class Simulation {
   private readonly syncListeners: ((node: string) => void)[] = [];
   private readonly clusterDns: ClusterDns | undefined;
   private readonly externalTraffic: ExternalTraffic;
+  private readonly endpointSlices: EndpointSliceController;
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -271,7 +272,7 @@ export class Simulation {
       // Probe failures, kills, back-offs, restarts and exits are in the trace (and the digest).
       onEvent: (e) => this.trace.record(e.at, `kubelet.${e.reason}`, { name: e.pod, ns: e.namespace, message: e.message }),
     });
-    new EndpointSliceController(this.store, this.later, {
+    this.endpointSlices = new EndpointSliceController(this.store, this.later, {
       watchDelay: wd,
       batchPeriod: t.endpointSliceBatchPeriod ?? 0,
       syncLatency: t.endpointSliceSyncLatency ?? constant(10),
@@ -368,6 +369,16 @@ export class Simulation {
   /** The ingress IP of a LoadBalancer Service, or undefined while it is pending. */
   loadBalancerIP(service: string, namespace: string = "default"): string | undefined {
     return this.store.get("Service", namespace, service)?.status?.loadBalancer?.ingress?.[0]?.ip;
+  }
+
+  /**
+   * What the EndpointSlice controller's last sync of a Service did with its
+   * `service.kubernetes.io/topology-mode: Auto` hints: the hints per zone, or why they
+   * were removed (upstream's TopologyAwareHintsDisabled event message). Undefined when the
+   * Service does not use the annotation.
+   */
+  topologyHints(service: string, namespace: string = "default"): AddHintsResult | undefined {
+    return this.endpointSlices.topologyHints(namespace, service);
   }
 
   /** The nodes a LoadBalancer Service's load balancer finds healthy now (undefined while pending). */

@@ -93,4 +93,37 @@ describe("Simulation: topology hints", () => {
     // overload threshold cannot be met and no endpoint gets a hint.
     expect(hintsOf(run(auto, 6, nodes))).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
+
+  it("the disabled reason of Auto hints is reported as upstream's event message", () => {
+    const auto = service({}, { "service.kubernetes.io/topology-mode": "Auto" });
+    expect(run(auto, 2).topologyHints("api")).toEqual({ disabled: "Insufficient number of endpoints (2 endpoints, 3 zones)" });
+    expect(Object.fromEntries(run(auto, 6).topologyHints("api")?.hintsByZone ?? [])).toEqual({ "zone-a": 2, "zone-b": 2, "zone-c": 2 });
+    expect(run(service({ trafficDistribution: "PreferClose" }), 6).topologyHints("api")).toBeUndefined();
+  });
+
+  it("PreferSameNode: a node with a local endpoint uses it alone; a node without one falls back to its zone", () => {
+    const nodes: NodeSpec[] = [
+      { name: "node-1", zone: "zone-a" },
+      { name: "node-2", zone: "zone-a" },
+      { name: "node-3", zone: "zone-b" },
+      { name: "node-4", zone: "zone-a" },
+    ];
+    // 3 pods spread over node-1..node-3; node-4 has none.
+    const sim = run(service({ trafficDistribution: "PreferSameNode" }), 3, nodes);
+    const ip = sim.store.get("Service", "default", "api")?.spec.clusterIP;
+    const podOn = (n: string): string | undefined => sim.pods({ app: "api" }).find((p) => p.spec.nodeName === n)?.status?.podIP;
+    expect(sim.kubeProxy("node-1").frontend(`${ip}:80/TCP`).endpoints.map((e) => e.ip)).toEqual([podOn("node-1")]);
+    const zoneA = ["node-1", "node-2"].map(podOn).sort();
+    expect(sim.kubeProxy("node-4").frontend(`${ip}:80/TCP`).endpoints.map((e) => e.ip).sort()).toEqual(zoneA);
+  });
+
+  it("removing trafficDistribution removes the hints from slices that did not otherwise change", () => {
+    const sim = run(service({ trafficDistribution: "PreferClose" }), 6);
+    expect(hintsOf(sim).every((h) => h !== undefined)).toBe(true);
+    sim.apply([service({})]);
+    sim.settle();
+    expect(hintsOf(sim).every((h) => h === undefined)).toBe(true);
+    const ip = sim.store.get("Service", "default", "api")?.spec.clusterIP;
+    expect(sim.kubeProxy("node-1").frontend(`${ip}:80/TCP`).endpoints.length).toBe(6);
+  });
 });
