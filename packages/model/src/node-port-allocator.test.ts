@@ -125,6 +125,9 @@ describe("NodePort allocation on Service writes (pkg/registry/core/service/stora
     expect(s.nodePorts.allocated).toBe(3);
     const asked = s.create(svc("asked", { type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 30001 }));
     expect(asked.spec.healthCheckNodePort).toBe(30001);
+    expect(message(() => s.create(svc("same", { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 80, nodePort: 30002 }], healthCheckNodePort: 30002 })))).toBe(
+      'Service "same" is invalid: spec.healthCheckNodePort: Invalid value: 30002: failed to allocate requested HealthCheck NodePort 30002: provided port is already allocated',
+    );
   });
 
   it("TCP and UDP ports with the same port number share one dynamic NodePort", () => {
@@ -166,5 +169,50 @@ describe("Service defaults (pkg/apis/core/v1/defaults.go SetDefaults_Service)", 
     expect(s.create(svc("np", { type: "NodePort" })).spec.externalTrafficPolicy).toBe("Cluster");
     expect(s.create(svc("lb", { type: "LoadBalancer", externalTrafficPolicy: "Local" })).spec.externalTrafficPolicy).toBe("Local");
     expect(s.create(svc("cip", {})).spec.externalTrafficPolicy).toBeUndefined();
+  });
+});
+
+describe("NodePort bookkeeping property", () => {
+  type Op = { readonly kind: "apply" | "delete"; readonly name: string; readonly type: "ClusterIP" | "NodePort" | "LoadBalancer"; readonly local: boolean; readonly requested: number | undefined; readonly twoPorts: boolean };
+  const op: fc.Arbitrary<Op> = fc.record({
+    kind: fc.constantFrom<"apply" | "delete">("apply", "apply", "delete"),
+    name: fc.constantFrom("a", "b", "c", "d"),
+    type: fc.constantFrom<"ClusterIP" | "NodePort" | "LoadBalancer">("ClusterIP", "NodePort", "LoadBalancer"),
+    local: fc.boolean(),
+    requested: fc.option(fc.constantFrom(30000, 30001, 30050, 40000), { nil: undefined }),
+    twoPorts: fc.boolean(),
+  });
+
+  it("property: after any sequence of creates, updates and deletes (refused or not), the allocator holds exactly the ports the stored Services use, each used once", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const s = store();
+        for (const o of ops) {
+          try {
+            if (o.kind === "delete") s.delete("Service", "default", o.name);
+            else {
+              const ports = [{ name: "http", port: 80, ...(o.type !== "ClusterIP" && o.requested !== undefined ? { nodePort: o.requested } : {}) }, ...(o.twoPorts ? [{ name: "dns", port: 53, protocol: "UDP" as const }] : [])];
+              const spec = { type: o.type, ports, ...(o.type === "LoadBalancer" && o.local ? { externalTrafficPolicy: "Local" as const } : {}) };
+              if (s.get("Service", "default", o.name)) s.update(svc(o.name, spec));
+              else s.create(svc(o.name, spec));
+            }
+          } catch {
+            // A refused write must leave the books as they were: checked below.
+          }
+          const used: number[] = [];
+          for (const x of s.list("Service")) {
+            const mine = new Set<number>();
+            for (const p of x.spec.ports ?? []) if (p.nodePort) mine.add(p.nodePort);
+            if (x.spec.healthCheckNodePort) mine.add(x.spec.healthCheckNodePort);
+            used.push(...mine);
+          }
+          if (new Set(used).size !== used.length) return false;
+          if (s.nodePorts.allocated !== used.length) return false;
+          if (!used.every((p) => s.nodePorts.has(p))) return false;
+        }
+        return true;
+      }),
+      FC,
+    );
   });
 });

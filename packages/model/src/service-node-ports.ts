@@ -79,8 +79,9 @@ export function checkServiceNodePorts(next: Service, old: Service | undefined, a
     alsoTaken.add(np);
   });
   const hc = next.spec.healthCheckNodePort ?? 0;
-  if (hc !== 0 && needsHealthCheck(next.spec) && !mine.has(hc) && !seen.has(hc)) {
-    const why = alsoTaken.has(hc) ? "provided port is already allocated" : allocator.checkStatic(hc);
+  if (hc !== 0 && needsHealthCheck(next.spec) && old?.spec.healthCheckNodePort !== hc) {
+    // A port this Service already holds as a NodePort, or one asked for above, is taken too.
+    const why = alsoTaken.has(hc) || seen.has(hc) || mine.has(hc) ? "provided port is already allocated" : allocator.checkStatic(hc);
     if (why !== undefined) errs.push(fieldInvalid("spec.healthCheckNodePort", hc, `failed to allocate requested HealthCheck NodePort ${hc}: ${why}`));
     alsoTaken.add(hc);
   }
