@@ -221,3 +221,14 @@ describe("iptables-save with external addresses (pkg/proxy/iptables/proxier.go)"
     expect(text).toContain("-A KUBE-NODEPORTS -m comment --comment default/api:http -m tcp -p tcp --dport 30080 -j KUBE-EXT-KKDGWRPDK6Z5NCHS");
   });
 });
+
+describe("ipvsadm and Cilium listings with external addresses", () => {
+  it("IPVS lists a virtual server per external address; Cilium lists the frontend types", () => {
+    const ipvs = cluster({ type: "NodePort", externalIPs: ["198.51.100.7"] }, TWO, "ipvs").proxies["node-a"].ruleset();
+    expect(ipvs.split("\n").filter((l) => /^TCP /.test(l))).toEqual(["TCP  10.0.0.10:30080 rr", "TCP  10.96.0.10:80 rr", "TCP  198.51.100.7:80 rr"]);
+    const cilium = cluster({ type: "NodePort", externalIPs: ["198.51.100.7"] }, TWO, "cilium").proxies["node-a"].ruleset();
+    expect(cilium).toContain("10.0.0.10:30080/TCP    NodePort       1 => 10.244.0.2:8080/TCP (active)");
+    expect(cilium).toContain("198.51.100.7:80/TCP    ExternalIPs    1 => 10.244.0.2:8080/TCP (active)");
+    expect(cilium).toContain("10.96.0.10:80/TCP      ClusterIP      1 => 10.244.0.2:8080/TCP (active)");
+  });
+});

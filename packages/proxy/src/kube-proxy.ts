@@ -220,8 +220,10 @@ export class KubeProxy {
   /**
    * What this kube-proxy has programmed, printed as its data plane's own tool shows it:
    * `iptables-save` (iptables mode, with NodePort, load-balancer and externalIP rules),
-   * `nft list ruleset` (nftables), `ipvsadm -Ln` (IPVS), or Cilium's service list
-   * (`cilium-dbg service list`); the last three show ClusterIP addresses only.
+   * `nft list ruleset` (nftables: ClusterIP addresses only), `ipvsadm -Ln` (IPVS: a
+   * virtual server per ClusterIP, NodePort on the node's IP, load-balancer IP and
+   * externalIP), or Cilium's service list (`cilium-dbg service list`, with the frontend's
+   * type).
    */
   ruleset(): string {
     // iptables prints external addresses too (KUBE-NODEPORTS, KUBE-EXT: it needs the
@@ -235,9 +237,9 @@ export class KubeProxy {
       case "nftables":
         return formatNftRuleset(frontends);
       case "ipvs":
-        return formatIpvsadm(frontends, plane as IpvsDataPlane);
+        return formatIpvsadm(all.filter((f) => f.kind !== "local-origin"), plane as IpvsDataPlane);
       default:
-        return formatCiliumServiceList(frontends);
+        return formatCiliumServiceList(all.filter((f) => f.kind !== "local-origin"));
     }
   }
 
@@ -446,10 +448,12 @@ function formatCiliumServiceList(frontends: readonly ServiceFrontend[]): string 
   frontends.forEach((f, i) => {
     const slash = f.address.lastIndexOf("/");
     const frontend = `${f.address.slice(0, slash)}/${f.address.slice(slash + 1)}`;
-    if (f.endpoints.length === 0) lines.push(`${String(i + 1).padEnd(4)} ${frontend.padEnd(22)} ClusterIP`);
+    // Cilium's service types (pkg/loadbalancer SVCType): ClusterIP, NodePort, LoadBalancer, ExternalIPs.
+    const type = f.externalKind === "node-port" ? "NodePort" : f.externalKind === "load-balancer" ? "LoadBalancer" : f.externalKind === "external-ip" ? "ExternalIPs" : "ClusterIP";
+    if (f.endpoints.length === 0) lines.push(`${String(i + 1).padEnd(4)} ${frontend.padEnd(22)} ${type}`);
     f.endpoints.forEach((e, j) => {
       const backend = `${j + 1} => ${e.key}/${f.address.slice(slash + 1)} (active)`;
-      lines.push(j === 0 ? `${String(i + 1).padEnd(4)} ${frontend.padEnd(22)} ClusterIP      ${backend}` : `${"".padEnd(42)}${backend}`);
+      lines.push(j === 0 ? `${String(i + 1).padEnd(4)} ${frontend.padEnd(22)} ${type.padEnd(14)} ${backend}` : `${"".padEnd(42)}${backend}`);
     });
   });
   return lines.join("\n") + "\n";
