@@ -15,10 +15,10 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const FIXTURES = join(ROOT, "packages/cli/test-fixtures");
 const GOLDEN = join(FIXTURES, "golden");
 
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = runCli(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  const code = await runCli(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
   return { code, stdout: stdout.replaceAll(ROOT, ""), stderr: stderr.replaceAll(ROOT, "") };
 }
 
@@ -30,8 +30,8 @@ function golden(name: string, text: string): void {
 }
 
 describe("kube-netsim run on the example scenarios (golden summaries at fixed seeds)", () => {
-  it("flagship: a pod deleted 30 s in; the requests kube-proxy still sends to it time out", () => {
-    const r = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--seed", "42");
+  it("flagship: a pod deleted 30 s in; the requests kube-proxy still sends to it time out", async () => {
+    const r = await cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--seed", "42");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(EXIT_OK);
     golden("flagship.run.out", r.stdout);
@@ -40,15 +40,15 @@ describe("kube-netsim run on the example scenarios (golden summaries at fixed se
     expect(r.stdout).toMatch(/^ +30\.0 .* 2\/2\/2 .*$/m);
   });
 
-  it("rolling update with maxUnavailable 0, a preStop sleep and a draining app loses no request", () => {
-    const r = cli("run", join(ROOT, "examples/scenarios/rolling-update.yaml"));
+  it("rolling update with maxUnavailable 0, a preStop sleep and a draining app loses no request", async () => {
+    const r = await cli("run", join(ROOT, "examples/scenarios/rolling-update.yaml"));
     expect(r.code).toBe(EXIT_OK);
     golden("rolling-update.run.out", r.stdout);
     expect(r.stdout).toContain("ok    failed <= 0: 0");
   });
 
-  it("compare: every mode sees the same requests, side by side", () => {
-    const r = cli("compare", join(ROOT, "examples/scenarios/compare-modes.yaml"));
+  it("compare: every mode sees the same requests, side by side", async () => {
+    const r = await cli("compare", join(ROOT, "examples/scenarios/compare-modes.yaml"));
     expect(r.code).toBe(EXIT_OK);
     golden("compare-modes.compare.out", r.stdout);
     const started = [...r.stdout.matchAll(/^ {2}(iptables|nftables|ipvs:rr|ipvs:lc|cilium) +([0-9]+) /gm)].map((m) => m[2]);
@@ -56,8 +56,8 @@ describe("kube-netsim run on the example scenarios (golden summaries at fixed se
     expect(new Set(started).size).toBe(1);
   });
 
-  it("explain: EndpointSlices and each mode's rules on a node at a moment", () => {
-    const r = cli("explain", join(ROOT, "examples/scenarios/flagship.yaml"), "--at", "30.01s", "--node", "node-2", "--modes", "iptables,nftables,ipvs:rr,cilium");
+  it("explain: EndpointSlices and each mode's rules on a node at a moment", async () => {
+    const r = await cli("explain", join(ROOT, "examples/scenarios/flagship.yaml"), "--at", "30.01s", "--node", "node-2", "--modes", "iptables,nftables,ipvs:rr,cilium");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(EXIT_OK);
     golden("flagship.explain.out", r.stdout);
@@ -73,10 +73,10 @@ describe("kube-netsim run on the example scenarios (golden summaries at fixed se
     for (const h of ["iptables rules on node-2", "nftables rules on node-2", "ipvs:rr rules on node-2", "cilium rules on node-2"]) expect(r.stdout).toContain(h);
   });
 
-  it("--json gives the same numbers as the table", () => {
-    const r = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--json", "--duration", "5s");
+  it("--json gives the same numbers as the table", async () => {
+    const r = await cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--json", "--duration", "5s");
     const j = JSON.parse(r.stdout) as { seed: number; results: { started: number; outcomes: { completed: number }; digest: string }; timeline: unknown[]; expectations: { ok: boolean }[] };
-    const t = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "5s");
+    const t = await cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "5s");
     expect(j.seed).toBe(42);
     expect(t.stdout).toContain(`digest ${j.results.digest}`);
     expect(t.stdout).toMatch(new RegExp(`^ +${j.results.started} +${j.results.outcomes.completed} `, "m"));
@@ -87,34 +87,34 @@ describe("kube-netsim run on the example scenarios (golden summaries at fixed se
 
 describe("determinism", () => {
   const dir = mkdtempSync(join(tmpdir(), "kube-netsim-cli-"));
-  const run = (seed: string, name: string): { digest: string; trace: { records: number; digest: string }; file: string } => {
+  const run = async (seed: string, name: string): Promise<{ digest: string; trace: { records: number; digest: string }; file: string }> => {
     const file = join(dir, `${name}.jsonl`);
-    const r = cli("run", join(FIXTURES, "actions.yaml"), "--seed", seed, "--json", "--trace-requests", "--out-trace", file, "--out-timeline", join(dir, `${name}.csv`));
+    const r = await cli("run", join(FIXTURES, "actions.yaml"), "--seed", seed, "--json", "--trace-requests", "--out-trace", file, "--out-timeline", join(dir, `${name}.csv`));
     expect(r.code).toBe(EXIT_OK);
     const j = JSON.parse(r.stdout) as { results: { digest: string }; trace: { records: number; digest: string } };
     return { digest: j.results.digest, trace: j.trace, file: readFileSync(file, "utf8") };
   };
 
-  it("the same seed gives the same trace file and digest; another seed does not", () => {
-    const a = run("7", "a");
-    const b = run("7", "b");
-    const c = run("8", "c");
+  it("the same seed gives the same trace file and digest; another seed does not", async () => {
+    const a = await run("7", "a");
+    const b = await run("7", "b");
+    const c = await run("8", "c");
     expect(b.file).toBe(a.file);
     expect(b.digest).toBe(a.digest);
     expect(c.digest).not.toBe(a.digest);
     expect(readFileSync(join(dir, "b.csv"), "utf8")).toBe(readFileSync(join(dir, "a.csv"), "utf8"));
   });
 
-  it("the JSON Lines file is the digested trace: its FNV-1a 64 is the trace digest, one line per record", () => {
-    const a = run("7", "d");
+  it("the JSON Lines file is the digested trace: its FNV-1a 64 is the trace digest, one line per record", async () => {
+    const a = await run("7", "d");
     expect(fnv1a64(a.file)).toBe(a.trace.digest);
     expect(a.file.split("\n").length - 1).toBe(a.trace.records);
     const kinds = new Set(a.file.trim().split("\n").map((l) => (JSON.parse(l) as { kind: string }).kind));
     for (const k of ["Node.ADDED", "Deployment.MODIFIED", "EndpointSlice.MODIFIED", "kube-proxy.sync", "request"]) expect(kinds.has(k)).toBe(true);
   });
 
-  it("the timeline CSV has one row per bucket and a column per node", () => {
-    run("7", "e");
+  it("the timeline CSV has one row per bucket and a column per node", async () => {
+    await run("7", "e");
     const rows = readFileSync(join(dir, "e.csv"), "utf8").trim().split("\n");
     expect(rows[0]).toBe("t_s,completed,refused,reset,timedOut,dropped,latency_mean_ms,latency_p50_ms,latency_p99_ms,latency_max_ms,endpoints_a,endpoints_b,pods_Running,pods_Terminating");
     expect(rows.map((r) => r.split(",")[0]).slice(1, 4)).toEqual(["0", "2", "4"]);
@@ -122,7 +122,7 @@ describe("determinism", () => {
 });
 
 describe("manifests", () => {
-  it("Node manifests make the nodes; a Service without a selector uses the EndpointSlice written by hand", () => {
+  it("Node manifests make the nodes; a Service without a selector uses the EndpointSlice written by hand", async () => {
     const run = runScenario(loadScenarioFile(join(FIXTURES, "nodes-and-slices.yaml")));
     expect(run.sim.nodeNames).toEqual(["worker-a", "worker-b"]);
     expect(run.sim.store.get("Node", undefined, "worker-b")?.metadata.labels?.["topology.kubernetes.io/zone"]).toBe("west");
@@ -135,7 +135,7 @@ describe("manifests", () => {
 });
 
 describe("timeline actions", () => {
-  it("scale, setImage, deletePod, patch, apply and stopClient all take effect", () => {
+  it("scale, setImage, deletePod, patch, apply and stopClient all take effect", async () => {
     const scenario = loadScenarioFile(join(FIXTURES, "actions.yaml"));
     const run = runScenario(scenario);
     const sim = run.sim;
@@ -163,10 +163,10 @@ describe("timeline actions", () => {
 });
 
 describe("--out-html", () => {
-  it("writes a self-contained report with the same numbers as the summary", () => {
+  it("writes a self-contained report with the same numbers as the summary", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kube-netsim-html-"));
     const file = join(dir, "r.html");
-    const r = cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--out-html", file, "--json");
+    const r = await cli("run", join(ROOT, "examples/scenarios/flagship.yaml"), "--out-html", file, "--json");
     expect(r.code).toBe(EXIT_OK);
     const j = JSON.parse(r.stdout) as { results: { started: number; digest: string; outcomes: { timedOut: number } }; timeline: unknown[] };
     const html = readFileSync(file, "utf8");
@@ -179,15 +179,15 @@ describe("--out-html", () => {
     expect(html).toContain(`<title>31.0 s: ${j.results.outcomes.timedOut} timedOut</title>`);
   });
 
-  it("escapes what it prints", () => {
+  it("escapes what it prints", async () => {
     expect(escapeHtml(`<a href="x">&'`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   });
 });
 
 describe("sweep", () => {
   const flagship = join(ROOT, "examples/scenarios/flagship.yaml");
-  it("one row per combination, each run the same as run with that value and seed", () => {
-    const r = cli("sweep", flagship, "--set", "clients[0].rate=100,300", "--set", "cluster.kubeProxy.mode=iptables,ipvs:lc", "--seeds", "1..2", "--duration", "3s", "--json");
+  it("one row per combination, each run the same as run with that value and seed", async () => {
+    const r = await cli("sweep", flagship, "--set", "clients[0].rate=100,300", "--set", "cluster.kubeProxy.mode=iptables,ipvs:lc", "--seeds", "1..2", "--duration", "3s", "--json");
     expect(r.code).toBe(EXIT_OK);
     const j = JSON.parse(r.stdout) as { parameters: string[]; seeds: number[]; rows: { values: unknown[]; runs: { seed: number; mode: string; results: { digest: string } }[] }[] };
     expect(j.parameters).toEqual(["clients[0].rate", "cluster.kubeProxy.mode"]);
@@ -195,14 +195,14 @@ describe("sweep", () => {
     expect(j.rows.map((x) => x.values)).toEqual([[100, "iptables"], [100, "ipvs:lc"], [300, "iptables"], [300, "ipvs:lc"]]);
     expect(j.rows[3].runs.map((x) => [x.seed, x.mode])).toEqual([[1, "ipvs:lc"], [2, "ipvs:lc"]]);
     // rate 300 is the scenario's own value: the same run as `run --seed 2 --mode ipvs:lc`.
-    const single = JSON.parse(cli("run", flagship, "--seed", "2", "--mode", "ipvs:lc", "--duration", "3s", "--json").stdout) as { results: { digest: string } };
+    const single = JSON.parse((await cli("run", flagship, "--seed", "2", "--mode", "ipvs:lc", "--duration", "3s", "--json")).stdout) as { results: { digest: string } };
     expect(j.rows[3].runs[1].results.digest).toBe(single.results.digest);
   });
 
-  it("progress counts runs", () => {
+  it("progress counts runs", async () => {
     let stderr = "";
     const io = { stdout: (): void => undefined, stderr: (x: string): void => void (stderr += x), interactive: true };
-    expect(runCli(["sweep", flagship, "--set", "clients[0].rate=10,20", "--seeds", "1,2", "--duration", "1s"], io)).toBe(EXIT_OK);
+    expect(await runCli(["sweep", flagship, "--set", "clients[0].rate=10,20", "--seeds", "1,2", "--duration", "1s"], io)).toBe(EXIT_OK);
     expect(stderr.split("\r").filter((f) => f !== "")).toEqual([
       "[..............................] 0 / 4 runs",
       "[########......................] 1 / 4 runs",
@@ -212,8 +212,8 @@ describe("sweep", () => {
     ]);
   });
 
-  it("the table has a column per swept field and exits 1 when an expectation fails in some run", () => {
-    const r = cli("sweep", flagship, "--set", "clients[0].rate=100,600", "--seeds", "1,2", "--duration", "3s");
+  it("the table has a column per swept field and exits 1 when an expectation fails in some run", async () => {
+    const r = await cli("sweep", flagship, "--set", "clients[0].rate=100,600", "--seeds", "1,2", "--duration", "3s");
     expect(r.code).toBe(EXIT_EXPECTATION_FAILED);
     const lines = r.stdout.split("\n");
     expect(lines[1]).toBe("  2 combinations x 2 seeds (1, 2); mean [min, max] over the seeds (one number when all are equal)");
@@ -227,27 +227,27 @@ describe("sweep", () => {
     [["--set", "rate"], '<args>: --set: Invalid value: "rate": expected field.path=value1,value2,... e.g. clients[0].rate=100,200,400\n'],
     [[], "<args>: --set: Required value: at least one field to sweep, e.g. --set clients[0].rate=100,200,400\n"],
     [["--set", "seed=1", "--seeds", "5..1"], '<args>: --seeds: Invalid value: "5..1": a range a..b with a <= b and at most 1000 seeds\n'],
-  ])("2 for bad arguments: %j", (args, stderr) => {
-    const r = cli("sweep", flagship, ...args);
+  ])("2 for bad arguments: %j", async (args, stderr) => {
+    const r = await cli("sweep", flagship, ...args);
     expect(r.stderr).toBe(stderr);
     expect(r.code).toBe(EXIT_BAD_INPUT);
   });
 });
 
 describe("check", () => {
-  it("checks without running: 0 and a one-line summary, or 2 and the errors", () => {
-    const ok = cli("check", join(ROOT, "examples/scenarios/compare-modes.yaml"));
+  it("checks without running: 0 and a one-line summary, or 2 and the errors", async () => {
+    const ok = await cli("check", join(ROOT, "examples/scenarios/compare-modes.yaml"));
     expect(ok.code).toBe(EXIT_OK);
     expect(ok.stdout).toBe("examples/scenarios/compare-modes.yaml: ok: 1 Deployment, 1 Service, 1 application model(s), 1 client(s), 2 timeline action(s), duration 30 s\n");
-    const bad = cli("check", join(FIXTURES, "bad/ingress.yaml"));
+    const bad = await cli("check", join(FIXTURES, "bad/ingress.yaml"));
     expect(bad.code).toBe(EXIT_BAD_INPUT);
     expect(bad.stderr).toBe(BAD["ingress.yaml"].replace(/^bad\//, "packages/cli/test-fixtures/bad/") + "\n");
   });
 });
 
 describe("exit codes", () => {
-  it("1 when the scenario ran but an expectation failed", () => {
-    const r = cli("run", join(FIXTURES, "expect-fail.yaml"));
+  it("1 when the scenario ran but an expectation failed", async () => {
+    const r = await cli("run", join(FIXTURES, "expect-fail.yaml"));
     expect(r.code).toBe(EXIT_EXPECTATION_FAILED);
     expect(r.stdout).toMatch(/^ {2}ok {4}completed >= 1: [0-9]+$/m);
     expect(r.stdout).toMatch(/^ {2}FAIL {2}latency\.p99 <= 1 ms: [0-9.]+ ms$/m);
@@ -267,16 +267,16 @@ describe("exit codes", () => {
     [["run", "nope.yaml"], "nope.yaml: cannot read scenario file: ENOENT\n"],
     [["run", "examples/scenarios/flagship.yaml", "--mode", "iptables,cilium"], '<args>: --mode: Invalid value: "iptables,cilium": one mode; compare runs several\n'],
     [["sweep", "examples/scenarios/flagship.yaml", "--set", "clients[0].rate=1", "--seeds", "1,"], '<args>: --seeds: Invalid value: "": must be a number or a string\n'],
-  ])("2 for bad usage: %j", (args, stderr) => {
-    const r = cli(...args.map((a) => (a.startsWith("examples/") ? join(ROOT, a) : a)));
+  ])("2 for bad usage: %j", async (args, stderr) => {
+    const r = await cli(...args.map((a) => (a.startsWith("examples/") ? join(ROOT, a) : a)));
     expect(r.stderr.split("\n").filter((l) => !l.startsWith("warning: ")).join("\n")).toBe(stderr);
     expect(r.code).toBe(EXIT_BAD_INPUT);
   });
 
-  it("progress: a line on stderr redrawn as virtual time advances, only when asked or on a terminal", () => {
+  it("progress: a line on stderr redrawn as virtual time advances, only when asked or on a terminal", async () => {
     let stderr = "";
     const io = { stdout: (): void => undefined, stderr: (s: string): void => void (stderr += s), interactive: true };
-    expect(runCli(["run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "2s"], io)).toBe(EXIT_OK);
+    expect(await runCli(["run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "2s"], io)).toBe(EXIT_OK);
     const warning = "warning: timeline[0] at 30 s is not before the end of the traffic (2 s): it does not run\n";
     expect(stderr.startsWith(warning)).toBe(true);
     const frames = stderr.slice(warning.length).split("\r").filter((f) => f !== "");
@@ -284,20 +284,20 @@ describe("exit codes", () => {
     expect(frames[0]).toMatch(/^\[#*\.*\] 0\.[0-9] s \/ 2\.0 s of virtual time$/);
     expect(frames[frames.length - 1]).toBe("[##############################] 2.0 s / 2.0 s of virtual time\n");
     stderr = "";
-    runCli(["run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "2s", "--no-progress"], io);
+    await runCli(["run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "2s", "--no-progress"], io);
     expect(stderr).toBe(warning);
   });
 
-  it("0 for --help of every command and --version", () => {
+  it("0 for --help of every command and --version", async () => {
     for (const args of [["--help"], ["check", "--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["sweep", "--help"], ["--version"]]) {
-      const r = cli(...args);
+      const r = await cli(...args);
       expect(r.code).toBe(EXIT_OK);
       expect(r.stdout.length).toBeGreaterThan(0);
     }
-    expect(cli("--help").stdout).toContain("Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage");
+    expect((await cli("--help")).stdout).toContain("Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage");
   });
 
-  it("the built bin runs as a process and sets its exit status", () => {
+  it("the built bin runs as a process and sets its exit status", async () => {
     const main = join(ROOT, "packages/cli/dist/main.js");
     expect(existsSync(main)).toBe(true);
     const ok = spawnSync(process.execPath, [main, "run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "1s", "--no-progress"], { encoding: "utf8" });
@@ -374,14 +374,14 @@ const BAD: Readonly<Record<string, string>> = {
 const RUN_TIME_ONLY: Readonly<Record<string, readonly string[]>> = { "delete-missing.yaml": ["check"], "too-many-buckets.yaml": ["check", "explain"] };
 
 describe("malformed scenarios and manifests (test-fixtures/bad): one line per error with file:line:col, exit status 2", () => {
-  it("every fixture has an expected error", () => {
+  it("every fixture has an expected error", async () => {
     const files = readdirSync(join(FIXTURES, "bad")).filter((f) => f.endsWith(".yaml"));
     expect(files.sort()).toEqual(Object.keys(BAD).sort());
   });
 
-  it.each(Object.entries(BAD))("%s", (file, expected) => {
+  it.each(Object.entries(BAD))("%s", async (file, expected) => {
     for (const args of [["check"], ["run"], ["compare", "--modes", "iptables"], ["explain", "--at", "2s"], ["sweep", "--set", "seed=1,2"]]) {
-      const r = cli(args[0], join(FIXTURES, "bad", file), ...args.slice(1));
+      const r = await cli(args[0], join(FIXTURES, "bad", file), ...args.slice(1));
       if (RUN_TIME_ONLY[file]?.includes(args[0])) {
         expect(r.code).toBe(EXIT_OK);
         continue;

@@ -113,19 +113,19 @@ function withDuration(s: Scenario, duration: number | undefined): Scenario {
 
 /**
  * Runs the `kube-netsim` command line with `argv` (without `node` and the script) and
- * returns the exit status: {@link EXIT_OK}, {@link EXIT_EXPECTATION_FAILED},
+ * resolves to the exit status: {@link EXIT_OK}, {@link EXIT_EXPECTATION_FAILED},
  * {@link EXIT_BAD_INPUT} or {@link EXIT_INTERNAL}. Bad input prints one line per
  * problem (`file:line:col: field.path: ...`) on stderr, never a stack trace.
  *
  * @example
  * ```ts
- * const code = runCli(["run", "examples/scenarios/flagship.yaml", "--seed", "7"], {
+ * const code = await runCli(["run", "examples/scenarios/flagship.yaml", "--seed", "7"], {
  *   stdout: (s) => process.stdout.write(s),
  *   stderr: (s) => process.stderr.write(s),
  * });
  * ```
  */
-export function runCli(argv: readonly string[], io: CliIO): number {
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const read = io.readFile ?? ((p: string): string => readFileSync(p, "utf8"));
   let status = EXIT_OK;
   const program = new Command("kube-netsim");
@@ -305,7 +305,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     });
 
   try {
-    program.parse([...argv], { from: "user" });
+    await program.parseAsync([...argv], { from: "user" });
     if (argv.length === 0) {
       program.outputHelp();
       return EXIT_BAD_INPUT;

@@ -6,7 +6,7 @@
  */
 import { runCli } from "./cli.js";
 
-process.exitCode = runCli(process.argv.slice(2), {
+process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),
   interactive: process.stderr.isTTY === true,
