@@ -1,5 +1,8 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { stringify } from "yaml";
 import { formatDuration, parseDuration } from "./duration.js";
 import { bucketsCSV, formatPods, formatCompareSummary, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
 import { runScenario } from "./runner.js";
@@ -7,7 +10,8 @@ import type { ScenarioRun } from "./runner.js";
 import { checkMode, loadScenarioFile } from "./scenario.js";
 import type { ReadFile, Scenario } from "./scenario.js";
 import { InputError, formatProblem } from "./source.js";
-import { formatSweep, parseSweepParameter, sweep } from "./sweep.js";
+import { formatSweep, mergeShards, parseSweepParameter, planSweep, runSweep, shardFile, sweepJSON, sweepJobManifest, sweepRows } from "./sweep.js";
+import type { SweepShard } from "./sweep.js";
 import { runHtml } from "./html.js";
 
 /** Exit status: everything went well. */
@@ -72,6 +76,42 @@ function parseDurationArg(v: string, flag: string): number {
   const d = parseDuration(/^[0-9.]+$/.test(v) ? Number(v) : v, flag);
   if (typeof d !== "number") throw new InputError([{ file: "<args>", message: String(d) }]);
   return d;
+}
+
+function parseCount(v: string, flag: string, min: number, max: number): number {
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!(n >= min && n <= max)) throw new InputError([{ file: "<args>", message: `${flag}: Invalid value: "${v}": must be an integer between ${min} and ${max}, inclusive` }]);
+  return n;
+}
+
+function parseShard(v: string): SweepShard {
+  const m = /^([0-9]+)\/([0-9]+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!(count >= 1 && index >= 0 && index < count)) throw new InputError([{ file: "<args>", message: `--shard: Invalid value: "${v}": expected i/n with 0 <= i < n, e.g. 0/4 (i is the Job's completion index)` }]);
+  return { index, count };
+}
+
+/** `kube-netsim-sweep-<scenario>` as a DNS-1123 label (at most 63 characters). */
+function jobName(file: string): string {
+  const base = basename(file).replace(/\.ya?ml$/, "").toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  return `kube-netsim-sweep-${base}`.slice(0, 63).replace(/-+$/, "");
+}
+
+interface SweepOptions {
+  set: string[];
+  seeds?: string;
+  duration?: string;
+  workers?: string;
+  shard?: string;
+  out?: string;
+  emitJob?: string;
+  shards?: string;
+  parallelism?: string;
+  image: string;
+  resultsClaim: string;
+  json?: boolean;
+  progress?: boolean;
 }
 
 /** Streams lines to a file in 64 KB writes. */
@@ -239,15 +279,23 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
   program
     .command("sweep")
-    .description("run a scenario for every combination of values of some fields and several seeds; one row per combination")
+    .description("run a scenario for every combination of values of some fields and many seeds, on worker threads; one row per combination with 95% confidence intervals")
     .argument("<scenario>", "scenario file (YAML)")
     .option("--set <path=values>", "a field and its values, e.g. clients[0].rate=100,200,400 (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option("--seeds <seeds>", "seeds: 1,2,3 or 1..5 (default: the scenario's seed)")
+    .option("--seeds <seeds>", "seeds: 1,2,3 or 1..100 (default: the scenario's seed)")
     .option("--duration <duration>", "traffic duration (overrides the scenario's), e.g. 10s")
+    .option("--workers <n>", `worker threads (default: os.availableParallelism(), here ${availableParallelism()})`)
+    .option("--shard <i/n>", "run only shard i of n (0-based): the seeds at positions i, i+n, i+2n, ... with every combination")
+    .option("--out <file>", "write the runs as a shard file for merge (JSON) instead of printing the table")
+    .option("--emit-job <file>", "write a batch/v1 Indexed Job manifest that runs the shards on a cluster ('-' for stdout), and run nothing")
+    .option("--shards <n>", "with --emit-job: the number of shards (completions) (default: 10, at most the number of seeds)")
+    .option("--parallelism <n>", "with --emit-job: pods at once (default: the number of shards)")
+    .option("--image <image>", "with --emit-job: a container image with kube-netsim and the scenario files", "kube-netsim:0.1.0")
+    .option("--results-claim <name>", "with --emit-job: the PersistentVolumeClaim mounted at /results", "kube-netsim-results")
     .option("--json", "print the results as JSON")
     .addOption(new Option("--progress", "show progress on stderr (default when stderr is a terminal)"))
     .addOption(new Option("--no-progress", "never show progress"))
-    .action((file: string, opts: { set: string[]; seeds?: string; duration?: string; json?: boolean; progress?: boolean }) => {
+    .action(async (file: string, opts: SweepOptions) => {
       const parameters = opts.set.map(parseSweepParameter);
       if (parameters.length === 0) throw new InputError([{ file: "<args>", message: "--set: Required value: at least one field to sweep, e.g. --set clients[0].rate=100,200,400" }]);
       let text: string;
@@ -256,19 +304,64 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       } catch (e) {
         throw new InputError([{ file, message: `cannot read scenario file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
       }
-      if (opts.duration !== undefined) parameters.push({ path: "duration", values: [parseDurationArg(opts.duration, "--duration")] });
+      const fixed = opts.duration !== undefined ? [{ path: "duration", values: [parseDurationArg(opts.duration, "--duration")] }] : [];
       const seeds = opts.seeds === undefined ? [loadScenarioFile(file, read).simulation.seed] : parseSeeds(opts.seeds);
+      const workers = opts.workers === undefined ? availableParallelism() : parseCount(opts.workers, "--workers", 1, 256);
+      const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+      const plan = planSweep(text, file, parameters, seeds, read, fixed);
+      if (opts.emitJob !== undefined) {
+        const shards = opts.shards === undefined ? Math.min(10, seeds.length) : parseCount(opts.shards, "--shards", 1, 100_000);
+        if (shards > seeds.length) throw new InputError([{ file: "<args>", message: `--shards: Invalid value: ${shards}: more shards than seeds (${seeds.length}); a shard runs whole seeds` }]);
+        const parallelism = opts.parallelism === undefined ? shards : parseCount(opts.parallelism, "--parallelism", 1, 100_000);
+        const args = [file, ...opts.set.flatMap((x) => ["--set", x]), ...(opts.seeds !== undefined ? ["--seeds", opts.seeds] : []), ...(opts.duration !== undefined ? ["--duration", opts.duration] : [])];
+        const manifest = stringify(sweepJobManifest({ name: jobName(file), image: opts.image, shards, parallelism, resultsClaim: opts.resultsClaim, args }), { lineWidth: 0 });
+        if (opts.emitJob === "-") io.stdout(manifest);
+        else {
+          writeFile(opts.emitJob, manifest);
+          io.stderr(`wrote ${opts.emitJob}: an Indexed Job of ${shards} shards; then: kube-netsim merge shard-*.json\n`);
+        }
+        return;
+      }
+      if (shard !== undefined && shard.count > seeds.length) throw new InputError([{ file: "<args>", message: `--shard: Invalid value: "${opts.shard}": more shards than seeds (${seeds.length}); a shard runs whole seeds` }]);
+      if (opts.out !== undefined) writeFile(opts.out, "");
       const show = progress(opts.progress, "runs");
-      const rows = sweep(text, file, parameters, seeds, read, show);
-      show?.(rows.length * seeds.length, rows.length * seeds.length);
-      const swept = opts.duration !== undefined ? parameters.slice(0, -1) : parameters;
-      const shown = rows.map((r) => ({ ...r, values: opts.duration !== undefined ? r.values.slice(0, -1) : r.values }));
-      io.stdout(
-        opts.json
-          ? toJSON({ scenario: file, parameters: swept.map((p) => p.path), seeds, rows: shown.map((r) => ({ values: r.values, runs: r.runs.map((x) => runJSON(file, x)) })) })
-          : formatSweep(file, swept, seeds, shown),
-      );
-      if (rows.some((r) => r.runs.some((x) => x.expectations.some((e) => !e.ok)))) status = EXIT_EXPECTATION_FAILED;
+      const records = await runSweep(plan, { workers, shard, onProgress: show });
+      if (opts.out !== undefined) {
+        writeFile(opts.out, toJSON(shardFile(plan, shard ?? { index: 0, count: 1 }, records)));
+        const failed = records.filter((x) => x.expectations.some((e) => !e.ok)).length;
+        // Exit 0 even when expectations failed: the shard did its work (a Job would retry a
+        // failed pod); merge reports the expectations and exits 1.
+        io.stdout(`kube-netsim sweep ${file}: shard ${shard?.index ?? 0}/${shard?.count ?? 1}: ${records.length} runs written to ${opts.out}${failed > 0 ? `; expectations failed in ${failed} (merge exits 1)` : ""}\n`);
+        return;
+      }
+      const rows = sweepRows(plan, records);
+      io.stdout(opts.json ? toJSON(sweepJSON(plan, rows)) : formatSweep(plan, rows));
+      if (records.some((x) => x.expectations.some((e) => !e.ok))) status = EXIT_EXPECTATION_FAILED;
+    });
+
+  program
+    .command("merge")
+    .description("merge the shard files of a sweep (sweep --shard i/n --out shard-i.json) into the table one sweep prints")
+    .argument("<shards...>", "shard files (JSON), e.g. results/shard-*.json")
+    .option("--json", "print the results as JSON")
+    .action((files: string[], opts: { json?: boolean }) => {
+      const shards = files.map((f) => {
+        let t: string;
+        try {
+          t = read(f);
+        } catch (e) {
+          throw new InputError([{ file: f, message: `cannot read shard file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+        }
+        try {
+          return { file: f, data: JSON.parse(t) as unknown };
+        } catch (e) {
+          throw new InputError([{ file: f, message: `JSON: ${(e as Error).message}` }]);
+        }
+      });
+      const { plan, records } = mergeShards(shards);
+      const rows = sweepRows(plan, records);
+      io.stdout(opts.json ? toJSON(sweepJSON(plan, rows)) : formatSweep(plan, rows));
+      if (records.some((x) => x.expectations.some((e) => !e.ok))) status = EXIT_EXPECTATION_FAILED;
     });
 
   program

@@ -18,6 +18,8 @@ export type { RunScenarioOptions, ScenarioRun, ExpectationResult } from "./runne
 export { runCli, EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from "./cli.js";
 export type { CliIO } from "./cli.js";
 export { table, formatRunSummary, formatCompareSummary, formatEndpointSlices, formatPods, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";
-export { sweep, formatSweep, parseSweepParameter } from "./sweep.js";
-export type { SweepParameter, SweepRow } from "./sweep.js";
+export { planSweep, runSweep, runSweepJob, sweepJobs, shardSeeds, sweepRows, rowMetrics, formatSweep, sweepJSON, shardFile, mergeShards, sweepJobManifest, parseSweepParameter, SWEEP_METRICS } from "./sweep.js";
+export type { SweepParameter, SweepRow, SweepPlan, SweepCombination, SweepRunRecord, SweepJob, SweepShard, SweepShardFile, SweepJobOptions, RunSweepOptions, SweepWorkerReply } from "./sweep.js";
+export { summarize, studentTQuantile, studentTCdf, incompleteBeta } from "./stats.js";
+export type { MetricSummary } from "./stats.js";
 export { runHtml, bucketsSvg, escapeHtml } from "./html.js";
