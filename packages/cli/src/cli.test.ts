@@ -202,7 +202,7 @@ describe("sweep", () => {
   it("progress counts runs", async () => {
     let stderr = "";
     const io = { stdout: (): void => undefined, stderr: (x: string): void => void (stderr += x), interactive: true };
-    expect(await runCli(["sweep", flagship, "--set", "clients[0].rate=10,20", "--seeds", "1,2", "--duration", "1s"], io)).toBe(EXIT_OK);
+    expect(await runCli(["sweep", flagship, "--set", "clients[0].rate=10,20", "--seeds", "1,2", "--duration", "1s", "--workers", "2"], io)).toBe(EXIT_OK);
     expect(stderr.split("\r").filter((f) => f !== "")).toEqual([
       "[..............................] 0 / 4 runs",
       "[########......................] 1 / 4 runs",
@@ -216,7 +216,7 @@ describe("sweep", () => {
     const r = await cli("sweep", flagship, "--set", "clients[0].rate=100,600", "--seeds", "1,2", "--duration", "3s");
     expect(r.code).toBe(EXIT_EXPECTATION_FAILED);
     const lines = r.stdout.split("\n");
-    expect(lines[1]).toBe("  2 combinations x 2 seeds (1, 2); mean [min, max] over the seeds (one number when all are equal)");
+    expect(lines[1]).toBe("  2 combinations x 2 seeds (1, 2); mean ± 95% confidence half-width over the seeds (Student t, n-1 degrees of freedom; one number when all are equal)");
     expect(lines[3]).toMatch(/^ {2}clients\[0\]\.rate +started +completed +failed % +timedOut +refused +reset +dropped +p50 ms +p99 ms +expect$/);
     expect(lines[4]).toMatch(/^ {2}100 .* ok$/);
     expect(lines[5]).toMatch(/^ {2}600 .* FAIL 2\/2$/); // 600/s on three 200/s servers: the p99 bound of 100 ms fails
@@ -289,7 +289,7 @@ describe("exit codes", () => {
   });
 
   it("0 for --help of every command and --version", async () => {
-    for (const args of [["--help"], ["check", "--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["sweep", "--help"], ["--version"]]) {
+    for (const args of [["--help"], ["check", "--help"], ["run", "--help"], ["compare", "--help"], ["explain", "--help"], ["sweep", "--help"], ["merge", "--help"], ["diagnose", "--help"], ["--version"]]) {
       const r = await cli(...args);
       expect(r.code).toBe(EXIT_OK);
       expect(r.stdout.length).toBeGreaterThan(0);
@@ -380,7 +380,7 @@ describe("malformed scenarios and manifests (test-fixtures/bad): one line per er
   });
 
   it.each(Object.entries(BAD))("%s", async (file, expected) => {
-    for (const args of [["check"], ["run"], ["compare", "--modes", "iptables"], ["explain", "--at", "2s"], ["sweep", "--set", "seed=1,2"]]) {
+    for (const args of [["check"], ["run"], ["compare", "--modes", "iptables"], ["explain", "--at", "2s"], ["sweep", "--set", "seed=1,2", "--workers", "1"]]) {
       const r = await cli(args[0], join(FIXTURES, "bad", file), ...args.slice(1));
       if (RUN_TIME_ONLY[file]?.includes(args[0])) {
         expect(r.code).toBe(EXIT_OK);
