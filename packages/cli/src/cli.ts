@@ -13,6 +13,7 @@ import { InputError, formatProblem } from "./source.js";
 import { formatSweep, mergeShards, parseSweepParameter, planSweep, runSweep, shardFile, sweepJSON, sweepJobManifest, sweepRows } from "./sweep.js";
 import type { SweepShard } from "./sweep.js";
 import { runHtml } from "./html.js";
+import { diagnoseClient, formatDiagnosis } from "./diagnose.js";
 
 /** Exit status: everything went well. */
 export const EXIT_OK = 0;
@@ -362,6 +363,52 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       const rows = sweepRows(plan, records);
       io.stdout(opts.json ? toJSON(sweepJSON(plan, rows)) : formatSweep(plan, rows));
       if (records.some((x) => x.expectations.some((e) => !e.ok))) status = EXIT_EXPECTATION_FAILED;
+    });
+
+  program
+    .command("diagnose")
+    .description("why a client's requests are refused or time out: DNS, Service and port, selector, readiness, EndpointSlices, the node's kube-proxy, traffic policy, application, each ok or FAIL with evidence (exit 0 all ok, 1 a layer failed)")
+    .argument("<scenario>", "scenario file (YAML)")
+    .requiredOption("--client <name>", "the client whose requests to explain")
+    .option("--at <time>", "when, after the traffic start (default: the end of the traffic, before the drain)")
+    .option("--seed <seed>", "root seed (overrides the scenario's seed)")
+    .option("--mode <mode>", "kube-proxy mode (overrides the scenario's)")
+    .action((file: string, opts: { client: string; at?: string; seed?: string; mode?: string }) => {
+      const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
+      const mode = opts.mode === undefined ? undefined : parseModes(opts.mode, "--mode")[0];
+      const scenario = loadScenarioFile(file, read, { allowUnresolvedTargets: true });
+      const client = scenario.clients.find((c) => c.name === opts.client);
+      if (!client) {
+        throw new InputError([{ file: "<args>", message: `--client: Unsupported value: "${opts.client}": supported values: ${scenario.clients.map((c) => `"${c.name}"`).join(", ") || "(the scenario has no clients)"}` }]);
+      }
+      const at = opts.at === undefined ? scenario.duration : parseDurationArg(opts.at, "--at");
+      // Count this client's requests by outcome up to --at from the request records of the trace.
+      const counts: Record<string, number> = {};
+      const unresolved: string[] = [];
+      const needle = `"client":${JSON.stringify(client.name)}`;
+      const run = runScenario(scenario, {
+        seed,
+        mode,
+        stopAt: at,
+        traceRequests: true,
+        onClientError: (name, e) => {
+          if (name === client.name) unresolved.push(e.message);
+        },
+        onTraceLine: (line) => {
+          if (!line.includes('"kind":"request"') || !line.includes(needle)) return;
+          const outcome = /"outcome":"([A-Za-z]+)"/.exec(line)?.[1] ?? "?";
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+        },
+      });
+      const node = client.node ?? run.sim.nodeNames[0];
+      let out = `kube-netsim diagnose ${file} --client ${client.name} at t=${(at / 1000).toFixed(3)} s after the traffic start (virtual time ${(run.sim.now / 1000).toFixed(3)} s), seed ${run.seed}, kube-proxy ${run.mode}\n`;
+      out += `  client ${client.name} on ${node} in namespace ${client.namespace ?? "default"} -> ${client.target} (${client.protocol ?? "TCP"})\n`;
+      if (unresolved.length > 0) out += `  the client could not start: ${unresolved[0]}\n`;
+      else out += `  requests ended so far: ${["completed", "refused", "reset", "timedOut", "dropped"].map((k) => `${counts[k] ?? 0} ${k}`).join(", ")}\n`;
+      const checks = diagnoseClient(run.sim, client);
+      out += "\n" + formatDiagnosis(checks);
+      io.stdout(out);
+      if (checks.some((c) => c.status === "FAIL")) status = EXIT_EXPECTATION_FAILED;
     });
 
   program

@@ -12,7 +12,7 @@ export type { Problem, SourceDocument } from "./source.js";
 export { parseManifests, addManifest, SUPPORTED_KINDS } from "./manifests.js";
 export type { Manifests } from "./manifests.js";
 export { loadScenarioFile, parseScenario, checkMode, EXPECT_METRICS } from "./scenario.js";
-export type { Scenario, ScenarioAction, ScenarioClient, TimedAction, Expectation, ReadFile } from "./scenario.js";
+export type { ParseScenarioOptions, Scenario, ScenarioAction, ScenarioClient, TimedAction, Expectation, ReadFile } from "./scenario.js";
 export { runScenario, mergePatch, metricValue } from "./runner.js";
 export type { RunScenarioOptions, ScenarioRun, ExpectationResult } from "./runner.js";
 export { runCli, EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from "./cli.js";
@@ -23,3 +23,5 @@ export type { SweepParameter, SweepRow, SweepPlan, SweepCombination, SweepRunRec
 export { summarize, studentTQuantile, studentTCdf, incompleteBeta } from "./stats.js";
 export type { MetricSummary } from "./stats.js";
 export { runHtml, bucketsSvg, escapeHtml } from "./html.js";
+export { diagnoseClient, formatDiagnosis, dnsQueries, podSearchList, CLUSTER_DOMAIN, POD_NDOTS } from "./diagnose.js";
+export type { DiagnoseCheck, DiagnoseStatus } from "./diagnose.js";

@@ -21,6 +21,11 @@ export interface RunScenarioOptions {
   readonly onTraceLine?: (line: string) => void;
   /** Called as virtual time advances, with ms of traffic done and ms in all. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Called instead of stopping the run when a client cannot be added (its target does not
+   * resolve), for `diagnose`; the run goes on without that client.
+   */
+  readonly onClientError?: (client: string, error: Error) => void;
   /** Stop at this time (ms after traffic starts) without draining, for `explain`. */
   readonly stopAt?: number;
 }
@@ -121,7 +126,8 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
       try {
         clientIndex.set(c.name, sim.addClient(c));
       } catch (e) {
-        fail(c.source, `clients[${i}]`, e);
+        if (options.onClientError && !(e instanceof InputError)) options.onClientError(c.name, e as Error);
+        else fail(c.source, `clients[${i}]`, e);
       }
     };
     if (c.start === 0) add();

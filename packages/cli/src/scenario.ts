@@ -238,14 +238,23 @@ const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient
  * scenario.duration; // 60000
  * ```
  */
-export function loadScenarioFile(file: string, read: ReadFile = defaultRead): Scenario {
+export function loadScenarioFile(file: string, read: ReadFile = defaultRead, options: ParseScenarioOptions = {}): Scenario {
   let text: string;
   try {
     text = read(file);
   } catch (e) {
     throw new InputError([{ file, message: `cannot read scenario file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
-  return parseScenario(text, file, read);
+  return parseScenario(text, file, read, options);
+}
+
+/** Options of {@link parseScenario}. */
+export interface ParseScenarioOptions {
+  /**
+   * Accept clients whose target names a Service the manifests do not have (for
+   * `diagnose`, which explains such a typo as a failed DNS lookup). Default false.
+   */
+  readonly allowUnresolvedTargets?: boolean;
 }
 
 /**
@@ -253,7 +262,7 @@ export function loadScenarioFile(file: string, read: ReadFile = defaultRead): Sc
  * relative to `dirname(file)`.
  * @throws InputError listing every problem with its position.
  */
-export function parseScenario(text: string, file: string, read: ReadFile = defaultRead): Scenario {
+export function parseScenario(text: string, file: string, read: ReadFile = defaultRead, options: ParseScenarioOptions = {}): Scenario {
   const docs = parseYamlDocuments(text, file);
   if (docs.length !== 1) throw new InputError([{ file, line: 1, col: 1, message: `a scenario file holds exactly one YAML document, found ${docs.length}` }]);
   const r = new Reader(docs[0], read);
@@ -447,7 +456,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     const host = /^(?:[a-z]+:\/\/)?([^:/]+)/.exec(c.target)?.[1] ?? "";
     const parts = host.split(".");
     const rest = parts.slice(2).join(".");
-    if (/^[0-9.]+$/.test(host) || (rest !== "" && rest !== "svc" && rest !== "svc.cluster.local")) return; // an IP, or a name the run refuses itself
+    if (options.allowUnresolvedTargets === true || /^[0-9.]+$/.test(host) || (rest !== "" && rest !== "svc" && rest !== "svc.cluster.local")) return; // an IP, or a name the run refuses itself
     notFound(["clients", i, "target"], "Service", parts[0], parts[1] ?? c.namespace ?? "default", c.target);
   });
 
