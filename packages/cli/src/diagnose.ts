@@ -237,7 +237,7 @@ export function diagnoseClient(sim: Simulation, client: ScenarioClient): Diagnos
   const programmed = f.endpoints.filter((e) => e.ready).map((e) => e.key);
   const same = expected.length === programmed.length && expected.every((k, i) => k === programmed[i]);
   const proxyEvidence = [
-    `rules for ${address}: ${f.verdict}${f.programmedAt >= 0 ? `, last programmed at ${(f.programmedAt / 1000).toFixed(3)} s` : ""}; kube-proxy ${proxy.inSync ? "in sync" : "has changes pending or a sync under way"}`,
+    `rules for ${address}: ${f.verdict}${f.programmedAt >= 0 ? `, last programmed at virtual time ${(f.programmedAt / 1000).toFixed(3)} s` : ""}; kube-proxy ${proxy.inSync ? "in sync" : "has changes pending or a sync under way"}`,
     `programmed ready endpoints: ${programmed.join(", ") || "(none)"}`,
     `API server's ready endpoints${local ? ` on ${node} (internalTrafficPolicy Local)` : ""}: ${expected.join(", ") || "(none)"}`,
   ];
