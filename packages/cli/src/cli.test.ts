@@ -171,12 +171,13 @@ describe("--out-html", () => {
     const j = JSON.parse(r.stdout) as { results: { started: number; digest: string; outcomes: { timedOut: number } }; timeline: unknown[] };
     const html = readFileSync(file, "utf8");
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/); // no scripts, no external assets
+    expect(html).not.toMatch(/<script [^>]*src|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/); // inline only, no external assets
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">`);
     expect(html).toContain(`<code>${j.results.digest}</code>`);
     expect(html).toContain(`<td class="n">${j.results.started}</td>`);
     expect(html.match(/<tr><td class="n">[0-9]+\.[0-9]<\/td>/g)).toHaveLength(j.timeline.length); // one timeline row per bucket
-    // The three timeouts after the pod deletion are one bar in the chart.
-    expect(html).toContain(`<title>31.0 s: ${j.results.outcomes.timedOut} timedOut</title>`);
+    // The timeouts after the pod deletion are one bar in the outcomes chart.
+    expect(html).toContain(`<title>31 s: ${j.results.outcomes.timedOut} timedOut</title></rect>`);
   });
 
   it("escapes what it prints", async () => {

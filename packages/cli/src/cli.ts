@@ -220,7 +220,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option("--out-trace <file>", "write the trace (every API write, kube-proxy sync, ...) as JSON Lines")
     .option("--trace-requests", "also record every request's end in the trace (and so in the digest)")
     .option("--out-timeline <file>", "write the measured buckets as CSV (needs measure: in the scenario)")
-    .option("--out-html <file>", "write a self-contained HTML report (tables, a chart of errors and p99 per bucket)")
+    .option("--out-html <file>", "write a self-contained offline HTML report: tables; charts of latency, outcomes and ready endpoints per node over time (with measure:) and of the share per endpoint")
     .addOption(new Option("--progress", "show progress on stderr (default when stderr is a terminal)"))
     .addOption(new Option("--no-progress", "never show progress"))
     .action((file: string, opts: { seed?: string; mode?: string; duration?: string; json?: boolean; outTrace?: string; traceRequests?: boolean; outTimeline?: string; outHtml?: string; progress?: boolean }) => {

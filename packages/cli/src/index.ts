@@ -22,6 +22,6 @@ export { planSweep, runSweep, runSweepJob, sweepJobs, shardSeeds, sweepRows, row
 export type { SweepParameter, SweepRow, SweepPlan, SweepCombination, SweepRunRecord, SweepJob, SweepShard, SweepShardFile, SweepJobOptions, RunSweepOptions, SweepWorkerReply } from "./sweep.js";
 export { summarize, studentTQuantile, studentTCdf, incompleteBeta } from "./stats.js";
 export type { MetricSummary } from "./stats.js";
-export { runHtml, bucketsSvg, escapeHtml } from "./html.js";
+export { runHtml, latencySvg, outcomesSvg, readyEndpointsSvg, endpointSharesSvg, escapeHtml } from "./html.js";
 export { diagnoseClient, formatDiagnosis, dnsQueries, podSearchList, CLUSTER_DOMAIN, POD_NDOTS } from "./diagnose.js";
 export type { DiagnoseCheck, DiagnoseStatus } from "./diagnose.js";
