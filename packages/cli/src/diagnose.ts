@@ -2,6 +2,7 @@ import { LABEL_SERVICE_NAME, compileServiceSelector } from "@kube-netsim/model";
 import type { EndpointSlice, Pod, Service } from "@kube-netsim/model";
 import type { Simulation } from "@kube-netsim/scenario";
 import type { ScenarioClient } from "./scenario.js";
+import { candidateNames, podResolvConf } from "@kube-netsim/dns";
 
 /** The outcome of one layer of a diagnosis. */
 export type DiagnoseStatus = "ok" | "FAIL" | "skip" | "n/a";
@@ -18,34 +19,21 @@ export interface DiagnoseCheck {
   readonly evidence: readonly string[];
 }
 
-/** The cluster DNS domain (kubelet `--cluster-domain`). */
-export const CLUSTER_DOMAIN = "cluster.local";
-/** `options ndots:5` of a ClusterFirst pod's resolv.conf (pkg/kubelet/network/dns/dns.go, ndotsDNSOption). */
-export const POD_NDOTS = 5;
+/** The cluster DNS domain (kubelet `--cluster-domain`, kubeadm's default). */
+const CLUSTER_DOMAIN = "cluster.local";
 
 /**
- * The search list of a ClusterFirst pod in `namespace` (pkg/kubelet/network/dns/dns.go,
- * generateSearchesForDNSClusterFirst): `<ns>.svc.<domain>`, `svc.<domain>`, `<domain>`.
- */
-export function podSearchList(namespace: string, domain: string = CLUSTER_DOMAIN): string[] {
-  return [`${namespace}.svc.${domain}`, `svc.${domain}`, domain];
-}
-
-/**
- * The names a resolver queries for `host`, in order, as glibc does with the search list
- * and `ndots`: a name ending in `.` is absolute; one with at least `ndots` dots is tried
- * as is first; otherwise each search domain is tried first and the name as is last.
+ * The names a ClusterFirst pod in `namespace` queries for `host`, in order, without the
+ * trailing dot: its resolv.conf (search `<ns>.svc.cluster.local svc.cluster.local
+ * cluster.local`, `ndots:5`) applied as glibc applies it; both from `@kube-netsim/dns`.
  *
  * @example
  * ```ts
  * dnsQueries("api", "shop"); // api.shop.svc.cluster.local, api.svc.cluster.local, api.cluster.local, api
  * ```
  */
-export function dnsQueries(host: string, namespace: string, ndots: number = POD_NDOTS): string[] {
-  if (host.endsWith(".")) return [host.slice(0, -1)];
-  const search = podSearchList(namespace).map((d) => `${host}.${d}`);
-  const dots = host.split(".").length - 1;
-  return dots >= ndots ? [host, ...search] : [...search, host];
+export function dnsQueries(host: string, namespace: string): string[] {
+  return candidateNames(host, podResolvConf({ namespace, clusterDomain: CLUSTER_DOMAIN })).map((n) => n.replace(/\.$/, ""));
 }
 
 /** What CoreDNS's kubernetes plugin answers for a Service name (plugin/kubernetes/parse.go: `<service>.<namespace>.svc.<zone>`). */
@@ -127,7 +115,8 @@ export function diagnoseClient(sim: Simulation, client: ScenarioClient): Diagnos
         : { layer: "dns", status: "FAIL", summary: `${host} is an IP address that is no Service's ClusterIP: nothing is programmed for it`, evidence: [] },
     );
   } else {
-    const evidence: string[] = [`search ${podSearchList(namespace).join(" ")}, options ndots:${POD_NDOTS} (pod in namespace ${namespace})`];
+    const conf = podResolvConf({ namespace, clusterDomain: CLUSTER_DOMAIN });
+    const evidence: string[] = [`search ${conf.searches.join(" ")}, options ndots:${conf.ndots} (pod in namespace ${namespace})`];
     for (const q of dnsQueries(host, namespace)) {
       const r = lookup(sim, q);
       evidence.push(`${q}: ${r.answer}`);

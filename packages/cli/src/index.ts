@@ -23,5 +23,5 @@ export type { SweepParameter, SweepRow, SweepPlan, SweepCombination, SweepRunRec
 export { summarize, studentTQuantile, studentTCdf, incompleteBeta } from "./stats.js";
 export type { MetricSummary } from "./stats.js";
 export { runHtml, latencySvg, outcomesSvg, readyEndpointsSvg, endpointSharesSvg, escapeHtml } from "./html.js";
-export { diagnoseClient, formatDiagnosis, dnsQueries, podSearchList, CLUSTER_DOMAIN, POD_NDOTS } from "./diagnose.js";
+export { diagnoseClient, formatDiagnosis, dnsQueries } from "./diagnose.js";
 export type { DiagnoseCheck, DiagnoseStatus } from "./diagnose.js";
