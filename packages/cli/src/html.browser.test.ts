@@ -136,7 +136,7 @@ describe("the HTML report in headless Chromium", () => {
         expect(box?.width ?? 0, chart).toBeGreaterThan(500);
         expect(box?.height ?? 0, chart).toBeGreaterThan(50);
       }
-      const barHeights = await page.$$eval('svg[data-chart="outcomes"] rect.bar', (rs) => rs.map((r) => (r as SVGGraphicsElement).getBBox().height));
+      const barHeights = await page.$$eval('svg[data-chart="outcomes"] rect.bar', (rs) => rs.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
       expect(Math.min(...barHeights)).toBeGreaterThan(0);
 
       // The inline script works: hovering a bar shows its title in the read-out line.
