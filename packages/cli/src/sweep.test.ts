@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, runCli } from "./cli.js";
-import { planSweep, runSweep, shardSeeds, sweepJobs } from "./sweep.js";
+import fc from "fast-check";
+import { toJSON } from "./format.js";
+import { formatSweep, mergeShards, planSweep, runSweep, shardFile, shardSeeds, sweepJobs, sweepRows } from "./sweep.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const flagship = join(ROOT, "examples/scenarios/flagship.yaml");
@@ -72,6 +74,30 @@ describe("shards and merge", () => {
     ]);
   });
 
+  it("property: for any shard count, the shards' runs are every run once, and their merge prints the whole sweep", async () => {
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const plan = planSweep(readFileSync(flagship, "utf8"), flagship, [{ path: "clients[0].rate", values: [100, 200] }], seeds, undefined, [{ path: "duration", values: [500] }]);
+    const all = await runSweep(plan, { workers: 0 });
+    const whole = formatSweep(plan, sweepRows(plan, all));
+    const key = (j: { combination: number; seed: number | string }): string => `${j.combination}/${String(j.seed)}`;
+    const byJob = new Map(all.map((r) => [key(r), r]));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: seeds.length }), fc.boolean(), (n, reverse) => {
+        const shards = Array.from({ length: n }, (_, index) => {
+          const runs = sweepJobs(plan, { index, count: n }).map((j) => byJob.get(key(j))!);
+          // Through the file format: NaN becomes null and back.
+          return { file: `shard-${index}.json`, data: JSON.parse(toJSON(shardFile(plan, { index, count: n }, runs))) as unknown };
+        });
+        const jobs = shards.flatMap((_, index) => sweepJobs(plan, { index, count: n }).map(key));
+        expect(new Set(jobs).size).toBe(jobs.length);
+        expect(jobs.length).toBe(seeds.length * 2);
+        const merged = mergeShards(reverse ? shards.reverse() : shards);
+        expect(formatSweep(merged.plan, sweepRows(merged.plan, merged.records))).toBe(whole);
+      }),
+      { seed: 11, numRuns: 30 },
+    );
+  });
+
   it.each([1, 3, 4])("merge of %i shards prints the same bytes as one sweep (table and JSON)", async (n) => {
     const dir = mkdtempSync(join(tmpdir(), "kube-netsim-shards-"));
     const files: string[] = [];
@@ -87,6 +113,17 @@ describe("shards and merge", () => {
     expect(merged.stdout).toBe(whole.stdout);
     expect(merged.code).toBe(EXIT_EXPECTATION_FAILED);
     expect((await cli("merge", ...files, "--json")).stdout).toBe((await cli("sweep", ...SWEEP, "--workers", "1", "--json")).stdout);
+  });
+
+  it("runs where nothing completed (latency NaN, null in the files) merge to the same table", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kube-netsim-shards-"));
+    const scenario = join(ROOT, "packages/cli/test-fixtures/diagnose/no-pods-match.yaml");
+    const args = [scenario, "--set", "clients[0].rate=20,40", "--seeds", "1..3", "--duration", "1s", "--workers", "2"];
+    const whole = await cli("sweep", ...args);
+    expect(whole.stdout.split("\n")[4]).toMatch(/^ {2}20 .* 0 .* - +- +-$/); // every request refused: no latency, no expectation
+    for (const i of [0, 1]) await cli("sweep", ...args, "--shard", `${i}/2`, "--out", join(dir, `s${i}.json`));
+    expect(readFileSync(join(dir, "s0.json"), "utf8")).toContain('"p50": null');
+    expect((await cli("merge", join(dir, "s0.json"), join(dir, "s1.json"))).stdout).toBe(whole.stdout);
   });
 
   it("merge refuses shards that are missing, there twice, from another sweep, or not shards", async () => {
