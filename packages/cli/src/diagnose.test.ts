@@ -64,6 +64,12 @@ describe("diagnose: one fixture per failing layer", () => {
       "diagnosis: policy: internalTrafficPolicy Local and no ready endpoint on node-1: the rules DROP the packets (the client times out)",
       ["ready endpoints are on node-2", "verdict for 10.", "200 timedOut"],
     ],
+    [
+      "no-application.yaml",
+      "application",
+      "diagnosis: application: 2 endpoint pod(s) have no application listening: connections to them are refused",
+      ["10.96.0.50 is an IP address (no lookup); it is the ClusterIP of Service default/api", "no application model matches its labels", "250 refused"],
+    ],
   ])("%s fails at %s", async (file, layer, diagnosis, evidence) => {
     const r = await diagnose(join(DIR, file), "--client", "web", "--at", "5s");
     expect(r.stderr).toBe("");
