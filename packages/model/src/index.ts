@@ -76,3 +76,5 @@ export {
   isValidLabelValue,
   isValidIPv4,
 } from "./validation.js";
+export { validateIngress, matchIngress, hostMatches, pathMatchLength } from "./ingress.js";
+export type { Ingress, IngressSpec, IngressRule, HTTPIngressPath, IngressBackend, ServiceBackendPort, PathType, IngressMatch } from "./ingress.js";
