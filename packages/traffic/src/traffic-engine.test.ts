@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, it, expect } from "vitest";
 import { Interner, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import type { Distribution, RandomStream } from "@kube-netsim/core";
@@ -428,5 +429,99 @@ describe("TrafficEngine: clients", () => {
     r.scheduler.runUntil(4000);
     expect(r.engine.outcomes()).toEqual({ completed: 4 + 98, refused: 0, reset: 0, timedOut: 98, dropped: 0, dnsFailed: 0 });
     expect(() => r.client(r.frontend("no-rule"), { resolver, connections: { mode: "keep-alive" } })).toThrow("resolver: Invalid value: direct: endpoints from DNS are supported for per-request TCP clients only");
+  });
+});
+
+describe("TrafficEngine: reverse proxies (setForwarder)", () => {
+  // A proxy at 10.244.0.9:80 with 1 ms of its own work, upstreams api-0 and api-1 (10 ms).
+  function proxyRig(statusOf: (client: number, n: number) => number, tries?: number) {
+    const r = rig();
+    const proxyApp = r.engine.startApplication("ingress/proxy-0", ["10.244.0.9:80"], { concurrency: 1, serviceTime: constant(1) }, r.random.stream("proxy"));
+    const up0 = r.engine.startApplication("default/api-0", ["10.244.0.2:8080"], { concurrency: 1, serviceTime: constant(10) }, r.random.stream("a0"));
+    const up1 = r.engine.startApplication("default/api-1", ["10.244.0.3:8080"], { concurrency: 1, serviceTime: constant(10) }, r.random.stream("a1"));
+    const answers: [number, number, string][] = [];
+    let n = 0;
+    r.engine.setForwarder(
+      proxyApp,
+      {
+        forward: (client) => statusOf(client, n++),
+        answered: (client, status, upstream) => answers.push([client, status, upstream >= 0 ? r.addresses.name(upstream) : ""]),
+      },
+      tries,
+    );
+    return { r, proxyApp, up0, up1, answers };
+  }
+  const A0 = (r: Rig): number => r.addresses.id("10.244.0.2:8080");
+  const A1 = (r: Rig): number => r.addresses.id("10.244.0.3:8080");
+
+  it("round robin over two upstreams: each request costs the proxy's 1 ms plus the upstream's 10 ms, and the proxy is free during the upstream's work", () => {
+    let rr = 0;
+    let rigRef: Rig | undefined;
+    const { r, answers } = proxyRig(() => (rr++ % 2 === 0 ? A0(rigRef as Rig) : A1(rigRef as Rig)));
+    rigRef = r;
+    const c = r.client(r.frontend("forward", ["10.244.0.9:80"]), { interarrival: constant(20) }); // t = 1, 21, 41, ...
+    r.scheduler.runUntil(80);
+    r.engine.stopClient(c);
+    r.scheduler.runUntil(1000);
+    expect(r.engine.outcomes()).toEqual({ completed: 4, refused: 0, reset: 0, timedOut: 0, dropped: 0 });
+    expect(r.engine.latency.mean).toBe(11);
+    expect(answers.map((a) => `${a[1]} ${a[2]}`)).toEqual(["200 10.244.0.2:8080", "200 10.244.0.3:8080", "200 10.244.0.2:8080", "200 10.244.0.3:8080"]);
+    // The client's completions count at the proxy's address, the upstream's at the endpoints.
+    expect([...r.engine.completedByAddress()]).toEqual([["10.244.0.2:8080", 2], ["10.244.0.3:8080", 2], ["10.244.0.9:80", 4]]);
+  });
+
+  it("a status the forwarder answers (404, 503) ends the request completed after the proxy's own time", () => {
+    const { r, answers } = proxyRig((_c, n) => (n % 2 === 0 ? -404 : -503));
+    const c = r.client(r.frontend("forward", ["10.244.0.9:80"]), { interarrival: constant(5) }); // t = 1, 6
+    r.scheduler.runUntil(8);
+    r.engine.stopClient(c);
+    r.scheduler.runUntil(100);
+    expect(r.engine.outcomes().completed).toBe(2);
+    expect(r.engine.latency.mean).toBe(1);
+    expect(answers.map((a) => a[1])).toEqual([404, 503]);
+  });
+
+  it("refused upstreams are retried up to `tries`, then answered 502; a reset upstream is answered 502; a hung one ends timedOut (499)", () => {
+    const { r, up0, up1, answers } = proxyRig((_c, n) => (n % 2 === 0 ? A0(rigOf) : A1(rigOf)), 2);
+    const rigOf = r;
+    r.engine.stopApplication(up0, 0); // api-0 refuses: every request goes on to api-1
+    const c = r.client(r.frontend("forward", ["10.244.0.9:80"]), { interarrival: constant(20), connectTimeout: 100 });
+    r.scheduler.runUntil(5); // request 1 at t=1: api-0 refused, api-1 serves it until t=12
+    r.engine.stopApplication(up1, r.scheduler.now); // reset while api-1 serves it: 502
+    r.scheduler.runUntil(30); // request 2 at t=21: both refuse: 502 after 2 tries
+    r.engine.stopClient(c);
+    r.scheduler.runUntil(1000);
+    expect(answers.map((a) => a[1])).toEqual([502, 502]);
+    expect(r.engine.outcomes()).toEqual({ completed: 2, refused: 0, reset: 0, timedOut: 0, dropped: 0 });
+
+    const h = proxyRig(() => A0(h2));
+    const h2 = h.r;
+    h.r.engine.hangApplication(h.up0);
+    const c2 = h.r.client(h.r.frontend("forward", ["10.244.0.9:80"]), { interarrival: constant(1000), connectTimeout: 100 });
+    h.r.scheduler.runUntil(10);
+    h.r.engine.stopClient(c2);
+    h.r.scheduler.runUntil(1000);
+    expect(h.r.engine.outcomes().timedOut).toBe(1);
+    expect(h.answers.map((a) => a[1])).toEqual([499]);
+  });
+
+  it("every request ends as exactly one outcome and one answer (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -2, max: 1 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 60 }), (script, stopAt) => {
+        const p = proxyRig((_c, n) => {
+          const v = script[n % script.length];
+          return v === -2 ? -404 : v === -1 ? -503 : v === 0 ? A0(p.r) : A1(p.r);
+        });
+        const c = p.r.client(p.r.frontend("forward", ["10.244.0.9:80"]), { interarrival: constant(3), connectTimeout: 50 });
+        p.r.scheduler.runUntil(stopAt);
+        p.r.engine.stopApplication(p.up1, p.r.scheduler.now);
+        p.r.scheduler.runUntil(90);
+        p.r.engine.stopClient(c);
+        p.r.scheduler.runUntil(10_000);
+        const o = p.r.engine.outcomes();
+        return p.r.engine.inFlight === 0 && sum(o) === p.r.engine.started && p.answers.length === p.r.engine.started;
+      }),
+      { seed: 42, numRuns: 200 },
+    );
   });
 });

@@ -106,6 +106,29 @@ export interface RequestResolver {
 }
 
 /**
+ * A reverse proxy's routing (an Ingress controller's nginx, see
+ * {@link TrafficEngine.setForwarder}): once the proxy's application has spent its own
+ * service time on a request, the forwarder chooses the upstream the proxy sends it to,
+ * or answers it itself. Called on the hot path: must not allocate.
+ */
+export interface RequestForwarder {
+  /**
+   * The upstream for a request of client `client` (its engine index): a destination id
+   * (>= 0, an endpoint's interned `IP:port`, reached directly without kube-proxy), or a
+   * negative HTTP status the proxy answers with itself (`-404`: no rule matched, `-503`:
+   * the backend has no endpoints).
+   */
+  forward(client: number): number;
+  /**
+   * A request this proxy took ended: `status` is 200 when the upstream served it, 502 when
+   * every try was refused or the upstream reset it, 499 when the client gave up while
+   * the upstream held it, or the status {@link RequestForwarder.forward} answered with.
+   * `upstream` is the last upstream tried (-1 when none).
+   */
+  answered(client: number, status: number, upstream: number): void;
+}
+
+/**
  * How a client uses TCP connections. kube-proxy balances connections, not requests
  * (spec "ten things" 3), so this decides how requests spread.
  *
@@ -164,6 +187,10 @@ interface App {
   hung: boolean;
   /** Its port is open (false while it warms up: connections are refused). */
   listening: boolean;
+  /** A reverse proxy: requests it served go on to an upstream (see {@link RequestForwarder}). */
+  forwarder: RequestForwarder | undefined;
+  /** Upstreams a proxy tries for one request. */
+  tries: number;
 }
 
 /** What a health probe of an application gets (see {@link TrafficEngine.probeApplication}). */
@@ -225,6 +252,9 @@ export class TrafficEngine implements EventHandler {
   private reqApp: Int32Array = new Int32Array(this.cap);
   private reqDest: Int32Array = new Int32Array(this.cap);
   private reqState: Uint8Array = new Uint8Array(this.cap);
+  // Reverse proxies: the proxy application that forwarded the request (-1: none), and its upstream.
+  private reqProxy: Int32Array = new Int32Array(this.cap).fill(-1);
+  private reqUpstream: Int32Array = new Int32Array(this.cap).fill(-1);
   // Events (completion, timeout) pending for each request slot.
   private reqEvents: Uint8Array = new Uint8Array(this.cap);
   private freeList: Int32Array = new Int32Array(this.cap);
@@ -326,6 +356,8 @@ export class TrafficEngine implements EventHandler {
       onDrained: undefined,
       hung: false,
       listening: true,
+      forwarder: undefined,
+      tries: 3,
     });
     for (const id of ids) {
       this.ensureDest(id);
@@ -358,13 +390,13 @@ export class TrafficEngine implements EventHandler {
       const r = app.queue[app.head];
       app.head = (app.head + 1) & (app.queue.length - 1);
       app.length--;
-      this.finish(r, OUTCOME_RESET);
+      this.fail(r, OUTCOME_RESET);
     }
     for (let r = 0; r < this.used; r++) {
       const st = this.reqState[r];
       // In service, or held by a hung process: the kernel resets the connection. A pending
       // completion or timeout event keeps the slot until it fires (ZOMBIE).
-      if ((st === IN_SERVICE || st === HUNG) && this.reqApp[r] === index) this.finish(r, OUTCOME_RESET);
+      if ((st === IN_SERVICE || st === HUNG) && this.reqApp[r] === index) this.fail(r, OUTCOME_RESET);
     }
     app.busy = 0;
     app.hung = false;
@@ -464,6 +496,75 @@ export class TrafficEngine implements EventHandler {
     const app = this.apps[index];
     if (!app || !app.running || !app.listening || app.onDrained !== undefined) return "refused";
     return app.hung ? "no-answer" : "success";
+  }
+
+  /**
+   * Makes an application a reverse proxy (an Ingress controller pod): a request it has
+   * served (its service time is the proxy's own overhead) is not answered but sent on to
+   * the upstream `forwarder` chooses, as a new upstream request of the proxy's: the
+   * proxy's slot is free again at once (nginx is event driven), and the client's request
+   * ends when the upstream answers. An upstream that refuses is retried on the next one
+   * `forward` gives, up to `tries` in all (ingress-nginx `proxy-next-upstream: error
+   * timeout`, `proxy-next-upstream-tries: 3`), then answered 502; one that resets the
+   * request (its process stopped) is answered 502; one whose IP is gone is waited for
+   * until the client's own timeout (nginx's `proxy-connect-timeout` of 5 s is longer).
+   */
+  setForwarder(index: number, forwarder: RequestForwarder | undefined, tries: number = 3): void {
+    const app = this.apps[index];
+    if (!app) throw new RangeError(`setForwarder: application ${index}: Not found`);
+    if (!Number.isInteger(tries) || tries < 1) throw new RangeError(`setForwarder: tries: Invalid value: ${tries}: must be an integer >= 1`);
+    app.forwarder = forwarder;
+    app.tries = tries;
+  }
+
+  // Request r was served by proxy application ai: send it upstream, or answer it.
+  private forwardRequest(r: number, ai: number, fwd: RequestForwarder, now: SimTime): void {
+    const client = this.reqClient[r];
+    this.reqProxy[r] = ai;
+    const tries = this.apps[ai].tries;
+    for (let attempt = 0; attempt < tries; attempt++) {
+      const d = fwd.forward(client);
+      if (d < 0) {
+        this.answerAtProxy(r, -d);
+        return;
+      }
+      this.reqUpstream[r] = d;
+      const app = d < this.destApp.length ? this.destApp[d] : DEST_UNREACHABLE;
+      if (app >= 0) {
+        this.enqueue(app, r, now);
+        return;
+      }
+      if (app === DEST_CLOSED || this.hostExists(d)) continue; // refused: the next upstream
+      this.waitForTimeout(r, this.clients[client]); // packets lost: the client gives up first
+      return;
+    }
+    this.answerAtProxy(r, 502);
+  }
+
+  // The proxy answers request r itself with an HTTP status: the client gets a response.
+  private answerAtProxy(r: number, status: number): void {
+    const ai = this.reqProxy[r];
+    this.reqProxy[r] = -1;
+    (this.apps[ai].forwarder as RequestForwarder).answered(this.reqClient[r], status, this.reqUpstream[r]);
+    this.recordCompleted(r, this.scheduler.now);
+    this.end(r, OUTCOME_COMPLETED);
+    if (this.reqEvents[r] > 0) this.reqState[r] = ZOMBIE;
+    else this.release(r);
+  }
+
+  // A request ends with `outcome`, unless a proxy holds it upstream and turns a reset into a 502.
+  private fail(r: number, outcome: number): void {
+    if (outcome === OUTCOME_RESET && this.reqProxy[r] >= 0) this.answerAtProxy(r, 502);
+    else this.finish(r, outcome);
+  }
+
+  private recordCompleted(r: number, now: SimTime): void {
+    this.latency.record(now - this.reqStart[r]);
+    const dest = this.reqDest[r];
+    this.destCompleted[dest]++;
+    const cl = this.clients[this.reqClient[r]];
+    if (dest >= cl.completedByDest.length) cl.completedByDest = growTo(cl.completedByDest, dest);
+    cl.completedByDest[dest]++;
   }
 
   // A hung application holds request r: it waits for its client's timeout.
@@ -632,6 +733,7 @@ export class TrafficEngine implements EventHandler {
     const r = this.alloc();
     this.reqStart[r] = now;
     this.reqClient[r] = ci;
+    this.reqProxy[r] = -1;
     this.startedCount++;
     this.inFlightCount++;
     c.started++;
@@ -752,15 +854,25 @@ export class TrafficEngine implements EventHandler {
   private complete(r: number, now: SimTime): void {
     if (this.reqState[r] !== IN_SERVICE) return; // held by a hung application: its timeout ends it
     const ai = this.reqApp[r];
-    this.latency.record(now - this.reqStart[r]);
-    const dest = this.reqDest[r];
-    this.destCompleted[dest]++;
-    const cl = this.clients[this.reqClient[r]];
-    if (dest >= cl.completedByDest.length) cl.completedByDest = growTo(cl.completedByDest, dest);
-    cl.completedByDest[dest]++;
-    this.end(r, OUTCOME_COMPLETED);
-    this.release(r);
     const app = this.apps[ai];
+    const proxy = this.reqProxy[r];
+    if (proxy >= 0) {
+      // The upstream answered a proxied request: the proxy relays the response.
+      this.destCompleted[this.reqUpstream[r]]++;
+      this.reqProxy[r] = -1;
+      (this.apps[proxy].forwarder as RequestForwarder).answered(this.reqClient[r], 200, this.reqUpstream[r]);
+      this.recordCompleted(r, now);
+      this.end(r, OUTCOME_COMPLETED);
+      this.release(r);
+    } else if (app.forwarder !== undefined) {
+      // A proxy finished its own work on the request: on to the upstream (slot freed below).
+      this.reqState[r] = CONNECTING;
+      this.forwardRequest(r, ai, app.forwarder, now);
+    } else {
+      this.recordCompleted(r, now);
+      this.end(r, OUTCOME_COMPLETED);
+      this.release(r);
+    }
     if (app.length > 0) {
       const next = app.queue[app.head];
       app.head = (app.head + 1) & (app.queue.length - 1);
@@ -777,6 +889,12 @@ export class TrafficEngine implements EventHandler {
 
   // Records the outcome of a request (exactly once per request) without freeing its slot.
   private end(r: number, outcome: number): void {
+    const proxy = this.reqProxy[r];
+    if (proxy >= 0) {
+      // The client gave up (or was cut off) while a proxy held its request upstream: nginx logs 499.
+      this.reqProxy[r] = -1;
+      (this.apps[proxy].forwarder as RequestForwarder).answered(this.reqClient[r], 499, this.reqUpstream[r]);
+    }
     this.counts[outcome]++;
     this.inFlightCount--;
     const conn = this.reqConn[r];
@@ -1023,6 +1141,10 @@ export class TrafficEngine implements EventHandler {
     this.reqClient = grow32(this.reqClient);
     this.reqApp = grow32(this.reqApp);
     this.reqDest = grow32(this.reqDest);
+    const rp = new Int32Array(n).fill(-1);
+    rp.set(this.reqProxy);
+    this.reqProxy = rp;
+    this.reqUpstream = grow32(this.reqUpstream);
     const s = new Uint8Array(n);
     s.set(this.reqState);
     this.reqState = s;
