@@ -59,6 +59,7 @@ const GROUP_OF: Readonly<Record<string, string>> = {
   Deployment: "apps",
   ReplicaSet: "apps",
   EndpointSlice: "discovery.k8s.io",
+  Ingress: "networking.k8s.io",
 };
 
 /**

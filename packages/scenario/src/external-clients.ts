@@ -19,11 +19,17 @@ export interface AddExternalClientOptions {
   /** Client name, unique among all clients. */
   readonly name: string;
   /**
-   * Where connections go: `"lb"` (the load balancer of `service`), or `"<ip>:<port>"`
+   * Where connections go: `"ingress"` (the Ingress controller's load balancer, with
+   * `host` and `path`; see `SimulationOptions.ingressController`), `"lb"` (the load
+   * balancer of `service`), or `"<ip>:<port>"`
    * where the IP is a node's InternalIP (a NodePort on that node), a load-balancer ingress
    * IP (through the load balancer), or one of a Service's `externalIPs` (entering at `node`).
    */
   readonly target: string;
+  /** With `target: "ingress"`: the HTTP Host the client sends (default: the controller's load-balancer IP, which only host-less rules match). */
+  readonly host?: string;
+  /** With `target: "ingress"`: the request path (default `/`). */
+  readonly path?: string;
   /** The Service, for `target: "lb"`. */
   readonly service?: string;
   /** Service port (`spec.ports[].port`) for `target: "lb"`. Default: the first port. */

@@ -2,8 +2,8 @@ import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponent
 import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
 import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController, isPodReady } from "@kube-netsim/controllers";
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
-import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
-import type { KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
+import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
+import type { Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
 import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine, resolveApplicationModel } from "@kube-netsim/traffic";
@@ -15,6 +15,8 @@ import type { ResolveResult } from "@kube-netsim/dns";
 import { ExternalTraffic } from "./external-clients.js";
 import type { AddExternalClientOptions, CrossZoneOptions, CrossZoneResult } from "./external-clients.js";
 import type { ExternalClientResult, LoadBalancerOptions } from "./external-traffic.js";
+import { INGRESS_CONTROLLER_NAME, INGRESS_NAMESPACE, IngressController } from "./ingress-controller.js";
+import type { IngressControllerOptions, IngressResults } from "./ingress-controller.js";
 
 /** One node of the simulated cluster. */
 export interface NodeSpec {
@@ -111,6 +113,13 @@ export interface SimulationOptions {
    * it they stay pending (no ingress, like `EXTERNAL-IP <pending>`). See docs/services.md.
    */
   readonly loadBalancer?: LoadBalancerOptions;
+  /**
+   * An Ingress controller modelled on ingress-nginx: Deployment and LoadBalancer Service
+   * `ingress-nginx-controller` in namespace `ingress-nginx`, whose proxy pods route by the
+   * Ingress objects given to {@link Simulation.apply}. Implies a load-balancer
+   * implementation (`loadBalancer: {}`) when none is given. See docs/services.md.
+   */
+  readonly ingressController?: boolean | IngressControllerOptions;
 }
 
 /** Options of {@link Simulation.addClient}. */
@@ -178,6 +187,8 @@ export interface SimulationResults {
   readonly dns?: DnsResults;
   /** External clients (and pod clients calling external addresses) by name; present only when there are some. */
   readonly external?: Readonly<Record<string, ExternalClientResult>>;
+  /** The Ingress controller's responses per rule, client, backend and pod; present only with an Ingress controller. */
+  readonly ingress?: IngressResults;
   /** Digest of the trace (control-plane events and these results): equal seeds and calls give equal digests. */
   readonly digest: string;
 }
@@ -237,6 +248,8 @@ export class Simulation {
   private readonly syncListeners: ((node: string) => void)[] = [];
   private readonly clusterDns: ClusterDns | undefined;
   private readonly externalTraffic: ExternalTraffic;
+  private readonly ingress: IngressController | undefined;
+  private readonly ingressObjects = new Map<string, Ingress>();
   private readonly endpointSlices: EndpointSliceController;
 
   constructor(options: SimulationOptions) {
@@ -317,7 +330,7 @@ export class Simulation {
       addresses: this.addresses,
       proxies: this.proxies,
       endpointNode: (address) => this.addressOwner.get(address)?.node ?? "",
-      loadBalancer: options.loadBalancer,
+      loadBalancer: options.loadBalancer ?? (options.ingressController !== undefined && options.ingressController !== false ? {} : undefined),
       clientIPs: this.clientIPs,
       // Load-balancer health transitions are in the trace (and the digest).
       onHealthChange: (service, node, healthy) => this.trace.record(this.scheduler.now, "load-balancer.health", { service, node, healthy }),
@@ -335,6 +348,18 @@ export class Simulation {
       this.clusterDns = dns;
       this.apply(dns.objects());
       this.setApplication(dns.labels, { concurrency: 1000, serviceTime: constant(0.2) });
+    }
+    if (options.ingressController !== undefined && options.ingressController !== false) {
+      const ic = new IngressController(options.ingressController, {
+        store: this.store,
+        later: this.later,
+        addresses: this.addresses,
+        random: this.random.stream("ingress-controller"),
+        watchDelay,
+      });
+      this.ingress = ic;
+      this.apply(ic.objects());
+      this.setApplication(ic.labels, ic.application);
     }
   }
 
@@ -357,6 +382,18 @@ export class Simulation {
    * ```
    */
   addExternalClient(options: AddExternalClientOptions): number {
+    if (options?.target === "ingress") {
+      const where = `external client "${options.name}"`;
+      if (this.ingress === undefined) throw new RangeError(`${where}: target: Invalid value: "ingress": the simulation has no Ingress controller; give the Simulation an ingressController option`);
+      const path = options.path ?? "/";
+      if (typeof path !== "string" || !path.startsWith("/")) throw new RangeError(`${where}: path: Invalid value: ${JSON.stringify(path)}: must be an absolute path`);
+      const ip = this.ingressIP();
+      const host = options.host ?? ip ?? "";
+      if (typeof host !== "string" || host === "") throw new RangeError(`${where}: host: Invalid value: ${JSON.stringify(options.host)}: must be a host name`);
+      const index = this.externalTraffic.addExternalClient({ ...options, target: "lb", service: INGRESS_CONTROLLER_NAME, namespace: INGRESS_NAMESPACE, port: 80 });
+      this.ingress.addRoute(index, options.name, host, path);
+      return index;
+    }
     return this.externalTraffic.addExternalClient(options);
   }
 
@@ -425,12 +462,23 @@ export class Simulation {
    * Every object is validated first; if any is invalid, none is applied and a
    * {@link ValidationError} lists every error of every object.
    */
-  apply(objects: readonly KubeObject[]): void {
+  apply(objects: readonly (KubeObject | Ingress)[]): void {
     const errors: ValidationError[] = [];
+    const ingresses: Ingress[] = [];
+    const kube: KubeObject[] = [];
     for (const o of objects) {
+      if (o?.kind === "Ingress") {
+        // networking.k8s.io/v1 Ingress: validated here, served by the Ingress controller (if any).
+        const errs = validateIngress(o);
+        if (errs.length > 0) errors.push(new ValidationError("Ingress", typeof o.metadata?.name === "string" ? o.metadata.name : "", errs));
+        ingresses.push(o);
+        continue;
+      }
+      kube.push(o);
       const e = this.store.check(o);
       if (e) errors.push(e);
     }
+    objects = kube;
     // Requested ClusterIPs are checked before anything is written, so that a taken
     // address cannot leave the list half applied.
     const requested = new Set<string>();
@@ -455,11 +503,34 @@ export class Simulation {
     if (errors.length > 1) {
       throw new ValidationError("List", "", errors.flatMap((e) => e.errors.map((fe) => ({ ...fe, field: `${e.kind} "${e.objectName}": ${fe.field}` }))));
     }
-    for (const o of objects) {
+    for (const o of kube) {
       const existing = this.store.get(o.kind, o.metadata.namespace, o.metadata.name);
       if (existing) this.store.update({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
       else this.store.create(o);
     }
+    for (const ing of ingresses) {
+      const ns = ing.metadata.namespace ?? "default";
+      this.ingressObjects.set(`${ns}/${ing.metadata.name}`, ing);
+      this.ingress?.apply(ing);
+      this.trace.record(this.scheduler.now, "Ingress.APPLIED", { name: ing.metadata.name, ns });
+    }
+  }
+
+  /** The Ingress objects applied, sorted by namespace and name. */
+  ingresses(): Ingress[] {
+    return [...this.ingressObjects.keys()].sort().map((k) => this.ingressObjects.get(k) as Ingress);
+  }
+
+  /** Deletes an Ingress (`kubectl delete ingress <name>`). @throws RangeError when there is none. */
+  deleteIngress(name: string, namespace: string = "default"): void {
+    if (!this.ingressObjects.delete(`${namespace}/${name}`)) throw new RangeError(`ingresses.networking.k8s.io "${name}" not found in namespace "${namespace}"`);
+    this.ingress?.delete(namespace, name);
+    this.trace.record(this.scheduler.now, "Ingress.DELETED", { name, ns: namespace });
+  }
+
+  /** The Ingress controller's load-balancer IP (`kubectl get ingress` ADDRESS), undefined while pending or without a controller. */
+  ingressIP(): string | undefined {
+    return this.ingress === undefined ? undefined : this.loadBalancerIP(INGRESS_CONTROLLER_NAME, INGRESS_NAMESPACE);
   }
 
   /**
@@ -803,7 +874,8 @@ export class Simulation {
       ...(this.clusterDns !== undefined ? { dns: this.clusterDns.results() } : {}),
     };
     const external = this.externalTraffic.results();
-    const full = external === undefined ? summary : { ...summary, external };
+    const withExternal = external === undefined ? summary : { ...summary, external };
+    const full = this.ingress === undefined ? withExternal : { ...withExternal, ingress: this.ingress.results() };
     return { ...full, digest: digestResults(this.trace.digest(), full) };
   }
 
@@ -835,6 +907,7 @@ export class Simulation {
   // misbehaviour: warm-up (port closed), hang and crash times, drawn per process start.
   private startApp(pod: Pod, key: string, addresses: string[], model: ApplicationModel): void {
     const index = this.traffic.startApplication(key, addresses, model, this.random.stream(`app/${key}`));
+    if (this.ingress?.isControllerPod(pod)) this.traffic.setForwarder(index, this.ingress.forwarderFor(key), this.ingress.upstreamTries);
     this.runningApps.set(key, { app: index, addresses, onSigterm: model.onSigterm ?? "exit" });
     if (model.warmUp === undefined && model.hangAfter === undefined && model.crashAfter === undefined) return;
     const m = resolveApplicationModel(model, `application "${key}"`);

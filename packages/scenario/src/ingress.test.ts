@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { constant } from "@kube-netsim/core";
+import { ValidationError } from "@kube-netsim/model";
+import type { Deployment, Ingress, Service } from "@kube-netsim/model";
+import { Simulation } from "./simulation.js";
+
+function app(name: string, replicas: number): [Deployment, Service] {
+  return [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, ports: [{ containerPort: 8080 }] }] } },
+      },
+    },
+    { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } },
+  ];
+}
+
+const shop: Ingress = {
+  apiVersion: "networking.k8s.io/v1",
+  kind: "Ingress",
+  metadata: { name: "shop" },
+  spec: {
+    ingressClassName: "nginx",
+    rules: [
+      {
+        host: "shop.example.com",
+        http: {
+          paths: [
+            { path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } },
+            { path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } },
+            { path: "/empty", pathType: "Exact", backend: { service: { name: "empty", port: { number: 80 } } } },
+          ],
+        },
+      },
+    ],
+  },
+};
+
+function cluster(seed = 3): Simulation {
+  const sim = new Simulation({ seed, ingressController: { replicas: 2, application: { concurrency: 4, serviceTime: constant(0.2) } } });
+  sim.apply([...app("web", 2), ...app("api", 3), ...app("empty", 0), shop]);
+  sim.setApplication({ app: "web" }, { concurrency: 4, serviceTime: constant(2) });
+  sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: constant(5) });
+  sim.settle();
+  return sim;
+}
+
+describe("Ingress controller", () => {
+  it("routes by host and path: Prefix /api to api, / to web, unknown host 404, a backend without endpoints 503", () => {
+    const sim = cluster();
+    expect(sim.ingressIP()).toBe("192.0.2.1");
+    sim.addExternalClient({ name: "api", target: "ingress", host: "shop.example.com", path: "/api/items", rate: 100 });
+    sim.addExternalClient({ name: "home", target: "ingress", host: "shop.example.com", path: "/", rate: 50 });
+    sim.addExternalClient({ name: "other", target: "ingress", host: "other.example.com", path: "/api", rate: 20 });
+    sim.addExternalClient({ name: "empty", target: "ingress", host: "shop.example.com", path: "/empty", rate: 20 });
+    sim.runFor(20_000);
+    sim.drain();
+    const r = sim.results();
+    const ing = r.ingress;
+    expect(ing).toBeDefined();
+    expect(Object.keys(ing?.byRule ?? {})).toEqual(["(no rule)", "shop: shop.example.com/ (Prefix)", "shop: shop.example.com/api (Prefix)", "shop: shop.example.com/empty (Exact)"]);
+    expect(Object.keys(ing?.byClient.api ?? {})).toEqual(["200"]);
+    expect(Object.keys(ing?.byClient.other ?? {})).toEqual(["404"]);
+    expect(Object.keys(ing?.byClient.empty ?? {})).toEqual(["503"]);
+    // Every request got an HTTP response: outcomes are all completed.
+    expect(r.outcomes).toEqual({ completed: r.started, refused: 0, reset: 0, timedOut: 0, dropped: 0 });
+    const statusTotal = Object.values(ing?.byClient ?? {}).flatMap((row) => Object.values(row)).reduce((a, b) => a + b, 0);
+    expect(statusTotal).toBe(r.started);
+    // Round robin per proxy pod: each api endpoint gets a third of the api requests within 1 %.
+    const apiServed = Object.values(ing?.byBackend["default/api:http"] ?? {});
+    expect(apiServed).toHaveLength(3);
+    const total = apiServed.reduce((a, b) => a + b, 0);
+    expect(total).toBe(ing?.byClient.api["200"]);
+    for (const n of apiServed) expect(Math.abs(n / total - 1 / 3)).toBeLessThan(0.01);
+    // Both proxy pods took traffic (the load balancer spreads connections over their nodes).
+    expect(Object.values(ing?.byControllerPod ?? {}).every((n) => n > 0)).toBe(true);
+  });
+
+  it("the proxies talk to endpoints directly: keep-alive clients still spread evenly over endpoints (kube-proxy balances connections, nginx balances requests)", () => {
+    const sim = cluster(5);
+    sim.addExternalClient({ name: "ka", target: "ingress", host: "shop.example.com", path: "/api", rate: 200, connections: { mode: "keep-alive", poolSize: 1 } });
+    sim.runFor(10_000);
+    sim.drain();
+    const served = Object.values(sim.results().ingress?.byBackend["default/api:http"] ?? {});
+    expect(served).toHaveLength(3);
+    const total = served.reduce((a, b) => a + b, 0);
+    for (const n of served) expect(Math.abs(n / total - 1 / 3)).toBeLessThan(0.01);
+  });
+
+  it("scaling the empty backend up turns 503 into 200 once the controller sees the endpoints", () => {
+    const sim = cluster();
+    sim.setApplication({ app: "empty" }, { serviceTime: constant(1) });
+    sim.addExternalClient({ name: "e", target: "ingress", host: "shop.example.com", path: "/empty", rate: 50 });
+    sim.runFor(5_000);
+    sim.scale("empty", 1);
+    sim.runFor(10_000);
+    sim.drain();
+    const row = sim.results().ingress?.byClient.e ?? {};
+    expect(row["503"]).toBeGreaterThan(200);
+    expect(row["200"]).toBeGreaterThan(300);
+  });
+
+  it("a defaultBackend catches what no rule matches; deleting the Ingress gives 404", () => {
+    const sim = cluster();
+    sim.apply([{ apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "fallback" }, spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } }]);
+    sim.settle();
+    sim.addExternalClient({ name: "x", target: "ingress", host: "unknown.test", path: "/", rate: 20, interarrival: constant(50) });
+    sim.runFor(2_000);
+    sim.deleteIngress("fallback");
+    sim.runFor(2_000);
+    sim.drain();
+    const byRule = sim.results().ingress?.byRule ?? {};
+    expect(byRule["fallback: defaultBackend"]?.["200"]).toBeGreaterThan(30);
+    expect(byRule["(no rule)"]?.["404"]).toBeGreaterThan(30);
+  });
+
+  it("refuses an invalid Ingress with the API server's message, and Ingress clients without a controller", () => {
+    const sim = new Simulation({ seed: 1 });
+    const bad = { ...shop, spec: { rules: [{ http: { paths: [{ path: "/", backend: { service: { name: "web", port: { number: 80 } } } }] } }] } } as unknown as Ingress;
+    expect(() => sim.apply([bad])).toThrow(ValidationError);
+    expect(() => sim.apply([bad])).toThrow('Ingress.networking.k8s.io "shop" is invalid: spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified');
+    expect(() => sim.addExternalClient({ name: "c", target: "ingress", rate: 1 })).toThrow(/has no Ingress controller/);
+    const results = sim.results();
+    expect("ingress" in results).toBe(false);
+  });
+
+  it("same seed, same digest", () => {
+    const run = (): string => {
+      const sim = cluster(9);
+      sim.addExternalClient({ name: "api", target: "ingress", host: "shop.example.com", path: "/api", rate: 100 });
+      sim.runFor(3_000);
+      sim.drain();
+      return sim.results().digest;
+    };
+    expect(run()).toBe(run());
+  });
+});
