@@ -65,6 +65,8 @@ export interface IngressResults {
   readonly byRule: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Responses per HTTP status, per client. */
   readonly byClient: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Each Ingress client's host, path and the rule its requests match now (`(no rule)` when none). */
+  readonly routes: Readonly<Record<string, { readonly host: string; readonly path: string; readonly rule: string }>>;
   /** Requests each endpoint served (status 200), per backend `<namespace>/<service>:<port>`. */
   readonly byBackend: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Requests each controller pod proxied (every status). */
@@ -258,7 +260,9 @@ export class IngressController {
     }
     const byControllerPod: Record<string, number> = {};
     for (const k of [...this.forwarders.keys()].sort()) byControllerPod[k.slice(k.indexOf("/") + 1)] = (this.forwarders.get(k) as PodForwarder).handled;
-    return { byRule: statusTable(this.byRule), byClient: statusTable(this.byClient), byBackend, byControllerPod };
+    const routes: Record<string, { host: string; path: string; rule: string }> = {};
+    for (const r of this.routes) if (r !== undefined) routes[r.name] = { host: r.host, path: r.path, rule: r.key };
+    return { byRule: statusTable(this.byRule), byClient: statusTable(this.byClient), routes, byBackend, byControllerPod };
   }
 
   private scheduleRebuild(): void {
