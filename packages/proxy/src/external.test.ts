@@ -125,13 +125,16 @@ describe("external addresses", () => {
     expect(proxies["node-c"].localOriginFrontend("10.0.0.12:30080/TCP").endpoints.length).toBe(2);
   });
 
-  it("externalIPs are programmed on every node; iptables prints them, nftables shows ClusterIP rules only; programmedAddresses lists no local-origin key", () => {
+  it("externalIPs are programmed on every node; iptables and nftables print them; programmedAddresses lists no local-origin key", () => {
     const { proxies } = cluster({ externalIPs: ["198.51.100.7"], ports: [{ name: "http", port: 80, targetPort: 8080 }] }, TWO);
     for (const n of Object.keys(NODE_IP)) expect(proxies[n].frontend("198.51.100.7:80/TCP").verdict).toBe("forward");
     expect(proxies["node-a"].programmedAddresses()).toEqual(["10.96.0.10:80/TCP", "198.51.100.7:80/TCP"]);
     expect(proxies["node-a"].ruleset()).toContain('-A KUBE-SERVICES -d 198.51.100.7/32 -p tcp -m comment --comment "default/api:http external IP" -m tcp --dport 80 -j KUBE-EXT-KKDGWRPDK6Z5NCHS');
     const nft = cluster({ externalIPs: ["198.51.100.7"], ports: [{ name: "http", port: 80, targetPort: 8080 }] }, TWO, "nftables");
-    expect(nft.proxies["node-a"].ruleset()).not.toContain("198.51.100.7");
+    const nftText = nft.proxies["node-a"].ruleset();
+    // pkg/proxy/nftables/proxier.go: the externalIP goes to the port's external- chain, which masquerades (Cluster) then goes to service-.
+    expect(nftText).toMatch(/198\.51\.100\.7 \. tcp \. 80 : goto external-[A-Z0-9]{8}-default\/api\/tcp\/http/);
+    expect(nftText).toMatch(/chain external-[A-Z0-9]{8}-default\/api\/tcp\/http \{\n\t\tjump mark-for-masquerade\n\t\tgoto service-/);
   });
 
   it("health-check server: 200 with the local ready endpoint count, 503 on a node without one", () => {

@@ -220,22 +220,21 @@ export class KubeProxy {
   /**
    * What this kube-proxy has programmed, printed as its data plane's own tool shows it:
    * `iptables-save` (iptables mode, with NodePort, load-balancer and externalIP rules),
-   * `nft list ruleset` (nftables: ClusterIP addresses only), `ipvsadm -Ln` (IPVS: a
+   * `nft list ruleset` (nftables, with the `service-nodeports` map and `external-` chains), `ipvsadm -Ln` (IPVS: a
    * virtual server per ClusterIP, NodePort on the node's IP, load-balancer IP and
    * externalIP), or Cilium's service list (`cilium-dbg service list`, with the frontend's
    * type).
    */
   ruleset(): string {
     // iptables prints external addresses too (KUBE-NODEPORTS, KUBE-EXT: it needs the
-    // local-origin frontends for the Cluster endpoints); the other printers show ClusterIP rules.
+    // local-origin frontends for the Cluster endpoints), and so does nftables.
     const all = [...this.frontends.values()].filter((f) => f.verdict !== "no-rule").sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-    const frontends = all.filter((f) => f.kind === "cluster-ip");
     const plane = this.options.dataPlane;
     switch (plane.mode) {
       case "iptables":
         return formatIptablesSave(all);
       case "nftables":
-        return formatNftRuleset(frontends);
+        return formatNftRuleset(all);
       case "ipvs":
         return formatIpvsadm(all.filter((f) => f.kind !== "local-origin"), plane as IpvsDataPlane);
       default:

@@ -518,3 +518,137 @@ describe("formatNftRuleset behaviour", () => {
     }
   });
 });
+
+// The same test's "# svc2", "# svc3" and "# svc4" blocks (external addresses), verbatim.
+const UPSTREAM_SVC2_SVC3_SVC4 = `
+	add chain ip kube-proxy service-42NFTM6N-ns2/svc2/tcp/p80
+	add rule ip kube-proxy service-42NFTM6N-ns2/svc2/tcp/p80 ip daddr 172.30.0.42 ip saddr != 10.0.0.0/8 jump mark-for-masquerade
+	add rule ip kube-proxy service-42NFTM6N-ns2/svc2/tcp/p80 numgen random mod 1 vmap { 0 : goto endpoint-SGOXE6O3-ns2/svc2/tcp/p80__10.180.0.2/80 }
+	add chain ip kube-proxy external-42NFTM6N-ns2/svc2/tcp/p80
+	add rule ip kube-proxy external-42NFTM6N-ns2/svc2/tcp/p80 ip saddr 10.0.0.0/8 goto service-42NFTM6N-ns2/svc2/tcp/p80 comment "short-circuit pod traffic"
+	add rule ip kube-proxy external-42NFTM6N-ns2/svc2/tcp/p80 fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"
+	add rule ip kube-proxy external-42NFTM6N-ns2/svc2/tcp/p80 fib saddr type local goto service-42NFTM6N-ns2/svc2/tcp/p80 comment "short-circuit local traffic"
+	add chain ip kube-proxy endpoint-SGOXE6O3-ns2/svc2/tcp/p80__10.180.0.2/80
+	add rule ip kube-proxy endpoint-SGOXE6O3-ns2/svc2/tcp/p80__10.180.0.2/80 ip saddr 10.180.0.2 jump mark-for-masquerade
+	add rule ip kube-proxy endpoint-SGOXE6O3-ns2/svc2/tcp/p80__10.180.0.2/80 meta l4proto tcp dnat to 10.180.0.2:80
+	add element ip kube-proxy cluster-ips { 172.30.0.42 }
+	add element ip kube-proxy service-ips { 172.30.0.42 . tcp . 80 : goto service-42NFTM6N-ns2/svc2/tcp/p80 }
+	add element ip kube-proxy service-ips { 192.168.99.22 . tcp . 80 : goto external-42NFTM6N-ns2/svc2/tcp/p80 }
+	add element ip kube-proxy service-ips { 1.2.3.4 . tcp . 80 : goto external-42NFTM6N-ns2/svc2/tcp/p80 }
+	add element ip kube-proxy service-nodeports { tcp . 3001 : goto external-42NFTM6N-ns2/svc2/tcp/p80 }
+	add element ip kube-proxy no-endpoint-nodeports { tcp . 3001 comment "ns2/svc2:p80" : drop }
+	add element ip kube-proxy no-endpoint-services { 1.2.3.4 . tcp . 80 comment "ns2/svc2:p80" : drop }
+	add element ip kube-proxy no-endpoint-services { 192.168.99.22 . tcp . 80 comment "ns2/svc2:p80" : drop }
+	add chain ip kube-proxy service-4AT6LBPK-ns3/svc3/tcp/p80
+	add rule ip kube-proxy service-4AT6LBPK-ns3/svc3/tcp/p80 ip daddr 172.30.0.43 ip saddr != 10.0.0.0/8 jump mark-for-masquerade
+	add rule ip kube-proxy service-4AT6LBPK-ns3/svc3/tcp/p80 numgen random mod 1 vmap { 0 : goto endpoint-UEIP74TE-ns3/svc3/tcp/p80__10.180.0.3/80 }
+	add chain ip kube-proxy external-4AT6LBPK-ns3/svc3/tcp/p80
+	add rule ip kube-proxy external-4AT6LBPK-ns3/svc3/tcp/p80 jump mark-for-masquerade
+	add rule ip kube-proxy external-4AT6LBPK-ns3/svc3/tcp/p80 goto service-4AT6LBPK-ns3/svc3/tcp/p80
+	add chain ip kube-proxy endpoint-UEIP74TE-ns3/svc3/tcp/p80__10.180.0.3/80
+	add rule ip kube-proxy endpoint-UEIP74TE-ns3/svc3/tcp/p80__10.180.0.3/80 ip saddr 10.180.0.3 jump mark-for-masquerade
+	add rule ip kube-proxy endpoint-UEIP74TE-ns3/svc3/tcp/p80__10.180.0.3/80 meta l4proto tcp dnat to 10.180.0.3:80
+	add element ip kube-proxy cluster-ips { 172.30.0.43 }
+	add element ip kube-proxy service-ips { 172.30.0.43 . tcp . 80 : goto service-4AT6LBPK-ns3/svc3/tcp/p80 }
+	add element ip kube-proxy service-nodeports { tcp . 3003 : goto external-4AT6LBPK-ns3/svc3/tcp/p80 }
+	add chain ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80
+	add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 ip daddr 172.30.0.44 ip saddr != 10.0.0.0/8 jump mark-for-masquerade
+	add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 numgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 , 1 : goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }
+	add chain ip kube-proxy external-LAUZTJTB-ns4/svc4/tcp/p80
+	add rule ip kube-proxy external-LAUZTJTB-ns4/svc4/tcp/p80 jump mark-for-masquerade
+	add rule ip kube-proxy external-LAUZTJTB-ns4/svc4/tcp/p80 goto service-LAUZTJTB-ns4/svc4/tcp/p80
+	add chain ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80
+	add rule ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 ip saddr 10.180.0.5 jump mark-for-masquerade
+	add rule ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 meta l4proto tcp dnat to 10.180.0.5:80
+	add chain ip kube-proxy endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80
+	add rule ip kube-proxy endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 ip saddr 10.180.0.4 jump mark-for-masquerade
+	add rule ip kube-proxy endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 meta l4proto tcp dnat to 10.180.0.4:80
+	add element ip kube-proxy cluster-ips { 172.30.0.44 }
+	add element ip kube-proxy service-ips { 172.30.0.44 . tcp . 80 : goto service-LAUZTJTB-ns4/svc4/tcp/p80 }
+	add element ip kube-proxy service-ips { 192.168.99.33 . tcp . 80 : goto external-LAUZTJTB-ns4/svc4/tcp/p80 }
+	`;
+
+function external(address: string, servicePortName: string, verdict: Verdict, kind: "node-port" | "load-balancer" | "external-ip", policy: "Cluster" | "Local", endpoints: ProxyEndpoint[] = []): ServiceFrontend {
+  const f = frontend(address, servicePortName, verdict, endpoints);
+  f.kind = "external";
+  f.externalKind = kind;
+  f.externalTrafficPolicy = policy;
+  return f;
+}
+
+function localOrigin(address: string, servicePortName: string, endpoints: ProxyEndpoint[]): ServiceFrontend {
+  const f = frontend(`${address}/local-origin`, servicePortName, "forward", endpoints);
+  f.kind = "local-origin";
+  return f;
+}
+
+describe("formatNftRuleset: NodePort, load-balancer and externalIP objects (upstream TestOverallNFTablesRules svc2, svc3, svc4)", () => {
+  // svc2: ETP Local, its one endpoint on another node; externalIP, load-balancer IP, NodePort 3001.
+  const svc2Ep = [ep("10.180.0.2", 80, "node-b")];
+  const svc2 = [
+    frontend("172.30.0.42:80/TCP", "ns2/svc2:p80/TCP", "forward", svc2Ep),
+    external("192.168.99.22:80/TCP", "ns2/svc2:p80/TCP", "drop", "external-ip", "Local"),
+    external("1.2.3.4:80/TCP", "ns2/svc2:p80/TCP", "drop", "load-balancer", "Local"),
+    external("192.168.0.2:3001/TCP", "ns2/svc2:p80/TCP", "drop", "node-port", "Local"),
+    localOrigin("1.2.3.4:80/TCP", "ns2/svc2:p80/TCP", svc2Ep),
+  ];
+  // svc3: NodePort 3003, Cluster. svc4: externalIP 192.168.99.33, Cluster, two endpoints.
+  const svc3Ep = [ep("10.180.0.3", 80)];
+  const svc4Eps = [ep("10.180.0.4", 80), ep("10.180.0.5", 80, "node-a")];
+  const svc3 = [frontend("172.30.0.43:80/TCP", "ns3/svc3:p80/TCP", "forward", svc3Ep), external("192.168.0.2:3003/TCP", "ns3/svc3:p80/TCP", "forward", "node-port", "Cluster", svc3Ep)];
+  const svc4 = [frontend("172.30.0.44:80/TCP", "ns4/svc4:p80/TCP", "forward", svc4Eps), external("192.168.99.33:80/TCP", "ns4/svc4:p80/TCP", "forward", "external-ip", "Cluster", svc4Eps)];
+
+  it("every object and every chain's rules are upstream's lines", () => {
+    const ours = normalize(formatNftRuleset([...svc2, ...svc3, ...svc4], UPSTREAM_FAKE));
+    const theirs = normalize(UPSTREAM_SVC2_SVC3_SVC4);
+    for (const o of theirs.objects) expect(ours.objects, o).toContain(o);
+    for (const [chain, rules] of Object.entries(theirs.rules)) {
+      if (chain === "service-ips" || chain === "cluster-ips") continue;
+      expect(ours.rules[chain], chain).toEqual(rules);
+    }
+    // And nothing more for these Services than upstream writes.
+    const mine = ours.objects.filter((o) => /svc[234]|172\.30\.0\.4[234]|192\.168\.99|1\.2\.3\.4|tcp \. 300[13]/.test(o));
+    expect(mine.sort()).toEqual(theirs.objects.filter((o) => !o.startsWith("add table")).sort());
+  });
+
+  const noEndpoints = [
+    frontend("172.30.0.41:80/TCP", "ns1/svc1:p80/TCP", "reject"),
+    external("192.168.99.11:80/TCP", "ns1/svc1:p80/TCP", "reject", "external-ip", "Cluster"),
+    external("1.2.3.4:80/TCP", "ns1/svc1:p80/TCP", "reject", "load-balancer", "Cluster"),
+    external("192.168.0.2:3001/TCP", "ns1/svc1:p80/TCP", "reject", "node-port", "Cluster"),
+  ];
+  it("no endpoints at all: every address rejected, no chain (TestNoEndpointsReject's Service)", () => {
+    const out = formatNftRuleset(noEndpoints, { format: "dump" });
+    const elements = out.split("\n").filter((l) => l.startsWith("add element"));
+    expect(elements).toEqual([
+      "add element ip kube-proxy cluster-ips { 172.30.0.41 }",
+      'add element ip kube-proxy no-endpoint-services { 172.30.0.41 . tcp . 80 comment "ns1/svc1:p80" : goto reject-chain }',
+      'add element ip kube-proxy no-endpoint-services { 192.168.99.11 . tcp . 80 comment "ns1/svc1:p80" : goto reject-chain }',
+      'add element ip kube-proxy no-endpoint-services { 1.2.3.4 . tcp . 80 comment "ns1/svc1:p80" : goto reject-chain }',
+      'add element ip kube-proxy no-endpoint-nodeports { tcp . 3001 comment "ns1/svc1:p80" : goto reject-chain }',
+    ]);
+    expect(out).not.toMatch(/add chain ip kube-proxy (service|external|endpoint)-[A-Z0-9]{8}-/);
+  });
+
+  it("ETP Local with a local endpoint: the external chain ends in goto local-…, which balances over the local endpoints", () => {
+    const all = [ep("10.180.0.6", 80, "node-a"), ep("10.180.0.7", 80, "node-b")];
+    const local = [all[0]];
+    const ports = [
+      frontend("172.30.0.47:80/TCP", "ns7/svc7:p80/TCP", "forward", all),
+      external("192.168.0.2:3007/TCP", "ns7/svc7:p80/TCP", "forward", "node-port", "Local", local),
+      localOrigin("192.168.0.2:3007/TCP", "ns7/svc7:p80/TCP", all),
+    ];
+    const base = servicePortChainNameBase("ns7/svc7:p80/TCP");
+    const rules = normalize(formatNftRuleset(ports, UPSTREAM_FAKE)).rules;
+    expect(rules[`external-${base}`]?.at(-1)).toBe(`add rule ip kube-proxy external-${base} goto local-${base}`);
+    expect(rules[`local-${base}`]).toEqual([
+      `add rule ip kube-proxy local-${base} numgen random mod 1 vmap { 0 : goto endpoint-${servicePortEndpointChainNameBase("ns7/svc7:p80/TCP", "10.180.0.6:80")} }`,
+    ]);
+    expect(rules[`service-${base}`]?.at(-1)).toMatch(/numgen random mod 2 /);
+  });
+
+  it("the list format shows the NodePort maps' elements", () => {
+    const out = formatNftRuleset(svc3);
+    expect(out).toContain(`elements = { tcp . 3003 : goto external-${servicePortChainNameBase("ns3/svc3:p80/TCP")} }`);
+  });
+});

@@ -260,7 +260,10 @@ function nftHex32(value: number): string {
  * IPv4 and IPv6): concatenated
  * map keys are listed by nft's little-endian sort (a key's last byte, the port's low byte,
  * weighs most), IP sets numerically, two addresses per line. nft ≥ 1.1.6 sorts concatenations
- * big-endian instead. No NodePort, LoadBalancer, externalIPs, firewall or affinity objects yet.
+ * big-endian instead. External addresses (NodePort, load-balancer IPs, externalIPs) are
+ * printed when the input holds the port's `external` (and `local-origin`) frontends, as
+ * `KubeProxy.ruleset()` passes them; no firewall (`loadBalancerSourceRanges`) or affinity
+ * objects yet.
  *
  * @example
  * ```ts
@@ -350,14 +353,21 @@ export function formatNftRuleset(frontends: readonly ProgrammedServicePort[], op
 
   // syncProxyRules: one pass per Service port.
   const ports = frontends
-    .filter((f) => f.verdict !== "no-rule" && f.servicePortName !== "" && parseServiceAddress(f.address).ipv6 === ipv6)
+    .filter((f) => (f.kind ?? "cluster-ip") === "cluster-ip" && f.verdict !== "no-rule" && f.servicePortName !== "" && parseServiceAddress(f.address).ipv6 === ipv6)
     .sort(compareProgrammedServicePorts);
+  const externals = externalsByPort(frontends);
+  const ctx: ExternalContext = { family, clusterCIDR: options.clusterCIDR, masqueradeAll: options.masqueradeAll === true, addChain, addRule, addElement };
   for (const f of ports) {
     const addr = parseServiceAddress(f.address);
     const proto = addr.protocol.toLowerCase();
     const keyBytes = [...ipBytes(addr.ip), PROTOCOL_NUMBERS[proto] ?? 0, addr.port >> 8, addr.port & 0xff];
     const key = `${addr.ip} . ${proto} . ${addr.port}`;
     addElement("cluster-ips", { key: addr.ip, keyBytes: ipBytes(addr.ip), concat: false });
+    const ext = externals.get(f.servicePortName);
+    if (ext !== undefined && ext.external.length > 0) {
+      writeExternallyAccessiblePort(ctx, f, ext.external, ext.localOrigin);
+      continue;
+    }
     if (f.verdict === "reject" || f.verdict === "drop") {
       const value = f.verdict === "reject" ? "goto reject-chain" : "drop";
       addElement("no-endpoint-services", { key, keyBytes, concat: true, comment: upstreamServicePortName(f.servicePortName), value });
@@ -382,6 +392,142 @@ export function formatNftRuleset(frontends: readonly ProgrammedServicePort[], op
   }
 
   return (options.format ?? "list") === "dump" ? printDump(family, sets, chains) : printList(family, sets, chains);
+}
+
+/** The external and local-origin frontends of each Service port, by `servicePortName`. */
+function externalsByPort(frontends: readonly ProgrammedServicePort[]): Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }> {
+  const out = new Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }>();
+  for (const f of frontends) {
+    if (f.verdict === "no-rule" || f.servicePortName === "" || (f.kind !== "external" && f.kind !== "local-origin")) continue;
+    let e = out.get(f.servicePortName);
+    if (!e) {
+      e = { external: [], localOrigin: undefined };
+      out.set(f.servicePortName, e);
+    }
+    if (f.kind === "external") e.external.push(f);
+    else e.localOrigin ??= f;
+  }
+  for (const e of out.values()) e.external.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return out;
+}
+
+/** What {@link writeExternallyAccessiblePort} writes into. */
+interface ExternalContext {
+  readonly family: string;
+  readonly clusterCIDR: string | undefined;
+  readonly masqueradeAll: boolean;
+  readonly addChain: (name: string) => NftChain;
+  readonly addRule: (chain: string, dump: string, list?: string, comment?: string) => void;
+  readonly addElement: (set: string, element: NftElement) => void;
+}
+
+/**
+ * One Service port with external addresses (NodePort, load-balancer IPs, externalIPs), as
+ * pkg/proxy/nftables/proxier.go syncProxyRules writes it: the ClusterIP in `service-ips`
+ * (or `no-endpoint-services`); each externalIP and load-balancer IP in `service-ips` with
+ * `goto external-…` while the port has any endpoint, and in `no-endpoint-services` when it
+ * has none for external traffic (`drop` with Local policy and no local endpoint,
+ * `goto reject-chain` with none at all); the NodePort likewise in `service-nodeports` and
+ * `no-endpoint-nodeports` (`proto . port` keys); the `external-…` chain (Cluster policy:
+ * `jump mark-for-masquerade`; Local: the pod-traffic short-circuit with a cluster CIDR,
+ * then `fib saddr type local` masquerade and short-circuit to the `service-…` chain; then
+ * `goto` the policy chain when there are external endpoints); the `service-…` chain over the
+ * Cluster endpoints and the `local-…` chain over the local ones; an endpoint chain per
+ * reachable endpoint. `loadBalancerSourceRanges` (`firewall-ips`) is not modelled.
+ */
+function writeExternallyAccessiblePort(
+  ctx: ExternalContext,
+  f: ProgrammedServicePort,
+  external: readonly ProgrammedServicePort[],
+  localOrigin: ProgrammedServicePort | undefined,
+): void {
+  const { family, addChain, addRule, addElement } = ctx;
+  const addr = parseServiceAddress(f.address);
+  const proto = addr.protocol.toLowerCase();
+  const protoNumber = PROTOCOL_NUMBERS[proto] ?? 0;
+  const spn = upstreamServicePortName(f.servicePortName);
+  const base = servicePortChainNameBase(f.servicePortName);
+  const clusterChain = `service-${base}`;
+  const localChain = `local-${base}`;
+  const externalChain = `external-${base}`;
+  const first = external[0];
+  const etpLocal = first.externalTrafficPolicy === "Local";
+  const itpLocal = f.internalTrafficPolicy === "Local";
+  // CategorizeEndpoints' outputs, read back from the programmed frontends (as the iptables printer does).
+  const clusterEndpoints = localOrigin?.endpoints ?? (itpLocal ? [] : f.endpoints);
+  const localEndpoints = etpLocal ? first.endpoints : itpLocal ? f.endpoints : [];
+  const hasEndpoints = [f, ...external].some((x) => x.verdict !== "reject");
+  const hasInternal = f.verdict === "forward";
+  const hasExternal = first.verdict === "forward";
+  const internalChain = itpLocal ? localChain : clusterChain;
+  const externalPolicyChain = etpLocal ? localChain : clusterChain;
+  const internalVerdict = hasEndpoints ? "drop" : "goto reject-chain";
+  const externalVerdict = hasEndpoints ? "drop" : "goto reject-chain";
+  const ipKey = (ip: string, port: number): { key: string; keyBytes: number[] } => ({
+    key: `${ip} . ${proto} . ${port}`,
+    keyBytes: [...ipBytes(ip), protoNumber, port >> 8, port & 0xff],
+  });
+
+  // Endpoint chains (every locally reachable endpoint), then the policy chains, then external-.
+  const reachable = new Map<string, ProgrammedServicePort["endpoints"][number]>();
+  for (const ep of [...clusterEndpoints, ...localEndpoints]) if (!reachable.has(ep.key)) reachable.set(ep.key, ep);
+  const endpointChain = (ep: ProgrammedServicePort["endpoints"][number]): string => `endpoint-${servicePortEndpointChainNameBase(f.servicePortName, ep.key)}`;
+  const sortedReachable = [...reachable.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const ep of sortedReachable) addChain(endpointChain(ep));
+  const usesCluster = hasEndpoints && clusterEndpoints.length > 0;
+  const usesLocal = hasEndpoints && localEndpoints.length > 0 && (etpLocal || itpLocal);
+  if (usesCluster) addChain(clusterChain);
+  if (usesLocal) addChain(localChain);
+  if (hasEndpoints) addChain(externalChain);
+
+  // The ClusterIP.
+  const cip = ipKey(addr.ip, addr.port);
+  if (hasInternal) addElement("service-ips", { ...cip, concat: true, value: `goto ${internalChain}` });
+  else addElement("no-endpoint-services", { ...cip, concat: true, comment: spn, value: internalVerdict });
+  // externalIPs, then load-balancer IPs.
+  for (const kind of ["external-ip", "load-balancer"] as const) {
+    for (const x of external.filter((e) => e.externalKind === kind)) {
+      const a = parseServiceAddress(x.address);
+      const k = ipKey(a.ip, a.port);
+      if (hasEndpoints) addElement("service-ips", { ...k, concat: true, value: `goto ${externalChain}` });
+      if (!hasExternal) addElement("no-endpoint-services", { ...k, concat: true, comment: spn, value: externalVerdict });
+    }
+  }
+  // The NodePort.
+  const nodePort = external.find((e) => e.externalKind === "node-port");
+  if (nodePort !== undefined) {
+    const np = parseServiceAddress(nodePort.address).port;
+    const k = { key: `${proto} . ${np}`, keyBytes: [protoNumber, np >> 8, np & 0xff] };
+    if (hasEndpoints) addElement("service-nodeports", { ...k, concat: true, value: `goto ${externalChain}` });
+    if (!hasExternal) addElement("no-endpoint-nodeports", { ...k, concat: true, comment: spn, value: externalVerdict });
+  }
+
+  // Internal traffic: off-cluster ClusterIP traffic is masqueraded.
+  if (hasInternal) {
+    if (ctx.masqueradeAll) addRule(internalChain, `${family} daddr ${addr.ip} jump mark-for-masquerade`);
+    else if (ctx.clusterCIDR !== undefined) addRule(internalChain, `${family} daddr ${addr.ip} ${family} saddr != ${ctx.clusterCIDR} jump mark-for-masquerade`);
+  }
+  // The external chain.
+  if (hasEndpoints) {
+    if (!etpLocal) addRule(externalChain, "jump mark-for-masquerade");
+    else {
+      if (ctx.clusterCIDR !== undefined) addRule(externalChain, `${family} saddr ${ctx.clusterCIDR} goto ${clusterChain}`, undefined, "short-circuit pod traffic");
+      addRule(externalChain, "fib saddr type local jump mark-for-masquerade", undefined, "masquerade local traffic");
+      addRule(externalChain, `fib saddr type local goto ${clusterChain}`, undefined, "short-circuit local traffic");
+    }
+    if (hasExternal) addRule(externalChain, `goto ${externalPolicyChain}`);
+  }
+  // The policy chains: numgen over their endpoints.
+  const numgen = (chain: string, eps: readonly ProgrammedServicePort["endpoints"][number][]): void => {
+    const arms = eps.map((ep, i) => `${i} : goto ${endpointChain(ep)}`);
+    addRule(chain, `numgen random mod ${arms.length} vmap { ${arms.join(" , ")} }`, `numgen random mod ${arms.length} vmap { ${arms.join(", ")} }`);
+  };
+  if (usesCluster) numgen(clusterChain, clusterEndpoints);
+  if (usesLocal) numgen(localChain, localEndpoints);
+  for (const ep of sortedReachable) {
+    addRule(endpointChain(ep), `${family} saddr ${ep.ip} jump mark-for-masquerade`);
+    addRule(endpointChain(ep), `meta l4proto ${proto} dnat to ${ep.key}`);
+  }
 }
 
 function elementText(e: NftElement): string {
