@@ -22,5 +22,5 @@ export type { DnsSettings, ClientDnsOptions, ResolveFromPodOptions, DnsResults }
 export { CloudLoadBalancer, ExternalRoute, LoadBalancerController, DEFAULT_HEALTH_CHECK } from "./external-traffic.js";
 export type { EntryNodeResult, ExternalClientResult, HealthCheckSettings, LoadBalancerOptions, RouteEntry } from "./external-traffic.js";
 export type { AddExternalClientOptions, CrossZoneOptions, CrossZoneResult } from "./external-clients.js";
-export { IngressController, INGRESS_NAMESPACE, INGRESS_CONTROLLER_NAME } from "./ingress-controller.js";
-export type { IngressControllerOptions, IngressResults, IngressControllerContext } from "./ingress-controller.js";
+export { INGRESS_NAMESPACE, INGRESS_CONTROLLER_NAME } from "./ingress-controller.js";
+export type { IngressControllerOptions, IngressResults } from "./ingress-controller.js";
