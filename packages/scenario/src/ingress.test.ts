@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { constant } from "@kube-netsim/core";
 import { ValidationError } from "@kube-netsim/model";
 import type { Deployment, Ingress, Service } from "@kube-netsim/model";
@@ -138,5 +139,47 @@ describe("Ingress controller", () => {
       return sim.results().digest;
     };
     expect(run()).toBe(run());
+  });
+});
+
+describe("Ingress controller: every request ends once (property)", () => {
+  it("completed = responses the proxies gave (not 499); every request a proxy took is answered once; nothing in flight after drain", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 1000 }),
+          apiReplicas: fc.integer({ min: 0, max: 3 }),
+          controllers: fc.integer({ min: 1, max: 2 }),
+          keepAlive: fc.boolean(),
+          deleteAt: fc.integer({ min: 0, max: 3000 }),
+          scaleTo: fc.integer({ min: 0, max: 3 }),
+          policy: fc.constantFrom("Cluster" as const, "Local" as const),
+        }),
+        (p) => {
+          const sim = new Simulation({ seed: p.seed, ingressController: { replicas: p.controllers, externalTrafficPolicy: p.policy } });
+          sim.apply([...app("web", 2), ...app("api", p.apiReplicas), ...app("empty", 0), shop]);
+          sim.setApplication({ app: "web" }, { concurrency: 2, serviceTime: constant(2) });
+          sim.setApplication({ app: "api" }, { concurrency: 2, serviceTime: constant(5), onSigterm: "exit" });
+          sim.settle();
+          const connections = p.keepAlive ? ({ mode: "keep-alive", poolSize: 2 } as const) : undefined;
+          sim.addExternalClient({ name: "a", target: "ingress", host: "shop.example.com", path: "/api", rate: 100, connectTimeout: 300, connections });
+          sim.addExternalClient({ name: "w", target: "ingress", host: "shop.example.com", path: "/", rate: 50, connectTimeout: 300 });
+          sim.runFor(p.deleteAt);
+          const victim = sim.pods({ app: "api" })[0];
+          if (victim !== undefined) sim.deletePod(victim.metadata.name);
+          sim.scale("api", p.scaleTo);
+          sim.runFor(3000);
+          sim.drain();
+          const r = sim.results();
+          const o = r.outcomes;
+          const statuses = Object.values(r.ingress?.byClient ?? {}).flatMap((row) => Object.entries(row));
+          const answered = statuses.filter(([s]) => s !== "499").reduce((a, [, n]) => a + n, 0);
+          const all = statuses.reduce((a, [, n]) => a + n, 0);
+          const byPod = Object.values(r.ingress?.byControllerPod ?? {}).reduce((a, b) => a + b, 0);
+          return r.inFlight === 0 && o.completed + o.refused + o.reset + o.timedOut + o.dropped === r.started && o.completed === answered && all === byPod && all <= r.started;
+        },
+      ),
+      { seed: 7, numRuns: 12 },
+    );
   });
 });
