@@ -54,6 +54,13 @@ export interface IngressControllerOptions {
   readonly upstreamTries?: number;
   /** `externalTrafficPolicy` of the controller's LoadBalancer Service. Default `Local`, as ingress-nginx's cloud manifest sets it. */
   readonly externalTrafficPolicy?: TrafficPolicy;
+  /**
+   * Most syncs per second (`--sync-rate-limit`, default 0.3: a token bucket of burst 1, so
+   * at most one sync every 3.33 s). A sync applies every change seen since the last one:
+   * until then the proxies keep their old rules and endpoints. `Infinity`: every change is
+   * applied as soon as the informer sees it.
+   */
+  readonly syncRateLimit?: number;
 }
 
 /** Results of the Ingress controller (`results().ingress`). */
@@ -101,6 +108,8 @@ export interface IngressControllerContext {
   readonly random: RandomStream;
   /** The informer's delay from a write to the controller seeing it (ms). */
   readonly watchDelay: () => number;
+  /** The simulation's clock (ms). */
+  readonly now: () => number;
 }
 
 /**
@@ -114,6 +123,9 @@ export class IngressController {
   readonly application: ApplicationModel;
   readonly upstreamTries: number;
   readonly externalTrafficPolicy: TrafficPolicy;
+  readonly syncRateLimit: number;
+  private lastSync = -Infinity;
+  private syncs = 0;
   private readonly ingresses = new Map<string, Ingress>();
   private served: Ingress[] = [];
   private readonly routes: (ClientRoute | undefined)[] = [];
@@ -134,6 +146,8 @@ export class IngressController {
     if (!Number.isInteger(this.upstreamTries) || this.upstreamTries < 1) {
       throw new RangeError(`ingressController.upstreamTries: Invalid value: ${String(o.upstreamTries)}: must be an integer >= 1`);
     }
+    this.syncRateLimit = o.syncRateLimit ?? 0.3;
+    if (!(this.syncRateLimit > 0)) throw new RangeError(`ingressController.syncRateLimit: Invalid value: ${String(o.syncRateLimit)}: must be a number of syncs per second > 0 (Infinity: no limit)`);
     this.externalTrafficPolicy = o.externalTrafficPolicy ?? "Local";
     if (this.externalTrafficPolicy !== "Local" && this.externalTrafficPolicy !== "Cluster") {
       throw new RangeError(`ingressController.externalTrafficPolicy: Unsupported value: "${String(o.externalTrafficPolicy)}": supported values: "Cluster", "Local"`);
@@ -265,13 +279,28 @@ export class IngressController {
     return { byRule: statusTable(this.byRule), byClient: statusTable(this.byClient), routes, byBackend, byControllerPod };
   }
 
+  // The informer sees a change after the watch delay and queues a sync; the sync queue's
+  // token bucket (internal/ingress/controller/nginx.go: NewTokenBucketRateLimiter(
+  // SyncRateLimit, 1)) lets one sync run per 1/syncRateLimit s, and a sync applies the
+  // state as it is then (changes seen while one is queued ride along).
   private scheduleRebuild(): void {
     if (this.rebuildPending) return;
     this.rebuildPending = true;
     this.ctx.later.after(this.ctx.watchDelay(), () => {
-      this.rebuildPending = false;
-      this.rebuild();
+      const now = this.ctx.now();
+      const at = Math.max(now, this.lastSync + 1000 / this.syncRateLimit);
+      this.ctx.later.after(at - now, () => {
+        this.rebuildPending = false;
+        this.lastSync = this.ctx.now();
+        this.syncs++;
+        this.rebuild();
+      });
     });
+  }
+
+  /** Syncs run so far (each applies every change seen before it). */
+  get syncCount(): number {
+    return this.syncs;
   }
 
   // Off the hot path: the served Ingresses, every client's match, every backend's endpoints.

@@ -113,11 +113,34 @@ describe("Ingress controller", () => {
     sim.addExternalClient({ name: "x", target: "ingress", host: "unknown.test", path: "/", rate: 20, interarrival: constant(50) });
     sim.runFor(2_000);
     sim.deleteIngress("fallback");
-    sim.runFor(2_000);
+    sim.runFor(8_000);
     sim.drain();
     const byRule = sim.results().ingress?.byRule ?? {};
-    expect(byRule["fallback: defaultBackend"]?.["200"]).toBeGreaterThan(30);
-    expect(byRule["(no rule)"]?.["404"]).toBeGreaterThan(30);
+    const served = byRule["fallback: defaultBackend"]?.["200"] ?? 0;
+    const notFound = byRule["(no rule)"]?.["404"] ?? 0;
+    expect(served + notFound).toBe(200); // one request every 50 ms for 10 s
+    // The deletion is applied at the controller's next sync: at most 1 / 0.3 s (3.33 s) plus the watch delay after it.
+    expect(served).toBeGreaterThanOrEqual(40);
+    expect(served).toBeLessThanOrEqual(40 + Math.ceil((1000 / 0.3 + 5) / 50));
+  });
+
+  it("--sync-rate-limit: with the default 0.3 syncs/s a new endpoint waits for the next sync; without a limit it is used after the watch delay", () => {
+    const first200 = (syncRateLimit: number): number => {
+      const sim = new Simulation({ seed: 3, ingressController: { replicas: 1, syncRateLimit } });
+      sim.apply([...app("empty", 0), shop]);
+      sim.setApplication({ app: "empty" }, { serviceTime: constant(1) });
+      sim.settle();
+      sim.addExternalClient({ name: "e", target: "ingress", host: "shop.example.com", path: "/empty", interarrival: constant(10), rate: 100 });
+      sim.runFor(1_000); // 503s; the last sync was when the Ingress was applied
+      sim.scale("empty", 1);
+      sim.runFor(6_000);
+      sim.drain();
+      return sim.results().ingress?.byClient.e["503"] ?? 0;
+    };
+    const limited = first200(0.3);
+    const unlimited = first200(Infinity);
+    expect(unlimited).toBeLessThan(limited);
+    expect(unlimited).toBeGreaterThanOrEqual(100); // the first second, then pod start (1 s) and slice and watch delays
   });
 
   it("refuses an invalid Ingress with the API server's message, and Ingress clients without a controller", () => {

@@ -356,6 +356,7 @@ export class Simulation {
         addresses: this.addresses,
         random: this.random.stream("ingress-controller"),
         watchDelay,
+        now: () => this.scheduler.now,
       });
       this.ingress = ic;
       this.apply(ic.objects());
