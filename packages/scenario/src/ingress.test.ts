@@ -206,3 +206,18 @@ describe("Ingress controller: every request ends once (property)", () => {
     );
   });
 });
+
+describe("Ingress controller: pod clients", () => {
+  it("a pod calling the controller's Service is routed by its host and path too", () => {
+    const sim = cluster(4);
+    sim.addClient({ name: "in-cluster", target: "http://ingress-nginx-controller.ingress-nginx:80", host: "shop.example.com", path: "/api", rate: 50 });
+    sim.addClient({ name: "no-host", target: "http://ingress-nginx-controller.ingress-nginx:80", rate: 10 });
+    sim.runFor(5_000);
+    sim.drain();
+    const ing = sim.results().ingress;
+    expect(ing?.routes["in-cluster"]).toEqual({ host: "shop.example.com", path: "/api", rule: "shop: shop.example.com/api (Prefix)" });
+    expect(Object.keys(ing?.byClient["in-cluster"] ?? {})).toEqual(["200"]);
+    expect(ing?.routes["no-host"]?.host).toBe("ingress-nginx-controller.ingress-nginx");
+    expect(Object.keys(ing?.byClient["no-host"] ?? {})).toEqual(["404"]);
+  });
+});

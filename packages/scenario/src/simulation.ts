@@ -149,6 +149,13 @@ export interface AddClientOptions {
    * ClusterIP its name had when the client was added.
    */
   readonly dns?: boolean | ClientDnsOptions;
+  /**
+   * For a client of the Ingress controller's Service (`http://ingress-nginx-controller.ingress-nginx:80`):
+   * the HTTP Host it sends. Default: the target's host name, which only host-less rules match.
+   */
+  readonly host?: string;
+  /** For a client of the Ingress controller's Service: the request path. Default `/`. */
+  readonly path?: string;
 }
 
 /** Per-endpoint results. */
@@ -677,6 +684,14 @@ export class Simulation {
     });
     if (external) this.externalTraffic.register(options.name, index, external.route);
     else this.podClients.push({ index, node });
+    // A pod calling the Ingress controller's ClusterIP: its requests are routed by host and path too.
+    const controller = this.ingress === undefined ? undefined : this.store.get("Service", INGRESS_NAMESPACE, INGRESS_CONTROLLER_NAME);
+    if (this.ingress !== undefined && controller?.spec.clusterIP === ip) {
+      const path = options.path ?? "/";
+      if (typeof path !== "string" || !path.startsWith("/")) throw new RangeError(`client "${options.name}": path: Invalid value: ${JSON.stringify(path)}: must be an absolute path`);
+      const host = options.host ?? (/^(?:[a-z]+:\/\/)?([^:/]+)/.exec(options.target)?.[1] ?? "");
+      this.ingress.addRoute(index, options.name, host, path);
+    }
     return index;
   }
 
