@@ -92,6 +92,11 @@ describe("validateIngress", () => {
       ],
     ],
   ];
+  cases.push(
+    ["apiVersion missing", { kind: "Ingress", metadata: { name: "a" }, spec: { defaultBackend: backend("api") } }, ["apiVersion: Required value"]],
+    ["old apiVersion", { ...ingress("a", [], { defaultBackend: backend("api") }), apiVersion: "networking.k8s.io/v1beta1" }, ['apiVersion: Unsupported value: "networking.k8s.io/v1beta1": supported values: "networking.k8s.io/v1"']],
+    ["name missing", { ...ingress("a", [], { defaultBackend: backend("api") }), metadata: {} }, ["metadata.name: Required value: name or generateName is required"]],
+  );
   it.each(cases)("%s", (_name, obj, expected) => {
     expect(messages(obj)).toEqual(expected);
   });

@@ -124,7 +124,8 @@ export function validateIngress(obj: unknown): readonly FieldError[] {
   const errs: FieldError[] = [];
   if (!isObject(obj)) return [fieldTypeError("<root>", obj, "object")];
   const apiVersion = own(obj, "apiVersion");
-  if (apiVersion !== "networking.k8s.io/v1") errs.push(fieldNotSupported("apiVersion", apiVersion ?? "", ["networking.k8s.io/v1"]));
+  if (apiVersion === undefined || apiVersion === null || apiVersion === "") errs.push(fieldRequired("apiVersion", ""));
+  else if (apiVersion !== "networking.k8s.io/v1") errs.push(fieldNotSupported("apiVersion", apiVersion, ["networking.k8s.io/v1"]));
   const meta = own(obj, "metadata");
   const name = isObject(meta) ? own(meta, "name") : undefined;
   if (typeof name !== "string" || name === "") errs.push(fieldRequired("metadata.name", "name or generateName is required"));
