@@ -360,7 +360,7 @@ const BAD: Readonly<Record<string, string>> = {
   "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
   "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod',
   "unknown-field.yaml": [
-    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start"',
+    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"',
     "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival)",
   ].join("\n"),
   "unknown-kind.yaml": 'bad/unknown-kind.yaml:4:5: kind: Unsupported value: "Frobnicator": supported values: "Deployment", "EndpointSlice", "Namespace", "Node", "Pod", "ReplicaSet", "Service"',

@@ -381,6 +381,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       if (!client) {
         throw new InputError([{ file: "<args>", message: `--client: Unsupported value: "${opts.client}": supported values: ${scenario.clients.map((c) => `"${c.name}"`).join(", ") || "(the scenario has no clients)"}` }]);
       }
+      if (client.external === true) {
+        throw new InputError([{ file: "<args>", message: `--client: Invalid value: "${opts.client}": diagnose walks a pod client's path (DNS, Service, pods, EndpointSlices, kube-proxy); external clients are not supported` }]);
+      }
       const at = opts.at === undefined ? scenario.duration : parseDurationArg(opts.at, "--at");
       // Count this client's requests by outcome up to --at from the request records of the trace.
       const counts: Record<string, number> = {};

@@ -124,7 +124,24 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   scenario.clients.forEach((c, i) => {
     const add = (): void => {
       try {
-        clientIndex.set(c.name, sim.addClient(c));
+        clientIndex.set(
+          c.name,
+          c.external === true
+            ? sim.addExternalClient({
+                name: c.name,
+                target: c.target,
+                ...(c.service !== undefined ? { service: c.service } : {}),
+                ...(c.port !== undefined ? { port: c.port } : {}),
+                ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
+                ...(c.node !== undefined ? { node: c.node } : {}),
+                ...(c.sourceIP !== undefined ? { sourceIP: c.sourceIP } : {}),
+                rate: c.rate,
+                interarrival: c.interarrival,
+                connectTimeout: c.connectTimeout,
+                connections: c.connections,
+              })
+            : sim.addClient(c),
+        );
       } catch (e) {
         if (options.onClientError && !(e instanceof InputError)) options.onClientError(c.name, e as Error);
         else fail(c.source, `clients[${i}]`, e);

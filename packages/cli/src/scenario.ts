@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain } from "@kube-netsim/model";
 import type { FieldError, KubeObject, StringMap } from "@kube-netsim/model";
 import { Simulation, parseMode } from "@kube-netsim/scenario";
-import type { AddClientOptions, ControlPlaneTimings, KubeProxySettings, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
+import type { AddClientOptions, ClientDnsOptions, ControlPlaneTimings, DnsSettings, KubeProxySettings, LoadBalancerOptions, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
 import type { ApplicationModel, ConnectionPolicy } from "@kube-netsim/traffic";
 import { parseDistribution, parseDuration } from "./duration.js";
 import { addManifest } from "./manifests.js";
@@ -38,6 +38,17 @@ export interface TimedAction {
 export interface ScenarioClient extends AddClientOptions {
   /** When it starts sending, in ms after traffic starts. Default 0. */
   readonly start: number;
+  /**
+   * A client outside the cluster (`Simulation.addExternalClient`): `target` is `lb` (with
+   * `service`), `<nodeIP>:<nodePort>`, a load-balancer IP or an externalIP with its port.
+   */
+  readonly external?: boolean;
+  /** External clients with `target: lb`: the LoadBalancer Service. */
+  readonly service?: string;
+  /** External clients with `target: lb`: the Service port (default its first). */
+  readonly port?: number;
+  /** External clients: the client's IP. */
+  readonly sourceIP?: string;
   /** Where it was written. */
   readonly source: Problem;
 }
@@ -283,7 +294,9 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   }
 
   // cluster
-  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "kubeProxy", "timings"]) ?? {};
+  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "kubeProxy", "timings", "loadBalancer", "dns"]) ?? {};
+  const loadBalancer = readLoadBalancer(r, cluster.loadBalancer, ["cluster", "loadBalancer"]);
+  const dns = readDnsSettings(r, cluster.dns, ["cluster", "dns"]);
   let nodes: number | NodeSpec[] | undefined;
   if (typeof cluster.nodes === "number") nodes = r.integer(cluster.nodes, ["cluster", "nodes"], 1, 250);
   else if (cluster.nodes !== undefined) {
@@ -382,8 +395,21 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   const clientNames = new Set<string>();
   const clients = r.list(top.clients, ["clients"]).flatMap((c, i): ScenarioClient[] => {
     const p = ["clients", i];
-    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start"], true);
+    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"], true);
     if (!o) return [];
+    let external = false;
+    if (o.external !== undefined) {
+      if (typeof o.external === "boolean") external = o.external;
+      else r.error([...p, "external"], fieldInvalid(pathText([...p, "external"]), o.external, "must be true or false"));
+    }
+    // Fields of one kind of client only.
+    for (const k of ["service", "port", "sourceIP"]) if (o[k] !== undefined && !external) r.error([...p, k], "Forbidden: only for external clients (external: true)");
+    for (const k of ["dns", "protocol"]) if (o[k] !== undefined && external) r.error([...p, k], "Forbidden: not for external clients (they are TCP and use no cluster DNS)");
+    const service = r.string(o.service, [...p, "service"]);
+    const port = r.integer(o.port, [...p, "port"], 1, 65535);
+    const sourceIP = r.string(o.sourceIP, [...p, "sourceIP"]);
+    const clientDns = readClientDns(r, o.dns, [...p, "dns"]);
+    if (clientDns !== undefined && clientDns !== false && dns === undefined) r.error([...p, "dns"], "Forbidden: the cluster has no DNS; set cluster.dns: true");
     const name = r.string(o.name, [...p, "name"], true);
     if (name !== undefined && clientNames.has(name)) r.error([...p, "name"], `Duplicate value: "${name}"`);
     if (name !== undefined) clientNames.add(name);
@@ -403,7 +429,16 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     if (connectTimeout === 0) r.error([...p, "connectTimeout"], fieldInvalid(pathText([...p, "connectTimeout"]), o.connectTimeout, "must be > 0"));
     const start = r.duration(o.start, [...p, "start"]) ?? 0;
     if (name === undefined || target === undefined) return [];
-    return [{ name, target, rate, interarrival: interarrival?.distribution, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout, connections, protocol, start, source: r.at(p) }];
+    if (external && target === "lb" && service === undefined) r.error([...p, "service"], fieldRequired(pathText([...p, "service"]), 'the LoadBalancer Service, for target "lb"'));
+    if (external && target === "lb" && loadBalancer === undefined) r.error([...p, "target"], `Forbidden: "${target}" needs a load-balancer implementation; set cluster.loadBalancer: true`);
+    const extra = {
+      ...(external ? { external } : {}),
+      ...(service !== undefined ? { service } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(sourceIP !== undefined ? { sourceIP } : {}),
+      ...(clientDns !== undefined ? { dns: clientDns } : {}),
+    };
+    return [{ name, target, rate, interarrival: interarrival?.distribution, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout, connections, protocol, start, ...extra, source: r.at(p) }];
   });
 
   // timeline
@@ -453,6 +488,10 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   }
   if (measure) notFound(["measure", "service"], "Service", measure.service, measure.namespace);
   clients.forEach((c, i) => {
+    if (c.external === true) {
+      if (c.target === "lb" && c.service !== undefined) notFound(["clients", i, "service"], "Service", c.service, c.namespace ?? "default");
+      return; // IPs and ports are checked by the run (they exist only once the cluster does)
+    }
     const host = /^(?:[a-z]+:\/\/)?([^:/]+)/.exec(c.target)?.[1] ?? "";
     const parts = host.split(".");
     const rest = parts.slice(2).join(".");
@@ -506,6 +545,8 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     maxEndpointsPerSlice: cluster.maxEndpointsPerSlice as number | undefined,
     kubeProxy,
     timings,
+    ...(loadBalancer !== undefined ? { loadBalancer } : {}),
+    ...(dns !== undefined ? { dns } : {}),
   };
   try {
     // The facade checks what only it knows (CIDRs that fit the nodes, schedulers, ...).
@@ -527,6 +568,75 @@ export function checkMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs"
     throw new RangeError(`modes: Unsupported value: "${mode}": supported IPVS schedulers: ${schedulers.join(", ")}`);
   }
   return s;
+}
+
+// cluster.loadBalancer: true, or the load-balancer implementation's settings (docs/services.md).
+function readLoadBalancer(r: Reader, v: unknown, path: Path): LoadBalancerOptions | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (v === true) return {};
+  const o = r.object(v, path, ["ipPool", "provisioningDelay", "healthCheck"]);
+  if (!o) return undefined;
+  const ipPool = r.string(o.ipPool, [...path, "ipPool"]);
+  const provisioningDelay = r.duration(o.provisioningDelay, [...path, "provisioningDelay"]);
+  const hc = r.object(o.healthCheck, [...path, "healthCheck"], ["interval", "healthyThreshold", "unhealthyThreshold"]);
+  let healthCheck: LoadBalancerOptions["healthCheck"];
+  if (hc) {
+    const interval = r.duration(hc.interval, [...path, "healthCheck", "interval"]);
+    if (interval === 0) r.error([...path, "healthCheck", "interval"], fieldInvalid(pathText([...path, "healthCheck", "interval"]), hc.interval, "must be > 0"));
+    healthCheck = {
+      ...(interval !== undefined ? { interval } : {}),
+      healthyThreshold: r.integer(hc.healthyThreshold, [...path, "healthCheck", "healthyThreshold"], 1),
+      unhealthyThreshold: r.integer(hc.unhealthyThreshold, [...path, "healthCheck", "unhealthyThreshold"], 1),
+    };
+  }
+  return { ...(ipPool !== undefined ? { ipPool } : {}), ...(provisioningDelay !== undefined ? { provisioningDelay } : {}), ...(healthCheck ? { healthCheck } : {}) };
+}
+
+// cluster.dns: true, or CoreDNS's replicas, the kube-dns ClusterIP and the names the upstream resolver knows (docs/dns.md).
+function readDnsSettings(r: Reader, v: unknown, path: Path): DnsSettings | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (v === true) return {};
+  const o = r.object(v, path, ["replicas", "clusterIP", "upstream"]);
+  if (!o) return undefined;
+  const replicas = r.integer(o.replicas, [...path, "replicas"], 1);
+  const clusterIP = r.string(o.clusterIP, [...path, "clusterIP"]);
+  let upstream: Record<string, string[]> | undefined;
+  if (o.upstream !== undefined) {
+    const u = r.object(o.upstream, [...path, "upstream"], Object.keys((o.upstream as object | null) ?? {}));
+    if (u) {
+      upstream = {};
+      for (const [name, ips] of Object.entries(u)) {
+        const list = r.list(ips, [...path, "upstream", name]).flatMap((ip, i) => {
+          const sIP = r.string(ip, [...path, "upstream", name, i], true);
+          return sIP === undefined ? [] : [sIP];
+        });
+        upstream[name] = list;
+      }
+    }
+  }
+  return { ...(replicas !== undefined ? { replicas } : {}), ...(clusterIP !== undefined ? { clusterIP } : {}), ...(upstream !== undefined ? { upstream } : {}) };
+}
+
+// clients[].dns: true, or the resolver flavor, families and the process's cache (docs/dns.md).
+function readClientDns(r: Reader, v: unknown, path: Path): boolean | ClientDnsOptions | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "boolean") return v;
+  const o = r.object(v, path, ["resolver", "families", "cache"]);
+  if (!o) return undefined;
+  const resolver = r.oneOf(o.resolver, [...path, "resolver"], ["glibc", "musl"] as const);
+  const families = r.oneOf(o.families, [...path, "families"], ["A+AAAA", "A"] as const);
+  let cache: ClientDnsOptions["cache"];
+  if (typeof o.cache === "string") {
+    const k = r.oneOf(o.cache, [...path, "cache"], ["none", "ttl", "jvm", "forever"] as const);
+    cache = k === undefined ? undefined : k === "jvm" ? { kind: "fixed", ttl: 30, negativeTtl: 10 } : ({ kind: k } as ClientDnsOptions["cache"]);
+  } else if (o.cache !== undefined) {
+    const c = r.object(o.cache, [...path, "cache"], ["ttl", "negativeTtl"]);
+    const ttl = c ? r.duration(c.ttl, [...path, "cache", "ttl"], true) : undefined;
+    const negativeTtl = c ? r.duration(c.negativeTtl, [...path, "cache", "negativeTtl"]) : undefined;
+    // ClientCachePolicy times are seconds.
+    if (ttl !== undefined) cache = { kind: "fixed", ttl: ttl / 1000, ...(negativeTtl !== undefined ? { negativeTtl: negativeTtl / 1000 } : {}) };
+  }
+  return { ...(resolver ? { resolver } : {}), ...(families ? { families } : {}), ...(cache ? { cache } : {}) };
 }
 
 function clientConnections(r: Reader, v: unknown, path: Path): ConnectionPolicy | undefined {
