@@ -267,15 +267,16 @@ export class DeploymentController {
 
   private load(d: Deployment, key: string, now: SimTime): SyncContext {
     const ns = d.metadata.namespace ?? "default";
-    const owned = this.store.list("ReplicaSet", ns).filter((rs) => controllerOf(rs.metadata, "Deployment")?.uid === d.metadata.uid);
-    const uids = new Set(owned.map((rs) => rs.metadata.uid ?? ""));
+    // The store's owner index, as upstream's informers index by controller UID
+    // (pkg/controller/deployment getReplicaSetsForDeployment / getPodMapForDeployment),
+    // in creation order like a namespace listing.
+    const owned = this.store.listOwnedBy("ReplicaSet", ns, d.metadata.uid ?? "").filter((rs) => controllerOf(rs.metadata, "Deployment")?.uid === d.metadata.uid);
     const pods = new Map<string, Pod[]>();
-    for (const p of this.store.list("Pod", ns)) {
-      const ref = controllerOf(p.metadata, "ReplicaSet");
-      if (!ref || !uids.has(ref.uid)) continue;
-      let list = pods.get(ref.uid);
-      if (!list) pods.set(ref.uid, (list = []));
-      list.push(p);
+    for (const rs of owned) {
+      const uid = rs.metadata.uid ?? "";
+      if (pods.has(uid)) continue;
+      const list = this.store.listOwnedBy("Pod", ns, uid).filter((p) => controllerOf(p.metadata, "ReplicaSet")?.uid === uid);
+      if (list.length > 0) pods.set(uid, list);
     }
     const ctx: SyncContext = { d, key, spec: deploymentDefaults(d), ns, rss: [], pods, now };
     ctx.rss = owned.map((rs) => this.view(ctx, rs));

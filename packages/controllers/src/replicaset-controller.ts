@@ -180,9 +180,11 @@ export class ReplicaSetController {
     const rs = this.store.get("ReplicaSet", key.slice(0, slash), key.slice(slash + 1));
     if (!rs) return;
     const selector = compileLabelSelector(rs.spec.selector);
-    const owned = this.store
-      .list("Pod", rs.metadata.namespace)
-      .filter((p) => isPodActive(p) && p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid) && selector.matches(p.metadata.labels));
+    // The pods with an ownerReference to this ReplicaSet, from the store's owner index (as
+    // upstream's getRSPods reads its controllerUIDIndex, pkg/controller/replicaset/replica_set.go),
+    // in creation order like a namespace listing.
+    const candidates = this.store.listOwnedBy("Pod", rs.metadata.namespace, rs.metadata.uid ?? "");
+    const owned = candidates.filter((p) => isPodActive(p) && selector.matches(p.metadata.labels));
     const diff = replicaSetDiff(rs, owned, now);
     for (let i = 0; i < diff.create; i++) this.store.create(podFromTemplate(rs));
     for (const pod of diff.delete) {
@@ -190,7 +192,7 @@ export class ReplicaSetController {
         d.metadata.deletionTimestamp = now;
       });
     }
-    const all = this.store.list("Pod", rs.metadata.namespace).filter((p) => isPodActive(p) && p.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid));
+    const all = this.store.listOwnedBy("Pod", rs.metadata.namespace, rs.metadata.uid ?? "").filter(isPodActive);
     const ready = all.filter(isPodReady).length;
     const status = rs.status;
     if (status?.replicas !== all.length || status?.readyReplicas !== ready) {

@@ -143,6 +143,18 @@ function deepFreeze(o: unknown): void {
   }
 }
 
+const labelTerm = (key: string, value: string): string => `l\u0000${key}\u0000${value}`;
+const ownerTerm = (uid: string): string => `o\u0000${uid}`;
+const selectorTerm = (key: string, value: string): string => `s\u0000${key}\u0000${value}`;
+
+/** Whether two versions of an object have the same index terms (labels, owners, Service selector), by identity first. */
+function sameIndexTerms(a: KubeObject, b: KubeObject): boolean {
+  if (a.metadata.labels !== b.metadata.labels && JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) return false;
+  if (a.metadata.ownerReferences !== b.metadata.ownerReferences && JSON.stringify((a.metadata.ownerReferences ?? []).map((o) => o.uid)) !== JSON.stringify((b.metadata.ownerReferences ?? []).map((o) => o.uid))) return false;
+  if (a.kind === "Service" && b.kind === "Service" && a.spec.selector !== b.spec.selector && JSON.stringify(a.spec.selector ?? {}) !== JSON.stringify(b.spec.selector ?? {})) return false;
+  return true;
+}
+
 /** Key of a namespaced object: `namespace/name` (cluster-scoped: `name`). */
 export function objectKey(meta: Pick<ObjectMeta, "namespace" | "name">): string {
   return meta.namespace === undefined ? meta.name : `${meta.namespace}/${meta.name}`;
@@ -176,6 +188,16 @@ export function objectKey(meta: Pick<ObjectMeta, "namespace" | "name">): string 
  */
 export class ObjectStore implements EventHandler {
   private readonly objects = new Map<Kind, Map<string, KubeObject>>();
+  /**
+   * Indexes (like client-go's informer Indexers, e.g. the controllerUIDIndex of
+   * pkg/controller/controller_utils.go AddPodControllerUIDIndexer): per kind, an index term
+   * (a label `key=value`, an owner UID, a Service selector entry) to the keys of the
+   * objects that carry it, so controllers look up what concerns them instead of scanning.
+   */
+  private readonly postings = new Map<Kind, Map<string, Set<string>>>();
+  /** Per kind, each object key's creation sequence number: lookups return creation order, as {@link ObjectStore.list} does. */
+  private readonly sequence = new Map<Kind, Map<string, number>>();
+  private sequenceCounter = 0;
   private readonly watchers: Watcher[] = [];
   private readonly handlerId: HandlerId;
   private revision = 0;
@@ -231,6 +253,48 @@ export class ObjectStore implements EventHandler {
       if (namespace === undefined || o.metadata.namespace === namespace) out.push(o as KindMap[K]);
     }
     return out;
+  }
+
+  /**
+   * Objects of a kind in a namespace that carry the label `key=value`, in creation order
+   * (what `list(kind, namespace)` filtered on that label returns), from an index.
+   *
+   * @example
+   * ```ts
+   * store.listByLabel("Pod", "default", "app", "api"); // the pods labelled app=api
+   * ```
+   */
+  listByLabel<K extends Kind>(kind: K, namespace: string | undefined, key: string, value: string): KindMap[K][] {
+    return this.lookup(kind, namespace, labelTerm(key, value));
+  }
+
+  /**
+   * Objects of a kind in a namespace with an ownerReference to `uid` (controller or not),
+   * in creation order, from an index (client-go's controllerUIDIndex does this for pods).
+   */
+  listOwnedBy<K extends Kind>(kind: K, namespace: string | undefined, uid: string): KindMap[K][] {
+    return this.lookup(kind, namespace, ownerTerm(uid));
+  }
+
+  /**
+   * The Services of a namespace whose `spec.selector` shares at least one entry with one
+   * of the label maps, in creation order, from an index. Every Service whose selector
+   * matches a set of labels has one of those labels in its selector (an empty selector
+   * selects nothing), so these are the candidates for a pod, found without a scan.
+   *
+   * @example
+   * ```ts
+   * store.listServiceCandidates("default", [{ app: "api", "pod-template-hash": "7d4b9c" }]);
+   * ```
+   */
+  listServiceCandidates(namespace: string, labelMaps: readonly (Readonly<Record<string, string>> | undefined)[]): Service[] {
+    const byTerm = this.postings.get("Service");
+    if (byTerm === undefined) return [];
+    const keys = new Set<string>();
+    for (const labels of labelMaps) {
+      if (labels) for (const k in labels) for (const key of byTerm.get(selectorTerm(k, labels[k])) ?? []) keys.add(key);
+    }
+    return this.fromKeys("Service", namespace, keys);
   }
 
   /** Number of stored objects of a kind. */
@@ -303,6 +367,8 @@ export class ObjectStore implements EventHandler {
     }
     deepFreeze(created);
     byKind.set(key, created);
+    this.sequenceOf(kind).set(key, ++this.sequenceCounter);
+    this.index(kind, key, created, true);
     this.notify(kind, { type: "ADDED", object: created });
     return created as T;
   }
@@ -379,7 +445,10 @@ export class ObjectStore implements EventHandler {
   delete<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
     const old = this.get(kind, namespace, name);
     if (!old) return undefined;
-    this.bucket(kind).delete(objectKey(old.metadata));
+    const key = objectKey(old.metadata);
+    this.bucket(kind).delete(key);
+    this.index(kind, key, old, false);
+    this.sequenceOf(kind).delete(key);
     if (old.kind === "Service" && old.spec.clusterIP && old.spec.clusterIP !== "None") this.clusterIPs.release(old.spec.clusterIP);
     if (old.kind === "Service") releaseServiceNodePorts(old, this.nodePorts);
     this.revision++;
@@ -465,7 +534,12 @@ export class ObjectStore implements EventHandler {
     };
     const next = { ...obj, metadata } as T;
     deepFreeze(next);
-    this.bucket(obj.kind).set(objectKey(old.metadata), next);
+    const key = objectKey(old.metadata);
+    this.bucket(obj.kind).set(key, next);
+    if (!sameIndexTerms(old, next)) {
+      this.index(obj.kind, key, old, false);
+      this.index(obj.kind, key, next, true);
+    }
     this.notify(obj.kind, { type: "MODIFIED", object: next, oldObject: old });
     return next as T;
   }
@@ -489,6 +563,60 @@ export class ObjectStore implements EventHandler {
     if (w.armedAt < 0) {
       w.armedAt = at;
       this.scheduler.scheduleAt(at, this.handlerId, index);
+    }
+  }
+
+  private lookup<K extends Kind>(kind: K, namespace: string | undefined, term: string): KindMap[K][] {
+    const keys = this.postings.get(kind)?.get(term);
+    if (keys === undefined || keys.size === 0) return [];
+    return this.fromKeys(kind, namespace, keys);
+  }
+
+  private fromKeys<K extends Kind>(kind: K, namespace: string | undefined, keys: ReadonlySet<string>): KindMap[K][] {
+    if (keys.size === 0) return [];
+    const byKind = this.bucket(kind);
+    const seq = this.sequenceOf(kind);
+    const found: KubeObject[] = [];
+    for (const k of keys) {
+      const o = byKind.get(k) as KubeObject;
+      if (namespace === undefined || o.metadata.namespace === namespace) found.push(o);
+    }
+    if (found.length > 1) found.sort((a, b) => (seq.get(objectKey(a.metadata)) as number) - (seq.get(objectKey(b.metadata)) as number));
+    return found as KindMap[K][];
+  }
+
+  private sequenceOf(kind: Kind): Map<string, number> {
+    let m = this.sequence.get(kind);
+    if (!m) {
+      m = new Map();
+      this.sequence.set(kind, m);
+    }
+    return m;
+  }
+
+  private index(kind: Kind, key: string, obj: KubeObject, add: boolean): void {
+    let byTerm = this.postings.get(kind);
+    if (!byTerm) {
+      byTerm = new Map();
+      this.postings.set(kind, byTerm);
+    }
+    const post = (term: string): void => {
+      let set = byTerm.get(term);
+      if (add) {
+        if (!set) byTerm.set(term, (set = new Set()));
+        set.add(key);
+      } else if (set) {
+        set.delete(key);
+        if (set.size === 0) byTerm.delete(term);
+      }
+    };
+    const labels = obj.metadata.labels;
+    if (labels) for (const k in labels) post(labelTerm(k, labels[k]));
+    const owners = obj.metadata.ownerReferences;
+    if (owners) for (const o of owners) post(ownerTerm(o.uid));
+    if (obj.kind === "Service" && obj.spec.selector) {
+      const sel = obj.spec.selector;
+      for (const k in sel) post(selectorTerm(k, sel[k]));
     }
   }
 

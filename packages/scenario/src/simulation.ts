@@ -1057,14 +1057,22 @@ function runnerForVersion(version: string | undefined): SyncRunnerKind | undefin
   return Number(m[1]) < 33 ? "burst" : "bounded-frequency";
 }
 
+/**
+ * The most nodes a {@link Simulation} builds: Kubernetes' documented scalability limit
+ * (kubernetes/community sig-scalability/configs-and-limits/thresholds.md, "Number of
+ * nodes: 5000"; kubernetes.io "Considerations for large clusters"). The pod CIDR math
+ * (clusterCIDR / nodeCIDRMaskSize) is checked separately.
+ */
+const MAX_NODES = 5000;
+
 function nodeSpecs(nodes: number | readonly NodeSpec[] | undefined): NodeSpec[] {
   if (nodes === undefined) return [0, 1, 2].map((i) => ({ name: `node-${i + 1}`, zone: ZONES[i] }));
   if (typeof nodes === "number") {
-    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 250) throw new RangeError(`nodes: Invalid value: ${nodes}: must be an integer between 1 and 250`);
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) throw new RangeError(`nodes: Invalid value: ${nodes}: must be an integer between 1 and ${MAX_NODES}`);
     return Array.from({ length: nodes }, (_, i) => ({ name: `node-${i + 1}`, zone: ZONES[i % 3] }));
   }
   if (nodes.length < 1) throw new RangeError(`nodes: Required value: at least one node`);
-  if (nodes.length > 250) throw new RangeError(`nodes: Too many: ${nodes.length}: must have at most 250 items`);
+  if (nodes.length > MAX_NODES) throw new RangeError(`nodes: Too many: ${nodes.length}: must have at most ${MAX_NODES} items`);
   return [...nodes];
 }
 

@@ -65,7 +65,10 @@ export class EndpointSliceController {
     store.watch(
       "Pod",
       (e) => {
-        for (const svc of this.store.list("Service", e.object.metadata.namespace)) {
+        // Upstream's GetPodServiceMemberships lists every Service of the namespace and
+        // matches selectors; a matching Service has one of the pod's labels in its
+        // selector, so the store's selector index gives the same Services, in the same order.
+        for (const svc of this.store.listServiceCandidates(e.object.metadata.namespace ?? "default", [e.object.metadata.labels, e.oldObject?.metadata.labels])) {
           const sel = compileServiceSelector(svc.spec.selector);
           if (sel.matches(e.object.metadata.labels) || (e.oldObject && sel.matches(e.oldObject.metadata.labels))) {
             this.add(keyOf(svc), this.options.batchPeriod ?? 0);
@@ -140,8 +143,15 @@ export class EndpointSliceController {
     }
     const selector = compileServiceSelector(svc.spec.selector);
     if (selector.empty || svc.spec.type === "ExternalName") return;
-    const pods: Pod[] = this.store
-      .list("Pod", ns)
+    // The pods carrying one of the selector's labels (the store's label index; the
+    // selector is equality-only and not empty), then the whole selector.
+    const sel = svc.spec.selector as Readonly<Record<string, string>>;
+    let pods: Pod[] | undefined;
+    for (const k in sel) {
+      const some = this.store.listByLabel("Pod", ns, k, sel[k]);
+      if (pods === undefined || some.length < pods.length) pods = some;
+    }
+    pods = (pods ?? [])
       .filter((p) => selector.matches(p.metadata.labels))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
     const nodes = new Map<string, Node>();
@@ -192,8 +202,7 @@ export class EndpointSliceController {
 
   private slicesOf(ns: string, service: string): EndpointSlice[] {
     return this.store
-      .list("EndpointSlice", ns)
-      .filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === service)
+      .listByLabel("EndpointSlice", ns, LABEL_SERVICE_NAME, service)
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
   }
 
