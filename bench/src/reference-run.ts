@@ -5,7 +5,8 @@
  * 0.8 x P / 5 ms, until R requests have completed.
  *
  * Usage: node bench/dist/reference-run.js P R [seed] [nodes] [mode, e.g. iptables, nftables, ipvs:lc, cilium]
- * Prints: completed=... mean_ms=... p99_ms=... (the peers' format) plus our own fields.
+ * Prints: completed=... mean_ms=... p99_ms=... (the peers' format) plus our own fields
+ * (max_rss_mib: the process's peak resident set, `process.resourceUsage().maxRSS`).
  */
 import { fileURLToPath } from "node:url";
 import { exponential } from "@kube-netsim/core";
@@ -80,6 +81,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   const r = runReference(P, R, seed, nodes, mode);
   console.log(
-    `completed=${r.completed} events=${r.events} mean_ms=${r.meanMs.toFixed(4)} p99_ms=${r.p99Ms.toFixed(4)} setup_ms=${r.setupWallMs.toFixed(0)} run_ms=${r.runWallMs.toFixed(0)}`,
+    `completed=${r.completed} events=${r.events} mean_ms=${r.meanMs.toFixed(4)} p99_ms=${r.p99Ms.toFixed(4)} setup_ms=${r.setupWallMs.toFixed(0)} run_ms=${r.runWallMs.toFixed(0)}` +
+      ` max_rss_mib=${(process.resourceUsage().maxRSS / 1024).toFixed(1)}`,
   );
 }

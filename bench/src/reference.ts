@@ -3,7 +3,8 @@
  * run alternately in one benchmark run, each as a whole Node process (as the peers
  * README measures them), on the same P and R.
  *
- * Usage: node bench/dist/reference.js [--all | P R] [--pairs N] [--modes iptables,nftables,ipvs:rr,ipvs:lc,cilium]
+ * Usage: node bench/dist/reference.js [--all | P R | --memory] [--pairs N] [--modes iptables,nftables,ipvs:rr,ipvs:lc,cilium]
+ * (--memory: P=10,000 and R=10,000,000 once, printing our peak RSS; it must be under 1 GiB.)
  * Last line per size: reference P=<P> R=<R> ratio_to_tight=<median ratio> mean_ms=<x> p99_ms=<y>
  * (ratio = our wall time / tight's wall time: lower is better, the goal is <= 1.3).
  */
@@ -80,6 +81,19 @@ const pairs = pairsIdx >= 0 ? Number(args[pairsIdx + 1]) : 5;
 if (!existsSync(tight)) {
   console.error(`tight.mjs not found at ${tight}: set KUBE_NETSIM_PEERS to the shared/peers folder`);
   process.exit(2);
+}
+if (args.includes("--memory")) {
+  // R = 10,000,000 at P = 10,000 once each (issue 9): our peak memory must stay under 1 GiB
+  // (latency is kept as streaming statistics, not per request).
+  const P = 10_000;
+  const R = 10_000_000;
+  const o = runProcess(ours, [String(P), String(R), "1", "3", "iptables"]);
+  const t = runProcess(tight, [String(P), String(R)]);
+  const rss = Number(o.fields.max_rss_mib);
+  console.log(`  ours ${o.wallMs.toFixed(0)} ms (setup ${o.fields.setup_ms} ms, run ${o.fields.run_ms} ms, mean ${o.fields.mean_ms}, p99 ${o.fields.p99_ms}) | tight ${t.wallMs.toFixed(0)} ms (mean ${t.fields.mean_ms}, p99 ${t.fields.p99_ms})`);
+  console.log(`  peak RSS ${rss.toFixed(1)} MiB: ${rss < 1024 ? "under" : "OVER"} 1 GiB`);
+  console.log(`reference-memory P=${P} R=${R} ratio_to_tight=${(o.wallMs / t.wallMs).toFixed(3)} max_rss_mib=${rss.toFixed(1)} mean_ms=${o.fields.mean_ms} p99_ms=${o.fields.p99_ms}`);
+  process.exit(rss < 1024 ? 0 : 1);
 }
 const modesIdx = args.indexOf("--modes");
 if (modesIdx >= 0) {
