@@ -303,6 +303,13 @@ export class MaglevHashingScheduler implements IpvsScheduler {
   private readonly usePort: boolean;
   private readonly bits: KernelBitsPerLong;
   private readonly tabBits: number;
+  /**
+   * Each destination's starting slot and skip (its two hsiphash values mod M and M - 1):
+   * they depend only on its address and port, which never change, so a rebuild after one
+   * more real server hashes that one only. The kernel hashes every destination on every
+   * rebuild (ip_vs_mh_permutate); the table it builds is the same.
+   */
+  private readonly permutation = new WeakMap<IpvsDestination, Int32Array>();
 
   /**
    * @param options - `fallback` (mh-fallback), `port` (mh-port), `bitsPerLong`, `mhTableIndex`.
@@ -359,8 +366,15 @@ export class MaglevHashingScheduler implements IpvsScheduler {
     const turns = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const d = dests[i];
-      perm[i] = ipvsMhHashKey(d.ip, d.port, IPVS_MH_HASH1, 0, this.bits) % M;
-      skip[i] = (ipvsMhHashKey(d.ip, d.port, IPVS_MH_HASH2, 0, this.bits) % (M - 1)) + 1;
+      let ps = this.permutation.get(d);
+      if (ps === undefined) {
+        ps = new Int32Array(2);
+        ps[0] = ipvsMhHashKey(d.ip, d.port, IPVS_MH_HASH1, 0, this.bits) % M;
+        ps[1] = (ipvsMhHashKey(d.ip, d.port, IPVS_MH_HASH2, 0, this.bits) % (M - 1)) + 1;
+        this.permutation.set(d, ps);
+      }
+      perm[i] = ps[0];
+      skip[i] = ps[1];
       const lw = d.lastWeight;
       turns[i] = Math.trunc(lw / g) >> rshift || (lw !== 0 ? 1 : 0);
     }
