@@ -89,15 +89,6 @@ export class KubeProxy {
   private readonly cache: EndpointSliceCache;
   private readonly runner: SyncRunner;
   private readonly frontends = new Map<string, ServiceFrontend>();
-  /** Creation index of each frontend (its place in `frontends`): a sync handles its frontends in that order. */
-  private readonly frontendOrder = new Map<ServiceFrontend, number>();
-  /**
-   * The frontends of each Service (`namespace/name` of their servicePortName), kept up to
-   * date by `apply` (the only writer of servicePortName), so a partial sync touches the
-   * frontends of the Services it rewrites, not every frontend of the node.
-   */
-  private readonly frontendsByService = new Map<string, Set<ServiceFrontend>>();
-  private readonly serviceOfFrontend = new Map<ServiceFrontend, string>();
   private readonly pendingServices = new Map<string, Service | null>();
   private readonly appliedServices = new Map<string, readonly ServicePortInfo[]>();
   private nodeLabels: StringMap = {};
@@ -217,7 +208,6 @@ export class KubeProxy {
     if (!f) {
       f = new ServiceFrontend(address);
       this.frontends.set(address, f);
-      this.frontendOrder.set(f, this.frontendOrder.size);
     }
     return f;
   }
@@ -333,43 +323,23 @@ export class KubeProxy {
 
   // Writes the rules of the given Services (the iptables-restore of one sync).
   private apply(keys: readonly string[], now: SimTime): void {
-    // The frontends this sync may change: those of the Services in `keys` (stale unless
-    // programmed again below) and those at the addresses of their ports.
-    const before = new Set<ServiceFrontend>();
-    for (const key of keys) {
-      const owned = this.frontendsByService.get(key);
-      if (owned) for (const f of owned) before.add(f);
-    }
-    const byOrder = (a: ServiceFrontend, b: ServiceFrontend): number => (this.frontendOrder.get(a) as number) - (this.frontendOrder.get(b) as number);
+    const keySet = new Set(keys);
     const stale = new Set<string>();
-    for (const f of [...before].sort(byOrder)) stale.add(f.address);
-    let udpBefore: Map<ServiceFrontend, Int32Array> | undefined;
-    if (this.staleUdpListeners.length > 0) {
-      const maybe = new Set(before);
-      for (const key of keys) {
-        for (const port of this.appliedServices.get(key) ?? []) {
-          for (const address of [port.address, ...port.external, ...port.external.map((a) => a + LOCAL_ORIGIN_SUFFIX)]) {
-            const f = this.frontends.get(address);
-            if (f) maybe.add(f);
-          }
-        }
-      }
-      udpBefore = new Map();
-      for (const f of [...maybe].sort(byOrder)) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
+    for (const f of this.frontends.values()) {
+      const svcKey = serviceKeyOf(f.servicePortName);
+      if (svcKey !== undefined && keySet.has(svcKey)) stale.add(f.address);
     }
-    const touched = before;
+    const udpBefore = new Map<ServiceFrontend, Int32Array>();
+    for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
     for (const key of keys) {
       this.programmed++;
       this.healthLocal.delete(key);
       for (const port of this.appliedServices.get(key) ?? []) {
         this.programPort(port, key, now);
         stale.delete(port.address);
-        touched.add(this.frontends.get(port.address) as ServiceFrontend);
         for (const a of port.external) {
           stale.delete(a);
           stale.delete(a + LOCAL_ORIGIN_SUFFIX);
-          touched.add(this.frontends.get(a) as ServiceFrontend);
-          touched.add(this.frontends.get(a + LOCAL_ORIGIN_SUFFIX) as ServiceFrontend);
         }
       }
     }
@@ -387,23 +357,7 @@ export class KubeProxy {
     }
     // After the rules, conntrack.CleanStaleEntries (pkg/proxy/conntrack/cleanup.go): UDP
     // conntrack entries to endpoints that are gone are deleted; TCP entries are left alone.
-    // Every frontend this sync touched now belongs to the Service of its servicePortName.
-    for (const f of touched) {
-      const was = this.serviceOfFrontend.get(f);
-      const is = serviceKeyOf(f.servicePortName);
-      if (was === is) continue;
-      if (was !== undefined) {
-        this.frontendsByService.get(was)?.delete(f);
-        this.serviceOfFrontend.delete(f);
-      }
-      if (is !== undefined) {
-        let set = this.frontendsByService.get(is);
-        if (!set) this.frontendsByService.set(is, (set = new Set()));
-        set.add(f);
-        this.serviceOfFrontend.set(f, is);
-      }
-    }
-    if (udpBefore !== undefined) {
+    if (this.staleUdpListeners.length > 0) {
       for (const [f, before] of udpBefore) {
         const after = new Set(f.destinations);
         const gone: number[] = [];
