@@ -577,12 +577,22 @@ export class ObjectStore implements EventHandler {
     const byKind = this.bucket(kind);
     const seq = this.sequenceOf(kind);
     const found: KubeObject[] = [];
+    const order: number[] = [];
+    let sorted = true;
     for (const k of keys) {
       const o = byKind.get(k) as KubeObject;
-      if (namespace === undefined || o.metadata.namespace === namespace) found.push(o);
+      if (namespace === undefined || o.metadata.namespace === namespace) {
+        const n = seq.get(k) as number;
+        if (order.length > 0 && n < order[order.length - 1]) sorted = false;
+        found.push(o);
+        order.push(n);
+      }
     }
-    if (found.length > 1) found.sort((a, b) => (seq.get(objectKey(a.metadata)) as number) - (seq.get(objectKey(b.metadata)) as number));
-    return found as KindMap[K][];
+    // A term's keys are in the order they got it: creation order, unless an object gained
+    // the term (a label, an owner) after others were created.
+    if (sorted) return found as KindMap[K][];
+    const idx = found.map((_, i) => i).sort((a, b) => order[a] - order[b]);
+    return idx.map((i) => found[i]) as KindMap[K][];
   }
 
   private sequenceOf(kind: Kind): Map<string, number> {
