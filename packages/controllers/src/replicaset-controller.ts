@@ -192,7 +192,9 @@ export class ReplicaSetController {
         d.metadata.deletionTimestamp = now;
       });
     }
-    const all = this.store.listOwnedBy("Pod", rs.metadata.namespace, rs.metadata.uid ?? "").filter(isPodActive);
+    // After writes, read again (as before); without any, the same pods are still there.
+    const wrote = diff.create > 0 || diff.delete.length > 0;
+    const all = (wrote ? this.store.listOwnedBy("Pod", rs.metadata.namespace, rs.metadata.uid ?? "") : candidates).filter(isPodActive);
     const ready = all.filter(isPodReady).length;
     const status = rs.status;
     if (status?.replicas !== all.length || status?.readyReplicas !== ready) {
