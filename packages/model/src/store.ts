@@ -147,6 +147,15 @@ const labelTerm = (key: string, value: string): string => `l\u0000${key}\u0000${
 const ownerTerm = (uid: string): string => `o\u0000${uid}`;
 const selectorTerm = (key: string, value: string): string => `s\u0000${key}\u0000${value}`;
 
+/** The objects that carry one index term, by key, in the order they got it. */
+interface Posting {
+  readonly objects: Map<string, KubeObject>;
+  /** Highest creation sequence number added so far. */
+  maxSequence: number;
+  /** False once an object was added after a later-created one: lookups then sort. */
+  ordered: boolean;
+}
+
 /** Whether two versions of an object have the same index terms (labels, owners, Service selector), by identity first. */
 function sameIndexTerms(a: KubeObject, b: KubeObject): boolean {
   if (a.metadata.labels !== b.metadata.labels && JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})) return false;
@@ -194,7 +203,7 @@ export class ObjectStore implements EventHandler {
    * (a label `key=value`, an owner UID, a Service selector entry) to the keys of the
    * objects that carry it, so controllers look up what concerns them instead of scanning.
    */
-  private readonly postings = new Map<Kind, Map<string, Set<string>>>();
+  private readonly postings = new Map<Kind, Map<string, Posting>>();
   /** Per kind, each object key's creation sequence number: lookups return creation order, as {@link ObjectStore.list} does. */
   private readonly sequence = new Map<Kind, Map<string, number>>();
   private sequenceCounter = 0;
@@ -290,11 +299,21 @@ export class ObjectStore implements EventHandler {
   listServiceCandidates(namespace: string, labelMaps: readonly (Readonly<Record<string, string>> | undefined)[]): Service[] {
     const byTerm = this.postings.get("Service");
     if (byTerm === undefined) return [];
-    const keys = new Set<string>();
+    const hits: Posting[] = [];
     for (const labels of labelMaps) {
-      if (labels) for (const k in labels) for (const key of byTerm.get(selectorTerm(k, labels[k])) ?? []) keys.add(key);
+      if (labels) {
+        for (const k in labels) {
+          const p = byTerm.get(selectorTerm(k, labels[k]));
+          if (p !== undefined && !hits.includes(p)) hits.push(p);
+        }
+      }
     }
-    return this.fromKeys("Service", namespace, keys);
+    if (hits.length === 0) return [];
+    if (hits.length === 1) return this.fromPosting("Service", namespace, hits[0]);
+    const union = new Map<string, KubeObject>();
+    for (const p of hits) for (const [k, o] of p.objects) if (o.metadata.namespace === namespace) union.set(k, o);
+    const seq = this.sequenceOf("Service");
+    return [...union].sort((a, b) => (seq.get(a[0]) as number) - (seq.get(b[0]) as number)).map((e) => e[1] as Service);
   }
 
   /** Number of stored objects of a kind. */
@@ -368,7 +387,7 @@ export class ObjectStore implements EventHandler {
     deepFreeze(created);
     byKind.set(key, created);
     this.sequenceOf(kind).set(key, ++this.sequenceCounter);
-    this.index(kind, key, created, true);
+    this.index(kind, key, created, "add");
     this.notify(kind, { type: "ADDED", object: created });
     return created as T;
   }
@@ -447,7 +466,7 @@ export class ObjectStore implements EventHandler {
     if (!old) return undefined;
     const key = objectKey(old.metadata);
     this.bucket(kind).delete(key);
-    this.index(kind, key, old, false);
+    this.index(kind, key, old, "remove");
     this.sequenceOf(kind).delete(key);
     if (old.kind === "Service" && old.spec.clusterIP && old.spec.clusterIP !== "None") this.clusterIPs.release(old.spec.clusterIP);
     if (old.kind === "Service") releaseServiceNodePorts(old, this.nodePorts);
@@ -536,9 +555,10 @@ export class ObjectStore implements EventHandler {
     deepFreeze(next);
     const key = objectKey(old.metadata);
     this.bucket(obj.kind).set(key, next);
-    if (!sameIndexTerms(old, next)) {
-      this.index(obj.kind, key, old, false);
-      this.index(obj.kind, key, next, true);
+    if (sameIndexTerms(old, next)) this.index(obj.kind, key, next, "refresh");
+    else {
+      this.index(obj.kind, key, old, "remove");
+      this.index(obj.kind, key, next, "add");
     }
     this.notify(obj.kind, { type: "MODIFIED", object: next, oldObject: old });
     return next as T;
@@ -567,32 +587,20 @@ export class ObjectStore implements EventHandler {
   }
 
   private lookup<K extends Kind>(kind: K, namespace: string | undefined, term: string): KindMap[K][] {
-    const keys = this.postings.get(kind)?.get(term);
-    if (keys === undefined || keys.size === 0) return [];
-    return this.fromKeys(kind, namespace, keys);
+    const p = this.postings.get(kind)?.get(term);
+    return p === undefined ? [] : this.fromPosting(kind, namespace, p);
   }
 
-  private fromKeys<K extends Kind>(kind: K, namespace: string | undefined, keys: ReadonlySet<string>): KindMap[K][] {
-    if (keys.size === 0) return [];
-    const byKind = this.bucket(kind);
-    const seq = this.sequenceOf(kind);
+  private fromPosting<K extends Kind>(kind: K, namespace: string | undefined, p: Posting): KindMap[K][] {
     const found: KubeObject[] = [];
-    const order: number[] = [];
-    let sorted = true;
-    for (const k of keys) {
-      const o = byKind.get(k) as KubeObject;
-      if (namespace === undefined || o.metadata.namespace === namespace) {
-        const n = seq.get(k) as number;
-        if (order.length > 0 && n < order[order.length - 1]) sorted = false;
-        found.push(o);
-        order.push(n);
-      }
+    for (const o of p.objects.values()) if (namespace === undefined || o.metadata.namespace === namespace) found.push(o);
+    // A posting's objects are in the order they got the term: creation order, unless one
+    // gained it (a label, an owner) after a later-created object had it.
+    if (!p.ordered && found.length > 1) {
+      const seq = this.sequenceOf(kind);
+      found.sort((a, b) => (seq.get(objectKey(a.metadata)) as number) - (seq.get(objectKey(b.metadata)) as number));
     }
-    // A term's keys are in the order they got it: creation order, unless an object gained
-    // the term (a label, an owner) after others were created.
-    if (sorted) return found as KindMap[K][];
-    const idx = found.map((_, i) => i).sort((a, b) => order[a] - order[b]);
-    return idx.map((i) => found[i]) as KindMap[K][];
+    return found as KindMap[K][];
   }
 
   private sequenceOf(kind: Kind): Map<string, number> {
@@ -604,21 +612,32 @@ export class ObjectStore implements EventHandler {
     return m;
   }
 
-  private index(kind: Kind, key: string, obj: KubeObject, add: boolean): void {
+  /** Adds (`add`), removes (`remove`) or, terms unchanged, replaces (`refresh`) an object in its postings. */
+  private index(kind: Kind, key: string, obj: KubeObject, how: "add" | "remove" | "refresh"): void {
     let byTerm = this.postings.get(kind);
     if (!byTerm) {
       byTerm = new Map();
       this.postings.set(kind, byTerm);
     }
+    const seq = how === "add" ? (this.sequenceOf(kind).get(key) as number) : 0;
     const post = (term: string): void => {
-      let set = byTerm.get(term);
-      if (add) {
-        if (!set) byTerm.set(term, (set = new Set()));
-        set.add(key);
-      } else if (set) {
-        set.delete(key);
-        if (set.size === 0) byTerm.delete(term);
+      let p = byTerm.get(term);
+      if (how === "remove") {
+        if (p !== undefined) {
+          p.objects.delete(key);
+          if (p.objects.size === 0) byTerm.delete(term);
+        }
+        return;
       }
+      if (p === undefined) {
+        if (how === "refresh") return;
+        byTerm.set(term, (p = { objects: new Map(), maxSequence: 0, ordered: true }));
+      }
+      if (how === "add") {
+        if (seq < p.maxSequence) p.ordered = false;
+        else p.maxSequence = seq;
+      }
+      p.objects.set(key, obj);
     };
     const labels = obj.metadata.labels;
     if (labels) for (const k in labels) post(labelTerm(k, labels[k]));
