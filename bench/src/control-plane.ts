@@ -7,7 +7,8 @@
  *
  * Usage: node bench/dist/control-plane.js [pods ...]   (default: 1000 10000 100000)
  * Prints a table (pods, nodes, services, events, wall s, virtual s, virtual s per wall s,
- * µs per pod, and the growth of the wall time against n log n from the smallest size), and
+ * µs per pod, the growth of the wall time against n log n from the smallest size, and the
+ * process's peak RSS so far), and
  * as its last line: control-plane pods=<largest> ... virtual_per_wall=<x>.
  */
 import type { Deployment, KubeObject, Service } from "@kube-netsim/model";
@@ -89,8 +90,8 @@ for (const n of list) {
   }
 }
 const results: ControlPlaneResult[] = [];
-console.log("| pods | nodes | services | events | kube-proxy syncs | wall s (build + rollout) | virtual s | virtual s per wall s | µs per pod | wall growth / n log n growth |");
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("| pods | nodes | services | events | kube-proxy syncs | wall s (build + rollout) | virtual s | virtual s per wall s | µs per pod | wall growth / n log n growth | peak RSS MiB |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const n of list) {
   const r = runControlPlane(n);
   results.push(r);
@@ -98,7 +99,7 @@ for (const n of list) {
   const nlogn = (x: number): number => x * Math.log2(x);
   const growth = r.wallS / base.wallS / (nlogn(r.pods) / nlogn(base.pods));
   console.log(
-    `| ${r.pods} | ${r.nodes} | ${r.services} | ${r.events} | ${r.kubeProxySyncs} | ${r.wallS.toFixed(2)} (${r.buildWallS.toFixed(2)} + ${r.rolloutWallS.toFixed(2)}) | ${r.virtualS.toFixed(1)} | ${(r.virtualS / r.wallS).toFixed(2)} | ${((r.wallS * 1e6) / r.pods).toFixed(1)} | ${growth.toFixed(2)} |`,
+    `| ${r.pods} | ${r.nodes} | ${r.services} | ${r.events} | ${r.kubeProxySyncs} | ${r.wallS.toFixed(2)} (${r.buildWallS.toFixed(2)} + ${r.rolloutWallS.toFixed(2)}) | ${r.virtualS.toFixed(1)} | ${(r.virtualS / r.wallS).toFixed(2)} | ${((r.wallS * 1e6) / r.pods).toFixed(1)} | ${growth.toFixed(2)} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} |`,
   );
 }
 const last = results[results.length - 1];
