@@ -3,7 +3,7 @@
  * the public API of @kube-netsim/proxy: `program` once (a sync), then `select` for every
  * new connection (IPVS also counts each connection's close).
  *
- * Usage: node bench/dist/dataplanes.js [--connections N]
+ * Usage: node bench/dist/dataplanes.js [--connections N] [--modes iptables,ipvs:mh,...]
  * Last line: dataplanes <mode>@<n>=<ns per connection> ...
  */
 import { RandomSource } from "@kube-netsim/core";
@@ -13,6 +13,8 @@ import type { DataPlane, IpvsSchedulerName, ProxyEndpoint } from "@kube-netsim/p
 const args = process.argv.slice(2);
 const ci = args.indexOf("--connections");
 const CONNECTIONS = ci >= 0 ? Number(args[ci + 1]) : 300_000;
+const mi = args.indexOf("--modes");
+const ONLY = mi >= 0 ? new Set(args[mi + 1].split(",")) : undefined;
 
 function frontend(plane: DataPlane, n: number): ServiceFrontend {
   const f = new ServiceFrontend("10.96.0.10:80/TCP");
@@ -53,6 +55,7 @@ const modes: [string, () => DataPlane][] = [
 const last: string[] = [];
 console.log(`${"mode".padEnd(10)} ${"endpoints".padStart(9)} ${"program ms".padStart(10)} ${"ns/connection".padStart(13)}`);
 for (const [name, make] of modes) {
+  if (ONLY !== undefined && !ONLY.has(name)) continue;
   for (const n of [10, 1000, 10_000]) {
     const r = measure(make, n);
     console.log(`${name.padEnd(10)} ${String(n).padStart(9)} ${r.programMs.toFixed(2).padStart(10)} ${r.nsPerConnection.toFixed(1).padStart(13)}`);

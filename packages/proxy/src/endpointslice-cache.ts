@@ -168,6 +168,8 @@ export class EndpointSliceCache {
   private readonly preferSameTrafficDistribution: boolean;
   private readonly trackers = new Map<string, SliceTracker>();
   private readonly applied = new Map<string, EndpointsByPort>();
+  /** Services with pending slice changes: checkoutChanges visits these, not every tracker. */
+  private readonly withPending = new Set<string>();
   private readonly errorLog: string[] = [];
 
   /** Creates the cache of the kube-proxy running on `options.nodeName`. */
@@ -210,6 +212,7 @@ export class EndpointSliceCache {
     } else {
       tracker.pending.set(sliceKey, data);
     }
+    this.withPending.add(serviceKey);
     return true;
   }
 
@@ -220,9 +223,13 @@ export class EndpointSliceCache {
    */
   checkoutChanges(): ReadonlyMap<string, EndpointsChange> {
     const changes = new Map<string, EndpointsChange>();
-    for (const serviceKey of sortedKeys(this.trackers)) {
-      const tracker = this.trackers.get(serviceKey) as SliceTracker;
-      if (tracker.pending.size === 0) continue;
+    // Upstream (pkg/proxy/endpointslicecache.go checkoutChanges) ranges over every tracker
+    // and skips those without pending slices; visiting only those, sorted, is the same.
+    const keys = [...this.withPending].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    this.withPending.clear();
+    for (const serviceKey of keys) {
+      const tracker = this.trackers.get(serviceKey);
+      if (tracker === undefined || tracker.pending.size === 0) continue;
       const previous = this.applied.get(serviceKey) ?? EMPTY;
       for (const [name, data] of tracker.pending) {
         if (data.remove) tracker.applied.delete(name);
@@ -248,7 +255,7 @@ export class EndpointSliceCache {
 
   /** Whether any Service has pending (not yet checked out) slices. */
   hasPendingChanges(): boolean {
-    for (const tracker of this.trackers.values()) if (tracker.pending.size > 0) return true;
+    for (const key of this.withPending) if ((this.trackers.get(key)?.pending.size ?? 0) > 0) return true;
     return false;
   }
 
