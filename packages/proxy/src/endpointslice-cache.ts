@@ -102,6 +102,23 @@ interface SliceTracker {
 const EMPTY: EndpointsByPort = new Map();
 
 /** Structural equality of plain (JSON-like) values; `undefined` members count as absent (reflect.DeepEqual on Go structs). */
+/**
+ * The last comparison made against each slice version: every node's kube-proxy compares
+ * the same new version with the same old one, so the deep comparison runs once per pair
+ * (slices in the store are frozen, so the answer cannot change).
+ */
+const lastComparison = new WeakMap<EndpointSlice, { readonly other: EndpointSlice; readonly equal: boolean }>();
+
+function sameSlice(a: EndpointSlice, b: EndpointSlice): boolean {
+  if (a === b) return true;
+  if (!Object.isFrozen(a) || !Object.isFrozen(b)) return deepEqual(a, b);
+  const hit = lastComparison.get(b);
+  if (hit !== undefined && hit.other === a) return hit.equal;
+  const equal = deepEqual(a, b);
+  lastComparison.set(b, { other: a, equal });
+  return equal;
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
@@ -203,8 +220,8 @@ export class EndpointSliceCache {
     let changed: boolean;
     const pending = tracker?.pending.get(sliceKey);
     const applied = tracker?.applied.get(sliceKey);
-    if (pending !== undefined) changed = !(pending.remove === remove && deepEqual(pending.slice, slice));
-    else if (applied !== undefined) changed = !(applied.remove === remove && deepEqual(applied.slice, slice));
+    if (pending !== undefined) changed = !(pending.remove === remove && sameSlice(pending.slice, slice));
+    else if (applied !== undefined) changed = !(applied.remove === remove && sameSlice(applied.slice, slice));
     else changed = !remove;
     if (!changed) return false;
     if (tracker === undefined) {

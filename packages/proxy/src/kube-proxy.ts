@@ -329,8 +329,11 @@ export class KubeProxy {
       const svcKey = serviceKeyOf(f.servicePortName);
       if (svcKey !== undefined && keySet.has(svcKey)) stale.add(f.address);
     }
+    // Only read when someone listens for stale UDP entries (no listener can be added during a sync).
     const udpBefore = new Map<ServiceFrontend, Int32Array>();
-    for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
+    if (this.staleUdpListeners.length > 0) {
+      for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
+    }
     for (const key of keys) {
       this.programmed++;
       this.healthLocal.delete(key);
