@@ -149,6 +149,7 @@ const selectorTerm = (key: string, value: string): string => `s\u0000${key}\u000
 
 /** The objects that carry one index term, by key, in the order they got it. */
 interface Posting {
+  readonly term: string;
   readonly objects: Map<string, KubeObject>;
   /** Highest creation sequence number added so far. */
   maxSequence: number;
@@ -204,6 +205,8 @@ export class ObjectStore implements EventHandler {
    * objects that carry it, so controllers look up what concerns them instead of scanning.
    */
   private readonly postings = new Map<Kind, Map<string, Posting>>();
+  /** Per kind, the postings each object key is in (to refresh or remove it without rebuilding terms). */
+  private readonly postingsOfObject = new Map<Kind, Map<string, Posting[]>>();
   /** Per kind, each object key's creation sequence number: lookups return creation order, as {@link ObjectStore.list} does. */
   private readonly sequence = new Map<Kind, Map<string, number>>();
   private sequenceCounter = 0;
@@ -614,39 +617,53 @@ export class ObjectStore implements EventHandler {
 
   /** Adds (`add`), removes (`remove`) or, terms unchanged, replaces (`refresh`) an object in its postings. */
   private index(kind: Kind, key: string, obj: KubeObject, how: "add" | "remove" | "refresh"): void {
+    let mine = this.postingsOfObject.get(kind);
+    if (!mine) {
+      mine = new Map();
+      this.postingsOfObject.set(kind, mine);
+    }
+    if (how !== "add") {
+      const list = mine.get(key);
+      if (list === undefined) return;
+      if (how === "refresh") {
+        for (let i = 0; i < list.length; i++) list[i].objects.set(key, obj);
+        return;
+      }
+      const byTerm = this.postings.get(kind) as Map<string, Posting>;
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i];
+        p.objects.delete(key);
+        if (p.objects.size === 0) byTerm.delete(p.term);
+      }
+      mine.delete(key);
+      return;
+    }
     let byTerm = this.postings.get(kind);
     if (!byTerm) {
       byTerm = new Map();
       this.postings.set(kind, byTerm);
     }
-    const seq = how === "add" ? (this.sequenceOf(kind).get(key) as number) : 0;
-    const post = (term: string): void => {
-      let p = byTerm.get(term);
-      if (how === "remove") {
-        if (p !== undefined) {
-          p.objects.delete(key);
-          if (p.objects.size === 0) byTerm.delete(term);
-        }
-        return;
-      }
-      if (p === undefined) {
-        if (how === "refresh") return;
-        byTerm.set(term, (p = { objects: new Map(), maxSequence: 0, ordered: true }));
-      }
-      if (how === "add") {
-        if (seq < p.maxSequence) p.ordered = false;
-        else p.maxSequence = seq;
-      }
-      p.objects.set(key, obj);
-    };
+    const seq = this.sequenceOf(kind).get(key) as number;
+    const list: Posting[] = [];
     const labels = obj.metadata.labels;
-    if (labels) for (const k in labels) post(labelTerm(k, labels[k]));
+    if (labels) for (const k in labels) this.post(byTerm, labelTerm(k, labels[k]), key, obj, seq, list);
     const owners = obj.metadata.ownerReferences;
-    if (owners) for (const o of owners) post(ownerTerm(o.uid));
+    if (owners) for (const o of owners) this.post(byTerm, ownerTerm(o.uid), key, obj, seq, list);
     if (obj.kind === "Service" && obj.spec.selector) {
       const sel = obj.spec.selector;
-      for (const k in sel) post(selectorTerm(k, sel[k]));
+      for (const k in sel) this.post(byTerm, selectorTerm(k, sel[k]), key, obj, seq, list);
     }
+    if (list.length > 0) mine.set(key, list);
+  }
+
+  private post(byTerm: Map<string, Posting>, term: string, key: string, obj: KubeObject, seq: number, list: Posting[]): void {
+    let p = byTerm.get(term);
+    if (p === undefined) byTerm.set(term, (p = { term, objects: new Map(), maxSequence: 0, ordered: true }));
+    if (p.objects.has(key)) return; // a term twice (two ownerReferences to one UID)
+    if (seq < p.maxSequence) p.ordered = false;
+    else p.maxSequence = seq;
+    p.objects.set(key, obj);
+    list.push(p);
   }
 
   private bucket(kind: Kind): Map<string, KubeObject> {
