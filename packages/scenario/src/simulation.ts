@@ -405,13 +405,30 @@ export class Simulation {
     return this.externalTraffic.addExternalClient(options);
   }
 
-  /** The InternalIP of a node (where its NodePorts listen). */
+  /**
+   * The InternalIP of a node (where its NodePorts listen).
+   *
+   * @example
+   * ```ts
+   * sim.nodeIP("node-1"); // "10.0.0.10"
+   * ```
+   */
   nodeIP(node: string): string {
     this.kubeProxy(node);
     return this.externalTraffic.nodeIP(node);
   }
 
-  /** The ingress IP of a LoadBalancer Service, or undefined while it is pending. */
+  /**
+   * The ingress IP of a LoadBalancer Service, or undefined while it is pending.
+   *
+   * @example
+   * ```ts
+   * const sim = new Simulation({ seed: 1, loadBalancer: {} });
+   * sim.apply([deployment, { ...service, spec: { ...service.spec, type: "LoadBalancer" } }]);
+   * sim.settle();
+   * sim.loadBalancerIP("api"); // "192.0.2.1"
+   * ```
+   */
   loadBalancerIP(service: string, namespace: string = "default"): string | undefined {
     return this.store.get("Service", namespace, service)?.status?.loadBalancer?.ingress?.[0]?.ip;
   }
@@ -421,12 +438,24 @@ export class Simulation {
    * `service.kubernetes.io/topology-mode: Auto` hints: the hints per zone, or why they
    * were removed (upstream's TopologyAwareHintsDisabled event message). Undefined when the
    * Service does not use the annotation.
+   *
+   * @example
+   * ```ts
+   * sim.topologyHints("api")?.disabled; // e.g. "Insufficient number of endpoints (2 endpoints, 3 zones)"
+   * ```
    */
   topologyHints(service: string, namespace: string = "default"): AddHintsResult | undefined {
     return this.endpointSlices.topologyHints(namespace, service);
   }
 
-  /** The nodes a LoadBalancer Service's load balancer finds healthy now (undefined while pending). */
+  /**
+   * The nodes a LoadBalancer Service's load balancer finds healthy now (undefined while pending).
+   *
+   * @example
+   * ```ts
+   * sim.loadBalancerHealthyNodes("api"); // e.g. ["node-1", "node-2"] under externalTrafficPolicy: Local
+   * ```
+   */
   loadBalancerHealthyNodes(service: string, namespace: string = "default"): string[] | undefined {
     return this.externalTraffic.healthyNodes(namespace, service);
   }
@@ -458,7 +487,17 @@ export class Simulation {
     return [...this.proxies.keys()];
   }
 
-  /** The kube-proxy of a node. */
+  /**
+   * The kube-proxy of a node.
+   *
+   * @example
+   * ```ts
+   * const sim = new Simulation({ seed: 1 });
+   * sim.apply([deployment, service]);
+   * sim.settle();
+   * console.log(sim.kubeProxy("node-1").ruleset()); // iptables-save of node-1's rules
+   * ```
+   */
   kubeProxy(node: string): KubeProxy {
     const p = this.proxies.get(node);
     if (!p) throw new RangeError(`node: Not found: "${node}": known nodes: ${this.nodeNames.join(", ")}`);
@@ -469,6 +508,12 @@ export class Simulation {
    * Applies objects as `kubectl apply` would: creates new ones, replaces existing ones.
    * Every object is validated first; if any is invalid, none is applied and a
    * {@link ValidationError} lists every error of every object.
+   *
+   * @example
+   * ```ts
+   * sim.apply([deployment, service]);   // creates both, or throws a ValidationError and creates neither
+   * sim.apply([{ ...deployment, spec: { ...deployment.spec, replicas: 5 } }]); // replaces: like kubectl apply
+   * ```
    */
   apply(objects: readonly (KubeObject | Ingress)[]): void {
     const errors: ValidationError[] = [];
@@ -545,6 +590,11 @@ export class Simulation {
    * Attaches an application model to pods whose labels match `selector` (equality
    * on every pair). A pod that starts with no matching model listens on nothing, so
    * connections to it are refused (a warning is recorded).
+   *
+   * @example
+   * ```ts
+   * sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(10), onSigterm: "drain" });
+   * ```
    */
   setApplication(selector: StringMap, model: ApplicationModel): void {
     if (Object.keys(selector).length === 0) throw new RangeError(`setApplication: selector: Required value: at least one label`);
@@ -552,7 +602,15 @@ export class Simulation {
     this.applications.push({ selector: compileServiceSelector(selector), model });
   }
 
-  /** Scales a Deployment (`kubectl scale deployment/<name> --replicas=<n>`). */
+  /**
+   * Scales a Deployment (`kubectl scale deployment/<name> --replicas=<n>`).
+   *
+   * @example
+   * ```ts
+   * sim.scale("api", 6);
+   * sim.settle(); // until the new pods are ready and every node has synced
+   * ```
+   */
   scale(deployment: string, replicas: number, namespace: string = "default"): void {
     if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`);
     const d = this.store.mutate("Deployment", namespace, deployment, (x) => {
@@ -561,7 +619,15 @@ export class Simulation {
     if (!d) throw new RangeError(`deployments.apps "${deployment}" not found`);
   }
 
-  /** Deletes a pod gracefully (`kubectl delete pod <name>`): it is marked terminating and the kubelet stops it. */
+  /**
+   * Deletes a pod gracefully (`kubectl delete pod <name>`): it is marked terminating and the kubelet stops it.
+   *
+   * @example
+   * ```ts
+   * const victim = sim.pods({ app: "api" })[0].metadata.name;
+   * sim.deletePod(victim); // preStop, SIGTERM, grace period; the ReplicaSet makes a replacement
+   * ```
+   */
   deletePod(name: string, namespace: string = "default"): void {
     const now = this.now;
     const p = this.store.mutate("Pod", namespace, name, (x) => {
@@ -577,6 +643,14 @@ export class Simulation {
    * back-off say (see docs/pod-lifecycle.md).
    * @throws RangeError when the pod does not exist or its containers are not running
    * (not started yet, or waiting for a restart).
+   *
+   * @example
+   * ```ts
+   * const pod = sim.pods({ app: "api" })[0].metadata.name;
+   * sim.crashPod(pod);
+   * sim.runFor(5_000);
+   * sim.restartCount(pod); // 1: the first restart is immediate
+   * ```
    */
   crashPod(name: string, namespace: string = "default"): void {
     const key = this.runningPodKey("crashPod", name, namespace);
@@ -589,6 +663,11 @@ export class Simulation {
    * no answer; a liveness probe then has the kubelet kill and restart it. With
    * `duration` (ms) the stall passes by itself (a long GC pause, a stuck dependency).
    * @throws RangeError when the pod does not exist or runs no application.
+   *
+   * @example
+   * ```ts
+   * sim.hangPod(sim.pods({ app: "api" })[0].metadata.name, "default", { duration: 20_000 }); // a 20 s stall
+   * ```
    */
   hangPod(name: string, namespace: string = "default", options: { readonly duration?: SimTime } = {}): void {
     const key = this.runningPodKey("hangPod", name, namespace);
@@ -608,7 +687,14 @@ export class Simulation {
     }
   }
 
-  /** Restarts of a pod's containers (`status.containerStatuses[0].restartCount`), 0 when it has none. */
+  /**
+   * Restarts of a pod's containers (`status.containerStatuses[0].restartCount`), 0 when it has none.
+   *
+   * @example
+   * ```ts
+   * sim.restartCount(sim.pods({ app: "api" })[0].metadata.name); // 0 for a pod that never restarted
+   * ```
+   */
   restartCount(name: string, namespace: string = "default"): number {
     const p = this.store.get("Pod", namespace, name);
     if (!p) throw new RangeError(`pods "${name}" not found`);
@@ -633,7 +719,14 @@ export class Simulation {
     this.kubelets.containerExited(namespace, name, 1);
   }
 
-  /** Pods, optionally only those matching labels, sorted by name. */
+  /**
+   * Pods, optionally only those matching labels, sorted by name.
+   *
+   * @example
+   * ```ts
+   * sim.pods({ app: "api" }).map((p) => `${p.metadata.name} ${p.status?.podIP} ${p.spec.nodeName}`);
+   * ```
+   */
   pods(labels?: StringMap, namespace: string = "default"): Pod[] {
     const sel = labels ? compileServiceSelector(labels) : undefined;
     return this.store
@@ -642,7 +735,15 @@ export class Simulation {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
   }
 
-  /** Runs `fn` at virtual time `time` (ms), e.g. to delete a pod mid-run. */
+  /**
+   * Runs `fn` at virtual time `time` (ms), e.g. to delete a pod mid-run.
+   *
+   * @example
+   * ```ts
+   * sim.at(30_000, (s) => s.deletePod(s.pods({ app: "api" })[0].metadata.name));
+   * sim.runFor(60_000); // the pod is deleted at t = 30 s
+   * ```
+   */
   at(time: SimTime, fn: (sim: Simulation) => void): void {
     this.later.at(time, () => fn(this));
   }
@@ -651,6 +752,12 @@ export class Simulation {
    * Adds a client that calls a Service by name or ClusterIP. The name is resolved now
    * (a trivial DNS: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`).
    * @returns the client's index.
+   *
+   * @example
+   * ```ts
+   * sim.addClient({ name: "frontend", target: "http://api:80", rate: 300 });
+   * sim.addClient({ name: "batch", node: "node-2", target: "api.default:80", rate: 50, connections: { mode: "keep-alive", poolSize: 8 } });
+   * ```
    */
   addClient(options: AddClientOptions): number {
     const node = options.node ?? this.nodeNames[0];
@@ -728,18 +835,41 @@ export class Simulation {
     }
   }
 
-  /** Runs for `duration` ms of virtual time (or until `stopAfterCompleted`). */
+  /**
+   * Runs for `duration` ms of virtual time (or until `stopAfterCompleted`).
+   *
+   * @example
+   * ```ts
+   * sim.runFor(60_000); // one virtual minute, usually well under a second of real time
+   * ```
+   */
   runFor(duration: SimTime): void {
     if (!(duration >= 0)) throw new RangeError(`runFor: duration: Invalid value: ${duration}: must be >= 0`);
     this.scheduler.runUntil(this.now + duration);
   }
 
-  /** Runs until virtual time `time` (ms) (or until `stopAfterCompleted`). */
+  /**
+   * Runs until virtual time `time` (ms) (or until `stopAfterCompleted`).
+   *
+   * @example
+   * ```ts
+   * sim.runUntil(120_000); // until the virtual clock reads 120 s
+   * ```
+   */
   runUntil(time: SimTime): void {
     this.scheduler.runUntil(time);
   }
 
-  /** Runs until `stopAfterCompleted` requests completed or the queue empties. */
+  /**
+   * Runs until `stopAfterCompleted` requests completed or the queue empties.
+   *
+   * @example
+   * ```ts
+   * const sim = new Simulation({ seed: 1, stopAfterCompleted: 100_000 });
+   * // ... apply, settle, add clients ...
+   * sim.run(); // stops after the 100,000th completed request
+   * ```
+   */
   run(): void {
     this.scheduler.run();
   }
@@ -748,6 +878,13 @@ export class Simulation {
    * Runs until the cluster is at rest: every Deployment has all its replicas ready and
    * every node's kube-proxy has synced the latest EndpointSlices.
    * @throws Error if that does not happen within `timeout` ms (default 10 minutes).
+   *
+   * @example
+   * ```ts
+   * sim.apply([deployment, service]);
+   * sim.settle(); // every replica ready, every kube-proxy synced
+   * sim.now;      // e.g. 2100 (ms) with the default delays
+   * ```
    */
   settle(timeout: SimTime = 600_000): void {
     const deadline = this.now + timeout;
@@ -769,13 +906,29 @@ export class Simulation {
     throw new Error(`settle: the cluster did not come to rest within ${timeout} ms of virtual time`);
   }
 
-  /** Stops all clients and runs until every request in flight has ended. */
+  /**
+   * Stops all clients and runs until every request in flight has ended.
+   *
+   * @example
+   * ```ts
+   * sim.runFor(60_000);
+   * sim.drain();
+   * sim.results().inFlight; // 0: every request has its one outcome
+   * ```
+   */
   drain(): void {
     this.traffic.stopAllClients();
     while (this.traffic.inFlight > 0 && this.scheduler.pending > 0) this.runFor(1000);
   }
 
-  /** Warnings recorded so far (e.g. pods with no application model). */
+  /**
+   * Warnings recorded so far (e.g. pods with no application model).
+   *
+   * @example
+   * ```ts
+   * sim.warnings(); // e.g. a pod that started with no application model (its port refuses connections)
+   * ```
+   */
   warnings(): readonly string[] {
     return [...this.warningLog];
   }
@@ -865,7 +1018,18 @@ export class Simulation {
     });
   }
 
-  /** Results so far. */
+  /**
+   * Results so far.
+   *
+   * @example
+   * ```ts
+   * const r = sim.results();
+   * r.outcomes.completed / r.started; // success ratio
+   * r.latency.p99;                    // ms
+   * r.endpoints.map((e) => `${e.pod} ${(100 * e.share).toFixed(1)}%`);
+   * r.digest;                         // equal for equal seeds and calls
+   * ```
+   */
   results(): SimulationResults {
     const byAddress = this.traffic.completedByAddress();
     const total = this.traffic.outcomes().completed;
