@@ -219,6 +219,13 @@ export function exponential(mean: number): Distribution {
  * `min === max` is allowed and degenerates to a constant.
  *
  * @throws RangeError if min or max is not finite, or max < min.
+ *
+ * @example
+ * ```ts
+ * const think = uniform(2, 8);
+ * think.mean;       // 5
+ * think.describe(); // "uniform(min=2, max=8)"
+ * ```
  */
 export function uniform(min: number, max: number): Distribution {
   requireFinite("uniform", "min", min);
@@ -235,6 +242,11 @@ export function uniform(min: number, max: number): Distribution {
  * yourself if you model a duration.
  *
  * @throws RangeError if mean is not finite, or stddev is not a finite number >= 0.
+ *
+ * @example
+ * ```ts
+ * sim.setApplication({ app: "api" }, { serviceTime: normal(10, 2) }); // mean 10 ms, sd 2 ms
+ * ```
  */
 export function normal(mean: number, stddev: number): Distribution {
   requireFinite("normal", "mean", mean);
@@ -249,6 +261,12 @@ export function normal(mean: number, stddev: number): Distribution {
  * heavy-ish tailed service times.
  *
  * @throws RangeError if mu is not finite, or sigma is not a finite number >= 0.
+ *
+ * @example
+ * ```ts
+ * const d = lognormal(1.5, 0.5); // ln(service time) ~ N(1.5, 0.5^2)
+ * d.mean; // exp(1.5 + 0.5^2 / 2) = 5.078 ms
+ * ```
  */
 export function lognormal(mu: number, sigma: number): Distribution {
   requireFinite("lognormal", "mu", mu);
@@ -287,6 +305,13 @@ export function lognormalFromMeanStddev(mean: number, stddev: number): Distribut
  * caller's array have no effect.
  *
  * @throws RangeError if samples is empty or contains a non-finite value.
+ *
+ * @example
+ * ```ts
+ * const measured = empirical([1, 2, 3, 10]); // resamples your own measurements
+ * measured.mean;       // 3.5
+ * measured.describe(); // "empirical(n=4, mean=3.5)"
+ * ```
  */
 export function empirical(samples: readonly number[]): Distribution {
   if (samples.length === 0) throw new RangeError("empirical: samples must not be empty, got 0 samples");

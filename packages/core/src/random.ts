@@ -106,6 +106,11 @@ export class RandomStream {
   /**
    * Next uniform value in [0, 1). Alea values are multiples of 2^-32 (32 bits of
    * randomness). 0 is possible, 1 is not.
+   *
+   * @example
+   * ```ts
+   * const u = new RandomSource(1).stream("x").next(); // 0 <= u < 1
+   * ```
    */
   next(): number {
     if (this.c < 0) this.seed();
@@ -119,6 +124,11 @@ export class RandomStream {
   /**
    * Next uniform integer in [0, 2^32). Consumes one draw; exact (alea values are
    * multiples of 2^-32, so `next() * 2^32` is an integer).
+   *
+   * @example
+   * ```ts
+   * const r = new RandomSource(1).stream("x").nextUint32(); // 0 <= r < 2^32
+   * ```
    */
   nextUint32(): number {
     return (this.next() * TWO_POW_32) >>> 0;
@@ -133,6 +143,11 @@ export class RandomStream {
    *
    * @param n - an integer in [1, 2^32].
    * @throws RangeError if n is not an integer in [1, 2^32].
+   *
+   * @example
+   * ```ts
+   * const die = new RandomSource(1).stream("dice").nextInt(6) + 1; // 1..6
+   * ```
    */
   nextInt(n: number): number {
     if (!(n >= 1 && n <= TWO_POW_32 && Math.floor(n) === n)) {
@@ -183,6 +198,14 @@ export class RandomSource {
    * name always returns the same object). Its alea seed is `` `${seed}\u0000${name}` ``.
    *
    * @throws RangeError if name is empty or contains U+0000.
+   *
+   * @example
+   * ```ts
+   * const random = new RandomSource(42);
+   * const arrivals = random.stream("client/frontend");
+   * random.stream("client/frontend") === arrivals; // true: one stream per name
+   * exponential(5).sample(arrivals);
+   * ```
    */
   stream(name: string): RandomStream {
     let s = this.#streams.get(name);
@@ -200,6 +223,13 @@ export class RandomSource {
    * coincide with this source's own streams.
    *
    * @throws RangeError if name is empty or contains U+0000.
+   *
+   * @example
+   * ```ts
+   * const random = new RandomSource(42);
+   * const dns = random.fork("dns");  // a component's own family of streams
+   * dns.stream("coredns-0").next();  // never the same sequence as random.stream("coredns-0")
+   * ```
    */
   fork(name: string): RandomSource {
     let f = this.#forks.get(name);

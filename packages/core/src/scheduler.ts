@@ -38,7 +38,15 @@ export interface EventHandler {
   handleEvent(arg: number): void;
 }
 
-/** Converts seconds (Kubernetes' unit for most settings) to simulated milliseconds. */
+/**
+ * Converts seconds (Kubernetes' unit for most settings) to simulated milliseconds.
+ *
+ * @example
+ * ```ts
+ * seconds(30); // 30000 (ms)
+ * sim.runFor(seconds(90));
+ * ```
+ */
 export function seconds(s: number): SimTime {
   return s * 1000;
 }

@@ -154,6 +154,13 @@ export class LatencyHistogram {
    * `highest` go to the last bucket and increment {@link overflow}.
    *
    * @throws RangeError if value is negative, NaN or infinite.
+   *
+   * @example
+   * ```ts
+   * const h = new LatencyHistogram();
+   * for (let ms = 1; ms <= 100; ms++) h.record(ms);
+   * h.quantile(0.5); // 50
+   * ```
    */
   record(value: number): void {
     if (value >= 0 && value <= this.highest) {
@@ -231,6 +238,11 @@ export class LatencyHistogram {
    * Error bound: see the class documentation. NaN when empty.
    *
    * @throws RangeError if q is not in [0, 1].
+   *
+   * @example
+   * ```ts
+   * h.quantile(0.99); // 98.976 for the values 1..100 (HDR buckets: within the histogram's precision)
+   * ```
    */
   quantile(q: number): number {
     if (!(q >= 0 && q <= 1)) throw new RangeError(`LatencyHistogram.quantile: q must be in [0, 1], got ${q}`);

@@ -297,12 +297,30 @@ export class Trace {
     return this.#count;
   }
 
-  /** The running FNV-1a 64 digest as 16 lowercase hex digits. */
+  /**
+   * The running FNV-1a 64 digest as 16 lowercase hex digits.
+   *
+   * @example
+   * ```ts
+   * const a = new Trace(); a.record(5, "Pod.ADDED", { name: "api-1" });
+   * const b = new Trace(); b.record(5, "Pod.ADDED", { name: "api-1" });
+   * a.digest() === b.digest(); // true: 16 hex digits of FNV-1a 64 over the records
+   * ```
+   */
   digest(): string {
     return this.#hash.hex();
   }
 
-  /** The last `keep` records, oldest first (a fresh array). */
+  /**
+   * The last `keep` records, oldest first (a fresh array).
+   *
+   * @example
+   * ```ts
+   * const sim = new Simulation({ seed: 1, keepTrace: 1000 });
+   * // ... run ...
+   * sim.trace.records().filter((r) => r.kind === "kube-proxy.sync").length;
+   * ```
+   */
   records(): readonly TraceRecord[] {
     const ring = this.#ring;
     if (ring.length < this.keep) return ring.slice();
@@ -314,6 +332,15 @@ export class Trace {
    * (without the trailing "\n") — e.g. to write a JSON-Lines export.
    *
    * @returns a function that unsubscribes `fn`.
+   *
+   * @example
+   * ```ts
+   * const stop = sim.trace.subscribe((r, line) => {
+   *   if (r.kind === "EndpointSlice.MODIFIED") console.log(line); // {"time":...,"kind":...,"fields":{...}}
+   * });
+   * sim.runFor(10_000);
+   * stop();
+   * ```
    */
   subscribe(fn: (r: TraceRecord, line: string) => void): () => void {
     this.#listeners = [...this.#listeners, fn];

@@ -127,28 +127,66 @@ export function aggregateMessage(errors: readonly FieldError[]): string {
 // Constructors (field.Required, field.Invalid, ...)
 // ---------------------------------------------------------------------------
 
-/** `field.Required`: a required value is missing (`Required value[: detail]`). */
+/**
+ * `field.Required`: a required value is missing (`Required value[: detail]`).
+ *
+ * @example
+ * ```ts
+ * formatFieldError(fieldRequired("spec.selector", "")); // "spec.selector: Required value"
+ * ```
+ */
 export function fieldRequired(field: string, detail: string): FieldError {
   return new FieldErr("FieldValueRequired", field, detail);
 }
 
-/** `field.Invalid`: a malformed or out-of-range value. `goValue` overrides how the value prints. */
+/**
+ * `field.Invalid`: a malformed or out-of-range value. `goValue` overrides how the value prints.
+ *
+ * @example
+ * ```ts
+ * formatFieldError(fieldInvalid("spec.ports[0].targetPort", 70000, "must be between 1 and 65535, inclusive"));
+ * // "spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive"
+ * ```
+ */
 export function fieldInvalid(field: string, value: unknown, detail: string, goValue?: string): FieldError {
   return new FieldErr("FieldValueInvalid", field, detail, value, goValue);
 }
 
-/** `field.NotSupported`: a value outside an enumeration; the detail lists the supported values. */
+/**
+ * `field.NotSupported`: a value outside an enumeration; the detail lists the supported values.
+ *
+ * @example
+ * ```ts
+ * formatFieldError(fieldNotSupported("spec.sessionAffinity", "Sticky", ["ClientIP", "None"]));
+ * // 'spec.sessionAffinity: Unsupported value: "Sticky": supported values: "ClientIP", "None"'
+ * ```
+ */
 export function fieldNotSupported(field: string, value: unknown, supported: readonly string[], goValue?: string): FieldError {
   const detail = supported.length > 0 ? "supported values: " + supported.map(goQuote).join(", ") : "";
   return new FieldErr("FieldValueNotSupported", field, detail, value, goValue);
 }
 
-/** `field.Duplicate`: a value that must be unique appears again. */
+/**
+ * `field.Duplicate`: a value that must be unique appears again.
+ *
+ * @example
+ * ```ts
+ * formatFieldError(fieldDuplicate("spec.ports[1].name", "http")); // 'spec.ports[1].name: Duplicate value: "http"'
+ * ```
+ */
 export function fieldDuplicate(field: string, value: unknown, goValue?: string): FieldError {
   return new FieldErr("FieldValueDuplicate", field, "", value, goValue);
 }
 
-/** `field.Forbidden`: a well-formed value not allowed in this context. */
+/**
+ * `field.Forbidden`: a well-formed value not allowed in this context.
+ *
+ * @example
+ * ```ts
+ * formatFieldError(fieldForbidden("spec.healthCheckNodePort", "may only be set when type is LoadBalancer and externalTrafficPolicy is Local"));
+ * // "spec.healthCheckNodePort: Forbidden: may only be set when ..."
+ * ```
+ */
 export function fieldForbidden(field: string, detail: string): FieldError {
   return new FieldErr("FieldValueForbidden", field, detail);
 }

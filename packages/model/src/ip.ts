@@ -205,7 +205,15 @@ export function parseIPv4(ip: string): number {
   return o === undefined ? -1 : ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
 }
 
-/** Formats an unsigned 32-bit integer as a dotted-quad IPv4 address. */
+/**
+ * Formats an unsigned 32-bit integer as a dotted-quad IPv4 address.
+ *
+ * @example
+ * ```ts
+ * formatIPv4(parseIPv4("10.96.0.10")); // "10.96.0.10"
+ * formatIPv4(parseCidr("10.244.0.0/16").base + 258); // "10.244.1.2"
+ * ```
+ */
 export function formatIPv4(v: number): string {
   return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
@@ -223,6 +231,12 @@ export interface IPv4Cidr {
 /**
  * Parses `a.b.c.d/n`.
  * @throws Error naming the value when it is not a valid IPv4 CIDR or has host bits set.
+ *
+ * @example
+ * ```ts
+ * parseCidr("10.96.0.0/12"); // { base: 174063616, prefix: 12, size: 1048576 }
+ * parseCidr("10.96.0.1/12"); // throws: host bits set (network address is 10.96.0.0)
+ * ```
  */
 export function parseCidr(cidr: string): IPv4Cidr {
   const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(cidr);

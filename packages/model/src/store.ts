@@ -165,7 +165,15 @@ function sameIndexTerms(a: KubeObject, b: KubeObject): boolean {
   return true;
 }
 
-/** Key of a namespaced object: `namespace/name` (cluster-scoped: `name`). */
+/**
+ * Key of a namespaced object: `namespace/name` (cluster-scoped: `name`).
+ *
+ * @example
+ * ```ts
+ * objectKey({ namespace: "default", name: "api" }); // "default/api"
+ * objectKey({ name: "node-1" });                     // "node-1"
+ * ```
+ */
 export function objectKey(meta: Pick<ObjectMeta, "namespace" | "name">): string {
   return meta.namespace === undefined ? meta.name : `${meta.namespace}/${meta.name}`;
 }

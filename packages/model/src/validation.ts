@@ -102,6 +102,12 @@ export class ValidationError extends Error {
 /**
  * A DNS-1035 label (RFC 1035), the rule for Service names: at most 63 characters of
  * `[a-z]([-a-z0-9]*[a-z0-9])?` (IsDNS1035Label).
+ *
+ * @example
+ * ```ts
+ * isDNS1035Label("api");  // true
+ * isDNS1035Label("1api"); // false: a Service name must start with a letter
+ * ```
  */
 export function isDNS1035Label(value: string): boolean {
   return typeof value === "string" && dns1035LabelErrors(value).length === 0;
@@ -110,6 +116,12 @@ export function isDNS1035Label(value: string): boolean {
 /**
  * A DNS-1123 label (RFC 1123), the rule for namespaces, container names and port names
  * of Services: at most 63 characters of `[a-z0-9]([-a-z0-9]*[a-z0-9])?` (IsDNS1123Label).
+ *
+ * @example
+ * ```ts
+ * isDNS1123Label("1api"); // true
+ * isDNS1123Label("api.v1"); // false: no dots in a label
+ * ```
  */
 export function isDNS1123Label(value: string): boolean {
   return typeof value === "string" && dns1123LabelErrors(value).length === 0;
@@ -118,12 +130,26 @@ export function isDNS1123Label(value: string): boolean {
 /**
  * A DNS-1123 subdomain, the rule for Pod, Node, Deployment, ReplicaSet and EndpointSlice
  * names: at most 253 characters, dot-separated DNS-1123 labels (IsDNS1123Subdomain).
+ *
+ * @example
+ * ```ts
+ * isDNS1123Subdomain("api.v1"); // true
+ * isDNS1123Subdomain("API");    // false: lower case only
+ * ```
  */
 export function isDNS1123Subdomain(value: string): boolean {
   return typeof value === "string" && dns1123SubdomainErrors(value).length === 0;
 }
 
-/** A valid port number: an integer in 1..65535 (IsValidPortNum). */
+/**
+ * A valid port number: an integer in 1..65535 (IsValidPortNum).
+ *
+ * @example
+ * ```ts
+ * isValidPortNum(8080);  // true
+ * isValidPortNum(70000); // false
+ * ```
+ */
 export function isValidPortNum(port: number): boolean {
   return typeof port === "number" && portNumErrors(port).length === 0;
 }
@@ -132,6 +158,12 @@ export function isValidPortNum(port: number): boolean {
  * A valid port name (IANA_SVC_NAME, RFC 6335), the rule for container port names and
  * named `targetPort`s: at most 15 characters of `[-a-z0-9]`, at least one letter, no
  * leading, trailing or consecutive `-` (IsValidPortName).
+ *
+ * @example
+ * ```ts
+ * isValidPortName("http");    // true
+ * isValidPortName("http--x"); // false: no consecutive hyphens
+ * ```
  */
 export function isValidPortName(name: string): boolean {
   return typeof name === "string" && portNameErrors(name).length === 0;
@@ -141,17 +173,39 @@ export function isValidPortName(name: string): boolean {
  * A qualified name, the rule for label and annotation keys: an optional DNS-1123
  * subdomain prefix and `/`, then at most 63 characters of
  * `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]` (IsQualifiedName).
+ *
+ * @example
+ * ```ts
+ * isQualifiedName("app.kubernetes.io/name"); // true
+ * isQualifiedName("-app");                  // false
+ * ```
  */
 export function isQualifiedName(value: string): boolean {
   return typeof value === "string" && qualifiedNameErrors(value).length === 0;
 }
 
-/** A valid label value: empty, or at most 63 characters of `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`. */
+/**
+ * A valid label value: empty, or at most 63 characters of `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`.
+ *
+ * @example
+ * ```ts
+ * isValidLabelValue("");    // true: empty is allowed
+ * isValidLabelValue("v1.2"); // true
+ * ```
+ */
 export function isValidLabelValue(value: string): boolean {
   return typeof value === "string" && labelValueErrors(value).length === 0;
 }
 
-/** A dotted-quad IPv4 address (`10.0.0.1`; no leading zeros, each octet 0..255). */
+/**
+ * A dotted-quad IPv4 address (`10.0.0.1`; no leading zeros, each octet 0..255).
+ *
+ * @example
+ * ```ts
+ * isValidIPv4("10.96.0.10"); // true
+ * isValidIPv4("10.96.0.01"); // false: no leading zeros
+ * ```
+ */
 export function isValidIPv4(value: string): boolean {
   return typeof value === "string" && parseIPv4Octets(value) !== undefined;
 }

@@ -18,7 +18,15 @@ export interface CompareModesOptions {
   readonly simulation: Omit<SimulationOptions, "kubeProxy"> & { readonly kubeProxy?: Omit<KubeProxySettings, "mode" | "ipvs"> };
 }
 
-/** Parses `ipvs:lc` into kube-proxy settings. @throws RangeError naming the value. */
+/**
+ * Parses `ipvs:lc` into kube-proxy settings. @throws RangeError naming the value.
+ *
+ * @example
+ * ```ts
+ * parseMode("ipvs:lc"); // { mode: "ipvs", ipvs: { scheduler: "lc" } }
+ * parseMode("cilium");  // { mode: "cilium" }
+ * ```
+ */
 export function parseMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs"> {
   const [m, scheduler, extra] = mode.split(":");
   const modes = ["iptables", "nftables", "ipvs", "cilium"];
@@ -61,7 +69,22 @@ export function compareModes(options: CompareModesOptions, scenario: (sim: Simul
   });
 }
 
-/** A plain-text table of a comparison: outcomes, latency quantiles and the spread of per-endpoint shares. */
+/**
+ * A plain-text table of a comparison: outcomes, latency quantiles and the spread of per-endpoint shares.
+ *
+ * @example
+ * ```ts
+ * const rows = compareModes({ modes: ["iptables", "ipvs:rr", "cilium"], simulation: { seed: 7 } }, (sim) => {
+ *   sim.apply([deployment, service]);
+ *   sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
+ *   sim.settle();
+ *   sim.addClient({ name: "web", target: "http://api:80", rate: 200 });
+ *   sim.runFor(30_000);
+ *   sim.drain();
+ * });
+ * console.log(formatComparison(rows));
+ * ```
+ */
 export function formatComparison(rows: readonly ModeComparisonRow[]): string {
   const header = ["mode", "started", "completed", "refused", "reset", "timedOut", "dropped", "mean ms", "p50 ms", "p99 ms", "endpoints", "min share", "max share"];
   const body = rows.map(({ mode, results: r }) => {

@@ -125,6 +125,11 @@ export class Timeline {
    * Stops sampling (a running timeline keeps one sampling event pending, so `Simulation.run()`
    * would not end). The bucket in progress, if any, is sampled now: its endpoint and pod
    * records hold the state at the stop.
+   *
+   * @example
+   * ```ts
+   * tl.stop(); // before sim.run(), which would otherwise never run out of sampling events
+   * ```
    */
   stop(): void {
     if (this.stoppedFlag) return;
@@ -137,7 +142,16 @@ export class Timeline {
     return this.stoppedFlag;
   }
 
-  /** The buckets so far (a bucket not yet sampled has empty endpoint and pod records). */
+  /**
+   * The buckets so far (a bucket not yet sampled has empty endpoint and pod records).
+   *
+   * @example
+   * ```ts
+   * const tl = sim.timeline({ service: "api", bucket: 1000 });
+   * sim.runFor(30_000);
+   * for (const b of tl.buckets()) console.log(b.start, b.outcomes.timedOut, b.readyEndpointsByNode["node-1"]);
+   * ```
+   */
   buckets(): TimelineBucket[] {
     return this.counts.map((outcomes, i) => {
       const h = this.hist[i];
@@ -160,6 +174,11 @@ export class Timeline {
    * A plain-text table, one line per bucket: outcomes, p50 and p99 latency, the ready
    * endpoints each node programmed at the end of the bucket and the fewest during it, and
    * the pods by phase (with how many are ready).
+   *
+   * @example
+   * ```ts
+   * console.log(tl.format()); // one line per second: outcomes, p50/p99, endpoints per node, pods by phase
+   * ```
    */
   format(): string {
     const all = this.buckets();

@@ -10,12 +10,27 @@ export interface InvariantResult {
   readonly message: string;
 }
 
-/** Builds a passing {@link InvariantResult}. */
+/**
+ * Builds a passing {@link InvariantResult}.
+ *
+ * @example
+ * ```ts
+ * const everyRequestEnded = (r: SimulationResults): InvariantResult =>
+ *   r.inFlight === 0 ? passed(`all ${r.started} requests ended`) : failed(`${r.inFlight} requests still in flight`);
+ * ```
+ */
 export function passed(message: string): InvariantResult {
   return { pass: true, message };
 }
 
-/** Builds a failing {@link InvariantResult}. */
+/**
+ * Builds a failing {@link InvariantResult}.
+ *
+ * @example
+ * ```ts
+ * failed("3 requests timed out, expected none"); // { pass: false, message: "3 requests timed out, expected none" }
+ * ```
+ */
 export function failed(message: string): InvariantResult {
   return { pass: false, message };
 }
