@@ -142,7 +142,16 @@ export function parseDistribution(value: unknown, path: string): ParsedDistribut
   }
 }
 
-/** Formats milliseconds for people: `850 ms`, `1.5 s`, `2 m 30 s`. */
+/**
+ * Formats milliseconds for people: `850 ms`, `1.5 s`, `2 m 30 s`.
+ *
+ * @example
+ * ```ts
+ * formatDuration(850);     // "850 ms"
+ * formatDuration(1500);    // "1.5 s"
+ * formatDuration(150_000); // "2 m 30 s"
+ * ```
+ */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${+ms.toFixed(3)} ms`;
   if (ms < 120_000) return `${+(ms / 1000).toFixed(3)} s`;

@@ -8,6 +8,12 @@ import type { ExpectationResult, ScenarioRun } from "./runner.js";
 /**
  * A plain-text table: the first column and those in `left` aligned left, the others
  * right; two spaces between columns, each line indented by `indent`.
+ *
+ * @example
+ * ```ts
+ * table(["mode", "ok"], [["iptables", "100"], ["ipvs", "99"]]);
+ * // "  mode       ok\n  iptables  100\n  ipvs       99"
+ * ```
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = [0], indent: string = "  "): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));

@@ -2,7 +2,14 @@ import type { TimelineBucket } from "@kube-netsim/scenario";
 import { formatDuration } from "./duration.js";
 import type { ScenarioRun } from "./runner.js";
 
-/** Escapes text for HTML element content and attribute values. */
+/**
+ * Escapes text for HTML element content and attribute values.
+ *
+ * @example
+ * ```ts
+ * escapeHtml('<a href="x">&</a>'); // "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+ * ```
+ */
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }

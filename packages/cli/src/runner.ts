@@ -233,7 +233,14 @@ function perform(sim: Simulation, a: ScenarioAction, clients: ReadonlyMap<string
   }
 }
 
-/** JSON merge patch (RFC 7386): objects merge, `null` deletes, anything else replaces. */
+/**
+ * JSON merge patch (RFC 7386): objects merge, `null` deletes, anything else replaces.
+ *
+ * @example
+ * ```ts
+ * mergePatch({ a: 1, b: { c: 2, d: 3 } }, { b: { d: null }, e: 4 }); // { a: 1, b: { c: 2 }, e: 4 }
+ * ```
+ */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};

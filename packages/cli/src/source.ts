@@ -83,7 +83,15 @@ export function parseYamlDocuments(text: string, file: string): SourceDocument[]
   return out;
 }
 
-/** Splits `spec.ports[0].targetPort` / `metadata.labels[app.kubernetes.io/name]` into keys and indexes. */
+/**
+ * Splits `spec.ports[0].targetPort` / `metadata.labels[app.kubernetes.io/name]` into keys and indexes.
+ *
+ * @example
+ * ```ts
+ * splitFieldPath("spec.ports[0].targetPort");               // ["spec", "ports", 0, "targetPort"]
+ * splitFieldPath("metadata.labels[app.kubernetes.io/name]"); // ["metadata", "labels", "app.kubernetes.io/name"]
+ * ```
+ */
 export function splitFieldPath(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   const re = /([^.[\]]+)|\[([^\]]*)\]/g;

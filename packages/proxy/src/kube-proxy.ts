@@ -82,6 +82,15 @@ export interface KubeProxyStats {
  * **Gotchas.** Headless and ExternalName Services get no rules, as upstream
  * (ShouldSkipService). NodePort, LoadBalancer and externalIPs come with the Service
  * types release.
+ *
+ * @example
+ * ```ts
+ * // A Simulation builds one per node; read what a node programmed:
+ * const kp = sim.kubeProxy("node-2");
+ * kp.programmedAddresses(); // ["10.98.120.98:80/TCP", ...]
+ * kp.inSync;                // false while changes wait for the next sync
+ * kp.stats.syncs;           // syncs so far
+ * ```
  */
 export class KubeProxy {
   /** The node this kube-proxy runs on. */
@@ -202,6 +211,13 @@ export class KubeProxy {
    * The rules for `clusterIP:port/PROTOCOL` on this node. Always returns the same
    * object for one address (created with verdict `no-rule` if nothing is programmed
    * for it yet), so callers may keep it.
+   *
+   * @example
+   * ```ts
+   * const ip = sim.store.get("Service", "default", "api")?.spec.clusterIP;
+   * sim.kubeProxy("node-1").frontend(`${ip}:80/TCP`).endpoints.map((e) => e.key);
+   * // ["10.244.0.2:8080", "10.244.1.2:8080", "10.244.2.2:8080"]
+   * ```
    */
   frontend(address: string): ServiceFrontend {
     let f = this.frontends.get(address);
@@ -212,7 +228,14 @@ export class KubeProxy {
     return f;
   }
 
-  /** The frontends with rules on this node, sorted by address (for printing and inspection). */
+  /**
+   * The frontends with rules on this node, sorted by address (for printing and inspection).
+   *
+   * @example
+   * ```ts
+   * for (const f of sim.kubeProxy("node-1").programmedFrontends()) console.log(f.address, f.endpoints.length);
+   * ```
+   */
   programmedFrontends(): ServiceFrontend[] {
     return this.programmedAddresses().map((a) => this.frontend(a));
   }
@@ -224,6 +247,11 @@ export class KubeProxy {
    * virtual server per ClusterIP, NodePort on the node's IP, load-balancer IP and
    * externalIP), or Cilium's service list (`cilium-dbg service list`, with the frontend's
    * type).
+   *
+   * @example
+   * ```ts
+   * console.log(sim.kubeProxy("node-1").ruleset()); // iptables-save, nft list ruleset, ipvsadm -Ln or Cilium's service list
+   * ```
    */
   ruleset(): string {
     // iptables prints external addresses too (KUBE-NODEPORTS, KUBE-EXT: it needs the
@@ -242,7 +270,14 @@ export class KubeProxy {
     }
   }
 
-  /** Every address programmed on this node, sorted. */
+  /**
+   * Every address programmed on this node, sorted.
+   *
+   * @example
+   * ```ts
+   * sim.kubeProxy("node-1").programmedAddresses(); // ["10.98.120.98:80/TCP"]
+   * ```
+   */
   programmedAddresses(): string[] {
     return [...this.frontends.values()].filter((f) => f.verdict !== "no-rule" && f.kind !== "local-origin").map((f) => f.address).sort();
   }
@@ -262,6 +297,12 @@ export class KubeProxy {
    * What this node's health-check server answers for a Service with a
    * healthCheckNodePort (pkg/proxy/healthcheck/service_health.go): 200 when the node has
    * at least one local ready endpoint of the Service (as of its last sync), else 503.
+   *
+   * @example
+   * ```ts
+   * // a LoadBalancer Service with externalTrafficPolicy: Local, and no api pod on node-3:
+   * sim.kubeProxy("node-3").healthCheck("default", "api"); // { statusCode: 503, localEndpoints: 0 }
+   * ```
    */
   healthCheck(namespace: string, name: string): { readonly statusCode: 200 | 503; readonly localEndpoints: number } {
     const n = this.healthLocal.get(`${namespace}/${name}`) ?? 0;

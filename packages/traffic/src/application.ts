@@ -59,6 +59,14 @@ export interface ResolvedApplicationModel {
 /**
  * Checks an application model and returns it with defaults filled.
  * @throws RangeError naming the field and value.
+ *
+ * @example
+ * ```ts
+ * resolveApplicationModel({ serviceTime: exponential(5) }, "app");
+ * // { concurrency: 1, serviceTime, queueLimit: Infinity, onSigterm: "exit", warmUp: undefined, ... }
+ * resolveApplicationModel({ serviceTime: exponential(5), concurrency: 0 }, "app");
+ * // throws RangeError "app.concurrency: Invalid value: 0: must be an integer >= 1"
+ * ```
  */
 export function resolveApplicationModel(
   model: ApplicationModel,

@@ -32,6 +32,17 @@ interface CiliumService {
  *   `--bpf-lb-algorithm`; `MaglevTable` holds the table Cilium would use with `maglev`.
  * - ClientIP affinity: an entry per client address pins it to its backend while
  *   `now - lastUsed <= timeout` and is refreshed on use (bpf/lib/lb.h affinity map).
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({ seed: 1, kubeProxy: { mode: "cilium" } });
+ * sim.apply([deployment, service]);
+ * sim.settle();
+ * sim.kubeProxy("node-1").ruleset();
+ * // ID   Frontend               Service Type   Backend
+ * // 1    10.98.120.98:80/TCP    ClusterIP      1 => 10.244.0.2:8080/TCP (active)
+ * //                                           2 => ...
+ * ```
  */
 export class CiliumDataPlane implements DataPlane {
   /** @inheritDoc */

@@ -29,6 +29,15 @@ interface IptablesChain {
  * `--set`s the client address: a client seen by an endpoint within T seconds goes back
  * to it (first match in endpoint order), otherwise the statistic rules pick. Each list
  * holds at most {@link XT_RECENT_IP_LIST_TOT} addresses ({@link RecentList}).
+ *
+ * @example
+ * ```ts
+ * // The default mode of a Simulation; every node gets its own data plane.
+ * const sim = new Simulation({ seed: 1, kubeProxy: { mode: "iptables" } });
+ * sim.apply([deployment, service]);
+ * sim.settle();
+ * sim.kubeProxy("node-1").ruleset(); // -A KUBE-SVC-... -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-...
+ * ```
  */
 export class IptablesDataPlane implements DataPlane {
   /** @inheritDoc */

@@ -55,6 +55,17 @@ interface IpvsService {
  * then as inactive for {@link IPVS_TCP_TIME_WAIT_MS} (TIME_WAIT), which is what lc, wlc,
  * sed and nq weigh (`activeconns * 256 + inactconns`). Client source ports are drawn
  * from the ephemeral range, for the schedulers that hash them (mh with `mh-port`).
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({ seed: 1, kubeProxy: { mode: "ipvs", ipvs: { scheduler: "lc" } } });
+ * sim.apply([deployment, service]);
+ * sim.settle();
+ * sim.kubeProxy("node-1").ruleset();
+ * // TCP  10.98.120.98:80 lc
+ * //   -> 10.244.2.2:8080              Masq    1      0          0
+ * //   ...
+ * ```
  */
 export class IpvsDataPlane implements DataPlane {
   /** @inheritDoc */
@@ -76,7 +87,16 @@ export class IpvsDataPlane implements DataPlane {
     this.scheduler = scheduler;
   }
 
-  /** The virtual server programmed for a Service address, for inspection (ipvsadm -Ln). */
+  /**
+   * The virtual server programmed for a Service address, for inspection (ipvsadm -Ln).
+   *
+   * @example
+   * ```ts
+   * const plane = new IpvsDataPlane("rr");
+   * // ... after kube-proxy has programmed the Service ...
+   * plane.virtualServer("10.96.0.20:80/TCP")?.destinations(); // real servers in the kernel's list order
+   * ```
+   */
   virtualServer(address: string): IpvsVirtualServer | undefined {
     return this.services.get(address)?.vs;
   }

@@ -25,6 +25,14 @@ interface NftChain {
  * (first match in endpoint order), and every new connection through an endpoint
  * refreshes the client's element (sliding timeout). Unlike xt_recent there is no
  * 100-entry limit.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({ seed: 1, kubeProxy: { mode: "nftables" } });
+ * sim.apply([deployment, service]);
+ * sim.settle();
+ * sim.kubeProxy("node-1").ruleset(); // table ip kube-proxy { ... numgen random mod 3 vmap { 0 : goto endpoint-..., ... } }
+ * ```
  */
 export class NftablesDataPlane implements DataPlane {
   /** @inheritDoc */
