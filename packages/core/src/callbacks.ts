@@ -24,12 +24,27 @@ export class Callbacks implements EventHandler {
     this.id = scheduler.register(this);
   }
 
-  /** Runs `fn` `delay` ms from now. */
+  /**
+   * Runs `fn` `delay` ms from now.
+   *
+   * @example
+   * ```ts
+   * const later = new Callbacks(scheduler);
+   * later.after(50, (now) => console.log(`50 ms later: t = ${now}`));
+   * ```
+   */
   after(delay: SimTime, fn: (now: SimTime) => void): void {
     this.scheduler.schedule(delay, this.id, this.store(fn));
   }
 
-  /** Runs `fn` at absolute time `time` (>= now). */
+  /**
+   * Runs `fn` at absolute time `time` (>= now).
+   *
+   * @example
+   * ```ts
+   * later.at(500, (now) => console.log(`at t = ${now} ms`)); // 500
+   * ```
+   */
   at(time: SimTime, fn: (now: SimTime) => void): void {
     this.scheduler.scheduleAt(time, this.id, this.store(fn));
   }

@@ -17,7 +17,17 @@ export class Interner {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
 
-  /** The id of `s`, assigning the next id on first sight. */
+  /**
+   * The id of `s`, assigning the next id on first sight.
+   *
+   * @example
+   * ```ts
+   * const addresses = new Interner();
+   * addresses.id("10.244.0.2:8080"); // 0
+   * addresses.id("10.244.1.2:8080"); // 1
+   * addresses.id("10.244.0.2:8080"); // 0 again
+   * ```
+   */
   id(s: string): number {
     let i = this.ids.get(s);
     if (i === undefined) {
@@ -28,12 +38,26 @@ export class Interner {
     return i;
   }
 
-  /** The id of `s`, or -1 if it was never seen. */
+  /**
+   * The id of `s`, or -1 if it was never seen.
+   *
+   * @example
+   * ```ts
+   * addresses.lookup("10.244.9.9:8080"); // -1: not interned (and lookup never adds)
+   * ```
+   */
   lookup(s: string): number {
     return this.ids.get(s) ?? -1;
   }
 
-  /** The string with id `i`. */
+  /**
+   * The string with id `i`.
+   *
+   * @example
+   * ```ts
+   * addresses.name(1); // "10.244.1.2:8080"
+   * ```
+   */
   name(i: number): string {
     const s = this.names[i];
     if (s === undefined) throw new RangeError(`Interner: unknown id ${i}`);

@@ -135,6 +135,14 @@ export class Scheduler {
   /**
    * Registers a handler and returns its id, to be passed to {@link Scheduler.schedule}.
    * Register once per component, not per event.
+   *
+   * @example
+   * ```ts
+   * const scheduler = new Scheduler();
+   * const arrivals = scheduler.register({ handleEvent: (client) => console.log(`request from client ${client} at ${scheduler.now} ms`) });
+   * scheduler.schedule(10, arrivals, 7);
+   * scheduler.run(); // "request from client 7 at 10 ms"
+   * ```
    */
   register(handler: EventHandler): HandlerId {
     this.handlers.push(handler);
@@ -144,6 +152,11 @@ export class Scheduler {
   /**
    * Schedules an event `delay` ms from now for handler `handler` with integer `arg`.
    * @throws RangeError if delay is negative or not finite, or the handler is unknown.
+   *
+   * @example
+   * ```ts
+   * scheduler.schedule(10, handler, 1); // 10 ms from now, arg 1
+   * ```
    */
   schedule(delay: SimTime, handler: HandlerId, arg: number = 0): void {
     if (!(delay >= 0) || delay === Infinity) {
@@ -156,6 +169,11 @@ export class Scheduler {
   /**
    * Schedules an event at absolute time `time` (>= now).
    * @throws RangeError if time is before now (the clock never goes back) or not finite.
+   *
+   * @example
+   * ```ts
+   * scheduler.scheduleAt(5, handler, 2); // at t = 5 ms; runs before an event scheduled for 10 ms
+   * ```
    */
   scheduleAt(time: SimTime, handler: HandlerId, arg: number = 0): void {
     this.checkTime(time, "scheduleAt");
@@ -166,6 +184,13 @@ export class Scheduler {
   /**
    * Creates a reusable timer that, when it fires, calls `handler` with `arg`.
    * The timer starts idle; arm it with {@link Scheduler.setTimer}.
+   *
+   * @example
+   * ```ts
+   * const idle = scheduler.createTimer(handler, connectionId); // one timer, reused: no allocation per event
+   * scheduler.setTimer(idle, 90_000);   // (re)arm
+   * scheduler.cancelTimer(idle);        // true if it was set
+   * ```
    */
   createTimer(handler: HandlerId, arg: number = 0): TimerId {
     this.checkHandler(handler);
@@ -181,7 +206,15 @@ export class Scheduler {
     return slot;
   }
 
-  /** Arms `timer` to fire `delay` ms from now, replacing any pending firing. */
+  /**
+   * Arms `timer` to fire `delay` ms from now, replacing any pending firing.
+   *
+   * @example
+   * ```ts
+   * scheduler.setTimer(timer, 7);   // fires 7 ms from now
+   * scheduler.isTimerSet(timer);    // true
+   * ```
+   */
   setTimer(timer: TimerId, delay: SimTime): void {
     if (!(delay >= 0) || delay === Infinity) {
       throw new RangeError(`setTimer: delay must be a finite number >= 0, got ${delay}`);
@@ -189,14 +222,28 @@ export class Scheduler {
     this.setTimerAt(timer, this.current + delay);
   }
 
-  /** Arms `timer` to fire at absolute time `time`, replacing any pending firing. */
+  /**
+   * Arms `timer` to fire at absolute time `time`, replacing any pending firing.
+   *
+   * @example
+   * ```ts
+   * scheduler.setTimerAt(timer, 20); // fires at t = 20 ms (replacing an earlier setting)
+   * ```
+   */
   setTimerAt(timer: TimerId, time: SimTime): void {
     this.checkTime(time, "setTimerAt");
     if (this.timerSeq[timer] >= 0) this.staleEntries++;
     this.timerSeq[timer] = this.push(time, -1 - timer, 0);
   }
 
-  /** Cancels the pending firing of `timer`. Returns false when it was not armed. */
+  /**
+   * Cancels the pending firing of `timer`. Returns false when it was not armed.
+   *
+   * @example
+   * ```ts
+   * scheduler.cancelTimer(timer); // true if it was set; false if it had fired or was never set
+   * ```
+   */
   cancelTimer(timer: TimerId): boolean {
     if (this.timerSeq[timer] < 0) return false;
     this.timerSeq[timer] = -1;
@@ -204,18 +251,39 @@ export class Scheduler {
     return true;
   }
 
-  /** Whether `timer` is armed. */
+  /**
+   * Whether `timer` is armed.
+   *
+   * @example
+   * ```ts
+   * if (!scheduler.isTimerSet(timer)) scheduler.setTimer(timer, 1000);
+   * ```
+   */
   isTimerSet(timer: TimerId): boolean {
     return this.timerSeq[timer] >= 0;
   }
 
-  /** Cancels `timer` and returns its slot for reuse by a later {@link Scheduler.createTimer}. */
+  /**
+   * Cancels `timer` and returns its slot for reuse by a later {@link Scheduler.createTimer}.
+   *
+   * @example
+   * ```ts
+   * scheduler.releaseTimer(timer); // cancels it and returns its slot for reuse by createTimer
+   * ```
+   */
   releaseTimer(timer: TimerId): void {
     this.cancelTimer(timer);
     this.timerFree.push(timer);
   }
 
-  /** Asks a running {@link Scheduler.runUntil} / {@link Scheduler.run} to return after the current event. */
+  /**
+   * Asks a running {@link Scheduler.runUntil} / {@link Scheduler.run} to return after the current event.
+   *
+   * @example
+   * ```ts
+   * scheduler.register({ handleEvent: () => { if (done()) scheduler.stop(); } }); // run() returns after this event
+   * ```
+   */
   stop(): void {
     this.stopRequested = true;
   }
@@ -225,6 +293,11 @@ export class Scheduler {
    * (unless {@link Scheduler.stop} was called, in which case the clock stays at the
    * time of the last event run). Returns the number of events run.
    * @throws RangeError if `time` is before now.
+   *
+   * @example
+   * ```ts
+   * scheduler.runUntil(100); // events due up to t = 100 ms; returns how many ran; now is 100 after it
+   * ```
    */
   runUntil(time: SimTime): number {
     if (!(time >= this.current)) {
@@ -237,7 +310,14 @@ export class Scheduler {
     return this.executed - before;
   }
 
-  /** Runs until the queue is empty or {@link Scheduler.stop} is called. Returns the number of events run. */
+  /**
+   * Runs until the queue is empty or {@link Scheduler.stop} is called. Returns the number of events run.
+   *
+   * @example
+   * ```ts
+   * const events = scheduler.run(); // until no event is left (or stop())
+   * ```
+   */
   run(): number {
     const before = this.executed;
     this.stopRequested = false;
@@ -245,7 +325,14 @@ export class Scheduler {
     return this.executed - before;
   }
 
-  /** Runs the next due event, if any. Returns false when the queue is empty. */
+  /**
+   * Runs the next due event, if any. Returns false when the queue is empty.
+   *
+   * @example
+   * ```ts
+   * while (scheduler.step()) inspect(scheduler.now); // one event at a time
+   * ```
+   */
   step(): boolean {
     const before = this.executed;
     this.stopRequested = false;
@@ -253,7 +340,14 @@ export class Scheduler {
     return this.executed > before;
   }
 
-  /** Time of the next pending event, or `Infinity` when none is pending. */
+  /**
+   * Time of the next pending event, or `Infinity` when none is pending.
+   *
+   * @example
+   * ```ts
+   * scheduler.peekTime(); // time of the next event, or Infinity when none
+   * ```
+   */
   peekTime(): SimTime {
     while (this.size > 0 && this.ha[0] < 0 && this.timerSeq[-1 - this.ha[0]] !== this.seqs[0]) {
       this.staleEntries--;

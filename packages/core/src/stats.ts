@@ -278,6 +278,16 @@ export class LatencyHistogram {
    * Chan et al.'s parallel formula).
    *
    * @throws RangeError if the two histograms have different lowest, highest or significantDigits.
+   *
+   * @example
+   * ```ts
+   * const a = new LatencyHistogram();
+   * const b = new LatencyHistogram();
+   * a.record(1);
+   * b.record(3);
+   * a.merge(b);
+   * a.toJSON().mean; // 2
+   * ```
    */
   merge(other: LatencyHistogram): void {
     if (
@@ -321,7 +331,14 @@ export class LatencyHistogram {
     this.#overflow = 0;
   }
 
-  /** Plain summary for reports: count, exact mean/min/max and p50/p90/p99/p99.9. */
+  /**
+   * Plain summary for reports: count, exact mean/min/max and p50/p90/p99/p99.9.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(h.toJSON()); // {"count":100,"mean":50.5,"min":1,"max":100,"p50":50,"p90":90.016,"p99":98.976,"p999":100}
+   * ```
+   */
   toJSON(): LatencySummary {
     return {
       count: this.#count,
@@ -374,6 +391,13 @@ export class StreamingStats {
    * Adds one value.
    *
    * @throws RangeError if x is NaN or infinite.
+   *
+   * @example
+   * ```ts
+   * const s = new StreamingStats();
+   * [1, 2, 3, 4].forEach((x) => s.add(x));
+   * s.toJSON(); // { count: 4, mean: 2.5, min: 1, max: 4, stddev: 1.118... }
+   * ```
    */
   add(x: number): void {
     if (!Number.isFinite(x)) throw new RangeError(`StreamingStats.add: x must be a finite number, got ${x}`);

@@ -258,13 +258,28 @@ export class ObjectStore implements EventHandler {
     return n;
   }
 
-  /** Returns the object or undefined. `namespace` is ignored for cluster-scoped kinds. */
+  /**
+   * Returns the object or undefined. `namespace` is ignored for cluster-scoped kinds.
+   *
+   * @example
+   * ```ts
+   * store.get("Service", "default", "api")?.spec.clusterIP; // "10.98.120.98", or undefined when there is no such Service
+   * ```
+   */
   get<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
     const key = CLUSTER_SCOPED.has(kind) ? name : `${namespace ?? "default"}/${name}`;
     return this.objects.get(kind)?.get(key) as KindMap[K] | undefined;
   }
 
-  /** All objects of a kind (optionally of one namespace), in creation order. */
+  /**
+   * All objects of a kind (optionally of one namespace), in creation order.
+   *
+   * @example
+   * ```ts
+   * store.list("Pod", "default").filter((p) => p.metadata.labels?.app === "api").length;
+   * store.list("Node"); // cluster-scoped: no namespace
+   * ```
+   */
   list<K extends Kind>(kind: K, namespace?: string): KindMap[K][] {
     const m = this.objects.get(kind);
     if (!m) return [];
@@ -327,7 +342,14 @@ export class ObjectStore implements EventHandler {
     return [...union].sort((a, b) => (seq.get(a[0]) as number) - (seq.get(b[0]) as number)).map((e) => e[1] as Service);
   }
 
-  /** Number of stored objects of a kind. */
+  /**
+   * Number of stored objects of a kind.
+   *
+   * @example
+   * ```ts
+   * store.count("EndpointSlice"); // in every namespace
+   * ```
+   */
   count(kind: Kind): number {
     return this.objects.get(kind)?.size ?? 0;
   }
@@ -335,6 +357,12 @@ export class ObjectStore implements EventHandler {
   /**
    * Checks an object as `create` would, without writing it.
    * @returns a ValidationError listing every problem, or undefined when valid.
+   *
+   * @example
+   * ```ts
+   * store.check({ apiVersion: "v1", kind: "Service", metadata: { name: "api" }, spec: { ports: [{ port: 70000 }] } })?.message;
+   * // 'Service "api" is invalid: [spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive, ...]'
+   * ```
    */
   check(obj: unknown): ValidationError | undefined {
     const errors = validateObject(obj);
@@ -348,6 +376,15 @@ export class ObjectStore implements EventHandler {
    * fills `uid`, `resourceVersion`, `creationTimestamp`, `generation`, a name from
    * `generateName`, and a Service's ClusterIP.
    * @throws ValidationError when invalid; StoreError `AlreadyExists` or `Invalid` (ClusterIP taken).
+   *
+   * @example
+   * ```ts
+   * const svc = store.create({ apiVersion: "v1", kind: "Service", metadata: { name: "api" }, spec: { selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] } });
+   * svc.metadata.namespace;       // "default"
+   * svc.metadata.resourceVersion; // "1"
+   * svc.spec.clusterIP;           // allocated, e.g. "10.98.120.98"
+   * Object.isFrozen(svc);         // true: write through update or mutate
+   * ```
    */
   create<T extends KubeObject>(obj: T): T {
     const invalid = this.check(obj);
@@ -408,6 +445,12 @@ export class ObjectStore implements EventHandler {
    * `resourceVersion`, it must match the stored one (optimistic concurrency).
    * `generation` is incremented when `spec` changed.
    * @throws ValidationError, StoreError `NotFound` or `Conflict`.
+   *
+   * @example
+   * ```ts
+   * const svc = store.get("Service", "default", "api")!;
+   * store.update({ ...svc, metadata: { ...svc.metadata, labels: { tier: "web" } } }); // resourceVersion must match (else Conflict)
+   * ```
    */
   update<T extends KubeObject>(obj: T): T {
     const old = this.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
@@ -433,6 +476,13 @@ export class ObjectStore implements EventHandler {
    * that cannot conflict, since the simulation is single-threaded).
    * @returns the new object, or undefined when the object does not exist.
    * @throws ValidationError when the result is invalid (nothing is written).
+   *
+   * @example
+   * ```ts
+   * store.mutate("Deployment", "default", "api", (d) => {
+   *   d.spec.replicas = 5; // a draft: change it in place
+   * });
+   * ```
    */
   mutate<K extends Kind>(kind: K, namespace: string | undefined, name: string, recipe: (draft: Draft<KindMap[K]>) => void): KindMap[K] | undefined {
     const old = this.get(kind, namespace, name);
@@ -451,6 +501,11 @@ export class ObjectStore implements EventHandler {
    * bound or being deleted, and validates only the binding (the node name).
    * @returns the bound pod.
    * @throws StoreError `NotFound`, `Conflict` (already bound or terminating), ValidationError (bad node name).
+   *
+   * @example
+   * ```ts
+   * store.bindPod("default", "api-7c9f9d5b6f-abcde", "node-1").spec.nodeName; // "node-1"
+   * ```
    */
   bindPod(namespace: string | undefined, name: string, nodeName: string): Pod {
     const pod = this.get("Pod", namespace, name);
@@ -471,6 +526,11 @@ export class ObjectStore implements EventHandler {
    * kubelet's business: it sets `deletionTimestamp` with {@link ObjectStore.mutate}
    * and deletes when the containers have stopped).
    * @returns the deleted object, or undefined when it did not exist.
+   *
+   * @example
+   * ```ts
+   * store.delete("Service", "default", "api"); // the deleted object, or undefined; watchers get DELETED
+   * ```
    */
   delete<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
     const old = this.get(kind, namespace, name);
@@ -490,6 +550,13 @@ export class ObjectStore implements EventHandler {
    * Watches a kind. Events are delivered on the virtual clock after `options.delay`,
    * in write order. With `initialList` (default), existing objects are delivered as
    * ADDED first.
+   *
+   * @example
+   * ```ts
+   * const w = store.watch("Service", (e) => console.log(e.type, e.object.metadata.name), { delay: 5 });
+   * // ADDED for each existing Service (initialList), then every write 5 ms after it happens
+   * w.stop();
+   * ```
    */
   watch<K extends Kind>(kind: K, listener: WatchListener<K>, options: WatchOptions = {}): Watch {
     const w: Watcher = {
