@@ -8,7 +8,17 @@ import type { KubeProxy } from "@kube-netsim/proxy";
 import { ROUTE_REJECTED } from "@kube-netsim/proxy";
 import type { RequestResolver } from "@kube-netsim/traffic";
 
-/** Cluster DNS of a {@link Simulation}: CoreDNS as kubeadm installs it. */
+/**
+ * Cluster DNS of a {@link Simulation}: CoreDNS as kubeadm installs it.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({
+ *   seed: 1,
+ *   dns: { replicas: 3, nodeSearchDomains: ["corp.example.com"], upstream: { "www.example.org": ["203.0.113.10"] } },
+ * });
+ * ```
+ */
 export interface DnsSettings {
   /** Replicas of the `coredns` Deployment in `kube-system`. Default 2 (kubeadm). */
   readonly replicas?: number;
@@ -24,7 +34,14 @@ export interface DnsSettings {
   readonly networkLatency?: Distribution;
 }
 
-/** How a client looks its target up (see {@link AddClientOptions.dns}). */
+/**
+ * How a client looks its target up (see {@link AddClientOptions.dns}).
+ *
+ * @example
+ * ```ts
+ * sim.addClient({ name: "jvm", target: "http://api:80", rate: 100, dns: { cache: { kind: "fixed", ttl: 30 } } });
+ * ```
+ */
 export interface ClientDnsOptions {
   /** The C library's resolver: `glibc` (default) or `musl` (Alpine images). */
   readonly resolver?: ResolverFlavor;
@@ -34,7 +51,14 @@ export interface ClientDnsOptions {
   readonly cache?: ClientCachePolicy;
 }
 
-/** Options of {@link Simulation.resolve}. */
+/**
+ * Options of {@link Simulation.resolve}.
+ *
+ * @example
+ * ```ts
+ * sim.resolve("api.default", { namespace: "shop", node: "node-2", resolver: "musl", families: "A" });
+ * ```
+ */
 export interface ResolveFromPodOptions {
   /** Namespace of the asking pod (its search list). Default `default`. */
   readonly namespace?: string;
@@ -46,7 +70,15 @@ export interface ResolveFromPodOptions {
   readonly families?: "A+AAAA" | "A";
 }
 
-/** DNS figures of a run (in {@link SimulationResults.dns} when the simulation has cluster DNS). */
+/**
+ * DNS figures of a run (in {@link SimulationResults.dns} when the simulation has cluster DNS).
+ *
+ * @example
+ * ```ts
+ * const dns = sim.results().dns;
+ * console.log(`${dns?.queries} queries for ${dns?.lookups} lookups`);
+ * ```
+ */
 export interface DnsResults {
   /** Name lookups that sent queries (client cache misses and {@link Simulation.resolve} calls). */
   readonly lookups: number;

@@ -10,7 +10,14 @@ export interface ModeComparisonRow {
   readonly results: SimulationResults;
 }
 
-/** Options of {@link compareModes}. */
+/**
+ * Options of {@link compareModes}.
+ *
+ * @example
+ * ```ts
+ * compareModes({ modes: ["iptables", "nftables", "ipvs:lc", "cilium"], simulation: { seed: 3, nodes: 4 } }, scenario);
+ * ```
+ */
 export interface CompareModesOptions {
   /** Modes to run: `iptables`, `nftables`, `cilium`, `ipvs` or `ipvs:<scheduler>` (rr, wrr, lc, wlc, sed, nq, sh, dh, mh). */
   readonly modes: readonly string[];

@@ -14,7 +14,15 @@ import type { ConnectionPolicy, TrafficEngine } from "@kube-netsim/traffic";
 import { CloudLoadBalancer, ExternalRoute, LoadBalancerController } from "./external-traffic.js";
 import type { ExternalClientResult, LoadBalancerOptions, RouteEntry } from "./external-traffic.js";
 
-/** Options of {@link Simulation.addExternalClient}. */
+/**
+ * Options of {@link Simulation.addExternalClient}.
+ *
+ * @example
+ * ```ts
+ * sim.addExternalClient({ name: "internet", target: "lb", service: "api", rate: 200, sourceIP: "203.0.113.7" });
+ * sim.addExternalClient({ name: "np", target: `${sim.nodeIP("node-3")}:${nodePort}`, rate: 20 });
+ * ```
+ */
 export interface AddExternalClientOptions {
   /** Client name, unique among all clients. */
   readonly name: string;

@@ -11,7 +11,14 @@ import type { ObjectStore, Service } from "@kube-netsim/model";
 import type { KubeProxy, ServiceFrontend } from "@kube-netsim/proxy";
 import type { ConnectionRouter } from "@kube-netsim/traffic";
 
-/** Health checks a cloud load balancer runs against every node. */
+/**
+ * Health checks a cloud load balancer runs against every node.
+ *
+ * @example
+ * ```ts
+ * new Simulation({ seed: 1, loadBalancer: { healthCheck: { interval: 2_000, healthyThreshold: 2, unhealthyThreshold: 2 } } }); // out after 4 s, not 24
+ * ```
+ */
 export interface HealthCheckSettings {
   /** Time between two checks of one node, ms. Default 8000 (GCE L4: checkIntervalSec 8). */
   readonly interval?: number;
@@ -26,6 +33,11 @@ export interface HealthCheckSettings {
  * like a cloud provider's service controller or MetalLB: each Service of type
  * LoadBalancer gets an ingress IP in `status.loadBalancer.ingress`, and a load balancer
  * that spreads new connections over the nodes it finds healthy.
+ *
+ * @example
+ * ```ts
+ * new Simulation({ seed: 1, loadBalancer: { ipPool: "198.51.100.0/24", provisioningDelay: 30_000, healthCheck: { interval: 5_000, unhealthyThreshold: 2 } } });
+ * ```
  */
 export interface LoadBalancerOptions {
   /** Pool of ingress IPs, handed out in order from the first usable address. Default `192.0.2.0/24` (TEST-NET-1). */
@@ -36,7 +48,15 @@ export interface LoadBalancerOptions {
   readonly healthCheck?: HealthCheckSettings;
 }
 
-/** Per node of entry: what an external client's connections did there. */
+/**
+ * Per node of entry: what an external client's connections did there.
+ *
+ * @example
+ * ```ts
+ * const e = sim.results().external?.internet.byEntryNode["node-3"];
+ * console.log(`${e?.toOtherNode} of ${e?.connections} connections took an extra hop`);
+ * ```
+ */
 export interface EntryNodeResult {
   /** New connections (requests, for per-request clients) that entered the cluster on this node. */
   readonly connections: number;

@@ -18,7 +18,21 @@ import type { ExternalClientResult, LoadBalancerOptions } from "./external-traff
 import { INGRESS_CONTROLLER_NAME, INGRESS_NAMESPACE, IngressController } from "./ingress-controller.js";
 import type { IngressControllerOptions, IngressResults } from "./ingress-controller.js";
 
-/** One node of the simulated cluster. */
+/**
+ * One node of the simulated cluster.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({
+ *   seed: 1,
+ *   nodes: [
+ *     { name: "node-a1", zone: "zone-a" },
+ *     { name: "node-a2", zone: "zone-a" },
+ *     { name: "node-b1", zone: "zone-b", labels: { pool: "spot" } },
+ *   ],
+ * });
+ * ```
+ */
 export interface NodeSpec {
   /** Node name (DNS-1123 subdomain). */
   readonly name: string;
@@ -30,7 +44,21 @@ export interface NodeSpec {
   readonly cpu?: string;
 }
 
-/** Delays of the control plane, each a distribution in ms (defaults in brackets). */
+/**
+ * Delays of the control plane, each a distribution in ms (defaults in brackets).
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({
+ *   seed: 1,
+ *   timings: {
+ *     watchDelay: uniform(5, 50),        // slower informers
+ *     podStartDelay: lognormal(8, 0.5),  // image pulls: ~3 s median
+ *     proxySyncDuration: constant(200),  // a big iptables-restore
+ *   },
+ * });
+ * ```
+ */
 export interface ControlPlaneTimings {
   /** API server to each watcher (informer lag) [constant 5 ms]. */
   readonly watchDelay?: Distribution;
@@ -52,7 +80,15 @@ export interface ControlPlaneTimings {
   readonly containerRestartDelay?: Distribution;
 }
 
-/** kube-proxy settings, the same on every node. */
+/**
+ * kube-proxy settings, the same on every node.
+ *
+ * @example
+ * ```ts
+ * new Simulation({ seed: 1, kubeProxy: { mode: "ipvs", ipvs: { scheduler: "lc" }, minSyncPeriod: 5_000 } });
+ * new Simulation({ seed: 1, kubeProxy: { kubernetesVersion: "1.30" } }); // the older burst-2 sync runner
+ * ```
+ */
 export interface KubeProxySettings {
   /** `--proxy-mode` `iptables`, `nftables` or `ipvs`, or `cilium` for Cilium's kube-proxy replacement (socket-LB, random). Default `iptables`. */
   readonly mode?: ProxyMode;
@@ -71,7 +107,20 @@ export interface KubeProxySettings {
   readonly kubernetesVersion?: string;
 }
 
-/** Options of a {@link Simulation}. */
+/**
+ * Options of a {@link Simulation}.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({
+ *   seed: 42,
+ *   nodes: 5,
+ *   kubeProxy: { mode: "nftables" },
+ *   dns: true,         // CoreDNS and the kube-dns Service
+ *   keepTrace: 10_000, // sim.trace.records()
+ * });
+ * ```
+ */
 export interface SimulationOptions {
   /** Root seed: the same seed and the same calls give the same results, byte for byte. */
   readonly seed: number | string;
@@ -122,7 +171,23 @@ export interface SimulationOptions {
   readonly ingressController?: boolean | IngressControllerOptions;
 }
 
-/** Options of {@link Simulation.addClient}. */
+/**
+ * Options of {@link Simulation.addClient}.
+ *
+ * @example
+ * ```ts
+ * sim.addClient({
+ *   name: "checkout",
+ *   namespace: "shop",
+ *   node: "node-2",
+ *   target: "http://api.default:80",
+ *   rate: 200,
+ *   connectTimeout: 2_000,
+ *   connections: { mode: "keep-alive", poolSize: 16, maxRequestsPerConnection: 500 },
+ *   dns: { resolver: "musl", cache: { kind: "none" } }, // needs new Simulation({ dns: true })
+ * });
+ * ```
+ */
 export interface AddClientOptions {
   /** Client name, unique. */
   readonly name: string;
@@ -158,7 +223,14 @@ export interface AddClientOptions {
   readonly path?: string;
 }
 
-/** Per-endpoint results. */
+/**
+ * Per-endpoint results.
+ *
+ * @example
+ * ```ts
+ * for (const e of sim.results().endpoints) console.log(`${e.address} ${e.pod} ${e.node} ${e.completed} ${(100 * e.share).toFixed(1)}%`);
+ * ```
+ */
 export interface EndpointResult {
   /** `IP:port`. */
   readonly address: string;
@@ -172,7 +244,15 @@ export interface EndpointResult {
   readonly share: number;
 }
 
-/** Results of a run so far. */
+/**
+ * Results of a run so far.
+ *
+ * @example
+ * ```ts
+ * const { outcomes, latency, started } = sim.results();
+ * console.log(`${outcomes.completed}/${started} ok, p99 ${latency.p99.toFixed(1)} ms, ${outcomes.timedOut} timed out`);
+ * ```
+ */
 export interface SimulationResults {
   /** Virtual time reached (ms). */
   readonly time: SimTime;

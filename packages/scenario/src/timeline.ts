@@ -18,7 +18,17 @@ export interface TimelineLatency {
   readonly max: number;
 }
 
-/** One bucket of a {@link Timeline}. */
+/**
+ * One bucket of a {@link Timeline}.
+ *
+ * @example
+ * ```ts
+ * for (const b of tl.buckets()) {
+ *   const failed = b.outcomes.refused + b.outcomes.reset + b.outcomes.timedOut + b.outcomes.dropped;
+ *   console.log(`${b.start / 1000}s ${failed} failed, ready pods ${b.readyPods}, node-1 forwards to ${b.readyEndpointsByNode["node-1"]}`);
+ * }
+ * ```
+ */
 export interface TimelineBucket {
   /** Start of the bucket (ms). */
   readonly start: SimTime;

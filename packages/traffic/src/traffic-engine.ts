@@ -139,6 +139,13 @@ export interface RequestForwarder {
  *   finds every connection busy and the pool full waits for one.
  * - `multiplexed`: one long-lived connection carrying every request concurrently
  *   (HTTP/2, gRPC), reopened only when it closes.
+ *
+ * @example
+ * ```ts
+ * const perRequest: ConnectionPolicy = { mode: "per-request" };
+ * const pool: ConnectionPolicy = { mode: "keep-alive", poolSize: 16, idleTimeout: 90_000, maxRequestsPerConnection: 1000 };
+ * const grpc: ConnectionPolicy = { mode: "multiplexed" };
+ * ```
  */
 export type ConnectionPolicy =
   | { readonly mode: "per-request" }
@@ -149,6 +156,12 @@ export type ConnectionPolicy =
  * Per-outcome request counts. Where counts come from a simulation, `dnsFailed` is added
  * only when some client resolves names ({@link ClientOptions.resolver}), so results
  * without DNS keep their shape.
+ *
+ * @example
+ * ```ts
+ * const o: OutcomeCounts = sim.results().outcomes;
+ * const failed = o.refused + o.reset + o.timedOut + o.dropped;
+ * ```
  */
 export type OutcomeCounts = Readonly<Record<Outcome, number>>;
 
