@@ -20,6 +20,15 @@ export interface IntSource {
  * `kubernetes` Service, as kube-apiserver does at start.
  *
  * Random picks use an {@link IntSource} given by the simulation, so a seed fixes them.
+ *
+ * @example
+ * ```ts
+ * const ips = new ClusterIPAllocator("10.96.0.0/12", rng.stream("apiserver"));
+ * ips.allocateStatic("10.96.0.10"); // undefined: allocated
+ * ips.allocateStatic("10.96.0.10"); // "failed to allocate IP 10.96.0.10: provided IP is already allocated"
+ * ips.checkStatic("192.168.0.1");   // "... is not in the valid range. The range of valid IPs is 10.96.0.0/12"
+ * ips.allocateNext();               // a random address of the upper band, e.g. "10.98.120.98"
+ * ```
  */
 export class ClusterIPAllocator {
   /** The service CIDR. */

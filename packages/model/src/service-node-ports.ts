@@ -16,6 +16,12 @@ import { ValidationError } from "./validation.js";
  * Whether a Service gets NodePorts: type NodePort, or LoadBalancer unless
  * `allocateLoadBalancerNodePorts: false` (pkg/registry/core/service/storage/alloc.go
  * needsNodePort; the field defaults to true, pkg/apis/core/v1/defaults.go).
+ *
+ * @example
+ * ```ts
+ * needsNodePorts({ type: "NodePort" });                                         // true
+ * needsNodePorts({ type: "LoadBalancer", allocateLoadBalancerNodePorts: false }); // false
+ * ```
  */
 export function needsNodePorts(spec: ServiceSpec): boolean {
   return spec.type === "NodePort" || (spec.type === "LoadBalancer" && spec.allocateLoadBalancerNodePorts !== false);
@@ -24,6 +30,12 @@ export function needsNodePorts(spec: ServiceSpec): boolean {
 /**
  * Whether a Service gets a `healthCheckNodePort`: type LoadBalancer with
  * `externalTrafficPolicy: Local` (pkg/api/service/util.go NeedsHealthCheck).
+ *
+ * @example
+ * ```ts
+ * needsHealthCheck({ type: "LoadBalancer", externalTrafficPolicy: "Local" }); // true
+ * needsHealthCheck({ type: "NodePort", externalTrafficPolicy: "Local" });     // false
+ * ```
  */
 export function needsHealthCheck(spec: ServiceSpec): boolean {
   return spec.type === "LoadBalancer" && spec.externalTrafficPolicy === "Local";

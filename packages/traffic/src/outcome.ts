@@ -23,7 +23,15 @@ export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped"
  */
 export type RequestOutcome = Outcome | "dnsFailed";
 
-/** All outcomes, in the fixed order used by results and tables. */
+/**
+ * All outcomes, in the fixed order used by results and tables.
+ *
+ * @example
+ * ```ts
+ * const o = sim.results().outcomes;
+ * for (const k of OUTCOMES) if (k in o) console.log(k, o[k as keyof typeof o]); // completed, refused, reset, timedOut, dropped[, dnsFailed]
+ * ```
+ */
 export const OUTCOMES: readonly RequestOutcome[] = ["completed", "refused", "reset", "timedOut", "dropped", "dnsFailed"];
 
 /** Index of an outcome in {@link OUTCOMES}. */
