@@ -28,7 +28,14 @@ export type ClientCachePolicy =
   | { readonly kind: "fixed"; readonly ttl: number; readonly negativeTtl?: number }
   | { readonly kind: "forever"; readonly negativeTtl?: number };
 
-/** A JVM without a security manager: `networkaddress.cache.ttl=30`, `networkaddress.cache.negative.ttl=10`. */
+/**
+ * A JVM without a security manager: `networkaddress.cache.ttl=30`, `networkaddress.cache.negative.ttl=10`.
+ *
+ * @example
+ * ```ts
+ * sim.addClient({ name: "java", target: "http://api:80", rate: 100, dns: { cache: JVM_DEFAULT_CACHE } }); // answers kept 30 s, failures 10 s
+ * ```
+ */
 export const JVM_DEFAULT_CACHE: ClientCachePolicy = { kind: "fixed", ttl: 30, negativeTtl: 10 };
 
 /** Counters of a {@link ClientDnsCache}. */

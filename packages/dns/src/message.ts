@@ -97,20 +97,46 @@ export function fqdn(name: string): string {
   return n.endsWith(".") ? n : `${n}.`;
 }
 
-/** Whether `name` is `zone` or below it (both fully qualified; `dns.IsSubDomain(zone, name)`). */
+/**
+ * Whether `name` is `zone` or below it (both fully qualified; `dns.IsSubDomain(zone, name)`).
+ *
+ * @example
+ * ```ts
+ * isSubdomain("cluster.local.", "api.default.svc.cluster.local."); // true
+ * isSubdomain("cluster.local.", "cluster.local.");                 // true
+ * isSubdomain("cluster.local.", "example.com.");                  // false
+ * ```
+ */
 export function isSubdomain(zone: string, name: string): boolean {
   if (zone === ".") return true;
   return name === zone || name.endsWith(`.${zone}`);
 }
 
-/** `"4"` or `"6"` when `s` parses as an IPv4 or IPv6 address (Go's `net.ParseIP`), else `undefined`. */
+/**
+ * `"4"` or `"6"` when `s` parses as an IPv4 or IPv6 address (Go's `net.ParseIP`), else `undefined`.
+ *
+ * @example
+ * ```ts
+ * ipFamily("10.96.0.10"); // "4"
+ * ipFamily("fd00::1");    // "6"
+ * ipFamily("api");        // undefined
+ * ```
+ */
 export function ipFamily(s: string): "4" | "6" | undefined {
   if (parseIPv4Octets(s) !== undefined) return "4";
   if (s.includes(":") && parseIPv6Groups(s) !== undefined) return "6";
   return undefined;
 }
 
-/** Drops duplicate records (same name, type and data), keeping the first (`dnsutil.Dedup`). */
+/**
+ * Drops duplicate records (same name, type and data), keeping the first (`dnsutil.Dedup`).
+ *
+ * @example
+ * ```ts
+ * const a = { name: "api.default.svc.cluster.local.", type: "A", ttl: 30, data: "10.96.0.20" } as const;
+ * dedupRecords([a, { ...a, ttl: 5 }]).length; // 1: same name, type and data
+ * ```
+ */
 export function dedupRecords(records: readonly DnsRecord[]): DnsRecord[] {
   const seen = new Set<string>();
   const out: DnsRecord[] = [];

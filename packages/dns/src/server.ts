@@ -138,7 +138,14 @@ export class CoreDnsServer {
     this.latencyRandom = random.stream("latency");
   }
 
-  /** Replaces what the kubernetes plugin knows of the cluster. */
+  /**
+   * Replaces what the kubernetes plugin knows of the cluster.
+   *
+   * @example
+   * ```ts
+   * dns.setCluster({ services: store.list("Service"), endpointSlices: store.list("EndpointSlice"), pods: store.list("Pod") });
+   * ```
+   */
   setCluster(snapshot: ClusterSnapshot): void {
     this.kubernetes.setCluster(snapshot);
   }
@@ -149,6 +156,16 @@ export class CoreDnsServer {
    * @param qname - the question name (any case; the trailing dot is optional).
    * @param qtype - the question type.
    * @param now - virtual time, ms (the cache's clock).
+   *
+   * @example
+   * ```ts
+   * const first = dns.query("api.default.svc.cluster.local.", "A", 0);
+   * first.response.answer; // [{ name: "api.default.svc.cluster.local.", type: "A", ttl: 30, data: "10.96.0.20" }]
+   * first.cacheHit;        // false
+   * const again = dns.query("api.default.svc.cluster.local.", "A", 1000);
+   * again.cacheHit;                 // true
+   * again.response.answer[0].ttl;   // 29: counted down in whole seconds
+   * ```
    */
   query(qname: string, qtype: QueryType, now: number): DnsExchange {
     const name = fqdn(qname);
@@ -170,7 +187,14 @@ export class CoreDnsServer {
     return { response, latency, cacheHit: hit, forwarded };
   }
 
-  /** Counters so far. */
+  /**
+   * Counters so far.
+   *
+   * @example
+   * ```ts
+   * dns.stats(); // { queries: 3, replies: { answer: 2, NXDOMAIN: 1, ... }, forwarded: 0, cache: { successHits: 1, misses: 2, ... } }
+   * ```
+   */
   stats(): CoreDnsStats {
     return { queries: this.queries, replies: { ...this.replies }, forwarded: this.forwardedCount, cache: this.cache?.stats() };
   }
