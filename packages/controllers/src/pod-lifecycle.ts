@@ -102,7 +102,15 @@ export function containerStatusesOf(pod: Pod, s: { ready: boolean; started: bool
   }));
 }
 
-/** Go's time.Duration String for whole seconds (`10s`, `1m20s`, `5m0s`), as in the kubelet's back-off message. */
+/**
+ * Go's time.Duration String for whole seconds (`10s`, `1m20s`, `5m0s`), as in the kubelet's back-off message.
+ *
+ * @example
+ * ```ts
+ * goSeconds(20_000);  // "20s"
+ * goSeconds(300_000); // "5m0s"
+ * ```
+ */
 export function goSeconds(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;

@@ -18,6 +18,11 @@ export function isNodeSchedulable(node: Node): boolean {
  * by hostname and 5 by zone) and NodeResourcesBalancedAllocation also spread
  * replicas evenly. Resource requests are not modelled yet.
  * @returns the node name, or undefined when no node is schedulable.
+ *
+ * @example
+ * ```ts
+ * pickNode(nodes, new Map([["n0", 2], ["n1", 1], ["n2", 1]])); // "n1": fewest pods, ties by name
+ * ```
  */
 export function pickNode(nodes: readonly Node[], podsPerNode: ReadonlyMap<string, number>): string | undefined {
   let best: string | undefined;

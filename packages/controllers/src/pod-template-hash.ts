@@ -6,6 +6,11 @@ const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 /**
  * Encodes a string with the "safe" alphabet, one character per input byte
  * (k8s.io/apimachinery/pkg/util/rand SafeEncodeString: alphanums[int(b) % len]).
+ *
+ * @example
+ * ```ts
+ * safeEncodeString("566cffdb74"); // "9bbx44zwc8": no vowels, so no accidental words in pod names
+ * ```
  */
 export function safeEncodeString(s: string): string {
   let out = "";

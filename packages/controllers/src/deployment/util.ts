@@ -88,6 +88,13 @@ export function deploymentDefaults(d: Deployment): DefaultedDeploymentSpec {
  * `intstr.GetScaledValueFromIntOrPercent` (k8s.io/apimachinery/pkg/util/intstr): an
  * integer as it is; `"N%"` as N percent of `total`, rounded up or down.
  * @throws Error with upstream's text for a string that is not a percentage or not a number.
+ *
+ * @example
+ * ```ts
+ * scaledValueFromIntOrPercent("25%", 10, true);  // 3 (maxSurge rounds up)
+ * scaledValueFromIntOrPercent("25%", 10, false); // 2 (maxUnavailable rounds down)
+ * scaledValueFromIntOrPercent(3, 10, true);      // 3
+ * ```
  */
 export function scaledValueFromIntOrPercent(value: IntOrPercent, total: number, roundUp: boolean): number {
   if (typeof value === "number") {
@@ -152,6 +159,12 @@ export function isRollingUpdate(spec: RolloutSpec): boolean {
  * The surge pods a rolling Deployment may have (deployment_util.go MaxSurge): the
  * resolved maxSurge, 0 for Recreate. Like upstream, an invalid value (caught by
  * validation) counts as 0.
+ *
+ * @example
+ * ```ts
+ * maxSurge({ replicas: 10, strategy: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" }); // 3
+ * maxSurge({ replicas: 10, strategy: "Recreate" });                                          // 0
+ * ```
  */
 export function maxSurge(spec: RolloutSpec): number {
   if (!isRollingUpdate(spec)) return 0;
@@ -182,7 +195,14 @@ export function maxUnavailable(spec: RolloutSpec): number {
   return u > spec.replicas ? spec.replicas : u;
 }
 
-/** `replicas - maxUnavailable` for RollingUpdate, 0 for Recreate (deployment_util.go MinAvailable). */
+/**
+ * `replicas - maxUnavailable` for RollingUpdate, 0 for Recreate (deployment_util.go MinAvailable).
+ *
+ * @example
+ * ```ts
+ * minAvailable({ replicas: 10, strategy: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" }); // 8
+ * ```
+ */
 export function minAvailable(spec: RolloutSpec): number {
   if (!isRollingUpdate(spec)) return 0;
   return spec.replicas - maxUnavailable(spec);
@@ -287,6 +307,12 @@ export function maxRevision(rss: readonly ReplicaSetState[]): number {
 /**
  * Parses an integer annotation like Go's strconv (optional sign, decimal digits).
  * @returns undefined when absent or not a number.
+ *
+ * @example
+ * ```ts
+ * parseIntAnnotation({ "deployment.kubernetes.io/revision": "3" }, "deployment.kubernetes.io/revision"); // 3
+ * parseIntAnnotation({}, "deployment.kubernetes.io/revision");                                         // undefined
+ * ```
  */
 export function parseIntAnnotation(annotations: StringMap | undefined, key: string): number | undefined {
   const v = annotations?.[key];

@@ -93,6 +93,14 @@ export function shouldSetHostname(pod: Pod, service: Service): boolean {
  * model init containers.
  *
  * @returns the container port number, or `undefined` if a named port is not exposed.
+ *
+ * @example
+ * ```ts
+ * // a pod whose container has ports: [{ name: "http", containerPort: 8080 }]
+ * findPort(pod, { port: 80, targetPort: "http" }); // 8080
+ * findPort(pod, { port: 80, targetPort: "grpc" }); // undefined: the pod gets no endpoint for this port
+ * findPort(pod, { port: 80 });                     // 80: targetPort defaults to port
+ * ```
  */
 export function findPort(pod: Pod, servicePort: ServicePort): number | undefined {
   const target = servicePort.targetPort ?? servicePort.port;

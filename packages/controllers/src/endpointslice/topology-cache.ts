@@ -60,6 +60,13 @@ function withHints(ep: Endpoint, hints: Endpoint["hints"] | undefined): Endpoint
 /**
  * A Kubernetes CPU quantity in millicores: `"4"`, `"3500m"`, `"2.5"`, or a number of cores.
  * @returns NaN when it cannot be parsed.
+ *
+ * @example
+ * ```ts
+ * cpuMillis("500m"); // 500
+ * cpuMillis("4");    // 4000
+ * cpuMillis(2);      // 2000
+ * ```
  */
 export function cpuMillis(q: string | number | undefined): number {
   if (q === undefined) return 0;
@@ -74,6 +81,12 @@ export function cpuMillis(q: string | number | undefined): number {
  * not control-plane nodes. Any such node without a zone label or CPU makes the node
  * information insufficient; fewer than 2 zones too.
  * @returns the ratios by zone (sorted by zone), or undefined when insufficient.
+ *
+ * @example
+ * ```ts
+ * // node n0 in zone-a with 8 CPUs, n1 in zone-b and n2 in zone-c with 4 each:
+ * zoneCpuRatios(nodes); // Map { "zone-a" => 0.5, "zone-b" => 0.25, "zone-c" => 0.25 }
+ * ```
  */
 export function zoneCpuRatios(nodes: readonly Node[]): Map<string, number> | undefined {
   const byZone = new Map<string, number>();
