@@ -42,7 +42,19 @@ export class RecentList {
     }
   }
 
-  /** `--set` / set `update`: record `ip` as seen at `now` (LRU tail), evicting the LRU head when full. */
+  /**
+   * `--set` / set `update`: record `ip` as seen at `now` (LRU tail), evicting the LRU head when full.
+   *
+   * @example
+   * ```ts
+   * const list = new RecentList(2); // xt_recent with ip_list_tot=2
+   * list.set(1, 0);
+   * list.set(2, 10);
+   * list.set(3, 20);                  // full: evicts 1, the least recently set
+   * list.check(1, 30, 10_800_000);    // false
+   * list.check(3, 30, 10_800_000);    // true
+   * ```
+   */
   set(ip: number, now: SimTime): void {
     if (this.seen.has(ip)) this.seen.delete(ip);
     else if (this.seen.size >= this.capacity) {

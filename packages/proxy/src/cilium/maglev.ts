@@ -417,7 +417,14 @@ export class MaglevTable {
     return this.#backendCount === 0 ? new Uint32Array(0) : this.#entries.slice();
   }
 
-  /** How many entries each backend ID owns. */
+  /**
+   * How many entries each backend ID owns.
+   *
+   * @example
+   * ```ts
+   * table.entryCounts(); // Map { 2 => 125, 1 => 126 } for the two backends of the class example (M = 251)
+   * ```
+   */
   entryCounts(): Map<number, number> {
     const counts = new Map<number, number>();
     if (this.#backendCount === 0) return counts;

@@ -124,12 +124,24 @@ export function servicePortChainName(servicePortName: string, protocol: string):
 /**
  * The `KUBE-SVL-` chain (`servicePortPolicyLocalChainName`): dispatch to this node's
  * endpoints only, for `internalTrafficPolicy: Local` (or `externalTrafficPolicy: Local`).
+ *
+ * @example
+ * ```ts
+ * servicePortLocalChainName("ns1/svc1:p80", "tcp"); // "KUBE-SVL-XPGD46QRK7WJZT7O"
+ * ```
  */
 export function servicePortLocalChainName(servicePortName: string, protocol: string): string {
   return `KUBE-SVL-${portProtoHash(servicePortName, protocol)}`;
 }
 
-/** The `KUBE-EXT-` chain (`serviceExternalChainName`): NodePort, LoadBalancer and externalIP traffic. */
+/**
+ * The `KUBE-EXT-` chain (`serviceExternalChainName`): NodePort, LoadBalancer and externalIP traffic.
+ *
+ * @example
+ * ```ts
+ * serviceExternalChainName("ns1/svc1:p80", "tcp"); // "KUBE-EXT-XPGD46QRK7WJZT7O"
+ * ```
+ */
 export function serviceExternalChainName(servicePortName: string, protocol: string): string {
   return `KUBE-EXT-${portProtoHash(servicePortName, protocol)}`;
 }

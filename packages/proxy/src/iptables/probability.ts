@@ -209,7 +209,14 @@ export class IptablesSelector {
     this.cdf = cdf;
   }
 
-  /** The shared, cached selector for `n` endpoints. */
+  /**
+   * The shared, cached selector for `n` endpoints.
+   *
+   * @example
+   * ```ts
+   * const chain = IptablesSelector.forEndpointCount(3); // rules with --probability 0.3333333333, 0.5000000000, then unconditional
+   * ```
+   */
   static forEndpointCount(n: number): IptablesSelector {
     let sel = selectorCache.get(n);
     if (sel === undefined) {
@@ -224,6 +231,13 @@ export class IptablesSelector {
    * uniform `u` in [0, 1): the smallest `i` with `u < cdf[i]`. Allocation-free.
    *
    * @throws RangeError when `u` is outside [0, 1).
+   *
+   * @example
+   * ```ts
+   * chain.pick(0);    // 0
+   * chain.pick(0.5);  // 1
+   * chain.pick(0.99); // 2
+   * ```
    */
   pick(u: number): number {
     if (!(u >= 0 && u < 1)) throw new RangeError(`IptablesSelector.pick: u must be in [0, 1), got ${u}`);
@@ -238,7 +252,15 @@ export class IptablesSelector {
     return i;
   }
 
-  /** `cdf[i]`: probability that the chosen index is `<= i`. */
+  /**
+   * `cdf[i]`: probability that the chosen index is `<= i`.
+   *
+   * @example
+   * ```ts
+   * chain.cumulativeProbability(0); // 0.33333333348855376: the kernel threshold round(2^31 / 3) / 2^31
+   * chain.cumulativeProbability(2); // 1
+   * ```
+   */
   cumulativeProbability(i: number): number {
     return this.cdf[i];
   }
