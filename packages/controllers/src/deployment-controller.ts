@@ -178,6 +178,19 @@ const controllerOf = (meta: { readonly ownerReferences?: readonly { readonly con
  * deletion (`syncStatusOnly`), the ReplicaFailure condition, events, and the alpha
  * features DeploymentReplicaSetTerminatingReplicas / DeploymentPodReplacementPolicy
  * (terminating pods do not count toward maxSurge, as with the gates off).
+ *
+ * @example
+ * ```ts
+ * const scheduler = new Scheduler();
+ * const random = new RandomSource(1);
+ * const store = new ObjectStore(scheduler, { random: random.stream("apiserver") });
+ * const later = new Callbacks(scheduler);
+ * new DeploymentController(store, later, { watchDelay: 5 });
+ * new ReplicaSetController(store, later, { watchDelay: 5 });
+ * store.create(deployment);
+ * scheduler.runUntil(100);
+ * store.list("ReplicaSet").map((rs) => rs.metadata.name); // ["api-<pod-template-hash>"]
+ * ```
  */
 export class DeploymentController {
   private readonly dirty = new Set<string>();

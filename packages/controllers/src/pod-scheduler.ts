@@ -54,6 +54,14 @@ export interface PodSchedulerOptions {
  * each to a node chosen by {@link pickNode}, setting the `PodScheduled` condition.
  * A pod that finds no schedulable node stays Pending and is retried when a node is
  * added or changes.
+ *
+ * @example
+ * ```ts
+ * new PodScheduler(store, later, { watchDelay: 5, random: random.stream("kube-scheduler") });
+ * store.create(pod);            // no spec.nodeName
+ * scheduler.runUntil(100);
+ * store.get("Pod", "default", pod.metadata.name)?.spec.nodeName; // the node with the fewest pods
+ * ```
  */
 export class PodScheduler {
   private readonly podsPerNode = new Map<string, number>();

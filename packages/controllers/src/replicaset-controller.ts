@@ -137,6 +137,14 @@ export interface ReplicaSetControllerOptions {
  * ReplicaSet equal to `spec.replicas`, creating pods from the template and deleting
  * the lowest-ranked ones ({@link rankPodsForDeletion}). Deleting a pod here sets its
  * `deletionTimestamp` (graceful deletion); the kubelet finishes it.
+ *
+ * @example
+ * ```ts
+ * new ReplicaSetController(store, later, { watchDelay: 5 });
+ * store.create(replicaSet);      // spec.replicas: 3
+ * scheduler.runUntil(100);
+ * store.list("Pod").length;      // 3, named <replicaset>-<5 characters>
+ * ```
  */
 export class ReplicaSetController {
   private readonly dirty = new Set<string>();

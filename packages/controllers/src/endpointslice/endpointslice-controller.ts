@@ -36,6 +36,14 @@ const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
  * at a time). The slices themselves come from {@link reconcileEndpointSlices}.
  * A Service without a selector (or with an empty one) is left alone: its slices are
  * the user's to manage.
+ *
+ * @example
+ * ```ts
+ * new EndpointSliceController(store, later, { watchDelay: 5, maxEndpointsPerSlice: 100, random: random.stream("endpointslice-controller") });
+ * store.create(service);
+ * scheduler.runUntil(100);
+ * store.list("EndpointSlice")[0].metadata.labels?.["kubernetes.io/service-name"]; // "api"
+ * ```
  */
 export class EndpointSliceController {
   private readonly queue: string[] = [];
