@@ -70,7 +70,18 @@ export function formatBuckets(buckets: readonly TimelineBucket[], nodes: readonl
   return table(["t (s)", "ok", "refused", "reset", "timedOut", "dropped", "p50 ms", "p99 ms", `endpoints (${nodes.join("/")})`, "pods"], rows, [8, 9]);
 }
 
-/** The readable summary of `run`. */
+/**
+ * The readable summary of `run`.
+ *
+ * @example
+ * ```ts
+ * const run = runScenario(loadScenarioFile("examples/scenarios/flagship.yaml"), { seed: 1 });
+ * console.log(formatRunSummary("flagship.yaml", run));
+ * // kube-netsim run flagship.yaml
+ * //   seed 1, kube-proxy iptables, nodes node-1 (zone-a), node-2 (zone-b), node-3 (zone-c)
+ * //   ...
+ * ```
+ */
 export function formatRunSummary(file: string, run: ScenarioRun, measure?: { readonly service: string; readonly namespace: string; readonly bucket: number }): string {
   const r = run.results;
   const sim = run.sim;
@@ -132,7 +143,17 @@ export function formatCompareSummary(file: string, runs: readonly ScenarioRun[],
   return out;
 }
 
-/** The pods the API server holds now: name, IP, node, phase (Terminating when being deleted), Ready. */
+/**
+ * The pods the API server holds now: name, IP, node, phase (Terminating when being deleted), Ready.
+ *
+ * @example
+ * ```ts
+ * console.log(formatPods(run.sim));
+ * //   pod                           IP          node    phase    ready
+ * //   default/api-566cffdb74-7w9pm  10.244.2.2  node-3  Running  true
+ * //   ...
+ * ```
+ */
 export function formatPods(sim: Simulation): string {
   const pods = sim.store.list("Pod").sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
   if (pods.length === 0) return "  (none)\n";
@@ -144,7 +165,17 @@ export function formatPods(sim: Simulation): string {
   return table(["pod", "IP", "node", "phase", "ready"], rows, [0, 1, 2, 3, 4]);
 }
 
-/** The EndpointSlices of every Service (or one), as kube-netsim's API server holds them now. */
+/**
+ * The EndpointSlices of every Service (or one), as kube-netsim's API server holds them now.
+ *
+ * @example
+ * ```ts
+ * console.log(formatEndpointSlices(run.sim, "api"));
+ * //   default/api-hdqq5  Service api  IPv4  ports http 8080/TCP
+ * //     address     conditions     node    zone    pod
+ * //     10.244.2.2  ready,serving  node-3  zone-c  api-566cffdb74-7w9pm
+ * ```
+ */
 export function formatEndpointSlices(sim: Simulation, service?: string): string {
   const slices = sim.store
     .list("EndpointSlice")
@@ -169,7 +200,14 @@ function key(s: EndpointSlice): string {
   return `${s.metadata.namespace ?? "default"}/${s.metadata.name}`;
 }
 
-/** JSON of a run for `--json`: NaN and infinities become null. */
+/**
+ * JSON of a run for `--json`: NaN and infinities become null.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(toJSON(runJSON("flagship.yaml", run))); // what `kube-netsim run --json` prints
+ * ```
+ */
 export function runJSON(file: string, run: ScenarioRun): Record<string, unknown> {
   return {
     scenario: file,

@@ -251,7 +251,15 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** The value of an `expect` metric in a set of results. */
+/**
+ * The value of an `expect` metric in a set of results.
+ *
+ * @example
+ * ```ts
+ * metricValue("failed", run.results);    // refused + reset + timedOut + dropped (+ dnsFailed)
+ * metricValue("completed", run.results); // e.g. 12008
+ * ```
+ */
 export function metricValue(metric: string, r: SimulationResults): number {
   const o = r.outcomes;
   switch (metric) {

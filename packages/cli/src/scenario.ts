@@ -560,7 +560,14 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   return { file, simulation, objects: manifests.objects, applications, settle, clients, timeline, duration, measure, expect, compareModes, mode };
 }
 
-/** Checks a mode like `ipvs:lc` (including the scheduler name). @throws RangeError naming the value. */
+/**
+ * Checks a mode like `ipvs:lc` (including the scheduler name). @throws RangeError naming the value.
+ *
+ * @example
+ * ```ts
+ * checkMode("ipvs:lc"); // { mode: "ipvs", ipvs: { scheduler: "lc" } }
+ * ```
+ */
 export function checkMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs"> {
   const s = parseMode(mode);
   const schedulers = ["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "mh"];

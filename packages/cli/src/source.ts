@@ -15,7 +15,15 @@ export interface Problem {
   readonly message: string;
 }
 
-/** `file:line:col: message` (the parts that are known). */
+/**
+ * `file:line:col: message` (the parts that are known).
+ *
+ * @example
+ * ```ts
+ * formatProblem({ file: "s.yaml", line: 3, col: 5, message: "clients[0].rate: Invalid value: -1: must be > 0" });
+ * // "s.yaml:3:5: clients[0].rate: Invalid value: -1: must be > 0"
+ * ```
+ */
 export function formatProblem(p: Problem): string {
   const where = p.file === undefined ? "" : p.line === undefined ? `${p.file}: ` : `${p.file}:${p.line}:${p.col ?? 1}: `;
   return where + p.message;

@@ -390,9 +390,23 @@ export interface KindMap {
   readonly EndpointSlice: EndpointSlice;
 }
 
-/** Well-known label: the zone of a Node (`topology.kubernetes.io/zone`). */
+/**
+ * Well-known label: the zone of a Node (`topology.kubernetes.io/zone`).
+ *
+ * @example
+ * ```ts
+ * sim.store.list("Node").map((n) => n.metadata.labels?.[LABEL_ZONE]); // ["zone-a", "zone-b", "zone-c"]
+ * ```
+ */
 export const LABEL_ZONE = "topology.kubernetes.io/zone";
-/** Well-known label on EndpointSlices naming their Service (`kubernetes.io/service-name`). */
+/**
+ * Well-known label on EndpointSlices naming their Service (`kubernetes.io/service-name`).
+ *
+ * @example
+ * ```ts
+ * sim.store.list("EndpointSlice").filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === "api");
+ * ```
+ */
 export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
 /** Well-known label on EndpointSlices naming their manager. */
 export const LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
