@@ -256,7 +256,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
  *
  * @example
  * ```ts
- * metricValue("failed", run.results);    // refused + reset + timedOut + dropped (+ dnsFailed)
+ * metricValue("failed", run.results);    // started - completed: every other outcome
  * metricValue("completed", run.results); // e.g. 12008
  * ```
  */
