@@ -119,7 +119,7 @@ export function report(lab: Lab4): LabOutput {
     `  ${"name".padEnd(32)} ${"outcome".padEnd(8)} ${"tried".padStart(5)} ${"queries".padStart(7)} ${"upstream".padStart(8)} ${"time".padStart(8)}  answered by`,
     ...rs.map(
       (r) =>
-        `  ${r.name.padEnd(32)} ${r.outcome.padEnd(8)} ${String(r.tried).padStart(5)} ${String(r.queries).padStart(7)} ${String(r.upstream).padStart(8)} ${ms(r.latency).padStart(8)}  ${r.answeredName}`,
+        `  ${r.name.padEnd(32)} ${r.outcome.padEnd(8)} ${String(r.tried).padStart(5)} ${String(r.queries).padStart(7)} ${String(r.upstream).padStart(8)} ${ms(r.latency).padStart(8)}  ${r.answeredName}`.trimEnd(),
     ),
     `Clients in shop, ${CLIENT_RATE} requests/s for 10 s, a lookup (glibc, no cache) before each request:`,
     ...lab.clients.map((c) => `  http://${c.target}:80`.padEnd(44) + `${String(c.queriesPerSecond).padStart(6)} DNS queries/s, ${c.queriesPerRequest.toFixed(2)} per request, mean latency ${ms(c.meanLatency)}`),
