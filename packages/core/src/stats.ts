@@ -409,7 +409,19 @@ export class StreamingStats {
     if (x > this.#max) this.#max = x;
   }
 
-  /** Adds all of `other`'s values, as if they had been added here. */
+  /**
+   * Adds all of `other`'s values, as if they had been added here.
+   *
+   * @example
+   * ```ts
+   * const perNode = [new StreamingStats(), new StreamingStats()];
+   * perNode[0].add(1);
+   * perNode[1].add(3);
+   * const all = new StreamingStats();
+   * for (const s of perNode) all.merge(s);
+   * all.toJSON().mean; // 2
+   * ```
+   */
   merge(other: StreamingStats): void {
     const nb = other.#count;
     if (nb === 0) return;

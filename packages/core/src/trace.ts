@@ -272,6 +272,13 @@ export class Trace {
    * @param kind - event kind.
    * @param fields - event details (JSON scalars); stored by reference, do not mutate afterwards.
    * @throws RangeError / TypeError as {@link toJSONLine}; nothing is recorded then.
+   *
+   * @example
+   * ```ts
+   * const trace = new Trace({ keep: 100 });
+   * trace.record(5, "Pod.ADDED", { name: "api-1", ns: "default" });
+   * trace.records()[0]; // { time: 5, kind: "Pod.ADDED", fields: { name: "api-1", ns: "default" } }
+   * ```
    */
   record(time: number, kind: string, fields: Readonly<Record<string, TraceValue>> = EMPTY_FIELDS): void {
     if (!this.enabled) return;

@@ -254,6 +254,14 @@ interface Client {
  *
  * Every request ends in exactly one {@link RequestOutcome}; at any moment
  * `started = sum(outcomes) + inFlight`.
+ *
+ * @example
+ * ```ts
+ * // Usually reached through a Simulation:
+ * const t = sim.traffic;
+ * t.started === Object.values(t.outcomes()).reduce((a, b) => a + b, 0) + t.inFlight; // true at any moment
+ * t.openConnections; // keep-alive and multiplexed connections open now
+ * ```
  */
 export class TrafficEngine implements EventHandler {
   private readonly handler: HandlerId;
