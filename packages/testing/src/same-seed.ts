@@ -1,6 +1,13 @@
 import fc from "fast-check";
 
-/** Options of {@link assertProduceSameValueGivenSameSeed}. */
+/**
+ * Options of {@link assertProduceSameValueGivenSameSeed}.
+ *
+ * @example
+ * ```ts
+ * assertProduceSameValueGivenSameSeed(scenario(), { seeds: 20, valuesPerSeed: 3 });
+ * ```
+ */
 export interface SameSeedOptions {
   /** Seeds to try. Default 10. */
   readonly seeds?: number;

@@ -14,7 +14,14 @@ import type { WorkloadConstraints } from "./workload.js";
 /** How a generated client uses connections. */
 export type ConnectionMode = ConnectionPolicy["mode"];
 
-/** Options of {@link scenario}. */
+/**
+ * Options of {@link scenario}.
+ *
+ * @example
+ * ```ts
+ * const small = scenario({ nodes: { minNodes: 2, maxNodes: 3 }, maxClients: 2, maxRate: 200, connections: ["per-request", "keep-alive"] });
+ * ```
+ */
 export interface ScenarioConstraints {
   /** Node layout constraints. */
   readonly nodes?: NodeLayoutConstraints;

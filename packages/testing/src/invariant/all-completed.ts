@@ -4,7 +4,14 @@ import type { RequestOutcome } from "@kube-netsim/traffic";
 import { failed, passed } from "./result.js";
 import type { InvariantResult } from "./result.js";
 
-/** Options of {@link checkAllCompleted}. */
+/**
+ * Options of {@link checkAllCompleted}.
+ *
+ * @example
+ * ```ts
+ * checkAllCompleted(results, { allow: ["dropped", "reset"] }); // an overloaded run may shed load, nothing else
+ * ```
+ */
 export interface AllCompletedOptions {
   /** Failure outcomes that are acceptable, e.g. `["dropped"]` when load shedding is expected. Default none. */
   readonly allow?: readonly Exclude<RequestOutcome, "completed">[];

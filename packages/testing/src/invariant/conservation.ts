@@ -3,7 +3,14 @@ import { OUTCOMES } from "@kube-netsim/traffic";
 import { failed, passed } from "./result.js";
 import type { InvariantResult } from "./result.js";
 
-/** Options of {@link checkConservation}. */
+/**
+ * Options of {@link checkConservation}.
+ *
+ * @example
+ * ```ts
+ * checkConservation(sim.results(), { drained: false }); // mid-run: requests may still be in flight
+ * ```
+ */
 export interface ConservationOptions {
   /** Also require that nothing is in flight (the run was drained). Default true. */
   readonly drained?: boolean;

@@ -12,6 +12,12 @@ import type { InvariantResult } from "./result.js";
  * - `chi-square`: Pearson's goodness-of-fit test against equal shares does not reject at
  *   significance `alpha` (default 0.001): the statistic is at most the critical value for
  *   `endpoints - 1` degrees of freedom.
+ *
+ * @example
+ * ```ts
+ * const loose: SpreadOptions = { tolerance: 0.1 };                               // each endpoint within 10 % of the mean
+ * const strict: SpreadOptions = { method: "chi-square", alpha: 0.001, endpoints: 3 }; // and all 3 endpoints served
+ * ```
  */
 export type SpreadOptions =
   | (SpreadScope & {
@@ -25,7 +31,14 @@ export type SpreadOptions =
       readonly alpha?: number;
     });
 
-/** Which endpoints a spread is checked over (see {@link SpreadOptions}). */
+/**
+ * Which endpoints a spread is checked over (see {@link SpreadOptions}).
+ *
+ * @example
+ * ```ts
+ * checkSpread(results, { tolerance: 0.1, filter: (e) => e.node === "node-1" }); // only node-1's endpoints
+ * ```
+ */
 export interface SpreadScope {
   /** How many endpoints should share the requests (those with none count as 0). Default: those that completed any. */
   readonly endpoints?: number;
