@@ -53,7 +53,17 @@ export interface LabelSelectorRequirement {
   readonly values?: readonly string[];
 }
 
-/** A set-based label selector (`metav1.LabelSelector`) as used by Deployments and ReplicaSets. */
+/**
+ * A set-based label selector (`metav1.LabelSelector`) as used by Deployments and ReplicaSets.
+ *
+ * @example
+ * ```ts
+ * const selector: LabelSelector = {
+ *   matchLabels: { app: "api" },
+ *   matchExpressions: [{ key: "track", operator: "In", values: ["stable", "canary"] }],
+ * };
+ * ```
+ */
 export interface LabelSelector {
   readonly matchLabels?: StringMap;
   readonly matchExpressions?: readonly LabelSelectorRequirement[];
@@ -69,7 +79,14 @@ export interface ContainerPort {
   readonly protocol?: Protocol;
 }
 
-/** `spec.containers[].lifecycle`: the preStop hook (kube-netsim models the `sleep` action, Kubernetes 1.29+ PodLifecycleSleepAction). */
+/**
+ * `spec.containers[].lifecycle`: the preStop hook (kube-netsim models the `sleep` action, Kubernetes 1.29+ PodLifecycleSleepAction).
+ *
+ * @example
+ * ```ts
+ * const lifecycle: Lifecycle = { preStop: { sleep: { seconds: 5 } } }; // keep serving 5 s after deletion
+ * ```
+ */
 export interface Lifecycle {
   readonly preStop?: { readonly sleep?: { readonly seconds: number } };
 }
@@ -79,6 +96,16 @@ export interface Lifecycle {
  * The handler (httpGet, exec, ...) is not modelled: the probe succeeds when the pod's
  * application answers (it runs, has warmed up and does not hang). Defaults are
  * pkg/apis/core/v1/defaults.go SetDefaults_Probe.
+ *
+ * @example
+ * ```ts
+ * const container: Container = {
+ *   name: "api",
+ *   ports: [{ name: "http", containerPort: 8080 }],
+ *   readinessProbe: { periodSeconds: 5, failureThreshold: 2 },
+ *   livenessProbe: { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
+ * };
+ * ```
  */
 export interface Probe {
   /** Seconds after the container started before the first probe. Default 0. */
@@ -124,7 +151,14 @@ export interface ContainerStatus {
   readonly lastState?: ContainerState;
 }
 
-/** `spec.containers[]` (what Service networking needs of it). */
+/**
+ * `spec.containers[]` (what Service networking needs of it).
+ *
+ * @example
+ * ```ts
+ * const container: Container = { name: "api", image: "example/api:2", ports: [{ name: "http", containerPort: 8080 }] };
+ * ```
+ */
 export interface Container {
   readonly name: string;
   readonly image?: string;
@@ -179,7 +213,14 @@ export interface PodStatus {
   readonly containerStatuses?: readonly ContainerStatus[];
 }
 
-/** A Pod. */
+/**
+ * A Pod.
+ *
+ * @example
+ * ```ts
+ * sim.pods({ app: "api" }).map((p: Pod) => `${p.metadata.name} ${p.status?.phase} ${p.status?.podIP} on ${p.spec.nodeName}`);
+ * ```
+ */
 export interface Pod {
   readonly apiVersion: "v1";
   readonly kind: "Pod";
@@ -220,7 +261,27 @@ export interface DeploymentStrategy {
   };
 }
 
-/** A Deployment (apps/v1). */
+/**
+ * A Deployment (apps/v1).
+ *
+ * @example
+ * ```ts
+ * const deployment: Deployment = {
+ *   apiVersion: "apps/v1",
+ *   kind: "Deployment",
+ *   metadata: { name: "api" },
+ *   spec: {
+ *     replicas: 3,
+ *     selector: { matchLabels: { app: "api" } },
+ *     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+ *     template: {
+ *       metadata: { labels: { app: "api" } },
+ *       spec: { containers: [{ name: "api", image: "example/api:1", ports: [{ name: "http", containerPort: 8080 }] }] },
+ *     },
+ *   },
+ * };
+ * ```
+ */
 export interface Deployment {
   readonly apiVersion: "apps/v1";
   readonly kind: "Deployment";
@@ -277,7 +338,14 @@ export interface ReplicaSet {
   };
 }
 
-/** `spec.ports[]` of a Service. */
+/**
+ * `spec.ports[]` of a Service.
+ *
+ * @example
+ * ```ts
+ * const port: ServicePort = { name: "http", port: 80, targetPort: "http" }; // a named targetPort, resolved per pod
+ * ```
+ */
 export interface ServicePort {
   /** Required (DNS-1123 label) when the Service has more than one port. */
   readonly name?: string;
@@ -326,7 +394,19 @@ export interface ServiceStatus {
   readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] };
 }
 
-/** A Service (v1). */
+/**
+ * A Service (v1).
+ *
+ * @example
+ * ```ts
+ * const service: Service = {
+ *   apiVersion: "v1",
+ *   kind: "Service",
+ *   metadata: { name: "api" },
+ *   spec: { selector: { app: "api" }, sessionAffinity: "ClientIP", ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+ * };
+ * ```
+ */
 export interface Service {
   readonly apiVersion: "v1";
   readonly kind: "Service";
@@ -364,7 +444,16 @@ export interface EndpointPort {
   readonly port?: number;
 }
 
-/** An EndpointSlice (discovery.k8s.io/v1). */
+/**
+ * An EndpointSlice (discovery.k8s.io/v1).
+ *
+ * @example
+ * ```ts
+ * for (const s of sim.store.list("EndpointSlice")) {
+ *   for (const e of s.endpoints) console.log(s.metadata.name, e.addresses[0], e.conditions?.ready, e.nodeName);
+ * }
+ * ```
+ */
 export interface EndpointSlice {
   readonly apiVersion: "discovery.k8s.io/v1";
   readonly kind: "EndpointSlice";
