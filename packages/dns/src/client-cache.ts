@@ -21,6 +21,13 @@ import type { ResolveResult } from "./resolver.js";
  * - `ttl`: answers kept for their TTL (nscd, systemd-resolved, caching libraries).
  * - `fixed`: answers kept `ttl` seconds whatever the records say, failures `negativeTtl` seconds (JVM).
  * - `forever`: the first answer is kept for the life of the process (JVM with a security manager, resolve-at-start-up clients).
+ *
+ * @example
+ * ```ts
+ * sim.addClient({ name: "c", target: "http://api:80", rate: 50, dns: { cache: { kind: "none" } } });           // glibc: a lookup per request
+ * sim.addClient({ name: "jvm", target: "http://api:80", rate: 50, dns: { cache: { kind: "fixed", ttl: 30 } } }); // JVM default
+ * sim.addClient({ name: "once", target: "http://api:80", rate: 50, dns: { cache: { kind: "forever" } } });   // resolve at start-up
+ * ```
  */
 export type ClientCachePolicy =
   | { readonly kind: "none" }
@@ -80,6 +87,14 @@ export class ClientDnsCache {
   /**
    * The cached resolution of `name` if it is still valid at `now` (ms), else the result of
    * `resolve()` (then cached as the policy says).
+   *
+   * @example
+   * ```ts
+   * const cache = new ClientDnsCache({ kind: "fixed", ttl: 30 });
+   * cache.lookup("db", 0, resolveDb).cached;      // false: resolveDb() was called
+   * cache.lookup("db", 10_000, resolveDb).cached; // true: within 30 s
+   * cache.lookup("db", 30_000, resolveDb).cached; // false: expired
+   * ```
    */
   lookup(name: string, now: number, resolve: () => ResolveResult): { readonly result: ResolveResult; readonly cached: boolean } {
     const e = this.entries.get(name);
@@ -95,12 +110,26 @@ export class ClientDnsCache {
     return { result, cached: false };
   }
 
-  /** Forgets every entry (a client restart). */
+  /**
+   * Forgets every entry (a client restart).
+   *
+   * @example
+   * ```ts
+   * cache.clear(); // the process restarted: the next lookup resolves again
+   * ```
+   */
   clear(): void {
     this.entries.clear();
   }
 
-  /** Counters so far. */
+  /**
+   * Counters so far.
+   *
+   * @example
+   * ```ts
+   * cache.stats(); // { hits: 1, misses: 2 } after the three lookups above
+   * ```
+   */
   stats(): ClientCacheStats {
     return { hits: this.hits, misses: this.misses };
   }
