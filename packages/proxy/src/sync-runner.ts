@@ -29,6 +29,19 @@ export interface SyncRunnerOptions {
  * starts at max(t, t0 + minSyncPeriod) (spec section 2.5). The sync itself is the
  * callback given to the constructor; it returns how long it took (ms), which counts
  * towards the end of the run.
+ *
+ * @example
+ * ```ts
+ * const syncs: number[] = [];
+ * const runner = new SyncRunner(scheduler, (now) => { syncs.push(now); return 0; }, { minSyncPeriod: 1000 });
+ * runner.start();                                   // first sync at t = 0
+ * scheduler.runUntil(100); runner.run();            // changes at 100, 150, 200 ms ...
+ * scheduler.runUntil(150); runner.run();
+ * scheduler.runUntil(200); runner.run();
+ * scheduler.runUntil(5000);
+ * syncs; // [0, 1000]: coalesced into one sync a minSyncPeriod after the first
+ * // with { kind: "burst" } (before 1.33): [0, 100, ~1000], the second token lets one through at once
+ * ```
  */
 export class SyncRunner implements EventHandler {
   private readonly timer: TimerId;
@@ -61,7 +74,14 @@ export class SyncRunner implements EventHandler {
     return this.runs;
   }
 
-  /** Requests a sync as soon as the rate limit allows; requests already due are coalesced. */
+  /**
+   * Requests a sync as soon as the rate limit allows; requests already due are coalesced.
+   *
+   * @example
+   * ```ts
+   * store.watch("EndpointSlice", () => runner.run(), { delay: 5 }); // every change asks for a sync
+   * ```
+   */
   run(): void {
     const at = this.earliestStart(this.scheduler.now);
     // A sync already due no later than `at` covers this request too.
@@ -69,7 +89,14 @@ export class SyncRunner implements EventHandler {
     this.arm(at);
   }
 
-  /** Runs the first sync now, as kube-proxy does once its informers have synced. */
+  /**
+   * Runs the first sync now, as kube-proxy does once its informers have synced.
+   *
+   * @example
+   * ```ts
+   * runner.start(); // once the informers have synced
+   * ```
+   */
   start(): void {
     this.arm(this.scheduler.now);
   }
