@@ -37,26 +37,59 @@ export class ContainerBackOff {
     private readonly max: number = CONTAINER_BACKOFF_MAX_MS,
   ) {}
 
-  /** The current back-off of `key` in ms (0 when it has none). */
+  /**
+   * The current back-off of `key` in ms (0 when it has none).
+   *
+   * @example
+   * ```ts
+   * const b = new ContainerBackOff();
+   * b.next("pod/app", 0, 0);
+   * b.get("pod/app"); // 10000
+   * b.next("pod/app", 20_000, 20_000);
+   * b.get("pod/app"); // 20000: doubled, up to 300000
+   * ```
+   */
   get(key: string): number {
     return this.entries.get(key)?.backoff ?? 0;
   }
 
-  /** Whether `now` is within the back-off window that began at `eventTime` (the container's exit). */
+  /**
+   * Whether `now` is within the back-off window that began at `eventTime` (the container's exit).
+   *
+   * @example
+   * ```ts
+   * b.isInBackOffSince("pod/app", 1_000, 5_000);  // true while less than the back-off has passed since the exit at 1 s
+   * b.isInBackOffSince("pod/app", 1_000, 30_000); // false
+   * ```
+   */
   isInBackOffSince(key: string, eventTime: SimTime, now: SimTime): boolean {
     const e = this.entries.get(key);
     if (e === undefined || this.expired(eventTime, e.lastUpdate)) return false;
     return now - eventTime < e.backoff;
   }
 
-  /** When the back-off window that began at `eventTime` ends (`eventTime` itself when there is none). */
+  /**
+   * When the back-off window that began at `eventTime` ends (`eventTime` itself when there is none).
+   *
+   * @example
+   * ```ts
+   * b.backOffEnds("pod/app", 1_000); // 1000 + the current back-off: when the kubelet may start it again
+   * ```
+   */
   backOffEnds(key: string, eventTime: SimTime): SimTime {
     const e = this.entries.get(key);
     if (e === undefined || this.expired(eventTime, e.lastUpdate)) return eventTime;
     return eventTime + e.backoff;
   }
 
-  /** Moves `key` to its next back-off (a new or expired entry starts at the initial value), at time `now`. */
+  /**
+   * Moves `key` to its next back-off (a new or expired entry starts at the initial value), at time `now`.
+   *
+   * @example
+   * ```ts
+   * b.next("pod/app", exitAt, now); // 10 s, 20 s, 40 s, ... 300 s; restarts from 10 s after 10 minutes of running
+   * ```
+   */
   next(key: string, eventTime: SimTime, now: SimTime): void {
     const e = this.entries.get(key);
     if (e === undefined || this.expired(eventTime, e.lastUpdate)) {
@@ -67,7 +100,14 @@ export class ContainerBackOff {
     e.lastUpdate = now;
   }
 
-  /** Forgets `key` (its pod is gone). */
+  /**
+   * Forgets `key` (its pod is gone).
+   *
+   * @example
+   * ```ts
+   * b.delete("pod/app"); // the pod was deleted
+   * ```
+   */
   delete(key: string): void {
     this.entries.delete(key);
   }
