@@ -16,7 +16,15 @@
  * @packageDocumentation
  */
 
-/** Simulated time or duration, in milliseconds. */
+/**
+ * Simulated time or duration, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const t: SimTime = seconds(90); // 90000
+ * sim.runFor(t);
+ * ```
+ */
 export type SimTime = number;
 
 /** Identifier of a registered {@link EventHandler}, returned by {@link Scheduler.register}. */
@@ -26,6 +34,18 @@ export type HandlerId = number;
  * Something that reacts to events. Events carry no closure and no object, only an
  * integer argument, so that scheduling allocates nothing: a handler that manages many
  * entities (all pods' applications, all clients) uses the argument as an index.
+ *
+ * @example
+ * ```ts
+ * class Ticker implements EventHandler {
+ *   ticks = 0;
+ *   handleEvent(_arg: number): void {
+ *     this.ticks++;
+ *   }
+ * }
+ * const ticker = new Ticker();
+ * scheduler.schedule(1000, scheduler.register(ticker));
+ * ```
  */
 export interface EventHandler {
   /**

@@ -25,7 +25,14 @@ export interface LatencyHistogramOptions {
   readonly significantDigits?: 2 | 3;
 }
 
-/** Plain JSON summary of a {@link LatencyHistogram}, in milliseconds. NaN (JSON `null`) when empty. */
+/**
+ * Plain JSON summary of a {@link LatencyHistogram}, in milliseconds. NaN (JSON `null`) when empty.
+ *
+ * @example
+ * ```ts
+ * const { mean, p50, p99, max } = sim.results().latency; // ms
+ * ```
+ */
 export interface LatencySummary {
   /** Number of recorded values. */
   readonly count: number;

@@ -11,7 +11,16 @@
 /** A field value of a trace record: JSON scalars only. */
 export type TraceValue = string | number | boolean | null;
 
-/** One recorded simulation event. */
+/**
+ * One recorded simulation event.
+ *
+ * @example
+ * ```ts
+ * sim.trace.subscribe((r: TraceRecord) => {
+ *   if (r.kind === "kube-proxy.sync") console.log(r.time, r.fields.node, r.fields.services);
+ * });
+ * ```
+ */
 export interface TraceRecord {
   /** Virtual time of the event (ms on the simulation clock). */
   readonly time: number;

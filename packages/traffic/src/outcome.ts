@@ -13,6 +13,12 @@
  *
  * A client that looks its target up per request can also end a request as `dnsFailed`
  * (see {@link RequestOutcome}).
+ *
+ * @example
+ * ```ts
+ * const bad: Outcome[] = ["refused", "reset", "timedOut", "dropped"];
+ * const failures = bad.reduce((n, k) => n + sim.results().outcomes[k], 0);
+ * ```
  */
 export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped";
 
@@ -20,6 +26,13 @@ export type Outcome = "completed" | "refused" | "reset" | "timedOut" | "dropped"
  * Every way a request can end: an {@link Outcome}, or `dnsFailed`: the client's name
  * lookup failed (NXDOMAIN, NODATA, SERVFAIL or no DNS reply), so no connection was
  * attempted. Only clients with a resolver (`ClientOptions.resolver`) end requests so.
+ *
+ * @example
+ * ```ts
+ * engine.setRequestEndListener((outcome: RequestOutcome, start, end) => { // a TrafficEngine of your own
+ *   if (outcome === "dnsFailed") console.log(`lookup failed after ${end - start} ms`);
+ * });
+ * ```
  */
 export type RequestOutcome = Outcome | "dnsFailed";
 
