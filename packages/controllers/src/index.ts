@@ -145,3 +145,19 @@ export {
   reconcileTrafficDistributionHints,
 } from "./endpointslice/topology-cache.js";
 export type { ZoneAllocation, HintsDisabledReason, HintableSlice, HintsSliceInfo, AddHintsResult } from "./endpointslice/topology-cache.js";
+export {
+  NodeLifecycleController,
+  KubeletHeartbeats,
+  DEFAULT_NODE_MONITOR_PERIOD,
+  DEFAULT_NODE_MONITOR_GRACE_PERIOD,
+  DEFAULT_LEASE_RENEW_INTERVAL,
+  DEFAULT_NODE_EVICTION_RATE,
+  DEFAULT_SECONDARY_NODE_EVICTION_RATE,
+  DEFAULT_UNHEALTHY_ZONE_THRESHOLD,
+  DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD,
+  NODE_EVICTION_PERIOD,
+  LABEL_NODE_EXCLUDE_DISRUPTION,
+} from "./node-lifecycle-controller.js";
+export type { NodeLifecycleControllerOptions, NodeLifecycleEvent, ZoneState } from "./node-lifecycle-controller.js";
+export { TaintEvictionController, toleratesTaint, minTolerationTime } from "./taint-eviction-controller.js";
+export type { TaintEvictionControllerOptions } from "./taint-eviction-controller.js";

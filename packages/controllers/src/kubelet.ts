@@ -129,6 +129,11 @@ export class Kubelets {
   private readonly starting = new Set<string>();
   private readonly terminating = new Set<string>();
   private readonly lifecycle: PodLifecycle;
+  // Node failures: the node of each pod the kubelet handles, the nodes whose kubelet is
+  // stopped, and a per-node epoch that timers compare so a stopped kubelet's timers do nothing.
+  private readonly nodeOf = new Map<string, string>();
+  private readonly stoppedNodes = new Set<string>();
+  private readonly epochs = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -173,6 +178,53 @@ export class Kubelets {
     return this.lifecycle.restartCount(key);
   }
 
+  /**
+   * The node's kubelet stops, with the node (a crash, power loss or cut-off): it writes
+   * nothing more, its pending work is dropped, and its pods' containers are gone (their
+   * IPs go back to the node's range; the runtime is not called: the caller cuts the pods
+   * off). Their objects stay in the API as they are until {@link Kubelets.startNode}.
+   * @returns the pods (`namespace/name`) that were running, with their IPs.
+   */
+  stopNode(nodeName: string): Map<string, string> {
+    const running = new Map<string, string>();
+    if (this.stoppedNodes.has(nodeName)) return running;
+    this.stoppedNodes.add(nodeName);
+    this.epochs.set(nodeName, this.epochOf(nodeName) + 1);
+    for (const [key, node] of [...this.nodeOf]) {
+      if (node !== nodeName) continue;
+      const ip = this.started.get(key);
+      if (ip !== undefined) {
+        running.set(key, ip);
+        this.releaseIP(nodeName, ip);
+      }
+      this.started.delete(key);
+      this.starting.delete(key);
+      this.terminating.delete(key);
+      this.nodeOf.delete(key);
+      this.lifecycle.forget(key); // probes, restarts and readiness timers stop
+    }
+    return running;
+  }
+
+  /**
+   * The node's kubelet starts again (the node rebooted): it syncs every pod bound to the
+   * node as a fresh kubelet does. Pods marked for deletion meanwhile are deleted at once
+   * (their containers are already gone); the others start again (new sandbox, new IP).
+   */
+  startNode(nodeName: string): void {
+    if (!this.stoppedNodes.delete(nodeName)) return;
+    for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) this.observe(pod);
+  }
+
+  /** Whether the kubelet of a node is stopped ({@link Kubelets.stopNode}). */
+  isNodeStopped(nodeName: string): boolean {
+    return this.stoppedNodes.has(nodeName);
+  }
+
+  private epochOf(nodeName: string): number {
+    return this.epochs.get(nodeName) ?? 0;
+  }
+
   /** IP of a running pod, by `namespace/name`. */
   podIP(key: string): string | undefined {
     return this.started.get(key);
@@ -181,6 +233,10 @@ export class Kubelets {
   private observe(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (!pod.spec.nodeName) return;
+    const nodeName = pod.spec.nodeName;
+    if (this.stoppedNodes.has(nodeName)) return;
+    this.nodeOf.set(key, nodeName);
+    const epoch = this.epochOf(nodeName);
     if (pod.metadata.deletionTimestamp !== undefined) {
       this.lifecycle.deleting(key);
       this.terminate(pod, key);
@@ -193,6 +249,7 @@ export class Kubelets {
     const warmUp = this.options.readinessDelay?.sample(rng) ?? 0;
     const readyDelay = readinessAfterStart(pod, warmUp);
     this.later.after(startDelay, (now) => {
+      if (this.epochOf(nodeName) !== epoch) return; // the node failed meanwhile
       this.starting.delete(key);
       const cur = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
       if (!cur || cur.metadata.deletionTimestamp !== undefined || !cur.spec.nodeName) return;
@@ -242,13 +299,15 @@ export class Kubelets {
       return;
     }
     this.terminating.add(key);
+    const nodeName = pod.spec.nodeName as string;
+    const epoch = this.epochOf(nodeName);
     const now = this.store.now;
     const deletedAt = pod.metadata.deletionTimestamp ?? now;
     const graceMs = Math.max(0, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS) * 1000;
     const preStopMs = Math.max(0, ...(pod.spec.containers ?? []).map((c) => (c.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000));
     let done = false;
     const finish = (): void => {
-      if (done) return;
+      if (done || this.epochOf(nodeName) !== epoch) return; // done, or the node failed meanwhile
       done = true;
       this.lifecycle.forget(key);
       this.terminating.delete(key);
@@ -268,7 +327,7 @@ export class Kubelets {
     // SIGKILL at the end of the grace period, but never sooner than 2 s after SIGTERM.
     const sigkillAt = Math.max(deletedAt + graceMs, sigtermAt + MINIMUM_GRACE_PERIOD_SECONDS * 1000);
     this.later.at(sigtermAt, (t) => {
-      if (done) return;
+      if (done || this.epochOf(nodeName) !== epoch) return;
       this.runtime.terminatePod(pod, ip, t, finish);
     });
     this.later.at(sigkillAt, () => finish()); // SIGKILL: whatever is left is reset
@@ -276,6 +335,7 @@ export class Kubelets {
 
   private forget(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    this.nodeOf.delete(key);
     const ip = this.started.get(key);
     this.terminating.delete(key);
     this.lifecycle.forget(key);

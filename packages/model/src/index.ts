@@ -20,6 +20,9 @@ export type {
   ContainerStatus,
   RestartPolicy,
   PodTemplateSpec,
+  TaintEffect,
+  Taint,
+  Toleration,
   PodSpec,
   PodPhase,
   PodCondition,
@@ -51,6 +54,8 @@ export {
   LABEL_MANAGED_BY,
   ENDPOINTSLICE_CONTROLLER_NAME,
   LABEL_POD_TEMPLATE_HASH,
+  TAINT_NODE_UNREACHABLE,
+  TAINT_NODE_NOT_READY,
 } from "./types.js";
 export { parseIPv4, formatIPv4, parseCidr, parseIPv4Octets, parseIPv6Groups, formatIPv6, canonicalIP } from "./ip.js";
 export type { IPv4Cidr, IPParseMode } from "./ip.js";

@@ -5,7 +5,8 @@ import { ClusterIPAllocator } from "./cluster-ip-allocator.js";
 import { DEFAULT_NODE_PORT_RANGE, NodePortAllocator } from "./node-port-allocator.js";
 import { allocateServiceNodePorts, releaseServiceNodePorts } from "./service-node-ports.js";
 import type { IntSource } from "./cluster-ip-allocator.js";
-import type { Kind, KindMap, KubeObject, ObjectMeta, Pod, Service } from "./types.js";
+import type { Kind, KindMap, KubeObject, ObjectMeta, Pod, Service, Toleration } from "./types.js";
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from "./types.js";
 import { ValidationError, isDNS1123Subdomain, validateObject } from "./validation.js";
 import { fieldInvalid } from "./field-error.js";
 
@@ -53,6 +54,14 @@ export interface ObjectStoreOptions {
   readonly serviceNodePortRange?: string;
   /** Random source for generated names and dynamic ClusterIPs. */
   readonly random: IntSource;
+  /**
+   * The DefaultTolerationSeconds admission plugin (on by default in kube-apiserver,
+   * plugin/pkg/admission/defaulttolerationseconds): every pod created without a toleration
+   * for `node.kubernetes.io/not-ready:NoExecute` (or `unreachable`) gets one with this many
+   * `tolerationSeconds` (`--default-not-ready-toleration-seconds` and
+   * `--default-unreachable-toleration-seconds`, both 300 upstream). Default: plugin off.
+   */
+  readonly defaultTolerationSeconds?: number;
 }
 
 /** Error thrown for a write the API server would refuse for reasons other than validation. */
@@ -396,6 +405,7 @@ export class ObjectStore implements EventHandler {
       do name = obj.metadata.generateName + this.randomSuffix();
       while (this.get(kind, obj.metadata.namespace ?? "default", name));
     }
+    if (obj.kind === "Pod" && this.options.defaultTolerationSeconds !== undefined) obj = this.admitTolerations(obj) as T;
     const namespace = namespaced ? (obj.metadata.namespace ?? "default") : undefined;
     const key = namespaced ? `${namespace}/${name}` : name;
     const byKind = this.bucket(kind);
@@ -748,6 +758,27 @@ export class ObjectStore implements EventHandler {
       this.objects.set(kind, m);
     }
     return m;
+  }
+
+  // The admitted spec of each (frozen, shared) pod template spec, so replicas keep sharing one spec.
+  private readonly admittedSpecs = new WeakMap<object, Pod["spec"]>();
+
+  // plugin/pkg/admission/defaulttolerationseconds/admission.go: a toleration whose key is the
+  // taint's (or empty) and whose effect is NoExecute (or empty) already covers the taint.
+  private admitTolerations(pod: Pod): Pod {
+    const seconds = this.options.defaultTolerationSeconds as number;
+    let spec = this.admittedSpecs.get(pod.spec);
+    if (spec === undefined) {
+      const tolerations = pod.spec.tolerations ?? [];
+      const covers = (key: string): boolean => tolerations.some((t) => (t.key === key || !t.key) && (t.effect === "NoExecute" || !t.effect));
+      const added: Toleration[] = [];
+      if (!covers(TAINT_NODE_NOT_READY)) added.push({ key: TAINT_NODE_NOT_READY, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
+      if (!covers(TAINT_NODE_UNREACHABLE)) added.push({ key: TAINT_NODE_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
+      spec = added.length === 0 ? pod.spec : { ...pod.spec, tolerations: [...tolerations, ...added] };
+      deepFreeze(spec);
+      if (Object.isFrozen(pod.spec)) this.admittedSpecs.set(pod.spec, spec);
+    }
+    return spec === pod.spec ? pod : { ...pod, spec };
   }
 
   private nextUid(): string {

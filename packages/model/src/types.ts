@@ -175,9 +175,36 @@ export interface PodTemplateSpec {
   readonly spec: PodSpec;
 }
 
+/** Effect of a node taint (`spec.taints[].effect`) or the effect a toleration matches. */
+export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+
+/** A node taint (`spec.taints[]`): pods that do not tolerate it are kept off (NoSchedule) or evicted (NoExecute). */
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: TaintEffect;
+  /** Virtual time (ms) a NoExecute taint was added (set by the node lifecycle controller). */
+  readonly timeAdded?: number;
+}
+
+/** A pod toleration (`spec.tolerations[]`). */
+export interface Toleration {
+  /** Taint key matched; empty with operator `Exists` matches every key. */
+  readonly key?: string;
+  /** `Equal` (default) or `Exists`. */
+  readonly operator?: "Equal" | "Exists";
+  readonly value?: string;
+  /** Effect matched; empty matches every effect. */
+  readonly effect?: TaintEffect;
+  /** For NoExecute: how long the pod stays bound after the taint appears; absent means forever. */
+  readonly tolerationSeconds?: number;
+}
+
 /** `spec` of a Pod. */
 export interface PodSpec {
   readonly containers: readonly Container[];
+  /** Tolerations; the API server adds the default NoExecute ones (see `ObjectStoreOptions.defaultTolerationSeconds`). */
+  readonly tolerations?: readonly Toleration[];
   /** Set by the scheduler. */
   readonly nodeName?: string;
   readonly hostname?: string;
@@ -233,6 +260,11 @@ export interface Pod {
 export interface NodeCondition {
   readonly type: "Ready";
   readonly status: "True" | "False" | "Unknown";
+  /** `NodeStatusUnknown` when the node lifecycle controller gave up on the kubelet, `KubeletReady` when the kubelet posted it. */
+  readonly reason?: string;
+  readonly message?: string;
+  /** Virtual time (ms) of the last change of `status`. */
+  readonly lastTransitionTime?: number;
 }
 
 /** A Node. Zone comes from the `topology.kubernetes.io/zone` label. */
@@ -244,6 +276,8 @@ export interface Node {
     /** The node's pod CIDR, e.g. `10.244.1.0/24`; allocated by the simulation when absent. */
     readonly podCIDR?: string;
     readonly unschedulable?: boolean;
+    /** Taints (the node lifecycle controller adds `node.kubernetes.io/unreachable` and `not-ready`). */
+    readonly taints?: readonly Taint[];
   };
   readonly status?: {
     readonly addresses?: readonly { readonly type: "InternalIP" | "ExternalIP" | "Hostname"; readonly address: string }[];
@@ -501,5 +535,9 @@ export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
 export const LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
 /** Value of {@link LABEL_MANAGED_BY} for slices written by the EndpointSlice controller. */
 export const ENDPOINTSLICE_CONTROLLER_NAME = "endpointslice-controller.k8s.io";
+/** Taint key of a node whose Ready condition is Unknown (pkg/apis/core/well_known_taints.go TaintNodeUnreachable). */
+export const TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable";
+/** Taint key of a node whose Ready condition is False (TaintNodeNotReady). */
+export const TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready";
 /** Label the ReplicaSet controller puts on pods (hash of the pod template). */
 export const LABEL_POD_TEMPLATE_HASH = "pod-template-hash";

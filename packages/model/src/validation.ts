@@ -608,10 +608,87 @@ function validatePodSpec(v: unknown, path: string, errs: Errs): void {
   // validateRestartPolicy; absent or "" is defaulted to Always.
   const restartPolicy = optString(spec, "restartPolicy", path + ".restartPolicy", errs);
   if (restartPolicy && !RESTART_POLICIES.includes(restartPolicy)) errs.push(fieldNotSupported(path + ".restartPolicy", restartPolicy, RESTART_POLICIES));
+  validateTolerations(own(spec, "tolerations"), path + ".tolerations", errs);
   if (errs.length === before && isObject(v) && Object.isFrozen(v)) validFrozenPodSpecs.add(v);
 }
 
 const validFrozenPodSpecs = new WeakSet<object>();
+
+const TAINT_EFFECTS: readonly string[] = ["NoExecute", "NoSchedule", "PreferNoSchedule"];
+const TOLERATION_OPERATORS: readonly string[] = ["Equal", "Exists"];
+
+/** validateTaintEffect (pkg/apis/core/validation/validation.go): empty only where allowed. */
+function validateTaintEffect(effect: string | undefined, allowEmpty: boolean, path: string, errs: Errs): void {
+  if (effect === undefined || effect === "") {
+    if (!allowEmpty) errs.push(fieldRequired(path, ""));
+    return;
+  }
+  if (!TAINT_EFFECTS.includes(effect)) errs.push(fieldNotSupported(path, effect, TAINT_EFFECTS));
+}
+
+/** ValidateTolerations (pkg/apis/core/validation/validation.go), for `spec.tolerations`. */
+function validateTolerations(v: unknown, path: string, errs: Errs): void {
+  if (v === undefined || v === null) return;
+  if (!Array.isArray(v)) {
+    errs.push(fieldTypeError(path, v, "array"));
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const idx = `${path}[${i}]`;
+    const t: unknown = v[i];
+    if (!isObject(t)) {
+      errs.push(fieldTypeError(idx, t, "object"));
+      continue;
+    }
+    const key = optString(t, "key", idx + ".key", errs) ?? "";
+    const operator = optString(t, "operator", idx + ".operator", errs) ?? "";
+    const value = optString(t, "value", idx + ".value", errs) ?? "";
+    const effect = optString(t, "effect", idx + ".effect", errs) ?? "";
+    const seconds = optInt(t, "tolerationSeconds", idx + ".tolerationSeconds", errs);
+    if (key !== "") for (const msg of qualifiedNameErrors(key)) errs.push(fieldInvalid(idx + ".key", key, msg));
+    if (key === "" && operator !== "Exists") {
+      errs.push(fieldInvalid(idx + ".operator", operator, "operator must be Exists when `key` is empty, which means \"match all values and all keys\""));
+    }
+    if (seconds !== undefined && seconds !== null && effect !== "NoExecute") {
+      errs.push(fieldInvalid(idx + ".effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    if (operator === "" || operator === "Equal") {
+      for (const msg of labelValueErrors(value)) errs.push(fieldInvalid(idx + ".operator", value, msg));
+    } else if (operator === "Exists") {
+      if (value !== "") errs.push(fieldInvalid(idx + ".operator", t.value, "value must be empty when `operator` is 'Exists'"));
+    } else {
+      errs.push(fieldNotSupported(idx + ".operator", operator, TOLERATION_OPERATORS));
+    }
+    validateTaintEffect(effect, true, idx + ".effect", errs);
+  }
+}
+
+/** validateNodeTaints (pkg/apis/core/validation/validation.go), for a Node's `spec.taints`. */
+function validateNodeTaints(v: unknown, path: string, errs: Errs): void {
+  if (v === undefined || v === null) return;
+  if (!Array.isArray(v)) {
+    errs.push(fieldTypeError(path, v, "array"));
+    return;
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < v.length; i++) {
+    const idx = `${path}[${i}]`;
+    const t: unknown = v[i];
+    if (!isObject(t)) {
+      errs.push(fieldTypeError(idx, t, "object"));
+      continue;
+    }
+    const key = optString(t, "key", idx + ".key", errs) ?? "";
+    const value = optString(t, "value", idx + ".value", errs) ?? "";
+    const effect = optString(t, "effect", idx + ".effect", errs) ?? "";
+    for (const msg of qualifiedNameErrors(key)) errs.push(fieldInvalid(idx + ".key", key, msg));
+    for (const msg of labelValueErrors(value)) errs.push(fieldInvalid(idx + ".value", value, msg));
+    validateTaintEffect(effect, false, idx + ".effect", errs);
+    const id = `${key}:${effect}`;
+    if (seen.has(id)) errs.push(fieldDuplicate(idx, `${key}:${effect}`, `"${key}:${effect}"`));
+    seen.add(id);
+  }
+}
 
 function validatePod(obj: Record<string, unknown>, errs: Errs): void {
   // ValidatePodCreate -> validatePodMetadataAndSpec; status is reset on create.
@@ -1124,6 +1201,7 @@ function validateNode(obj: Record<string, unknown>, errs: Errs): void {
       errs.push(fieldInvalid("spec.podCIDRs[0]", podCIDR, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"));
     }
     optBool(spec, "unschedulable", "spec.unschedulable", errs);
+    validateNodeTaints(own(spec, "taints"), "spec.taints", errs);
   }
 }
 

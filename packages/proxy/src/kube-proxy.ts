@@ -117,6 +117,7 @@ export class KubeProxy {
   private dirty = true;
   private started = false;
   private applying = 0;
+  private syncDuration: Distribution | undefined;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -125,6 +126,7 @@ export class KubeProxy {
   ) {
     this.nodeName = options.nodeName;
     this.fullSyncPeriod = options.fullSyncPeriod ?? 3_600_000;
+    this.syncDuration = options.syncDuration;
     this.cache = new EndpointSliceCache({ nodeName: options.nodeName });
     this.later = new Callbacks(scheduler);
     this.runner = new SyncRunner(scheduler, (now) => this.sync(now), {
@@ -180,6 +182,35 @@ export class KubeProxy {
 
   private requestSync(): void {
     if (this.started) this.runner.run();
+  }
+
+  /**
+   * Stalls the sync loop until virtual time `until` (ms): no sync starts before then, the
+   * rules programmed so far stay in force, and changes seen meanwhile wait (coalesced) for
+   * the first sync after the stall. `Infinity` stalls it until {@link KubeProxy.restart}.
+   */
+  stall(until: SimTime): void {
+    this.runner.hold(until);
+  }
+
+  /** Whether the sync loop is stalled now ({@link KubeProxy.stall}). */
+  get stalled(): boolean {
+    return this.runner.held;
+  }
+
+  /**
+   * kube-proxy starts again (its node came back): it ends any stall and runs a full sync
+   * of everything it has seen, as a restarted kube-proxy does once its informers have synced.
+   */
+  restart(): void {
+    this.lastFullSync = -Infinity;
+    this.dirty = true;
+    this.runner.release();
+  }
+
+  /** Changes how long each sync takes from now on (undefined: instant). */
+  setSyncDuration(duration: Distribution | undefined): void {
+    this.syncDuration = duration;
   }
 
   /** The data plane of this kube-proxy. */
@@ -347,7 +378,7 @@ export class KubeProxy {
       this.fullSyncs++;
       this.lastFullSync = now;
     }
-    const took = this.options.syncDuration?.sample(this.options.random) ?? 0;
+    const took = this.syncDuration?.sample(this.options.random) ?? 0;
     if (took > 0) {
       this.applying++;
       this.later.after(took, (t) => {

@@ -54,6 +54,8 @@ export class SyncRunner implements EventHandler {
   private tokensAt: SimTime = 0;
   private runs = 0;
   private pendingAt: SimTime = Infinity;
+  private heldUntil: SimTime = -Infinity;
+  private missed = false;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -84,6 +86,10 @@ export class SyncRunner implements EventHandler {
    */
   run(): void {
     const at = this.earliestStart(this.scheduler.now);
+    if (at === Infinity) {
+      this.missed = true; // held until released; the release syncs
+      return;
+    }
     // A sync already due no later than `at` covers this request too.
     if (this.scheduler.isTimerSet(this.timer) && this.pendingAt <= at) return;
     this.arm(at);
@@ -98,12 +104,51 @@ export class SyncRunner implements EventHandler {
    * ```
    */
   start(): void {
-    this.arm(this.scheduler.now);
+    this.arm(Math.max(this.scheduler.now, this.heldUntil));
+  }
+
+  /**
+   * Holds the loop: no sync starts before `until` (ms; `Infinity` holds it until
+   * {@link SyncRunner.release}). A sync that was due meanwhile starts at `until`; a sync
+   * under way finishes. Models a kube-proxy that is stuck (or whose node is down).
+   */
+  hold(until: SimTime): void {
+    if (!(until >= this.scheduler.now)) throw new RangeError(`hold: until: Invalid value: ${until}: must be >= the current time ${this.scheduler.now}`);
+    this.heldUntil = until;
+    if (!this.scheduler.isTimerSet(this.timer) || this.pendingAt >= until) return;
+    if (until === Infinity) {
+      this.scheduler.cancelTimer(this.timer);
+      this.pendingAt = Infinity;
+      this.missed = true;
+    } else this.arm(until);
+  }
+
+  /** Ends a {@link SyncRunner.hold} now; the next sync comes when one is requested (or the periodic one is due). */
+  release(): void {
+    this.heldUntil = -Infinity;
+    const missed = this.missed;
+    this.missed = false;
+    if (missed) this.run();
+    else if (!this.scheduler.isTimerSet(this.timer)) this.arm(Math.max(this.scheduler.now, this.lastRunEnd + this.maxInterval));
+  }
+
+  /** Whether the loop is held now. */
+  get held(): boolean {
+    return this.scheduler.now < this.heldUntil;
   }
 
   /** @internal */
   handleEvent(): void {
     const now = this.scheduler.now;
+    if (now < this.heldUntil) {
+      // Held: whatever was due waits for the end of the hold.
+      if (this.heldUntil !== Infinity) this.arm(this.heldUntil);
+      else {
+        this.pendingAt = Infinity;
+        this.missed = true;
+      }
+      return;
+    }
     if (this.kind === "burst") {
       this.refill(now);
       this.tokens -= 1;
@@ -116,11 +161,11 @@ export class SyncRunner implements EventHandler {
   }
 
   private earliestStart(now: SimTime): SimTime {
-    if (this.kind === "bounded-frequency") return Math.max(now, this.lastRunEnd + this.minInterval);
+    if (this.kind === "bounded-frequency") return Math.max(now, this.lastRunEnd + this.minInterval, this.heldUntil);
     this.refill(now);
-    if (this.tokens >= 1) return now;
     // Wait until one token has accumulated.
-    return now + (1 - this.tokens) * this.minInterval;
+    const at = this.tokens >= 1 ? now : now + (1 - this.tokens) * this.minInterval;
+    return Math.max(at, this.heldUntil);
   }
 
   private refill(now: SimTime): void {

@@ -1,6 +1,16 @@
 import { Callbacks, Interner, RandomSource, Scheduler, Trace, constant, exponential } from "@kube-netsim/core";
 import type { Distribution, LatencySummary, SimTime } from "@kube-netsim/core";
-import { DeploymentController, EndpointSliceController, Kubelets, PodScheduler, ReplicaSetController, isPodReady } from "@kube-netsim/controllers";
+import {
+  DeploymentController,
+  EndpointSliceController,
+  KubeletHeartbeats,
+  Kubelets,
+  NodeLifecycleController,
+  PodScheduler,
+  ReplicaSetController,
+  TaintEvictionController,
+  isPodReady,
+} from "@kube-netsim/controllers";
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
@@ -78,6 +88,37 @@ export interface ControlPlaneTimings {
    * container create and start [constant 1000 ms].
    */
   readonly containerRestartDelay?: Distribution;
+  /** `--concurrent-service-endpoint-syncs`: Services the EndpointSlice controller syncs at once [5]. */
+  readonly endpointSliceWorkers?: number;
+  /**
+   * Per-node overrides, by node name: the API server's watch delivery to that node's
+   * kube-proxy (`watchDelay`) and its sync duration (`proxySyncDuration`). Changeable
+   * during a run with {@link Simulation.setWatchDelay} and {@link Simulation.setProxySyncDuration}.
+   */
+  readonly nodes?: Readonly<Record<string, { readonly watchDelay?: Distribution; readonly proxySyncDuration?: Distribution }>>;
+}
+
+/**
+ * Node failure handling (kube-controller-manager and kube-apiserver flags; defaults in
+ * brackets, Kubernetes 1.32+).
+ */
+export interface NodeLifecycleSettings {
+  /** `--node-monitor-period` [5000 ms]. */
+  readonly nodeMonitorPeriod?: number;
+  /** `--node-monitor-grace-period` [50000 ms; 40000 before Kubernetes 1.32]. */
+  readonly nodeMonitorGracePeriod?: number;
+  /** The kubelet's Lease renewal interval [10000 ms: nodeLeaseDurationSeconds 40 × 0.25]. */
+  readonly leaseRenewInterval?: number;
+  /** `--node-eviction-rate`, NoExecute taints per second per zone [0.1]. */
+  readonly nodeEvictionRate?: number;
+  /** `--secondary-node-eviction-rate` [0.01]. */
+  readonly secondaryNodeEvictionRate?: number;
+  /** `--unhealthy-zone-threshold` [0.55]. */
+  readonly unhealthyZoneThreshold?: number;
+  /** `--large-cluster-size-threshold` [50]. */
+  readonly largeClusterSizeThreshold?: number;
+  /** kube-apiserver `--default-unreachable-toleration-seconds` and `--default-not-ready-toleration-seconds` [300]. */
+  readonly defaultTolerationSeconds?: number;
 }
 
 /**
@@ -138,6 +179,8 @@ export interface SimulationOptions {
   readonly kubeProxy?: KubeProxySettings;
   /** Control-plane delays. */
   readonly timings?: ControlPlaneTimings;
+  /** Node failure detection and eviction settings. */
+  readonly nodeLifecycle?: NodeLifecycleSettings;
   /** EndpointSlice controller `--max-endpoints-per-slice`. Default 100. */
   readonly maxEndpointsPerSlice?: number;
   /** Keep the last N trace records in memory (see {@link Simulation.trace}). Default 0 (digest only). */
@@ -338,6 +381,13 @@ export class Simulation {
   private readonly ingress: IngressController | undefined;
   private readonly ingressObjects = new Map<string, Ingress>();
   private readonly endpointSlices: EndpointSliceController;
+  private readonly heartbeats: KubeletHeartbeats;
+  private readonly failedNodes = new Set<string>();
+  /** The node of each client, by the traffic engine's client index. */
+  private readonly clientNodes: string[] = [];
+  private readonly stoppedClients = new Map<string, number[]>();
+  private readonly proxyWatchDelays = new Map<string, Distribution>();
+  private readonly defaultWatchDelay: Distribution;
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -347,9 +397,15 @@ export class Simulation {
     this.random = new RandomSource(options.seed);
     this.trace = new Trace({ keep: options.keepTrace ?? 0 });
     this.later = new Callbacks(this.scheduler);
-    this.store = new ObjectStore(this.scheduler, { serviceCIDR: options.serviceCIDR, serviceNodePortRange: options.serviceNodePortRange, random: this.random.stream("apiserver") });
+    const nl = options.nodeLifecycle ?? {};
+    const tolerationSeconds = nl.defaultTolerationSeconds ?? 300;
+    if (!Number.isInteger(tolerationSeconds) || tolerationSeconds < 0) {
+      throw new RangeError(`nodeLifecycle.defaultTolerationSeconds: Invalid value: ${tolerationSeconds}: must be an integer number of seconds >= 0`);
+    }
+    this.store = new ObjectStore(this.scheduler, { serviceCIDR: options.serviceCIDR, serviceNodePortRange: options.serviceNodePortRange, random: this.random.stream("apiserver"), defaultTolerationSeconds: tolerationSeconds });
     const t = options.timings ?? {};
     const watchDist = t.watchDelay ?? constant(5);
+    this.defaultWatchDelay = watchDist;
     const watchStream = this.random.stream("watch-delay");
     const watchDelay = (): number => watchDist.sample(watchStream);
     // Trace every write as the API server sees it.
@@ -372,8 +428,24 @@ export class Simulation {
       // Probe failures, kills, back-offs, restarts and exits are in the trace (and the digest).
       onEvent: (e) => this.trace.record(e.at, `kubelet.${e.reason}`, { name: e.pod, ns: e.namespace, message: e.message }),
     });
+    this.heartbeats = new KubeletHeartbeats(this.store, nl.leaseRenewInterval);
+    new NodeLifecycleController(this.store, this.later, this.heartbeats, {
+      nodeMonitorPeriod: nl.nodeMonitorPeriod,
+      nodeMonitorGracePeriod: nl.nodeMonitorGracePeriod,
+      nodeEvictionRate: nl.nodeEvictionRate,
+      secondaryNodeEvictionRate: nl.secondaryNodeEvictionRate,
+      unhealthyZoneThreshold: nl.unhealthyZoneThreshold,
+      largeClusterSizeThreshold: nl.largeClusterSizeThreshold,
+      watchDelay: wd,
+      onEvent: (e) => this.trace.record(e.at, `node-lifecycle.${e.reason}`, { node: e.node, detail: e.detail }),
+    });
+    new TaintEvictionController(this.store, this.later, {
+      watchDelay: wd,
+      onEvict: (pod, node, at) => this.trace.record(at, "taint-eviction", { pod: pod.metadata.name, ns: pod.metadata.namespace ?? null, node }),
+    });
     this.endpointSlices = new EndpointSliceController(this.store, this.later, {
       watchDelay: wd,
+      workers: t.endpointSliceWorkers,
       batchPeriod: t.endpointSliceBatchPeriod ?? 0,
       syncLatency: t.endpointSliceSyncLatency ?? constant(10),
       maxEndpointsPerSlice: options.maxEndpointsPerSlice,
@@ -387,8 +459,16 @@ export class Simulation {
     const planeFor = (): DataPlane =>
       mode === "nftables" ? new NftablesDataPlane() : mode === "cilium" ? new CiliumDataPlane() : mode === "ipvs" ? new IpvsDataPlane(kp.ipvs?.scheduler ?? "rr") : new IptablesDataPlane();
     planeFor(); // validates ipvs.scheduler before any node is built
+    const perNode = t.nodes ?? {};
+    for (const name of Object.keys(perNode).sort()) {
+      if (!specs.some((n) => n.name === name)) throw new RangeError(`timings.nodes["${name}"]: Not found: "${name}": known nodes: ${specs.map((n) => n.name).join(", ")}`);
+      const wdNode = perNode[name].watchDelay;
+      if (wdNode !== undefined) this.proxyWatchDelays.set(name, wdNode);
+    }
     for (const node of this.store.list("Node")) {
       const name = node.metadata.name;
+      // Each node's kube-proxy gets its watch events after its own delay, changeable during the run.
+      const nodeWatchDelay = (): number => (this.proxyWatchDelays.get(name) ?? watchDist).sample(watchStream);
       const proxy = new KubeProxy(this.scheduler, this.store, {
         nodeName: name,
         dataPlane: planeFor(),
@@ -396,8 +476,8 @@ export class Simulation {
         random: this.random.stream(`kube-proxy/${name}`),
         minSyncPeriod: kp.minSyncPeriod,
         syncRunner: kp.syncRunner ?? runnerForVersion(kp.kubernetesVersion),
-        watchDelay: watchDelay,
-        syncDuration: t.proxySyncDuration,
+        watchDelay: nodeWatchDelay,
+        syncDuration: perNode[name]?.proxySyncDuration ?? t.proxySyncDuration,
         // Every sync is in the trace (and so in the digest): when each node's rules changed.
         onSync: (e) => {
           this.trace.record(e.at, "kube-proxy.sync", { node: e.node, full: e.full, services: e.services.join(",") });
@@ -800,6 +880,174 @@ export class Simulation {
   }
 
   /**
+   * A node fails (power loss, kernel panic, or cut off from the network): its kubelet stops
+   * posting its Lease, its kube-proxy stops syncing (its rules stay as they were), clients
+   * running on it stop starting requests, and its pods are unreachable: connections to
+   * their IPs time out (no RST), and requests they were serving time out too.
+   *
+   * @remarks
+   * The rest follows upstream with no further call: after `nodeMonitorGracePeriod` the node
+   * lifecycle controller sets the node's Ready condition Unknown and its pods' Ready
+   * condition False (so EndpointSlices mark their endpoints not ready and kube-proxy on
+   * every other node drops them at its next sync), taints it
+   * `node.kubernetes.io/unreachable:NoExecute` at the next pass, and the taint eviction
+   * controller deletes its pods when their 300 s default toleration runs out; their
+   * ReplicaSets then create replacements on the other nodes, while the evicted pods stay
+   * Terminating until the node comes back. Recorded in the trace as `fault.failNode`.
+   *
+   * @throws RangeError for an unknown node, or one that has already failed.
+   * @example
+   * ```ts
+   * sim.failNode("node-2");
+   * sim.runFor(60_000);          // requests to node-2's pods time out until the endpoints go
+   * sim.recoverNode("node-2");
+   * ```
+   */
+  failNode(name: string): void {
+    this.checkNode("failNode", name);
+    if (this.failedNodes.has(name)) throw new RangeError(`failNode: node: Invalid value: "${name}": the node has already failed`);
+    this.failNodeNow(name);
+    this.trace.record(this.now, "fault.failNode", { node: name });
+  }
+
+  /**
+   * A failed node comes back (it rebooted, or its network healed): its kubelet posts Ready
+   * and renews its Lease again, deletes the pods that were evicted meanwhile and starts the
+   * others again (new containers, new IPs), its kube-proxy runs a full sync, and its clients
+   * start again. The node lifecycle controller removes the taints at its next pass.
+   * Recorded in the trace as `fault.recoverNode`.
+   * @throws RangeError for an unknown node, or one that has not failed.
+   */
+  recoverNode(name: string): void {
+    this.checkNode("recoverNode", name);
+    if (!this.failedNodes.has(name)) throw new RangeError(`recoverNode: node: Invalid value: "${name}": the node has not failed`);
+    this.recoverNodeNow(name);
+    this.trace.record(this.now, "fault.recoverNode", { node: name });
+  }
+
+  /**
+   * Every node of a zone (label `topology.kubernetes.io/zone`) fails at once, as
+   * {@link Simulation.failNode} (nodes that had already failed stay failed). Recorded in the
+   * trace as `fault.loseZone`.
+   * @returns the nodes that failed now.
+   * @throws RangeError when no node is in that zone.
+   */
+  loseZone(zone: string): string[] {
+    const nodes = this.nodesInZone("loseZone", zone);
+    const failed = nodes.filter((n) => !this.failedNodes.has(n));
+    this.trace.record(this.now, "fault.loseZone", { zone, nodes: failed.join(",") });
+    for (const n of failed) this.failNodeNow(n);
+    return failed;
+  }
+
+  /**
+   * Every failed node of a zone comes back, as {@link Simulation.recoverNode}. Recorded in
+   * the trace as `fault.recoverZone`.
+   * @returns the nodes that came back.
+   * @throws RangeError when no node is in that zone.
+   */
+  recoverZone(zone: string): string[] {
+    const nodes = this.nodesInZone("recoverZone", zone).filter((n) => this.failedNodes.has(n));
+    this.trace.record(this.now, "fault.recoverZone", { zone, nodes: nodes.join(",") });
+    for (const n of nodes) this.recoverNodeNow(n);
+    return nodes;
+  }
+
+  /** Names of the nodes that have failed and not recovered, sorted. */
+  get failedNodeNames(): string[] {
+    return [...this.failedNodes].sort();
+  }
+
+  /**
+   * A node's kube-proxy stalls for `duration` ms (a stuck iptables-restore, a starved
+   * process): no sync starts meanwhile, the rules it programmed stay in force (so
+   * connections to pods deleted meanwhile time out on this node only), and what it saw
+   * meanwhile is programmed by the first sync after the stall. Recorded in the trace as
+   * `fault.stallKubeProxy`.
+   * @throws RangeError for an unknown or failed node, or a duration that is not a finite number >= 0.
+   */
+  stallKubeProxy(node: string, duration: number): void {
+    this.checkNode("stallKubeProxy", node);
+    if (!(duration >= 0) || !Number.isFinite(duration)) throw new RangeError(`stallKubeProxy: duration: Invalid value: ${duration}: must be a finite number of ms >= 0`);
+    if (this.failedNodes.has(node)) throw new RangeError(`stallKubeProxy: node: Invalid value: "${node}": the node has failed`);
+    this.kubeProxy(node).stall(this.now + duration);
+    this.trace.record(this.now, "fault.stallKubeProxy", { node, until: this.now + duration });
+  }
+
+  /**
+   * Changes how long the API server takes to deliver watch events to kube-proxy: on one
+   * node (`options.node`) or on every node. Applies to events written from now on (a
+   * watch still delivers in write order). Recorded in the trace as `setting.watchDelay`.
+   * @throws RangeError for an unknown node or something that is not a distribution.
+   */
+  setWatchDelay(delay: Distribution, options: { readonly node?: string } = {}): void {
+    if (typeof delay?.sample !== "function") throw new RangeError(`setWatchDelay: delay: Invalid value: ${String(delay)}: must be a Distribution (e.g. constant(5), exponential(20))`);
+    const nodes = options.node === undefined ? this.nodeNames : [this.checkNode("setWatchDelay", options.node)];
+    for (const n of nodes) this.proxyWatchDelays.set(n, delay);
+    this.trace.record(this.now, "setting.watchDelay", { node: options.node ?? "*", delay: delay.describe() });
+  }
+
+  /**
+   * Changes how long each kube-proxy sync takes (a slow iptables-restore), on one node or
+   * every node; `undefined` makes syncs instant again. Recorded in the trace as
+   * `setting.proxySyncDuration`.
+   * @throws RangeError for an unknown node or something that is not a distribution.
+   */
+  setProxySyncDuration(duration: Distribution | undefined, options: { readonly node?: string } = {}): void {
+    if (duration !== undefined && typeof duration?.sample !== "function") throw new RangeError(`setProxySyncDuration: duration: Invalid value: ${String(duration)}: must be a Distribution or undefined`);
+    const nodes = options.node === undefined ? this.nodeNames : [this.checkNode("setProxySyncDuration", options.node)];
+    for (const n of nodes) this.kubeProxy(n).setSyncDuration(duration);
+    this.trace.record(this.now, "setting.proxySyncDuration", { node: options.node ?? "*", duration: duration === undefined ? "none" : duration.describe() });
+  }
+
+  private checkNode(method: string, name: string): string {
+    if (!this.proxies.has(name)) throw new RangeError(`${method}: node: Not found: "${String(name)}": known nodes: ${this.nodeNames.join(", ")}`);
+    return name;
+  }
+
+  private nodesInZone(method: string, zone: string): string[] {
+    const nodes = this.store.list("Node").filter((n) => n.metadata.labels?.[LABEL_ZONE] === zone).map((n) => n.metadata.name);
+    if (nodes.length === 0) {
+      const zones = [...new Set(this.store.list("Node").map((n) => n.metadata.labels?.[LABEL_ZONE]).filter((z): z is string => z !== undefined))].sort();
+      throw new RangeError(`${method}: zone: Not found: "${String(zone)}": known zones: ${zones.join(", ")}`);
+    }
+    return nodes;
+  }
+
+  private failNodeNow(name: string): void {
+    const now = this.now;
+    this.failedNodes.add(name);
+    this.heartbeats.stop(name);
+    // The pods' containers are gone with the node: nothing answers at their IPs any more.
+    for (const [key, ip] of this.kubelets.stopNode(name)) {
+      const running = this.runningApps.get(key);
+      if (running) {
+        this.runningApps.delete(key);
+        this.traffic.isolateApplication(running.app, now);
+      }
+      this.traffic.closeHost(ip);
+    }
+    this.kubeProxy(name).stall(Infinity);
+    const stopped: number[] = [];
+    this.clientNodes.forEach((n, i) => {
+      if (n === name && this.traffic.clientActive(i)) {
+        this.traffic.stopClient(i);
+        stopped.push(i);
+      }
+    });
+    this.stoppedClients.set(name, stopped);
+  }
+
+  private recoverNodeNow(name: string): void {
+    this.failedNodes.delete(name);
+    this.heartbeats.start(name);
+    this.kubelets.startNode(name);
+    this.kubeProxy(name).restart();
+    for (const i of this.stoppedClients.get(name) ?? []) this.traffic.resumeClient(i);
+    this.stoppedClients.delete(name);
+  }
+
+  /**
    * Pods, optionally only those matching labels, sorted by name.
    *
    * @example
@@ -853,6 +1101,7 @@ export class Simulation {
     }
     if (this.clientIPs.has(options.name)) throw new RangeError(`client "${options.name}": name: Duplicate value: "${options.name}"`);
     const resolver = this.clientResolver(options, node, ip === "None" ? port : undefined);
+    if (this.failedNodes.has(node)) throw new RangeError(`client "${options.name}": node: Invalid value: "${node}": the node has failed (recoverNode first)`);
     const sourceIP = parseIPv4(this.kubelets.reserveIP(node));
     this.clientIPs.set(options.name, sourceIP);
     // A pod calling an external address of a Service (NodePort, load-balancer IP, externalIP).
@@ -879,6 +1128,7 @@ export class Simulation {
       const host = options.host ?? (/^(?:[a-z]+:\/\/)?([^:/]+)/.exec(options.target)?.[1] ?? "");
       this.ingress.addRoute(index, options.name, host, path);
     }
+    this.clientNodes[index] = node;
     return index;
   }
 

@@ -213,6 +213,8 @@ interface Client {
   readonly options: ClientOptions;
   readonly connectTimeout: number;
   active: boolean;
+  /** Whether an arrival event of this client is in the scheduler. */
+  armed: boolean;
   started: number;
   /** 0 per-request; otherwise the most connections the client keeps. */
   readonly poolSize: number;
@@ -668,6 +670,7 @@ export class TrafficEngine implements EventHandler {
       options,
       connectTimeout,
       active: true,
+      armed: true,
       started: 0,
       poolSize,
       streams,
@@ -718,9 +721,42 @@ export class TrafficEngine implements EventHandler {
     return new Map(rows);
   }
 
+  /** Starts a stopped client again: its next request comes one interarrival time from now. */
+  resumeClient(index: number): void {
+    const c = this.clients[index];
+    if (!c || c.active) return;
+    c.active = true;
+    if (c.armed) return; // its next arrival is still scheduled
+    c.armed = true;
+    this.scheduler.schedule(c.options.interarrival.sample(c.options.random), this.handler, index * 4 + EV_ARRIVAL);
+  }
+
   /** Whether a client still starts requests (not stopped). */
   clientActive(index: number): boolean {
     return this.clients[index]?.active ?? false;
+  }
+
+  /**
+   * The node of an application failed: its addresses stop answering (packets are lost:
+   * new connections and requests on open ones time out, no RST), and every request it
+   * holds, queued or in service, gets no answer and ends as `timedOut` when its client's
+   * timeout (`connectTimeout`) runs out, counted from now.
+   */
+  isolateApplication(index: number, now: SimTime): void {
+    const app = this.apps[index];
+    if (!app) return;
+    app.running = false;
+    app.onDrained = undefined;
+    for (const id of app.addresses) if (this.destApp[id] === index || this.destApp[id] === DEST_CLOSED) this.destApp[id] = DEST_UNREACHABLE;
+    // Nothing answers any more: like a hung process, each request waits for its client's timeout.
+    while (app.length > 0) {
+      const r = app.queue[app.head];
+      app.head = (app.head + 1) & (app.queue.length - 1);
+      app.length--;
+      this.hold(r);
+    }
+    for (let r = 0; r < this.used; r++) if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) this.hold(r);
+    app.busy = 0;
   }
 
   /** Requests started by a client. */
@@ -748,7 +784,10 @@ export class TrafficEngine implements EventHandler {
 
   private arrive(ci: number, now: SimTime): void {
     const c = this.clients[ci];
-    if (!c.active) return;
+    if (!c.active) {
+      c.armed = false;
+      return;
+    }
     const o = c.options;
     this.scheduler.schedule(o.interarrival.sample(o.random), this.handler, ci * 4 + EV_ARRIVAL);
     const r = this.alloc();
