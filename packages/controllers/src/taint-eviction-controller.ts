@@ -1,5 +1,5 @@
 import type { Callbacks, SimTime } from "@kube-netsim/core";
-import type { ObjectStore, Pod, Taint, Toleration } from "@kube-netsim/model";
+import type { ObjectStore, Pod, Taint, Toleration, Watch } from "@kube-netsim/model";
 
 /**
  * Whether a toleration tolerates a taint (pkg/apis/core/v1/helper ToleratesTaint):
@@ -82,6 +82,7 @@ interface Work {
 export class TaintEvictionController {
   private readonly taintedNodes = new Map<string, readonly Taint[]>();
   private readonly work = new Map<string, Work>();
+  private podWatch: Watch | undefined;
 
   constructor(
     private readonly store: ObjectStore,
@@ -92,26 +93,10 @@ export class TaintEvictionController {
     store.watch(
       "Node",
       (e) => {
-        const oldTaints = noExecute(e.oldObject?.spec?.taints);
-        const newTaints = e.type === "DELETED" ? [] : noExecute(e.object.spec?.taints);
+        const oldTaints = noExecuteTaintsOf(e.oldObject?.spec?.taints);
+        const newTaints = e.type === "DELETED" ? [] : noExecuteTaintsOf(e.object.spec?.taints);
         if (e.type === "MODIFIED" && sameTaints(oldTaints, newTaints)) return;
         this.handleNodeUpdate(e.object.metadata.name, newTaints);
-      },
-      { delay, name: "taint-eviction-controller", initialList: false },
-    );
-    store.watch(
-      "Pod",
-      (e) => {
-        const key = `${e.object.metadata.namespace}/${e.object.metadata.name}`;
-        if (e.type === "DELETED") {
-          this.work.delete(key);
-          return;
-        }
-        const old = e.oldObject;
-        if (old && old.spec.nodeName === e.object.spec.nodeName && old.spec.tolerations === e.object.spec.tolerations) return;
-        const node = e.object.spec.nodeName;
-        const taints = node ? this.taintedNodes.get(node) : undefined;
-        if (node && taints) this.processPodOnNode(key, node, e.object.spec.tolerations ?? [], taints);
       },
       { delay, name: "taint-eviction-controller", initialList: false },
     );
@@ -125,6 +110,7 @@ export class TaintEvictionController {
   private handleNodeUpdate(nodeName: string, taints: readonly Taint[]): void {
     if (taints.length === 0) this.taintedNodes.delete(nodeName);
     else this.taintedNodes.set(nodeName, taints);
+    this.watchPods(this.taintedNodes.size > 0);
     const pods = this.store.list("Pod").filter((p) => p.spec.nodeName === nodeName);
     for (const pod of pods) {
       const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
@@ -155,6 +141,34 @@ export class TaintEvictionController {
     });
   }
 
+  // Pod changes matter only while some node has NoExecute taints (a pod bound to a tainted
+  // node, or whose tolerations change there), so the Pod watch runs only then: a cluster
+  // without taints pays nothing for this controller.
+  private watchPods(on: boolean): void {
+    if (on === (this.podWatch !== undefined)) return;
+    if (!on) {
+      this.podWatch?.stop();
+      this.podWatch = undefined;
+      return;
+    }
+    this.podWatch = this.store.watch(
+      "Pod",
+      (e) => {
+        const key = `${e.object.metadata.namespace}/${e.object.metadata.name}`;
+        if (e.type === "DELETED") {
+          this.work.delete(key);
+          return;
+        }
+        const old = e.oldObject;
+        if (old && old.spec.nodeName === e.object.spec.nodeName && old.spec.tolerations === e.object.spec.tolerations) return;
+        const node = e.object.spec.nodeName;
+        const taints = node ? this.taintedNodes.get(node) : undefined;
+        if (node && taints) this.processPodOnNode(key, node, e.object.spec.tolerations ?? [], taints);
+      },
+      { delay: this.options.watchDelay ?? 0, name: "taint-eviction-controller", initialList: false },
+    );
+  }
+
   // deletePodHandler: a graceful delete (the pod's own grace period), as kubectl delete.
   private evict(key: string, nodeName: string): void {
     const slash = key.indexOf("/");
@@ -166,7 +180,7 @@ export class TaintEvictionController {
   }
 }
 
-function noExecute(taints: readonly Taint[] | undefined): Taint[] {
+function noExecuteTaintsOf(taints: readonly Taint[] | undefined): Taint[] {
   return (taints ?? []).filter((t) => t.effect === "NoExecute");
 }
 
