@@ -213,6 +213,26 @@ describe("watch delays per node", () => {
   });
 });
 
+describe("EndpointSlice controller workers (--concurrent-service-endpoint-syncs)", () => {
+  // Three Services select the same pods; a pod change enqueues all three. Each sync takes
+  // 100 ms (timings.endpointSliceSyncLatency): 5 workers (upstream's default) run them side
+  // by side, 1 worker one after the other, so the last slice is written 200 ms later.
+  it.each([
+    [5, [30_105, 30_105, 30_105]],
+    [1, [30_105, 30_205, 30_305]],
+  ])("%i worker(s): slice writes at %j", (workers, want) => {
+    const sim = new Simulation({ seed: 2, keepTrace: 10_000, timings: { endpointSliceWorkers: workers, endpointSliceSyncLatency: constant(100) } });
+    const svc = (name: string): Service => ({ ...apiService, metadata: { name } });
+    sim.apply([deployment("api", 1), svc("api"), svc("api2"), svc("api3")]);
+    sim.setApplication({ app: "api" }, { serviceTime: constant(1) });
+    sim.settle();
+    sim.runUntil(30_000);
+    sim.deletePod(sim.pods({ app: "api" })[0].metadata.name);
+    sim.runUntil(30_400);
+    expect(times(sim, "EndpointSlice.MODIFIED").filter((t) => t > 30_000 && t < 30_400)).toEqual(want);
+  });
+});
+
 describe("fault and setting errors name the field", () => {
   const sim = cluster(1);
   it.each<[string, () => unknown, string]>([
@@ -225,6 +245,7 @@ describe("fault and setting errors name the field", () => {
     ["setProxySyncDuration unknown node", () => sim.setProxySyncDuration(constant(1), { node: "x" }), 'setProxySyncDuration: node: Not found: "x": known nodes: node-1, node-2, node-3'],
     ["timings.nodes unknown", () => new Simulation({ seed: 1, timings: { nodes: { "node-7": { watchDelay: constant(1) } } } }), 'timings.nodes["node-7"]: Not found: "node-7": known nodes: node-1, node-2, node-3'],
     ["defaultTolerationSeconds", () => new Simulation({ seed: 1, nodeLifecycle: { defaultTolerationSeconds: -1 } }), "nodeLifecycle.defaultTolerationSeconds: Invalid value: -1: must be an integer number of seconds >= 0"],
+    ["workers", () => new Simulation({ seed: 1, timings: { endpointSliceWorkers: 0 } }), "timings.endpointSliceWorkers: Invalid value: 0: must be an integer >= 1"],
     ["grace period", () => new Simulation({ seed: 1, nodeLifecycle: { nodeMonitorGracePeriod: 0 } }), "nodeMonitorGracePeriod: Invalid value: 0: must be a finite number > 0"],
   ])("%s", (_n, fn, message) => {
     expect(fn).toThrow(message);

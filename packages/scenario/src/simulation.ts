@@ -443,6 +443,9 @@ export class Simulation {
       watchDelay: wd,
       onEvict: (pod, node, at) => this.trace.record(at, "taint-eviction", { pod: pod.metadata.name, ns: pod.metadata.namespace ?? null, node }),
     });
+    if (t.endpointSliceWorkers !== undefined && (!Number.isInteger(t.endpointSliceWorkers) || t.endpointSliceWorkers < 1)) {
+      throw new RangeError(`timings.endpointSliceWorkers: Invalid value: ${t.endpointSliceWorkers}: must be an integer >= 1`);
+    }
     this.endpointSlices = new EndpointSliceController(this.store, this.later, {
       watchDelay: wd,
       workers: t.endpointSliceWorkers,
