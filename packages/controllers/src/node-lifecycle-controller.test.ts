@@ -69,6 +69,24 @@ describe("NodeLifecycleController: when a lost node turns Unknown", () => {
     expect(ready("node-1")).toBe("True");
   });
 
+  it("a kubelet back before the grace period ran out changes nothing, and the loop goes quiet", () => {
+    const { s, hb, at, events, ready } = setup([["node-1", "a"], ["node-2", "b"]]);
+    at(62_100, () => hb.stop("node-2"));
+    at(90_000, () => hb.start("node-2"));
+    s.runUntil(3_600_000);
+    expect(events).toEqual([]);
+    expect(ready("node-2")).toBe("True");
+    expect(s.pending).toBe(0);
+  });
+
+  it("a node registered later counts from its creation", () => {
+    const { s, store, hb, at, when } = setup([["node-1", "a"]]);
+    at(33_000, () => store.create(mkNode("node-9", "b")));
+    at(62_100, () => hb.stop("node-9")); // renewed at 33, 43, 53 s (seen at the 55 s pass)
+    s.runUntil(200_000);
+    expect(when("NodeStatusUnknown", "node-9")).toEqual([110_000]);
+  });
+
   it("writes nothing and schedules nothing while every kubelet is running", () => {
     const { s, store, events } = setup([["node-1", "a"], ["node-2", "b"]]);
     const rv = store.resourceVersion;

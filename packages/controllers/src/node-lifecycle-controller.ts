@@ -70,9 +70,9 @@ export class KubeletHeartbeats {
     this.listeners.push(fn);
   }
 
-  /** Whether the kubelet of `node` is running. */
+  /** Whether the kubelet of `node` is running (every registered node's kubelet runs until {@link KubeletHeartbeats.stop}). */
   running(node: string): boolean {
-    return this.since.has(node) && !this.stoppedAt.has(node);
+    return (this.since.has(node) || this.store.get("Node", undefined, node) !== undefined) && !this.stoppedAt.has(node);
   }
 
   /** Whether every kubelet is running. */
@@ -105,7 +105,8 @@ export class KubeletHeartbeats {
 
   /** The last Lease renewal of `node` at or before `t`, or -Infinity when none. */
   lastRenewal(node: string, t: SimTime): SimTime {
-    const s = this.since.get(node);
+    // A node registered later has a kubelet that started when it registered.
+    const s = this.since.get(node) ?? this.store.get("Node", undefined, node)?.metadata.creationTimestamp;
     if (s === undefined || t < s) return -Infinity;
     const end = Math.min(t, this.stoppedAt.get(node) ?? Infinity);
     return s + Math.floor((end - s) / this.renewInterval) * this.renewInterval;

@@ -123,6 +123,21 @@ describe("failNode: a lost node, as upstream handles it", () => {
   });
 });
 
+describe("settle with a failed node", () => {
+  it("waits for the replacement (after the eviction), not for the failed node's kube-proxy", () => {
+    const sim = cluster(3);
+    sim.runUntil(62_100);
+    sim.failNode("node-2");
+    sim.settle(); // nothing has noticed yet: at rest as far as anyone can tell
+    expect(sim.now).toBeLessThan(63_000);
+    sim.runUntil(130_000); // the pod is not ready now
+    sim.settle();
+    expect(sim.now).toBeGreaterThan(426_120); // replacement Ready at 426.12 s
+    expect(sim.now).toBeLessThan(427_000);
+    expect(sim.pods({ app: "api" }).filter((p) => p.metadata.deletionTimestamp === undefined && p.spec.nodeName !== "node-2").length).toBe(3);
+  });
+});
+
 describe("loseZone", () => {
   it("shifts traffic to the surviving zones once EndpointSlices and syncs catch up; requests to lost pods time out until then", () => {
     const sim = cluster(6, { nodes: 6 });

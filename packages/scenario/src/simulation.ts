@@ -1231,8 +1231,9 @@ export class Simulation {
         return s?.observedGeneration === d.metadata.generation && s?.updatedReplicas === want && s?.replicas === want && s?.availableReplicas === want && (s?.readyReplicas ?? 0) === want;
       });
       // Quiet: no write for a step, no watch event still on its way (informers slower than
-      // the 100 ms step would otherwise be missed), and every kube-proxy synced.
-      const quiet = this.store.resourceVersion === lastRevision && this.store.pendingWatchEvents === 0 && [...this.proxies.values()].every((p) => p.inSync);
+      // the 100 ms step would otherwise be missed), and every kube-proxy synced (a failed
+      // node's kube-proxy syncs nothing until the node recovers: it does not hold up rest).
+      const quiet = this.store.resourceVersion === lastRevision && this.store.pendingWatchEvents === 0 && [...this.proxies].every(([n, p]) => this.failedNodes.has(n) || p.inSync);
       if (ready && quiet) return;
       lastRevision = this.store.resourceVersion;
     }
