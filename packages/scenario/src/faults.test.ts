@@ -261,7 +261,8 @@ describe("fault and setting errors name the field", () => {
     ["timings.nodes unknown", () => new Simulation({ seed: 1, timings: { nodes: { "node-7": { watchDelay: constant(1) } } } }), 'timings.nodes["node-7"]: Not found: "node-7": known nodes: node-1, node-2, node-3'],
     ["defaultTolerationSeconds", () => new Simulation({ seed: 1, nodeLifecycle: { defaultTolerationSeconds: -1 } }), "nodeLifecycle.defaultTolerationSeconds: Invalid value: -1: must be an integer number of seconds >= 0"],
     ["workers", () => new Simulation({ seed: 1, timings: { endpointSliceWorkers: 0 } }), "timings.endpointSliceWorkers: Invalid value: 0: must be an integer >= 1"],
-    ["grace period", () => new Simulation({ seed: 1, nodeLifecycle: { nodeMonitorGracePeriod: 0 } }), "nodeMonitorGracePeriod: Invalid value: 0: must be a finite number > 0"],
+    ["grace period", () => new Simulation({ seed: 1, nodeLifecycle: { nodeMonitorGracePeriod: 0 } }), "nodeLifecycle.nodeMonitorGracePeriod: Invalid value: 0: must be a finite number > 0"],
+    ["zone threshold", () => new Simulation({ seed: 1, nodeLifecycle: { unhealthyZoneThreshold: 1.5 } }), "nodeLifecycle.unhealthyZoneThreshold: Invalid value: 1.5: must be in (0, 1]"],
   ])("%s", (_n, fn, message) => {
     expect(fn).toThrow(message);
   });

@@ -398,6 +398,17 @@ export class Simulation {
     this.trace = new Trace({ keep: options.keepTrace ?? 0 });
     this.later = new Callbacks(this.scheduler);
     const nl = options.nodeLifecycle ?? {};
+    for (const k of ["nodeMonitorPeriod", "nodeMonitorGracePeriod", "leaseRenewInterval", "nodeEvictionRate"] as const) {
+      const v = nl[k];
+      if (v !== undefined && (!(v > 0) || !Number.isFinite(v))) throw new RangeError(`nodeLifecycle.${k}: Invalid value: ${v}: must be a finite number > 0`);
+    }
+    for (const k of ["secondaryNodeEvictionRate", "largeClusterSizeThreshold"] as const) {
+      const v = nl[k];
+      if (v !== undefined && (!(v >= 0) || !Number.isFinite(v))) throw new RangeError(`nodeLifecycle.${k}: Invalid value: ${v}: must be a finite number >= 0`);
+    }
+    if (nl.unhealthyZoneThreshold !== undefined && !(nl.unhealthyZoneThreshold > 0 && nl.unhealthyZoneThreshold <= 1)) {
+      throw new RangeError(`nodeLifecycle.unhealthyZoneThreshold: Invalid value: ${nl.unhealthyZoneThreshold}: must be in (0, 1]`);
+    }
     const tolerationSeconds = nl.defaultTolerationSeconds ?? 300;
     if (!Number.isInteger(tolerationSeconds) || tolerationSeconds < 0) {
       throw new RangeError(`nodeLifecycle.defaultTolerationSeconds: Invalid value: ${tolerationSeconds}: must be an integer number of seconds >= 0`);
