@@ -123,6 +123,27 @@ describe("failNode: a lost node, as upstream handles it", () => {
   });
 });
 
+describe("determinism with faults", () => {
+  function story(seed: number): string {
+    const sim = new Simulation({ seed, nodes: 6 });
+    sim.apply([deployment("api", 6), apiService]);
+    sim.setApplication({ app: "api" }, { concurrency: 2, serviceTime: exponential(5) });
+    sim.settle();
+    sim.addClient({ name: "fe", target: "http://api:80", rate: 200, node: "node-1", connections: { mode: "keep-alive", poolSize: 4 } });
+    sim.setWatchDelay(exponential(50), { node: "node-1" });
+    sim.at(10_000, (s) => s.loseZone("zone-b"));
+    sim.at(20_000, (s) => s.stallKubeProxy("node-3", 5000));
+    sim.at(90_000, (s) => s.recoverZone("zone-b"));
+    sim.runUntil(120_000);
+    sim.drain();
+    return sim.results().digest;
+  }
+  it("the same seed and the same faults give the same digest; another seed another", () => {
+    expect(story(5)).toBe(story(5));
+    expect(story(6)).not.toBe(story(5));
+  });
+});
+
 describe("settle with a failed node", () => {
   it("waits for the replacement (after the eviction), not for the failed node's kube-proxy", () => {
     const sim = cluster(3);
