@@ -10,6 +10,7 @@ export type {
   ControlPlaneTimings,
   EndpointResult,
   KubeProxySettings,
+  NodeLifecycleSettings,
   NodeSpec,
   SimulationOptions,
   SimulationResults,
