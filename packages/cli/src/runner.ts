@@ -224,6 +224,21 @@ function perform(sim: Simulation, a: ScenarioAction, clients: ReadonlyMap<string
       sim.apply([patched]);
       return;
     }
+    case "failNode":
+      sim.failNode(a.node);
+      return;
+    case "recoverNode":
+      sim.recoverNode(a.node);
+      return;
+    case "loseZone":
+      sim.loseZone(a.zone);
+      return;
+    case "recoverZone":
+      sim.recoverZone(a.zone);
+      return;
+    case "stallKubeProxy":
+      sim.stallKubeProxy(a.node, a.duration);
+      return;
     case "stopClient": {
       const i = clients.get(a.client);
       if (i === undefined) throw new RangeError(`client "${a.client}" has not started yet`);

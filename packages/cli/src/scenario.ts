@@ -20,7 +20,10 @@ export type ScenarioAction =
   | { readonly type: "patch"; readonly kind: "Service" | "Deployment"; readonly name: string; readonly namespace: string; readonly merge: Readonly<Record<string, unknown>> }
   | { readonly type: "stopClient"; readonly client: string }
   | { readonly type: "crashPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
-  | { readonly type: "hangPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number; readonly duration?: number };
+  | { readonly type: "hangPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number; readonly duration?: number }
+  | { readonly type: "failNode" | "recoverNode"; readonly node: string }
+  | { readonly type: "loseZone" | "recoverZone"; readonly zone: string }
+  | { readonly type: "stallKubeProxy"; readonly node: string; readonly duration: number };
 
 /** One entry of a scenario's `timeline`. */
 export interface TimedAction {
@@ -234,7 +237,7 @@ class Reader {
 }
 
 const TOP = ["seed", "duration", "settle", "cluster", "manifests", "applications", "clients", "timeline", "measure", "expect", "compare"];
-const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod"];
+const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod", "failNode", "recoverNode", "loseZone", "recoverZone", "stallKubeProxy"];
 
 /**
  * Reads and checks a scenario file (see `docs/cli.md` for the format), loading the
@@ -340,7 +343,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     syncRunner: r.oneOf(kpRaw.syncRunner, ["cluster", "kubeProxy", "syncRunner"], ["bounded-frequency", "burst"] as const),
     kubernetesVersion,
   };
-  const tRaw = r.object(cluster.timings, ["cluster", "timings"], ["watchDelay", "podStartDelay", "readinessDelay", "endpointSliceSyncLatency", "endpointSliceBatchPeriod", "proxySyncDuration", "containerRestartDelay"]) ?? {};
+  const tRaw = r.object(cluster.timings, ["cluster", "timings"], ["watchDelay", "podStartDelay", "readinessDelay", "endpointSliceSyncLatency", "endpointSliceBatchPeriod", "endpointSliceWorkers", "proxySyncDuration", "containerRestartDelay"]) ?? {};
   const dist = (k: string): import("@kube-netsim/core").Distribution | undefined => r.distribution(tRaw[k], ["cluster", "timings", k])?.distribution;
   const timings: ControlPlaneTimings = {
     watchDelay: dist("watchDelay"),
@@ -348,6 +351,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     readinessDelay: dist("readinessDelay"),
     endpointSliceSyncLatency: dist("endpointSliceSyncLatency"),
     endpointSliceBatchPeriod: r.duration(tRaw.endpointSliceBatchPeriod, ["cluster", "timings", "endpointSliceBatchPeriod"]),
+    endpointSliceWorkers: r.integer(tRaw.endpointSliceWorkers, ["cluster", "timings", "endpointSliceWorkers"], 1),
     proxySyncDuration: dist("proxySyncDuration"),
     containerRestartDelay: dist("containerRestartDelay"),
   };
@@ -730,6 +734,25 @@ function readAction(r: Reader, kind: string, v: unknown, p: Path, clients: Reado
       if (merge && (merge.kind !== undefined || merge.apiVersion !== undefined)) r.error([...p, "merge"], "Forbidden: a patch cannot change kind or apiVersion");
       if (k === undefined || name === undefined || merge === undefined) return undefined;
       return { type: "patch", kind: k, name, merge, namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
+    }
+    case "failNode":
+    case "recoverNode": {
+      // A node fails (kubelet, kube-proxy, its pods and clients) or comes back (docs/faults.md).
+      const o = r.object(v, p, ["node"], true);
+      const node = r.string(o?.node, [...p, "node"], true);
+      return node === undefined ? undefined : { type: kind, node };
+    }
+    case "loseZone":
+    case "recoverZone": {
+      const o = r.object(v, p, ["zone"], true);
+      const zone = r.string(o?.zone, [...p, "zone"], true);
+      return zone === undefined ? undefined : { type: kind, zone };
+    }
+    case "stallKubeProxy": {
+      const o = r.object(v, p, ["node", "duration"], true);
+      const node = r.string(o?.node, [...p, "node"], true);
+      const duration = r.duration(o?.duration, [...p, "duration"], true);
+      return node === undefined || duration === undefined ? undefined : { type: "stallKubeProxy", node, duration };
     }
     case "stopClient": {
       const o = r.object(v, p, ["name"], true);
