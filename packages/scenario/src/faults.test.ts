@@ -144,6 +144,31 @@ describe("determinism with faults", () => {
   });
 });
 
+describe("cluster DNS on a failed node", () => {
+  it("lookups sent to the lost CoreDNS pod fail until its endpoint goes; then none does", () => {
+    const sim = new Simulation({ seed: 1, dns: true });
+    sim.apply([deployment("api", 3), apiService]);
+    sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(5) });
+    sim.settle();
+    const dnsNodes = sim.pods({ "k8s-app": "kube-dns" }, "kube-system").map((p) => p.spec.nodeName);
+    const lost = ["node-1", "node-2", "node-3"].find((n) => dnsNodes.includes(n) && n !== "node-3") as string;
+    sim.addClient({ name: "web", target: "http://api:80", rate: 100, dns: true, node: "node-3" });
+    sim.runUntil(62_100);
+    expect(sim.results().outcomes.dnsFailed).toBe(0);
+    sim.failNode(lost);
+    sim.runUntil(150_000); // lookups begun before the endpoint went give up within the resolver's timeouts
+    const failedThen = sim.results().outcomes.dnsFailed;
+    expect(failedThen).toBeGreaterThan(100);
+    sim.runUntil(200_000);
+    expect(sim.results().outcomes.dnsFailed).toBe(failedThen);
+    sim.drain();
+    const r = sim.results();
+    const o = r.outcomes;
+    expect(r.inFlight).toBe(0);
+    expect(r.started).toBe(o.completed + o.refused + o.reset + o.timedOut + o.dropped + o.dnsFailed);
+  });
+});
+
 describe("settle with a failed node", () => {
   it("waits for the replacement (after the eviction), not for the failed node's kube-proxy", () => {
     const sim = cluster(3);

@@ -1040,6 +1040,10 @@ export class Simulation {
         this.traffic.isolateApplication(running.app, now);
       }
       this.traffic.closeHost(ip);
+      // A CoreDNS pod there answers no query any more: lookups routed to it are lost.
+      const slash = key.indexOf("/");
+      const pod = this.store.get("Pod", key.slice(0, slash), key.slice(slash + 1));
+      if (pod) this.clusterDns?.podStopped(pod, ip);
     }
     this.kubeProxy(name).stall(Infinity);
     const stopped: number[] = [];
