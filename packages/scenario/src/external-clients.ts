@@ -95,6 +95,8 @@ export interface ExternalTrafficContext {
   readonly clientIPs: Map<string, number>;
   /** Called when a load balancer sees a node turn healthy or unhealthy. */
   readonly onHealthChange?: (service: string, node: string, healthy: boolean) => void;
+  /** Whether a node is down (failed): it answers no health check and drops what enters by it. */
+  readonly nodeDown?: (node: string) => boolean;
 }
 
 type Destination =
@@ -116,6 +118,8 @@ export class ExternalTraffic {
       this.controller = new LoadBalancerController(ctx.store, ctx.later, ctx.loadBalancer, (key, ip, settings) => {
         const [ns, name] = key.split("/");
         const probe = (node: string): 200 | 503 => {
+          // A failed node answers nothing: the check times out, which counts as a failure.
+          if (ctx.nodeDown?.(node)) return 503;
           const svc = ctx.store.get("Service", ns, name);
           // ETP Local: healthCheckNodePort (pkg/proxy/healthcheck/service_health.go); Cluster: kube-proxy /healthz (KEP-3836), up while kube-proxy runs.
           if (svc && needsHealthCheck(svc.spec)) return (ctx.proxies.get(node) as KubeProxy).healthCheck(ns, name).statusCode;
@@ -270,7 +274,7 @@ export class ExternalTraffic {
   }
 
   private makeRoute(entries: RouteEntry[], choose: () => number, sourceIP: string): ExternalRoute {
-    return new ExternalRoute(entries, choose, (d) => this.ctx.endpointNode(this.ctx.addresses.name(d)), sourceIP);
+    return new ExternalRoute(entries, choose, (d) => this.ctx.endpointNode(this.ctx.addresses.name(d)), sourceIP, this.ctx.nodeDown);
   }
 
   private ingressIP(svc: Service, where: string): string {

@@ -122,6 +122,8 @@ export class ExternalRoute implements ConnectionRouter {
     private readonly choose: () => number,
     private readonly endpointNode: (destination: number) => string,
     private readonly clientIP: string,
+    /** Whether a node is down (failed): connections entering by it are lost. */
+    private readonly nodeDown?: (node: string) => boolean,
   ) {
     this.n = entries.length;
     this.entered = new Float64Array(this.n);
@@ -140,6 +142,10 @@ export class ExternalRoute implements ConnectionRouter {
     const i = this.choose();
     const e = this.entries[i];
     this.entered[i]++;
+    if (this.nodeDown !== undefined && this.nodeDown(e.node)) {
+      this.outcome[i * 4 + 3]++; // the node of entry is down: the packets are lost
+      return -2; // ROUTE_DROPPED
+    }
     const dest = e.proxy.connect(e.frontend, clientIP);
     if (dest < 0) {
       // ROUTE_REJECTED = -1, ROUTE_DROPPED = -2, ROUTE_NO_RULE = -3 (lost, like a drop).

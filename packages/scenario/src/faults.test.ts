@@ -169,6 +169,41 @@ describe("cluster DNS on a failed node", () => {
   });
 });
 
+describe("external traffic and a failed node", () => {
+  const lbCluster = (): Simulation => {
+    const sim = new Simulation({ seed: 3, loadBalancer: {} });
+    sim.apply([deployment("api", 3), { ...apiService, spec: { ...apiService.spec, type: "LoadBalancer" } }]);
+    sim.setApplication({ app: "api" }, { concurrency: 4, serviceTime: exponential(5) });
+    sim.settle();
+    return sim;
+  };
+
+  it("a NodePort on a failed node takes nothing: every connection to it times out", () => {
+    const sim = lbCluster();
+    const port = sim.store.get("Service", "default", "api")?.spec.ports?.[0].nodePort;
+    sim.addExternalClient({ name: "np", target: `${sim.nodeIP("node-2")}:${port}`, rate: 50 });
+    sim.runFor(10_000);
+    const before = sim.results().outcomes;
+    expect(before.timedOut).toBe(0);
+    sim.failNode("node-2");
+    sim.runFor(10_000);
+    sim.drain();
+    const o = sim.results().outcomes;
+    expect(o.completed - before.completed).toBeLessThan(10); // only requests already in flight
+    expect(o.timedOut).toBeGreaterThan(400); // ~ 50/s x 10 s
+  });
+
+  it("the cloud load balancer's health checks stop reaching a failed node, and it takes the node out", () => {
+    const sim = lbCluster();
+    sim.addExternalClient({ name: "net", target: "lb", service: "api", rate: 100 });
+    sim.runFor(10_000);
+    expect(sim.loadBalancerHealthyNodes("api")).toEqual(["node-1", "node-2", "node-3"]);
+    sim.failNode("node-3");
+    sim.runFor(60_000);
+    expect(sim.loadBalancerHealthyNodes("api")).toEqual(["node-1", "node-2"]);
+  });
+});
+
 describe("settle with a failed node", () => {
   it("waits for the replacement (after the eviction), not for the failed node's kube-proxy", () => {
     const sim = cluster(3);

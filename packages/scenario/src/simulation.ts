@@ -515,6 +515,7 @@ export class Simulation {
       clientIPs: this.clientIPs,
       // Load-balancer health transitions are in the trace (and the digest).
       onHealthChange: (service, node, healthy) => this.trace.record(this.scheduler.now, "load-balancer.health", { service, node, healthy }),
+      nodeDown: (node) => this.failedNodes.has(node),
     });
     if (options.dns !== undefined && options.dns !== false) {
       const dns = new ClusterDns(options.dns, {
