@@ -100,7 +100,7 @@ export { ReplicaSetController, replicaSetDiff, rankPodsForDeletion, podFromTempl
 export type { ReplicaSetDiff, ReplicaSetControllerOptions } from "./replicaset-controller.js";
 export { PodScheduler, pickNode, isNodeSchedulable } from "./pod-scheduler.js";
 export type { PodSchedulerOptions } from "./pod-scheduler.js";
-export { Kubelets, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, readinessAfterStart } from "./kubelet.js";
+export { Kubelets, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, readinessAfterStart, preStopSeconds } from "./kubelet.js";
 export type { ContainerRuntime, KubeletOptions } from "./kubelet.js";
 export { PodLifecycle, containerStatusesOf, goSeconds, withReadyCondition } from "./pod-lifecycle.js";
 export type { KubeletEvent, LifecycleRuntime, PodLifecycleOptions } from "./pod-lifecycle.js";

@@ -2,8 +2,8 @@ import { describe, it, expect } from "vitest";
 import { Callbacks, RandomSource, Scheduler, constant, exponential } from "@kube-netsim/core";
 import type { Distribution, SimTime } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
-import type { Node, Pod } from "@kube-netsim/model";
-import { Kubelets, readinessAfterStart } from "./kubelet.js";
+import type { Container, Node, Pod } from "@kube-netsim/model";
+import { Kubelets, preStopSeconds, readinessAfterStart } from "./kubelet.js";
 import type { ContainerRuntime } from "./kubelet.js";
 
 interface RuntimeCall {
@@ -345,5 +345,20 @@ describe("readinessAfterStart (readiness probe timing, pkg/kubelet/prober/worker
     { name: "successThreshold 3 needs two more periods", probe: { initialDelaySeconds: 5, periodSeconds: 10, successThreshold: 3 }, warm: 12_000, want: 35_000 },
   ])("$name", ({ probe, warm, want }) => {
     expect(readinessAfterStart(withProbe(probe), warm)).toBe(want);
+  });
+});
+
+describe("preStopSeconds (pkg/kubelet/lifecycle/handlers.go: sleep action, exec hooks)", () => {
+  it.each<{ name: string; preStop: Record<string, unknown> | undefined; want: number | undefined }>([
+    { name: "no hook", preStop: undefined, want: 0 },
+    { name: "sleep action", preStop: { sleep: { seconds: 15 } }, want: 15 },
+    { name: "exec sleep", preStop: { exec: { command: ["sleep", "15"] } }, want: 15 },
+    { name: "exec /bin/sleep", preStop: { exec: { command: ["/bin/sleep", "5"] } }, want: 5 },
+    { name: "exec sh -c sleep", preStop: { exec: { command: ["/bin/sh", "-c", "sleep 10"] } }, want: 10 },
+    { name: "exec bash -c sleep with s suffix", preStop: { exec: { command: ["bash", "-c", " sleep 2.5s "] } }, want: 2.5 },
+    { name: "exec of a script: unknown", preStop: { exec: { command: ["/drain.sh"] } }, want: undefined },
+    { name: "exec sh -c with more than a sleep: unknown", preStop: { exec: { command: ["sh", "-c", "sleep 5 && nginx -s quit"] } }, want: undefined },
+  ])("$name", ({ preStop, want }) => {
+    expect(preStopSeconds({ name: "c", ...(preStop ? { lifecycle: { preStop } } : {}) } as Container)).toBe(want);
   });
 });

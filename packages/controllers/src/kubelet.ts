@@ -1,6 +1,6 @@
 import type { Callbacks, Distribution, RandomSource, SimTime } from "@kube-netsim/core";
 import { formatIPv4, parseCidr, parseIPv4 } from "@kube-netsim/model";
-import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
+import type { Container, Node, ObjectStore, Pod } from "@kube-netsim/model";
 import { PodLifecycle, containerStatusesOf, withReadyCondition } from "./pod-lifecycle.js";
 import type { KubeletEvent } from "./pod-lifecycle.js";
 import { resolveProbe } from "./prober.js";
@@ -89,6 +89,37 @@ export function readinessAfterStart(pod: Pod, warmUp: number): number {
   const { initialDelay: initial, period, successThreshold: successes } = resolveProbe(probe);
   const firstOk = warmUp <= initial ? 0 : Math.ceil((warmUp - initial) / period);
   return initial + (firstOk + successes - 1) * period;
+}
+
+const SLEEP_COMMAND = /^(?:\/usr)?(?:\/bin\/)?sleep\s+([0-9]+(?:\.[0-9]+)?)s?$/;
+
+/**
+ * How long a container's preStop hook runs, in seconds, or `undefined` when kube-netsim
+ * cannot know (an `exec` hook that is not a sleep).
+ *
+ * @remarks
+ * The `sleep` action waits `seconds` (pkg/kubelet/lifecycle/handlers.go runSleepHandler).
+ * An `exec` hook runs a command in the container; the common "keep serving while
+ * kube-proxy catches up" hook is a sleep, written `["sleep", "15"]`,
+ * `["/bin/sleep", "15"]` or `["/bin/sh", "-c", "sleep 15"]`, and those take their
+ * argument's seconds. No hook: 0.
+ *
+ * @example
+ * ```ts
+ * preStopSeconds({ name: "api", lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 15"] } } } }); // 15
+ * preStopSeconds({ name: "api", lifecycle: { preStop: { exec: { command: ["/drain.sh"] } } } }); // undefined
+ * ```
+ */
+export function preStopSeconds(container: Container): number | undefined {
+  const hook = container.lifecycle?.preStop;
+  if (hook === undefined) return 0;
+  if (hook.sleep !== undefined) return Math.max(0, hook.sleep.seconds);
+  const command = hook.exec?.command;
+  if (command === undefined) return 0;
+  const shell = command.length === 3 && /^(?:\/usr)?(?:\/bin\/)?(?:ba)?sh$/.test(command[0]) && command[1] === "-c";
+  const text = shell ? command[2].trim() : command.join(" ").trim();
+  const m = SLEEP_COMMAND.exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** `terminationGracePeriodSeconds` default (pkg/apis/core/v1/defaults.go). */
@@ -304,7 +335,7 @@ export class Kubelets {
     const now = this.store.now;
     const deletedAt = pod.metadata.deletionTimestamp ?? now;
     const graceMs = Math.max(0, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS) * 1000;
-    const preStopMs = Math.max(0, ...(pod.spec.containers ?? []).map((c) => (c.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000));
+    const preStopMs = Math.max(0, ...(pod.spec.containers ?? []).map((c) => (preStopSeconds(c) ?? 0) * 1000));
     let done = false;
     const finish = (): void => {
       if (done || this.epochOf(nodeName) !== epoch) return; // done, or the node failed meanwhile

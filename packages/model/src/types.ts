@@ -80,7 +80,8 @@ export interface ContainerPort {
 }
 
 /**
- * `spec.containers[].lifecycle`: the preStop hook (kube-netsim models the `sleep` action, Kubernetes 1.29+ PodLifecycleSleepAction).
+ * `spec.containers[].lifecycle`: the preStop hook (kube-netsim models the `sleep` action, Kubernetes 1.29+
+ * PodLifecycleSleepAction, and `exec` hooks that sleep).
  *
  * @example
  * ```ts
@@ -88,7 +89,15 @@ export interface ContainerPort {
  * ```
  */
 export interface Lifecycle {
-  readonly preStop?: { readonly sleep?: { readonly seconds: number } };
+  /**
+   * The preStop hook. `sleep` (PodLifecycleSleepAction) waits `seconds`; an `exec` hook's
+   * duration is known only when it is a sleep (`["sleep", "15"]`, `["/bin/sh", "-c",
+   * "sleep 15"]`): see `preStopSeconds` in `@kube-netsim/controllers`.
+   */
+  readonly preStop?: {
+    readonly sleep?: { readonly seconds: number };
+    readonly exec?: { readonly command?: readonly string[] };
+  };
 }
 
 /**

@@ -776,13 +776,14 @@ describe("Simulation: UDP flows and stale conntrack entries", () => {
 });
 
 describe("Simulation: graceful pod termination (preStop, SIGTERM, grace period)", () => {
-  function run(options: { preStopSeconds?: number; onSigterm: "exit" | "drain"; grace?: number }): OutcomeCounts {
+  function run(options: { preStopSeconds?: number; preStopExec?: string[]; onSigterm: "exit" | "drain"; grace?: number }, warnings: string[] = []): OutcomeCounts {
     const sim = new Simulation({ seed: 61 });
     const d = deployment("api", 3);
     const container = {
       name: "api",
       ports: [{ name: "http", containerPort: 8080 }],
       ...(options.preStopSeconds ? { lifecycle: { preStop: { sleep: { seconds: options.preStopSeconds } } } } : {}),
+      ...(options.preStopExec ? { lifecycle: { preStop: { exec: { command: options.preStopExec } } } } : {}),
     };
     sim.apply([
       { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { terminationGracePeriodSeconds: options.grace ?? 30, containers: [container] } } } },
@@ -797,8 +798,24 @@ describe("Simulation: graceful pod termination (preStop, SIGTERM, grace period)"
     sim.drain();
     const r = sim.results();
     expect(r.inFlight).toBe(0);
+    warnings.push(...sim.warnings());
     return r.outcomes;
   }
+
+  it("an exec preStop hook that sleeps holds the pod as long as the sleep action does", () => {
+    const exec = run({ preStopExec: ["/bin/sh", "-c", "sleep 5"], onSigterm: "drain" });
+    expect(exec).toEqual(run({ preStopSeconds: 5, onSigterm: "drain" }));
+    expect(exec.reset + exec.refused + exec.timedOut + exec.dropped).toBe(0);
+  });
+
+  it("an exec preStop hook that is not a sleep runs in no time, with a warning naming the field", () => {
+    const warnings: string[] = [];
+    const o = run({ preStopExec: ["/drain.sh"], onSigterm: "exit" }, warnings);
+    expect(o).toEqual(run({ onSigterm: "exit" }));
+    expect(warnings).toContain(
+      'Deployment default/api: spec.template.spec.containers[0].lifecycle.preStop.exec: ["/drain.sh"] is not a sleep; kube-netsim runs it in no time (use the sleep action or an exec "sleep N" to model its duration)',
+    );
+  });
 
   it("without a preStop hook, an application that exits on SIGTERM loses requests", () => {
     const o = run({ onSigterm: "exit" });

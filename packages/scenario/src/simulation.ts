@@ -10,6 +10,7 @@ import {
   ReplicaSetController,
   TaintEvictionController,
   isPodReady,
+  preStopSeconds,
 } from "@kube-netsim/controllers";
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
@@ -732,6 +733,7 @@ export class Simulation {
       throw new ValidationError("List", "", errors.flatMap((e) => e.errors.map((fe) => ({ ...fe, field: `${e.kind} "${e.objectName}": ${fe.field}` }))));
     }
     for (const o of kube) {
+      this.warnUnknownPreStop(o);
       const existing = this.store.get(o.kind, o.metadata.namespace, o.metadata.name);
       if (existing) this.store.update({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } } as KubeObject);
       else this.store.create(o);
@@ -742,6 +744,19 @@ export class Simulation {
       this.ingress?.apply(ing);
       this.trace.record(this.scheduler.now, "Ingress.APPLIED", { name: ing.metadata.name, ns });
     }
+  }
+
+  // An exec preStop hook that is not a sleep takes no time here: say so rather than guess.
+  private warnUnknownPreStop(o: KubeObject): void {
+    const containers = o.kind === "Pod" ? o.spec.containers : o.kind === "Deployment" || o.kind === "ReplicaSet" ? o.spec.template.spec.containers : undefined;
+    const prefix = o.kind === "Pod" ? "spec" : "spec.template.spec";
+    (containers ?? []).forEach((c, i) => {
+      if (preStopSeconds(c) === undefined) {
+        this.warningLog.push(
+          `${o.kind} ${o.metadata.namespace ?? "default"}/${o.metadata.name}: ${prefix}.containers[${i}].lifecycle.preStop.exec: ${JSON.stringify(c.lifecycle?.preStop?.exec?.command)} is not a sleep; kube-netsim runs it in no time (use the sleep action or an exec "sleep N" to model its duration)`,
+        );
+      }
+    });
   }
 
   /** The Ingress objects applied, sorted by namespace and name. */
