@@ -4,14 +4,13 @@
  * a ClusterIP Service, kube-proxy in iptables mode, one open-loop Poisson client at
  * 0.8 x P / 5 ms, until R requests have completed.
  *
- * Usage: node bench/dist/reference-run.js P R [seed] [nodes] [mode, e.g. iptables, nftables, ipvs:lc, cilium]
+ * Usage: node bench/dist/reference-run.js P R [seed] [nodes] [mode, e.g. iptables, nftables, ipvs:lc, cilium, cilium:maglev]
  * Prints: completed=... mean_ms=... p99_ms=... (the peers' format) plus our own fields
  * (max_rss_mib: the process's peak resident set, `process.resourceUsage().maxRSS`).
  */
 import { fileURLToPath } from "node:url";
 import { exponential } from "@kube-netsim/core";
-import type { IpvsSchedulerName, ProxyMode } from "@kube-netsim/proxy";
-import { Simulation } from "@kube-netsim/scenario";
+import { Simulation, parseMode } from "@kube-netsim/scenario";
 
 /** Result of one reference run. */
 export interface ReferenceResult {
@@ -25,7 +24,7 @@ export interface ReferenceResult {
 
 /** Builds the cluster, waits until every endpoint is programmed, then runs R requests. */
 export function runReference(P: number, R: number, seed: number = 1, nodes: number = 3, mode: string = "iptables"): ReferenceResult {
-  const [proxyMode, scheduler] = mode.split(":") as [ProxyMode, IpvsSchedulerName | undefined];
+  const modeSettings = parseMode(mode);
   const t0 = performance.now();
   // The default cluster shape (3 nodes); each node's pod CIDR is sized to hold its share
   // of P pods (a /18 holds 16,381), since kube-netsim does not model maxPods yet.
@@ -35,7 +34,7 @@ export function runReference(P: number, R: number, seed: number = 1, nodes: numb
     clusterCIDR: "10.128.0.0/9",
     nodeCIDRMaskSize: 18,
     stopAfterCompleted: R,
-    kubeProxy: { mode: proxyMode, ipvs: scheduler ? { scheduler } : undefined },
+    kubeProxy: modeSettings,
   });
   sim.apply([
     {

@@ -319,7 +319,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   }
   const kpRaw = r.object(cluster.kubeProxy, ["cluster", "kubeProxy"], ["mode", "minSyncPeriod", "syncRunner", "kubernetesVersion"]) ?? {};
   let mode = "iptables";
-  let modeSettings: Pick<KubeProxySettings, "mode" | "ipvs"> = { mode: "iptables" };
+  let modeSettings: Pick<KubeProxySettings, "mode" | "ipvs" | "cilium"> = { mode: "iptables" };
   if (kpRaw.mode !== undefined) {
     const m = r.string(kpRaw.mode, ["cluster", "kubeProxy", "mode"]);
     if (m !== undefined) {
@@ -572,7 +572,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
  * checkMode("ipvs:lc"); // { mode: "ipvs", ipvs: { scheduler: "lc" } }
  * ```
  */
-export function checkMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs"> {
+export function checkMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs" | "cilium"> {
   const s = parseMode(mode);
   const schedulers = ["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "mh"];
   if (s.ipvs?.scheduler !== undefined && !schedulers.includes(s.ipvs.scheduler)) {

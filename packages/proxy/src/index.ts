@@ -40,7 +40,8 @@ export type { IpvsScheduler, IpvsSchedulerName, IpvsSchedulerOptions, IpvsTableH
 export { ipvsShHashKey, ipvsDhHashKey, ipvsMhHashKey, IPVS_SH_TAB_BITS, IPVS_SH_TAB_SIZE, IPVS_MH_PRIMES, IPVS_MH_TAB_SIZE, IPVS_MH_HASH1, IPVS_MH_HASH2 } from "./ipvs/hashing-schedulers.js";
 export { hash32, hsiphash, hsiphashU32, hsiphashKey, GOLDEN_RATIO_32 } from "./ipvs/hsiphash.js";
 export type { HsiphashKey, KernelBitsPerLong } from "./ipvs/hsiphash.js";
-export { CiliumDataPlane, CILIUM_AFFINITY_MAP_MAX } from "./cilium/cilium-data-plane.js";
+export { CiliumDataPlane, CILIUM_AFFINITY_MAP_MAX, CILIUM_LB_ALGORITHMS } from "./cilium/cilium-data-plane.js";
+export type { CiliumDataPlaneOptions, CiliumLbAlgorithm } from "./cilium/cilium-data-plane.js";
 export { murmur3Hash128, utf8Encode } from "./cilium/murmur3.js";
 export { JHASH_INITVAL, jhash, jhash1Word, jhash2Words, jhash3Words, jhashFinal, jhashNwords } from "./cilium/jhash.js";
 export {

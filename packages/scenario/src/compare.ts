@@ -1,10 +1,10 @@
-import type { IpvsSchedulerName, ProxyMode } from "@kube-netsim/proxy";
+import type { CiliumLbAlgorithm, IpvsSchedulerName, ProxyMode } from "@kube-netsim/proxy";
 import { Simulation } from "./simulation.js";
 import type { KubeProxySettings, SimulationOptions, SimulationResults } from "./simulation.js";
 
 /** One mode's results in a {@link compareModes} run. */
 export interface ModeComparisonRow {
-  /** The mode as given (`iptables`, `nftables`, `ipvs:lc`, `cilium`). */
+  /** The mode as given (`iptables`, `nftables`, `ipvs:lc`, `cilium`, `cilium:maglev`). */
   readonly mode: string;
   /** That run's results. */
   readonly results: SimulationResults;
@@ -19,28 +19,38 @@ export interface ModeComparisonRow {
  * ```
  */
 export interface CompareModesOptions {
-  /** Modes to run: `iptables`, `nftables`, `cilium`, `ipvs` or `ipvs:<scheduler>` (rr, wrr, lc, wlc, sed, nq, sh, dh, mh). */
+  /** Modes to run: `iptables`, `nftables`, `cilium`, `cilium:<algorithm>` (random, maglev), `ipvs` or `ipvs:<scheduler>` (rr, wrr, lc, wlc, sed, nq, sh, dh, mh). */
   readonly modes: readonly string[];
   /** Everything else a {@link Simulation} takes; the same for every mode (one seed for all). */
-  readonly simulation: Omit<SimulationOptions, "kubeProxy"> & { readonly kubeProxy?: Omit<KubeProxySettings, "mode" | "ipvs"> };
+  readonly simulation: Omit<SimulationOptions, "kubeProxy"> & { readonly kubeProxy?: Omit<KubeProxySettings, "mode" | "ipvs" | "cilium"> };
 }
 
 /**
- * Parses `ipvs:lc` into kube-proxy settings. @throws RangeError naming the value.
+ * Parses `ipvs:lc` or `cilium:maglev` into kube-proxy settings. @throws RangeError naming the value.
  *
  * @example
  * ```ts
  * parseMode("ipvs:lc"); // { mode: "ipvs", ipvs: { scheduler: "lc" } }
  * parseMode("cilium");  // { mode: "cilium" }
+ * parseMode("cilium:maglev"); // { mode: "cilium", cilium: { algorithm: "maglev" } }
  * ```
  */
-export function parseMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs"> {
-  const [m, scheduler, extra] = mode.split(":");
+export function parseMode(mode: string): Pick<KubeProxySettings, "mode" | "ipvs" | "cilium"> {
+  const [m, sub, extra] = mode.split(":");
   const modes = ["iptables", "nftables", "ipvs", "cilium"];
-  if (!modes.includes(m) || extra !== undefined || (scheduler !== undefined && m !== "ipvs")) {
-    throw new RangeError(`modes: Unsupported value: "${mode}": supported values: "iptables", "nftables", "cilium", "ipvs" or "ipvs:<scheduler>"`);
+  if (!modes.includes(m) || extra !== undefined || (sub !== undefined && m !== "ipvs" && m !== "cilium")) {
+    throw new RangeError(
+      `modes: Unsupported value: "${mode}": supported values: "iptables", "nftables", "cilium", "cilium:<algorithm>", "ipvs" or "ipvs:<scheduler>"`,
+    );
   }
-  return { mode: m as ProxyMode, ipvs: scheduler ? { scheduler: scheduler as IpvsSchedulerName } : undefined };
+  if (m === "cilium") {
+    if (sub === undefined) return { mode: "cilium", ipvs: undefined };
+    if (sub !== "random" && sub !== "maglev") {
+      throw new RangeError(`modes: Unsupported value: "${mode}": supported Cilium algorithms: random, maglev`);
+    }
+    return { mode: "cilium", ipvs: undefined, cilium: { algorithm: sub as CiliumLbAlgorithm } };
+  }
+  return { mode: m as ProxyMode, ipvs: sub ? { scheduler: sub as IpvsSchedulerName } : undefined };
 }
 
 /**

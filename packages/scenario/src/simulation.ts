@@ -16,7 +16,7 @@ import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers"
 import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
-import type { DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
+import type { CiliumLbAlgorithm, DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine, resolveApplicationModel } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
 import { Timeline } from "./timeline.js";
@@ -129,6 +129,7 @@ export interface NodeLifecycleSettings {
  * ```ts
  * new Simulation({ seed: 1, kubeProxy: { mode: "ipvs", ipvs: { scheduler: "lc" }, minSyncPeriod: 5_000 } });
  * new Simulation({ seed: 1, kubeProxy: { kubernetesVersion: "1.30" } }); // the older burst-2 sync runner
+ * new Simulation({ seed: 1, kubeProxy: { mode: "cilium", cilium: { algorithm: "maglev" } } });
  * ```
  */
 export interface KubeProxySettings {
@@ -136,6 +137,11 @@ export interface KubeProxySettings {
   readonly mode?: ProxyMode;
   /** IPVS settings (mode `ipvs`): `scheduler` is one of rr (default), wrr, lc, wlc, sed, nq, sh, dh, mh. */
   readonly ipvs?: { readonly scheduler?: IpvsSchedulerName };
+  /**
+   * Cilium settings (mode `cilium`): `algorithm` is `--bpf-lb-algorithm`, `random` (default)
+   * or `maglev` (Maglev for NodePort / load-balancer / externalIP traffic; ClusterIP keeps random).
+   */
+  readonly cilium?: { readonly algorithm?: CiliumLbAlgorithm };
   /** `minSyncPeriod` in ms. Default 1000. */
   readonly minSyncPeriod?: number;
   /** Sync loop form (see {@link SyncRunnerKind}). Default `bounded-frequency`. */
@@ -471,9 +477,16 @@ export class Simulation {
     if (mode !== "iptables" && mode !== "nftables" && mode !== "ipvs" && mode !== "cilium") {
       throw new RangeError(`kubeProxy.mode: Unsupported value: "${String(mode)}": supported values: "cilium", "iptables", "ipvs", "nftables"`);
     }
+    const ciliumPlane = (): CiliumDataPlane => {
+      try {
+        return new CiliumDataPlane({ algorithm: kp.cilium?.algorithm });
+      } catch (e) {
+        throw new RangeError(`kubeProxy.${(e as Error).message}`);
+      }
+    };
     const planeFor = (): DataPlane =>
-      mode === "nftables" ? new NftablesDataPlane() : mode === "cilium" ? new CiliumDataPlane() : mode === "ipvs" ? new IpvsDataPlane(kp.ipvs?.scheduler ?? "rr") : new IptablesDataPlane();
-    planeFor(); // validates ipvs.scheduler before any node is built
+      mode === "nftables" ? new NftablesDataPlane() : mode === "cilium" ? ciliumPlane() : mode === "ipvs" ? new IpvsDataPlane(kp.ipvs?.scheduler ?? "rr") : new IptablesDataPlane();
+    planeFor(); // validates ipvs.scheduler and cilium.algorithm before any node is built
     const perNode = t.nodes ?? {};
     for (const name of Object.keys(perNode).sort()) {
       if (!specs.some((n) => n.name === name)) throw new RangeError(`timings.nodes["${name}"]: Not found: "${name}": known nodes: ${specs.map((n) => n.name).join(", ")}`);
