@@ -51,4 +51,21 @@ describe("compareModes", () => {
     expect(() => parseMode("iptables:rr")).toThrow(RangeError);
     expect(parseMode("ipvs:mh")).toEqual({ mode: "ipvs", ipvs: { scheduler: "mh" } });
   });
+
+  it.each([
+    ["cilium", { mode: "cilium", ipvs: undefined }],
+    ["cilium:random", { mode: "cilium", ipvs: undefined, cilium: { algorithm: "random" } }],
+    ["cilium:maglev", { mode: "cilium", ipvs: undefined, cilium: { algorithm: "maglev" } }],
+  ])("parses %s", (mode, settings) => {
+    expect(parseMode(mode)).toEqual(settings);
+  });
+
+  it.each([
+    ["cilium:hash", 'modes: Unsupported value: "cilium:hash": supported Cilium algorithms: random, maglev'],
+    ["cilium:Maglev", 'modes: Unsupported value: "cilium:Maglev": supported Cilium algorithms: random, maglev'],
+    ["cilium:maglev:x", 'modes: Unsupported value: "cilium:maglev:x": supported values: "iptables", "nftables", "cilium", "cilium:<algorithm>", "ipvs" or "ipvs:<scheduler>"'],
+    ["nftables:maglev", 'modes: Unsupported value: "nftables:maglev": supported values: "iptables", "nftables", "cilium", "cilium:<algorithm>", "ipvs" or "ipvs:<scheduler>"'],
+  ])("refuses %s", (mode, message) => {
+    expect(() => parseMode(mode)).toThrow(message);
+  });
 });
