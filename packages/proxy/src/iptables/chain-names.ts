@@ -183,3 +183,24 @@ export function compareProgrammedServicePorts(a: ProgrammedServicePort, b: Progr
   for (const [x, y] of fields) if (x !== y) return x < y ? -1 : 1;
   return 0;
 }
+
+/**
+ * The external and local-origin frontends of each Service port, by `servicePortName`
+ * (external ones sorted by address), for the rule printers.
+ * @internal
+ */
+export function externalsByPort(frontends: readonly ProgrammedServicePort[]): Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }> {
+  const out = new Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }>();
+  for (const f of frontends) {
+    if (f.verdict === "no-rule" || f.servicePortName === "" || (f.kind !== "external" && f.kind !== "local-origin")) continue;
+    let e = out.get(f.servicePortName);
+    if (!e) {
+      e = { external: [], localOrigin: undefined };
+      out.set(f.servicePortName, e);
+    }
+    if (f.kind === "external") e.external.push(f);
+    else e.localOrigin ??= f;
+  }
+  for (const e of out.values()) e.external.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return out;
+}

@@ -7,6 +7,7 @@
  */
 import {
   compareProgrammedServicePorts,
+  externalsByPort,
   parseServiceAddress,
   serviceExternalChainName,
   servicePortChainName,
@@ -128,22 +129,6 @@ function printedPorts(frontends: readonly ProgrammedServicePort[], ipv6: boolean
     .sort(compareProgrammedServicePorts);
 }
 
-/** The external and local-origin frontends of each Service port, by `servicePortName`. */
-function externalsByPort(frontends: readonly ProgrammedServicePort[]): Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }> {
-  const out = new Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }>();
-  for (const f of frontends) {
-    if (f.verdict === "no-rule" || f.servicePortName === "" || (f.kind !== "external" && f.kind !== "local-origin")) continue;
-    let e = out.get(f.servicePortName);
-    if (!e) {
-      e = { external: [], localOrigin: undefined };
-      out.set(f.servicePortName, e);
-    }
-    if (f.kind === "external") e.external.push(f);
-    else e.localOrigin ??= f;
-  }
-  for (const e of out.values()) e.external.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return out;
-}
 
 /**
  * Prints the `filter` and `nat` tables a node's kube-proxy (iptables mode) has programmed

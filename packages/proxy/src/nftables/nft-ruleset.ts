@@ -8,7 +8,7 @@
  */
 import { parseServicePortNameKey } from "../endpointslice-cache.js";
 import { base32StdEncode, sha256 } from "../hash/sha256.js";
-import { compareProgrammedServicePorts, parseServiceAddress, upstreamServicePortName } from "../iptables/chain-names.js";
+import { compareProgrammedServicePorts, externalsByPort, parseServiceAddress, upstreamServicePortName } from "../iptables/chain-names.js";
 import type { ProgrammedServicePort } from "../iptables/chain-names.js";
 
 /**
@@ -394,22 +394,6 @@ export function formatNftRuleset(frontends: readonly ProgrammedServicePort[], op
   return (options.format ?? "list") === "dump" ? printDump(family, sets, chains) : printList(family, sets, chains);
 }
 
-/** The external and local-origin frontends of each Service port, by `servicePortName`. */
-function externalsByPort(frontends: readonly ProgrammedServicePort[]): Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }> {
-  const out = new Map<string, { external: ProgrammedServicePort[]; localOrigin: ProgrammedServicePort | undefined }>();
-  for (const f of frontends) {
-    if (f.verdict === "no-rule" || f.servicePortName === "" || (f.kind !== "external" && f.kind !== "local-origin")) continue;
-    let e = out.get(f.servicePortName);
-    if (!e) {
-      e = { external: [], localOrigin: undefined };
-      out.set(f.servicePortName, e);
-    }
-    if (f.kind === "external") e.external.push(f);
-    else e.localOrigin ??= f;
-  }
-  for (const e of out.values()) e.external.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return out;
-}
 
 /** What {@link writeExternallyAccessiblePort} writes into. */
 interface ExternalContext {
