@@ -245,10 +245,17 @@ export interface AddClientOptions {
   readonly target: string;
   /** Namespace the client runs in (for short names). Default `default`. */
   readonly namespace?: string;
-  /** Requests per second, as a Poisson process. Give this or `interarrival`. */
+  /** Requests per second, as a Poisson process. Give exactly one of `rate`, `interarrival` or `users`. */
   readonly rate?: number;
   /** Time between requests (ms), for other arrival processes. */
   readonly interarrival?: Distribution;
+  /**
+   * Closed loop: this many concurrent users, each sending its next request
+   * {@link AddClientOptions.thinkTime} after its previous one ended (whatever the outcome).
+   */
+  readonly users?: number;
+  /** Closed loop: a user's think time between requests (ms). Default: 0. Only with `users`. */
+  readonly thinkTime?: Distribution;
   /** Node the client runs on (its kube-proxy picks endpoints). Default: the first node. */
   readonly node?: string;
   /** Connect timeout in ms (also how long a request on a silent connection waits). Default 1000. */
@@ -1139,10 +1146,16 @@ export class Simulation {
     const proxy = this.kubeProxy(node);
     const dnsClient = options.dns !== undefined && options.dns !== false;
     const { ip, port } = this.resolveTarget(options.target, options.namespace ?? "default", dnsClient);
+    const given = (options.rate !== undefined ? 1 : 0) + (options.interarrival !== undefined ? 1 : 0) + (options.users !== undefined ? 1 : 0);
+    if (given > 1) throw new RangeError(`client "${options.name}": ${options.users !== undefined ? "users" : "interarrival"}: Forbidden: give exactly one of rate, interarrival or users`);
+    if (options.users !== undefined && !(Number.isInteger(options.users) && options.users >= 1)) {
+      throw new RangeError(`client "${options.name}": users: Invalid value: ${String(options.users)}: must be an integer >= 1`);
+    }
+    if (options.thinkTime !== undefined && options.users === undefined) throw new RangeError(`client "${options.name}": thinkTime: Forbidden: only with users (a closed-loop client)`);
     let interarrival = options.interarrival;
-    if (interarrival === undefined) {
+    if (interarrival === undefined && options.users === undefined) {
       if (!(typeof options.rate === "number" && options.rate > 0 && Number.isFinite(options.rate))) {
-        throw new RangeError(`client "${options.name}": rate: Invalid value: ${String(options.rate)}: must be a number of requests per second > 0 (or give interarrival)`);
+        throw new RangeError(`client "${options.name}": rate: Invalid value: ${String(options.rate)}: must be a number of requests per second > 0 (or give interarrival or users)`);
       }
       interarrival = exponential(1000 / options.rate);
     }
@@ -1158,7 +1171,7 @@ export class Simulation {
       sourceIP,
       proxy: external?.route ?? proxy,
       frontend: external?.frontend ?? proxy.frontend(`${ip}:${port}/${options.protocol ?? "TCP"}`),
-      interarrival,
+      ...(interarrival !== undefined ? { interarrival } : { users: options.users, ...(options.thinkTime !== undefined ? { thinkTime: options.thinkTime } : {}) }),
       random: this.random.stream(`client/${options.name}`),
       connectTimeout: options.connectTimeout,
       connections: options.connections,

@@ -53,9 +53,20 @@ export interface ClientOptions {
   readonly proxy: ConnectionRouter;
   /** The Service address, as programmed on the client's node. */
   readonly frontend: ServiceFrontend;
-  /** Time between request starts (open loop): `exponential(1000 / rps)` makes a Poisson source. */
-  readonly interarrival: Distribution;
-  /** Stream for the client's own draws (interarrival times). */
+  /**
+   * Time between request starts (open loop): `exponential(1000 / rps)` makes a Poisson
+   * source. Give this or {@link ClientOptions.users}.
+   */
+  readonly interarrival?: Distribution;
+  /**
+   * Closed loop: the number of concurrent users. Each user sends one request, waits for it
+   * to end (whatever the outcome), thinks for {@link ClientOptions.thinkTime}, then sends
+   * the next. Give this or {@link ClientOptions.interarrival}.
+   */
+  readonly users?: number;
+  /** Closed loop: a user's pause between the end of a request and the start of its next. Default: 0. */
+  readonly thinkTime?: Distribution;
+  /** Stream for the client's own draws (interarrival and think times). */
   readonly random: RandomStream;
   /**
    * How long the client waits for an answer that never comes (a connection attempt, or a
@@ -74,7 +85,7 @@ export interface ClientOptions {
   readonly protocol?: "TCP" | "UDP";
   /** Lifetime of an idle UDP conntrack entry that has seen replies (nf_conntrack_udp_timeout_stream, 120 s). */
   readonly udpConntrackTimeout?: number;
-  /** When to send the first request (absolute ms). Default: one interarrival time from now. */
+  /** When to send the first request (absolute ms; closed loop: every user's first). Default: one interarrival (or think) time from now. */
   readonly startAt?: SimTime;
   /**
    * Looks the target's name up before each request connects (the client calls
@@ -213,8 +224,14 @@ interface Client {
   readonly options: ClientOptions;
   readonly connectTimeout: number;
   active: boolean;
-  /** Whether an arrival event of this client is in the scheduler. */
+  /** Whether an arrival event of this client is in the scheduler (open loop). */
   armed: boolean;
+  /** Closed loop: the users (0: open loop). */
+  readonly users: number;
+  /** Closed loop: the think time. */
+  readonly thinkTime: Distribution | undefined;
+  /** Closed loop: users that found the client stopped and wait for {@link TrafficEngine.resumeClient}. */
+  parked: number;
   started: number;
   /** 0 per-request; otherwise the most connections the client keeps. */
   readonly poolSize: number;
@@ -665,12 +682,25 @@ export class TrafficEngine implements EventHandler {
     }
     const udpTimeout = options.udpConntrackTimeout ?? 120_000;
     if (!(udpTimeout > 0)) throw new RangeError(`client "${options.name}": udpConntrackTimeout: Invalid value: ${udpTimeout}: must be a number of ms > 0`);
+    const users = options.users ?? 0;
+    if (options.users !== undefined && (!Number.isInteger(users) || users < 1)) {
+      throw new RangeError(`client "${options.name}": users: Invalid value: ${String(options.users)}: must be an integer >= 1`);
+    }
+    if ((options.users === undefined) === (options.interarrival === undefined)) {
+      throw new RangeError(`client "${options.name}": interarrival: Invalid value: ${options.users === undefined ? "none" : "both"}: give exactly one of interarrival (open loop) or users (closed loop)`);
+    }
+    if (options.thinkTime !== undefined && options.users === undefined) {
+      throw new RangeError(`client "${options.name}": thinkTime: Forbidden: only a closed-loop client (users) thinks`);
+    }
     const index = this.clients.length;
     this.clients.push({
       options,
       connectTimeout,
       active: true,
       armed: true,
+      users,
+      thinkTime: options.thinkTime,
+      parked: 0,
       started: 0,
       poolSize,
       streams,
@@ -696,7 +726,14 @@ export class TrafficEngine implements EventHandler {
         if (f === options.frontend && dests.includes(client.flowDest)) client.flowDest = -1;
       });
     }
-    const first = options.startAt ?? this.scheduler.now + options.interarrival.sample(options.random);
+    if (users > 0) {
+      for (let u = 0; u < users; u++) {
+        const first = options.startAt ?? this.scheduler.now + this.think(this.clients[index]);
+        this.scheduler.scheduleAt(first, this.handler, index * 4 + EV_ARRIVAL);
+      }
+      return index;
+    }
+    const first = options.startAt ?? this.scheduler.now + (options.interarrival as Distribution).sample(options.random);
     this.scheduler.scheduleAt(first, this.handler, index * 4 + EV_ARRIVAL);
     return index;
   }
@@ -726,9 +763,19 @@ export class TrafficEngine implements EventHandler {
     const c = this.clients[index];
     if (!c || c.active) return;
     c.active = true;
+    if (c.users > 0) {
+      // Closed loop: each parked user thinks, then sends again; the others are busy or thinking.
+      for (; c.parked > 0; c.parked--) this.scheduler.schedule(this.think(c), this.handler, index * 4 + EV_ARRIVAL);
+      return;
+    }
     if (c.armed) return; // its next arrival is still scheduled
     c.armed = true;
-    this.scheduler.schedule(c.options.interarrival.sample(c.options.random), this.handler, index * 4 + EV_ARRIVAL);
+    this.scheduler.schedule((c.options.interarrival as Distribution).sample(c.options.random), this.handler, index * 4 + EV_ARRIVAL);
+  }
+
+  // A closed-loop user's think time (0 when none is set).
+  private think(c: Client): number {
+    return c.thinkTime === undefined ? 0 : c.thinkTime.sample(c.options.random);
   }
 
   /** Whether a client still starts requests (not stopped). */
@@ -786,10 +833,12 @@ export class TrafficEngine implements EventHandler {
     const c = this.clients[ci];
     if (!c.active) {
       c.armed = false;
+      if (c.users > 0) c.parked++;
       return;
     }
     const o = c.options;
-    this.scheduler.schedule(o.interarrival.sample(o.random), this.handler, ci * 4 + EV_ARRIVAL);
+    // Open loop: the next arrival now; closed loop: when this request ends (see end()).
+    if (c.users === 0) this.scheduler.schedule((o.interarrival as Distribution).sample(o.random), this.handler, ci * 4 + EV_ARRIVAL);
     const r = this.alloc();
     this.reqStart[r] = now;
     this.reqClient[r] = ci;
@@ -957,6 +1006,9 @@ export class TrafficEngine implements EventHandler {
     }
     this.counts[outcome]++;
     this.inFlightCount--;
+    const owner = this.clients[this.reqClient[r]];
+    // A closed-loop user sends its next request one think time after this one ended.
+    if (owner.users > 0) this.scheduler.schedule(this.think(owner), this.handler, this.reqClient[r] * 4 + EV_ARRIVAL);
     const conn = this.reqConn[r];
     if (conn >= 0) {
       this.reqConn[r] = -1;
