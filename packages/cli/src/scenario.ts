@@ -399,7 +399,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   const clientNames = new Set<string>();
   const clients = r.list(top.clients, ["clients"]).flatMap((c, i): ScenarioClient[] => {
     const p = ["clients", i];
-    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"], true);
+    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"], true);
     if (!o) return [];
     let external = false;
     if (o.external !== undefined) {
@@ -420,8 +420,14 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     const target = r.string(o.target, [...p, "target"], true);
     const rate = r.positive(o.rate, [...p, "rate"]);
     const interarrival = r.distribution(o.interarrival, [...p, "interarrival"]);
-    if (o.rate === undefined && o.interarrival === undefined) r.error([...p, "rate"], fieldRequired(pathText([...p, "rate"]), "requests per second (or give interarrival)"));
+    const users = r.integer(o.users, [...p, "users"], 1);
+    const thinkTime = r.distribution(o.thinkTime, [...p, "thinkTime"]);
+    const given = [o.rate, o.interarrival, o.users].filter((v) => v !== undefined).length;
+    if (given === 0) r.error([...p, "rate"], fieldRequired(pathText([...p, "rate"]), "requests per second (or give interarrival, or users for a closed loop)"));
     if (o.rate !== undefined && o.interarrival !== undefined) r.error([...p, "interarrival"], "Forbidden: give rate or interarrival, not both");
+    if (o.users !== undefined && given > 1) r.error([...p, "users"], "Forbidden: a closed-loop client (users) has no rate or interarrival");
+    if (o.thinkTime !== undefined && o.users === undefined) r.error([...p, "thinkTime"], "Forbidden: only for a closed-loop client (users)");
+    if (o.users !== undefined && external) r.error([...p, "users"], "Forbidden: not for external clients (give rate or interarrival)");
     const node = r.string(o.node, [...p, "node"]);
     if (node !== undefined && !nodeNames.includes(node)) r.error([...p, "node"], fieldNotSupported(pathText([...p, "node"]), node, nodeNames));
     // An interarrival of 0 would send requests without end at one instant.
@@ -442,7 +448,8 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
       ...(sourceIP !== undefined ? { sourceIP } : {}),
       ...(clientDns !== undefined ? { dns: clientDns } : {}),
     };
-    return [{ name, target, rate, interarrival: interarrival?.distribution, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout, connections, protocol, start, ...extra, source: r.at(p) }];
+    const loop = { ...(users !== undefined ? { users } : {}), ...(thinkTime !== undefined ? { thinkTime: thinkTime.distribution } : {}) };
+    return [{ name, target, rate, interarrival: interarrival?.distribution, ...loop, node, namespace: r.string(o.namespace, [...p, "namespace"]), connectTimeout, connections, protocol, start, ...extra, source: r.at(p) }];
   });
 
   // timeline
