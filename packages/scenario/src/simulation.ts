@@ -1025,6 +1025,62 @@ export class Simulation {
   }
 
   /**
+   * Drains a node (`kubectl drain <node>`): cordons it (`spec.unschedulable: true`, so the
+   * scheduler places no new pod there and the node lifecycle controller taints it
+   * `node.kubernetes.io/unschedulable:NoSchedule`), then evicts every pod bound to it that
+   * is not already terminating, all at once, each with its own grace period (preStop,
+   * SIGTERM, `terminationGracePeriodSeconds`) like {@link Simulation.deletePod}. Their
+   * ReplicaSets create replacements, which land on other nodes. Recorded in the trace as
+   * `node.drain`.
+   *
+   * @remarks
+   * kubectl drain (staging/src/k8s.io/kubectl/pkg/drain: `RunCordonOrUncordon`, then
+   * `DeleteOrEvictPods`) evicts through the Eviction API, which honours
+   * PodDisruptionBudgets; they are not modelled, so every pod is evicted at once (as
+   * `kubectl drain --disable-eviction` would delete them). DaemonSet and unmanaged pods
+   * are not modelled either.
+   * @returns the names of the pods evicted (`namespace/name`, sorted).
+   * @throws RangeError for an unknown node.
+   * @example
+   * ```ts
+   * sim.drainNode("node-2");
+   * sim.runFor(60_000);          // node-2's pods terminate; replacements run on node-1 and node-3
+   * sim.uncordonNode("node-2");  // new pods may be placed on node-2 again
+   * ```
+   */
+  drainNode(name: string): string[] {
+    this.checkNode("drainNode", name);
+    this.store.mutate("Node", undefined, name, (x) => {
+      x.spec = { ...x.spec, unschedulable: true };
+    });
+    const victims = this.store
+      .list("Pod")
+      .filter((p) => p.spec.nodeName === name && p.metadata.deletionTimestamp === undefined)
+      .map((p) => `${p.metadata.namespace ?? "default"}/${p.metadata.name}`)
+      .sort();
+    this.trace.record(this.now, "node.drain", { node: name, pods: victims.length });
+    for (const key of victims) {
+      const slash = key.indexOf("/");
+      this.deletePod(key.slice(slash + 1), key.slice(0, slash));
+    }
+    return victims;
+  }
+
+  /**
+   * Uncordons a node (`kubectl uncordon <node>`): `spec.unschedulable` is cleared, so the
+   * scheduler may place new pods there again (pods already running elsewhere stay where
+   * they are). Recorded in the trace as `node.uncordon`.
+   * @throws RangeError for an unknown node.
+   */
+  uncordonNode(name: string): void {
+    this.checkNode("uncordonNode", name);
+    this.store.mutate("Node", undefined, name, (x) => {
+      x.spec = { ...x.spec, unschedulable: false };
+    });
+    this.trace.record(this.now, "node.uncordon", { node: name });
+  }
+
+  /**
    * Changes how long the API server takes to deliver watch events to kube-proxy: on one
    * node (`options.node`) or on every node. Applies to events written from now on (a
    * watch still delivers in write order). Recorded in the trace as `setting.watchDelay`.
