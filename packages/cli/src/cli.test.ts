@@ -359,10 +359,10 @@ const BAD: Readonly<Record<string, string>> = {
   ].join("\n"),
   "target-missing.yaml": 'bad/target-missing.yaml:5:5: clients[0].target: Not found: "http://web:80": no Service "web" in namespace "default" in the manifests',
   "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
-  "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, loseZone, recoverZone, stallKubeProxy',
+  "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, drainNode, uncordonNode, loseZone, recoverZone, stallKubeProxy',
   "unknown-field.yaml": [
-    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"',
-    "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival)",
+    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"',
+    "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival, or users for a closed loop)",
   ].join("\n"),
   "unknown-kind.yaml": 'bad/unknown-kind.yaml:4:5: kind: Unsupported value: "Frobnicator": supported values: "Deployment", "EndpointSlice", "Namespace", "Node", "Pod", "ReplicaSet", "Service"',
   "yaml-syntax.yaml": "bad/yaml-syntax.yaml:5:1: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",

@@ -230,6 +230,12 @@ function perform(sim: Simulation, a: ScenarioAction, clients: ReadonlyMap<string
     case "recoverNode":
       sim.recoverNode(a.node);
       return;
+    case "drainNode":
+      sim.drainNode(a.node);
+      return;
+    case "uncordonNode":
+      sim.uncordonNode(a.node);
+      return;
     case "loseZone":
       sim.loseZone(a.zone);
       return;

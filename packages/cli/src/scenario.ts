@@ -21,7 +21,7 @@ export type ScenarioAction =
   | { readonly type: "stopClient"; readonly client: string }
   | { readonly type: "crashPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
   | { readonly type: "hangPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number; readonly duration?: number }
-  | { readonly type: "failNode" | "recoverNode"; readonly node: string }
+  | { readonly type: "failNode" | "recoverNode" | "drainNode" | "uncordonNode"; readonly node: string }
   | { readonly type: "loseZone" | "recoverZone"; readonly zone: string }
   | { readonly type: "stallKubeProxy"; readonly node: string; readonly duration: number };
 
@@ -237,7 +237,7 @@ class Reader {
 }
 
 const TOP = ["seed", "duration", "settle", "cluster", "manifests", "applications", "clients", "timeline", "measure", "expect", "compare"];
-const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod", "failNode", "recoverNode", "loseZone", "recoverZone", "stallKubeProxy"];
+const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod", "failNode", "recoverNode", "drainNode", "uncordonNode", "loseZone", "recoverZone", "stallKubeProxy"];
 
 /**
  * Reads and checks a scenario file (see `docs/cli.md` for the format), loading the
@@ -743,8 +743,11 @@ function readAction(r: Reader, kind: string, v: unknown, p: Path, clients: Reado
       return { type: "patch", kind: k, name, merge, namespace: r.string(o.namespace, [...p, "namespace"]) ?? "default" };
     }
     case "failNode":
-    case "recoverNode": {
-      // A node fails (kubelet, kube-proxy, its pods and clients) or comes back (docs/faults.md).
+    case "recoverNode":
+    case "drainNode":
+    case "uncordonNode": {
+      // A node fails (kubelet, kube-proxy, its pods and clients) or comes back (docs/faults.md);
+      // kubectl drain (cordon, evict its pods) / kubectl uncordon.
       const o = r.object(v, p, ["node"], true);
       const node = r.string(o?.node, [...p, "node"], true);
       return node === undefined ? undefined : { type: kind, node };
