@@ -240,9 +240,9 @@ describe("check", () => {
     const ok = await cli("check", join(ROOT, "examples/scenarios/compare-modes.yaml"));
     expect(ok.code).toBe(EXIT_OK);
     expect(ok.stdout).toBe("examples/scenarios/compare-modes.yaml: ok: 1 Deployment, 1 Service, 1 application model(s), 1 client(s), 2 timeline action(s), duration 30 s\n");
-    const bad = await cli("check", join(FIXTURES, "bad/ingress.yaml"));
+    const bad = await cli("check", join(FIXTURES, "bad/not-modelled.yaml"));
     expect(bad.code).toBe(EXIT_BAD_INPUT);
-    expect(bad.stderr).toBe(BAD["ingress.yaml"].replace(/^bad\//, "packages/cli/test-fixtures/bad/") + "\n");
+    expect(bad.stderr).toBe(BAD["not-modelled.yaml"].replace(/^bad\//, "packages/cli/test-fixtures/bad/") + "\n");
   });
 });
 
@@ -305,7 +305,7 @@ describe("exit codes", () => {
     const ok = spawnSync(process.execPath, [main, "run", join(ROOT, "examples/scenarios/flagship.yaml"), "--duration", "1s", "--no-progress"], { encoding: "utf8" });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain("outcomes");
-    const bad = spawnSync(process.execPath, [main, "run", join(FIXTURES, "bad/ingress.yaml")], { encoding: "utf8" });
+    const bad = spawnSync(process.execPath, [main, "run", join(FIXTURES, "bad/not-modelled.yaml")], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
   });
@@ -329,7 +329,7 @@ const BAD: Readonly<Record<string, string>> = {
     'bad/expect-metric.yaml:4:18: expect.latency.p99.max: Invalid value: "fast": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)',
     "bad/expect-metric.yaml:4:3: expect.latency.p99: Required value: min or max",
   ].join("\n"),
-  "ingress.yaml": 'bad/ingress.yaml:4:5: kind: Unsupported value: "Ingress": Ingress (networking.k8s.io/v1) is not yet modelled by kube-netsim; supported kinds: Deployment, EndpointSlice, Namespace, Node, Pod, ReplicaSet, Service',
+  "not-modelled.yaml": 'bad/not-modelled.yaml:4:5: kind: Unsupported value: "NetworkPolicy": NetworkPolicy (networking.k8s.io/v1) is not yet modelled by kube-netsim; supported kinds: Deployment, EndpointSlice, Ingress, Namespace, Node, Pod, ReplicaSet, Service',
   "inline-manifest.yaml": [
     "bad/inline-manifest.yaml:7:7: Service \"API\": metadata.name: Invalid value: \"API\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     'bad/inline-manifest.yaml:10:11: Service "API": spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
@@ -361,10 +361,10 @@ const BAD: Readonly<Record<string, string>> = {
   "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
   "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, drainNode, uncordonNode, loseZone, recoverZone, stallKubeProxy',
   "unknown-field.yaml": [
-    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"',
+    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP", "host", "path"',
     "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival, or users for a closed loop)",
   ].join("\n"),
-  "unknown-kind.yaml": 'bad/unknown-kind.yaml:4:5: kind: Unsupported value: "Frobnicator": supported values: "Deployment", "EndpointSlice", "Namespace", "Node", "Pod", "ReplicaSet", "Service"',
+  "unknown-kind.yaml": 'bad/unknown-kind.yaml:4:5: kind: Unsupported value: "Frobnicator": supported values: "Deployment", "EndpointSlice", "Ingress", "Namespace", "Node", "Pod", "ReplicaSet", "Service"',
   "yaml-syntax.yaml": "bad/yaml-syntax.yaml:5:1: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
 };
 

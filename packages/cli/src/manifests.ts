@@ -1,15 +1,14 @@
-import { LABEL_ZONE, fieldNotSupported, fieldRequired, formatFieldError, validateObject } from "@kube-netsim/model";
-import type { KubeObject, Node } from "@kube-netsim/model";
+import { LABEL_ZONE, fieldNotSupported, fieldRequired, formatFieldError, validateIngress, validateObject } from "@kube-netsim/model";
+import type { Ingress, KubeObject, Node } from "@kube-netsim/model";
 import type { NodeSpec } from "@kube-netsim/scenario";
 import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
 import type { Problem, SourceDocument } from "./source.js";
 
 /** Kinds a manifest may hold, in the order they are listed in errors. */
-export const SUPPORTED_KINDS: readonly string[] = ["Deployment", "EndpointSlice", "Namespace", "Node", "Pod", "ReplicaSet", "Service"];
+export const SUPPORTED_KINDS: readonly string[] = ["Deployment", "EndpointSlice", "Ingress", "Namespace", "Node", "Pod", "ReplicaSet", "Service"];
 
 /** Kinds that exist in Kubernetes but that kube-netsim does not model yet, with their apiVersion. */
 const NOT_MODELLED: Readonly<Record<string, string>> = {
-  Ingress: "networking.k8s.io/v1",
   IngressClass: "networking.k8s.io/v1",
   NetworkPolicy: "networking.k8s.io/v1",
   Gateway: "gateway.networking.k8s.io/v1",
@@ -29,8 +28,8 @@ const NOT_MODELLED: Readonly<Record<string, string>> = {
 
 /** The objects of a set of manifests: API objects to apply, and the cluster's nodes. */
 export interface Manifests {
-  /** Deployments, ReplicaSets, Pods, Services and EndpointSlices, in file order. */
-  readonly objects: KubeObject[];
+  /** Deployments, ReplicaSets, Pods, Services, EndpointSlices and Ingresses, in file order. */
+  readonly objects: (KubeObject | Ingress)[];
   /** Nodes (from `kind: Node` objects), in file order. */
   readonly nodes: NodeSpec[];
 }
@@ -76,7 +75,8 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
     if (o.apiVersion !== "v1") problems.push({ ...where("apiVersion"), message: `Namespace "${name}": ${formatFieldError(fieldNotSupported("apiVersion", o.apiVersion, ["v1"]))}` });
     return;
   }
-  const errors = validateObject(o);
+  // Ingress (networking.k8s.io/v1) has its own validation (ValidateIngress of pkg/apis/networking/validation).
+  const errors = kind === "Ingress" ? validateIngress(o) : validateObject(o);
   if (errors.length > 0) {
     for (const e of errors) problems.push({ ...where(e.field), message: `${kind} "${name}": ${formatFieldError(e)}` });
     return;
@@ -87,12 +87,12 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
     into.nodes.push({ name: n.metadata.name, zone: labels[LABEL_ZONE], labels });
     return;
   }
-  into.objects.push(o as unknown as KubeObject);
+  into.objects.push(o as unknown as KubeObject | Ingress);
 }
 
 /**
  * Reads a manifest file's text: multi-document YAML of Deployments, Services, Nodes,
- * EndpointSlices, Pods, ReplicaSets (and `v1` Lists of them); Namespaces are accepted
+ * EndpointSlices, Pods, ReplicaSets, Ingresses (and `v1` Lists of them); Namespaces are accepted
  * and ignored.
  *
  * @param text - the file's text.

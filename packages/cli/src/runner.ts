@@ -135,6 +135,8 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
                 ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
                 ...(c.node !== undefined ? { node: c.node } : {}),
                 ...(c.sourceIP !== undefined ? { sourceIP: c.sourceIP } : {}),
+                ...(c.host !== undefined ? { host: c.host } : {}),
+                ...(c.path !== undefined ? { path: c.path } : {}),
                 rate: c.rate,
                 interarrival: c.interarrival,
                 connectTimeout: c.connectTimeout,

@@ -1,9 +1,9 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain } from "@kube-netsim/model";
-import type { FieldError, KubeObject, StringMap } from "@kube-netsim/model";
+import type { FieldError, Ingress, KubeObject, StringMap } from "@kube-netsim/model";
 import { Simulation, parseMode } from "@kube-netsim/scenario";
-import type { AddClientOptions, ClientDnsOptions, ControlPlaneTimings, DnsSettings, KubeProxySettings, LoadBalancerOptions, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
+import type { AddClientOptions, ClientDnsOptions, ControlPlaneTimings, DnsSettings, IngressControllerOptions, KubeProxySettings, LoadBalancerOptions, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
 import type { ApplicationModel, ConnectionPolicy } from "@kube-netsim/traffic";
 import { parseDistribution, parseDuration } from "./duration.js";
 import { addManifest } from "./manifests.js";
@@ -16,7 +16,7 @@ export type ScenarioAction =
   | { readonly type: "scale"; readonly deployment: string; readonly namespace: string; readonly replicas: number }
   | { readonly type: "setImage"; readonly deployment: string; readonly namespace: string; readonly container?: string; readonly image: string }
   | { readonly type: "deletePod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
-  | { readonly type: "apply"; readonly objects: readonly KubeObject[] }
+  | { readonly type: "apply"; readonly objects: readonly (KubeObject | Ingress)[] }
   | { readonly type: "patch"; readonly kind: "Service" | "Deployment"; readonly name: string; readonly namespace: string; readonly merge: Readonly<Record<string, unknown>> }
   | { readonly type: "stopClient"; readonly client: string }
   | { readonly type: "crashPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
@@ -75,7 +75,7 @@ export interface Scenario {
   /** Options of the `Simulation` (seed, nodes, kube-proxy, timings ...). */
   readonly simulation: SimulationOptions;
   /** Objects to apply before the run. */
-  readonly objects: readonly KubeObject[];
+  readonly objects: readonly (KubeObject | Ingress)[];
   /** Application models by label selector. */
   readonly applications: readonly { readonly selector: StringMap; readonly model: ApplicationModel; readonly text: string }[];
   /** Whether to run until the cluster is at rest before traffic starts. Default true. */
@@ -297,8 +297,9 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   }
 
   // cluster
-  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "kubeProxy", "timings", "loadBalancer", "dns"]) ?? {};
+  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "kubeProxy", "timings", "loadBalancer", "dns", "ingressController"]) ?? {};
   const loadBalancer = readLoadBalancer(r, cluster.loadBalancer, ["cluster", "loadBalancer"]);
+  const ingressController = readIngressController(r, cluster.ingressController, ["cluster", "ingressController"]);
   const dns = readDnsSettings(r, cluster.dns, ["cluster", "dns"]);
   let nodes: number | NodeSpec[] | undefined;
   if (typeof cluster.nodes === "number") nodes = r.integer(cluster.nodes, ["cluster", "nodes"], 1, 250);
@@ -399,7 +400,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   const clientNames = new Set<string>();
   const clients = r.list(top.clients, ["clients"]).flatMap((c, i): ScenarioClient[] => {
     const p = ["clients", i];
-    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP"], true);
+    const o = r.object(c, p, ["name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP", "host", "path"], true);
     if (!o) return [];
     let external = false;
     if (o.external !== undefined) {
@@ -408,6 +409,13 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     }
     // Fields of one kind of client only.
     for (const k of ["service", "port", "sourceIP"]) if (o[k] !== undefined && !external) r.error([...p, k], "Forbidden: only for external clients (external: true)");
+    // An external client through the Ingress controller's load balancer (or a pod calling the
+    // controller's Service) sends an HTTP Host and path.
+    for (const k of ["host", "path"]) if (o[k] !== undefined && external && o.target !== "ingress") r.error([...p, k], "Forbidden: only with target: ingress (or for a pod client of the Ingress controller's Service)");
+    if (external && o.target === "ingress" && ingressController === undefined) r.error([...p, "target"], 'Forbidden: "ingress" needs an Ingress controller; set cluster.ingressController: true');
+    const host = r.string(o.host, [...p, "host"]);
+    const path = r.string(o.path, [...p, "path"]);
+    if (path !== undefined && !path.startsWith("/")) r.error([...p, "path"], fieldInvalid(pathText([...p, "path"]), path, "must be an absolute path (start with /)"));
     for (const k of ["dns", "protocol"]) if (o[k] !== undefined && external) r.error([...p, k], "Forbidden: not for external clients (they are TCP and use no cluster DNS)");
     const service = r.string(o.service, [...p, "service"]);
     const port = r.integer(o.port, [...p, "port"], 1, 65535);
@@ -440,12 +448,14 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     const start = r.duration(o.start, [...p, "start"]) ?? 0;
     if (name === undefined || target === undefined) return [];
     if (external && target === "lb" && service === undefined) r.error([...p, "service"], fieldRequired(pathText([...p, "service"]), 'the LoadBalancer Service, for target "lb"'));
-    if (external && target === "lb" && loadBalancer === undefined) r.error([...p, "target"], `Forbidden: "${target}" needs a load-balancer implementation; set cluster.loadBalancer: true`);
+    if (external && target === "lb" && loadBalancer === undefined && ingressController === undefined) r.error([...p, "target"], `Forbidden: "${target}" needs a load-balancer implementation; set cluster.loadBalancer: true`);
     const extra = {
       ...(external ? { external } : {}),
       ...(service !== undefined ? { service } : {}),
       ...(port !== undefined ? { port } : {}),
       ...(sourceIP !== undefined ? { sourceIP } : {}),
+      ...(host !== undefined ? { host } : {}),
+      ...(path !== undefined ? { path } : {}),
       ...(clientDns !== undefined ? { dns: clientDns } : {}),
     };
     const loop = { ...(users !== undefined ? { users } : {}), ...(thinkTime !== undefined ? { thinkTime: thinkTime.distribution } : {}) };
@@ -485,7 +495,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   // Names the run will look up: Deployments and Services must be in the manifests (or in
   // an `apply` of the timeline). Pod names are only known at run time.
   const known = new Set<string>();
-  const add = (o: KubeObject): void => void known.add(`${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`);
+  const add = (o: KubeObject | Ingress): void => void known.add(`${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`);
   manifests.objects.forEach(add);
   for (const t of timeline) if (t.action.type === "apply") t.action.objects.forEach(add);
   const notFound = (path: Path, kind: string, name: string, ns: string, value: string = name): void => {
@@ -498,6 +508,8 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     if (a.type === "patch") notFound([...p, "name"], a.kind, a.name, a.namespace);
   }
   if (measure) notFound(["measure", "service"], "Service", measure.service, measure.namespace);
+  // The Ingress controller's Service exists once the cluster does (SimulationOptions.ingressController).
+  if (ingressController !== undefined) known.add("Service/ingress-nginx/ingress-nginx-controller");
   clients.forEach((c, i) => {
     if (c.external === true) {
       if (c.target === "lb" && c.service !== undefined) notFound(["clients", i, "service"], "Service", c.service, c.namespace ?? "default");
@@ -558,6 +570,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     timings,
     ...(loadBalancer !== undefined ? { loadBalancer } : {}),
     ...(dns !== undefined ? { dns } : {}),
+    ...(ingressController !== undefined ? { ingressController } : {}),
   };
   try {
     // The facade checks what only it knows (CIDRs that fit the nodes, schedulers, ...).
@@ -608,6 +621,26 @@ function readLoadBalancer(r: Reader, v: unknown, path: Path): LoadBalancerOption
     };
   }
   return { ...(ipPool !== undefined ? { ipPool } : {}), ...(provisioningDelay !== undefined ? { provisioningDelay } : {}), ...(healthCheck ? { healthCheck } : {}) };
+}
+
+// cluster.ingressController: true, or the ingress-nginx controller's settings (docs/services.md, "Ingress").
+function readIngressController(r: Reader, v: unknown, path: Path): IngressControllerOptions | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (v === true) return {};
+  const o = r.object(v, path, ["replicas", "className", "upstreamTries", "externalTrafficPolicy", "syncRateLimit"]);
+  if (!o) return undefined;
+  const replicas = r.integer(o.replicas, [...path, "replicas"], 1);
+  const className = r.string(o.className, [...path, "className"]);
+  const upstreamTries = r.integer(o.upstreamTries, [...path, "upstreamTries"], 1);
+  const externalTrafficPolicy = r.oneOf(o.externalTrafficPolicy, [...path, "externalTrafficPolicy"], ["Cluster", "Local"] as const);
+  const syncRateLimit = r.positive(o.syncRateLimit, [...path, "syncRateLimit"]);
+  return {
+    ...(replicas !== undefined ? { replicas } : {}),
+    ...(className !== undefined ? { className } : {}),
+    ...(upstreamTries !== undefined ? { upstreamTries } : {}),
+    ...(externalTrafficPolicy !== undefined ? { externalTrafficPolicy } : {}),
+    ...(syncRateLimit !== undefined ? { syncRateLimit } : {}),
+  };
 }
 
 // cluster.dns: true, or CoreDNS's replicas, the kube-dns ClusterIP and the names the upstream resolver knows (docs/dns.md).
