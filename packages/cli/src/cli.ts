@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { formatDuration, parseDuration } from "./duration.js";
-import { bucketsCSV, formatPods, formatCompareSummary, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
+import { bucketsCSV, formatPods, formatCompareSummary, formatDnsAnswers, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
 import { runScenario } from "./runner.js";
 import type { ScenarioRun } from "./runner.js";
 import { checkMode, loadScenarioFile } from "./scenario.js";
@@ -416,12 +416,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
   program
     .command("explain")
-    .description("run a scenario up to a moment and print the EndpointSlices and what a node's kube-proxy programmed then (iptables-save, nft list ruleset, ipvsadm -Ln, cilium service list)")
+    .description("run a scenario up to a moment and print the EndpointSlices, DNS answers (with cluster DNS) and what a node's kube-proxy programmed then (iptables-save, nft list ruleset, ipvsadm -Ln, cilium service list)")
     .argument("<scenario>", "scenario file (YAML)")
     .requiredOption("--at <time>", "when, after the traffic starts (e.g. 30s; 0 = as soon as the cluster is at rest)")
     .option("--node <node>", "the node whose rules to print (default: the first node)")
     .option("--modes <modes>", "print the rules of each of these modes (default: the scenario's mode)")
-    .option("--service <name>", "only this Service's EndpointSlices")
+    .option("--service <name>", "only this Service's EndpointSlices (and DNS answer)")
     .option("--seed <seed>", "root seed (overrides the scenario's seed)")
     .action((file: string, opts: { at: string; node?: string; modes?: string; service?: string; seed?: string }) => {
       const seed = opts.seed === undefined ? undefined : parseSeed(opts.seed);
@@ -440,6 +440,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           out += `kube-netsim explain ${file} at t=${(at / 1000).toFixed(3)} s after the traffic start (virtual time ${(sim.now / 1000).toFixed(3)} s), seed ${run.seed}\n\n`;
           out += "Pods (API server)\n" + formatPods(sim);
           out += "\nEndpointSlices (API server)\n" + formatEndpointSlices(sim, opts.service);
+          if (scenario.simulation.dns !== undefined) out += "\nDNS answers (CoreDNS, from a pod on the first node)\n" + formatDnsAnswers(sim, opts.service);
         }
         out += `\n${mode} rules on ${node}\n`;
         out += sim.kubeProxy(node).ruleset().replace(/\n?$/, "\n");

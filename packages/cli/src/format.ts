@@ -196,6 +196,35 @@ export function formatEndpointSlices(sim: Simulation, service?: string): string 
   return out;
 }
 
+/**
+ * What cluster DNS answers now for each Service (or one): `sim.resolve` of
+ * `<service>.<namespace>.svc.cluster.local` from a pod on the first node, as CoreDNS's
+ * kubernetes plugin answers it (plugin/kubernetes: the ClusterIP, a headless Service's
+ * ready pod IPs, an ExternalName's CNAME target). Needs a simulation with cluster DNS.
+ *
+ * @example
+ * ```ts
+ * console.log(formatDnsAnswers(run.sim, "api"));
+ * //   api.default.svc.cluster.local  A 10.96.0.11  (ttl 30 s)
+ * ```
+ */
+export function formatDnsAnswers(sim: Simulation, service?: string): string {
+  const services = sim.store
+    .list("Service")
+    .filter((s) => service === undefined || s.metadata.name === service)
+    .map((s) => `${s.metadata.name}.${s.metadata.namespace ?? "default"}.svc.cluster.local`)
+    .sort();
+  if (services.length === 0) return "  (none)\n";
+  const rows = services.map((name) => {
+    const r = sim.resolve(name);
+    if (r.outcome !== "ok") return [name, r.outcome, ""];
+    const answer = r.addresses.map((a) => `${a.includes(":") ? "AAAA" : "A"} ${a}`).join(", ");
+    const via = r.answeredName !== undefined && r.answeredName.replace(/\.$/, "") !== name ? ` via ${r.answeredName}` : "";
+    return [name, answer + via, `${r.ttl} s`];
+  });
+  return table(["name", "answer", "ttl"], rows, [0, 1, 2]);
+}
+
 function key(s: EndpointSlice): string {
   return `${s.metadata.namespace ?? "default"}/${s.metadata.name}`;
 }
