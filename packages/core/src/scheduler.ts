@@ -27,7 +27,15 @@
  */
 export type SimTime = number;
 
-/** Identifier of a registered {@link EventHandler}, returned by {@link Scheduler.register}. */
+/**
+ * Identifier of a registered {@link EventHandler}, returned by {@link Scheduler.register}.
+ *
+ * @example
+ * ```ts
+ * const id: HandlerId = scheduler.register({ handleEvent: (arg) => console.log("tick", arg) });
+ * scheduler.schedule(1000, id, 7); // calls handleEvent(7) at now + 1000 ms
+ * ```
+ */
 export type HandlerId = number;
 
 /**
@@ -73,7 +81,16 @@ export function seconds(s: number): SimTime {
 
 const INITIAL_CAPACITY = 1024;
 
-/** Identifier of a reusable, cancellable timer, returned by {@link Scheduler.createTimer}. */
+/**
+ * Identifier of a reusable, cancellable timer, returned by {@link Scheduler.createTimer}.
+ *
+ * @example
+ * ```ts
+ * const timeout: TimerId = scheduler.createTimer(handlerId, connectionId);
+ * scheduler.setTimer(timeout, seconds(30)); // (re)arm
+ * scheduler.cancelTimer(timeout);          // call it off
+ * ```
+ */
 export type TimerId = number;
 
 /**

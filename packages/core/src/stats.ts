@@ -9,7 +9,15 @@
 /** 2^32 as a double. */
 const TWO_POW_32 = 4294967296;
 
-/** Options of a {@link LatencyHistogram}. All values are in milliseconds. */
+/**
+ * Options of a {@link LatencyHistogram}. All values are in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const opts: LatencyHistogramOptions = { lowest: 0.01, highest: 60_000, significantDigits: 2 };
+ * const h = new LatencyHistogram(opts); // 10 µs .. 1 min, quantiles within 0.39 % (1/256)
+ * ```
+ */
 export interface LatencyHistogramOptions {
   /**
    * Smallest discernible value (the unit of the linear first bucket), in ms.
@@ -360,7 +368,16 @@ export class LatencyHistogram {
   }
 }
 
-/** Plain JSON summary of a {@link StreamingStats}. NaN (JSON `null`) fields when empty. */
+/**
+ * Plain JSON summary of a {@link StreamingStats}. NaN (JSON `null`) fields when empty.
+ *
+ * @example
+ * ```ts
+ * const s = new StreamingStats();
+ * for (const x of [2, 4, 4, 4, 5, 5, 7, 9]) s.add(x);
+ * const summary: StreamingStatsSummary = s.toJSON(); // { count: 8, mean: 5, min: 2, max: 9, stddev: 2 }
+ * ```
+ */
 export interface StreamingStatsSummary {
   /** Number of values. */
   readonly count: number;

@@ -8,7 +8,15 @@
  * @packageDocumentation
  */
 
-/** A field value of a trace record: JSON scalars only. */
+/**
+ * A field value of a trace record: JSON scalars only.
+ *
+ * @example
+ * ```ts
+ * const fields: Record<string, TraceValue> = { svc: "default/web", port: 80, ready: true, hint: null };
+ * trace.record(12.5, "conn.new", fields);
+ * ```
+ */
 export type TraceValue = string | number | boolean | null;
 
 /**
@@ -30,7 +38,15 @@ export interface TraceRecord {
   readonly fields: Readonly<Record<string, TraceValue>>;
 }
 
-/** Options of a {@link Trace}. */
+/**
+ * Options of a {@link Trace}.
+ *
+ * @example
+ * ```ts
+ * const trace = new Trace({ keep: 1000 });  // digest, plus the last 1000 records in memory
+ * const off = new Trace({ enabled: false }); // record() is a no-op; off.digest() === "cbf29ce484222325"
+ * ```
+ */
 export interface TraceOptions {
   /** Keep the last N records in memory for {@link Trace.records}. Default 0 (digest only). */
   readonly keep?: number;
