@@ -45,7 +45,17 @@ export interface ApplicationModel {
   readonly crashAfter?: Distribution;
 }
 
-/** An {@link ApplicationModel} with its defaults filled (see {@link resolveApplicationModel}). */
+/**
+ * An {@link ApplicationModel} with its defaults filled (see {@link resolveApplicationModel}).
+ *
+ * @example
+ * ```ts
+ * const m: ResolvedApplicationModel = resolveApplicationModel({ serviceTime: exponential(5), concurrency: 8 }, "app");
+ * m.queueLimit; // Infinity
+ * m.onSigterm;  // "exit"
+ * m.warmUp;     // undefined: listening at once
+ * ```
+ */
 export interface ResolvedApplicationModel {
   readonly concurrency: number;
   readonly serviceTime: Distribution;

@@ -47,15 +47,57 @@ export type RequestOutcome = Outcome | "dnsFailed";
  */
 export const OUTCOMES: readonly RequestOutcome[] = ["completed", "refused", "reset", "timedOut", "dropped", "dnsFailed"];
 
-/** Index of an outcome in {@link OUTCOMES}. */
+/**
+ * Index of an outcome in {@link OUTCOMES}.
+ *
+ * @example
+ * ```ts
+ * OUTCOMES[OUTCOME_COMPLETED]; // "completed"
+ * ```
+ */
 export const OUTCOME_COMPLETED = 0;
-/** Index of `refused` in {@link OUTCOMES}. */
+/**
+ * Index of `refused` in {@link OUTCOMES}.
+ *
+ * @example
+ * ```ts
+ * OUTCOMES[OUTCOME_REFUSED]; // "refused"
+ * ```
+ */
 export const OUTCOME_REFUSED = 1;
-/** Index of `reset` in {@link OUTCOMES}. */
+/**
+ * Index of `reset` in {@link OUTCOMES}.
+ *
+ * @example
+ * ```ts
+ * OUTCOMES[OUTCOME_RESET]; // "reset"
+ * ```
+ */
 export const OUTCOME_RESET = 2;
-/** Index of `timedOut` in {@link OUTCOMES}. */
+/**
+ * Index of `timedOut` in {@link OUTCOMES}.
+ *
+ * @example
+ * ```ts
+ * OUTCOMES[OUTCOME_TIMED_OUT]; // "timedOut"
+ * ```
+ */
 export const OUTCOME_TIMED_OUT = 3;
-/** Index of `dropped` in {@link OUTCOMES}. */
+/**
+ * Index of `dropped` in {@link OUTCOMES}.
+ *
+ * @example
+ * ```ts
+ * OUTCOMES[OUTCOME_DROPPED]; // "dropped"
+ * ```
+ */
 export const OUTCOME_DROPPED = 4;
-/** Index of `dnsFailed` in {@link OUTCOMES}. */
+/**
+ * Index of `dnsFailed` in {@link OUTCOMES}.
+ *
+ * @example
+ * ```ts
+ * OUTCOMES[OUTCOME_DNS_FAILED]; // "dnsFailed"
+ * ```
+ */
 export const OUTCOME_DNS_FAILED = 5;

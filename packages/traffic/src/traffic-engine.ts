@@ -31,6 +31,14 @@ const DEST_UNREACHABLE = -2; // no such IP: packets are lost => client timeout
  * What routes a client's new connections: a node's kube-proxy (`KubeProxy` implements
  * it), or something in front of nodes (a cloud load balancer choosing a node, then that
  * node's kube-proxy).
+ *
+ * @example
+ * ```ts
+ * const router: ConnectionRouter = sim.kubeProxy("node-1"); // a KubeProxy is one
+ * const frontend = sim.kubeProxy("node-1").frontend("10.96.0.10:80/TCP");
+ * const dest = router.connect(frontend, parseIPv4("10.244.2.5")); // the client pod's IP
+ * // dest >= 0: an interned "IP:port" of the chosen endpoint; < 0: ROUTE_REJECTED, ROUTE_DROPPED or ROUTE_NO_RULE
+ * ```
  */
 export interface ConnectionRouter {
   /** A new connection from `clientIP` to `frontend`: a destination id (>= 0) or a `ROUTE_*` code. Must not allocate. */
@@ -43,7 +51,23 @@ export interface ConnectionRouter {
   onStaleUdpEntries(listener: (frontend: ServiceFrontend, destinations: readonly number[]) => void): () => void;
 }
 
-/** A client that sends requests to a Service address, one request per connection. */
+/**
+ * A client that sends requests to a Service address, one request per connection.
+ *
+ * @example
+ * ```ts
+ * const client = engine.addClient({
+ *   name: "frontend",
+ *   sourceIP: parseIPv4("10.244.2.5"),
+ *   proxy: kubeProxy,                           // the client node's KubeProxy
+ *   frontend: kubeProxy.frontend("10.96.0.10:80/TCP"),
+ *   interarrival: exponential(1000 / 200),      // Poisson, 200 requests/s
+ *   random: random.stream("client/frontend"),
+ *   connectTimeout: 1000,
+ *   connections: { mode: "keep-alive", poolSize: 16 },
+ * });
+ * ```
+ */
 export interface ClientOptions {
   /** Name, unique within the simulation (e.g. `frontend`). */
   readonly name: string;
@@ -100,6 +124,13 @@ export interface ClientOptions {
  * A client's per-request name lookup (see {@link ClientOptions.resolver}). Called on the
  * hot path: `lookup` returns whether the name resolved and leaves the time it took in
  * `delay`, so that nothing is allocated per request.
+ *
+ * @example
+ * ```ts
+ * // A stub that always resolves in 2 ms (the scenario package builds real ones from its DNS model).
+ * const resolver: RequestResolver = { delay: 2, lookup: (_now) => true };
+ * engine.addClient({ ...clientOptions, resolver });
+ * ```
  */
 export interface RequestResolver {
   /** Resolves the client's target at `now`; returns true when it resolved. Sets {@link RequestResolver.delay} (and {@link RequestResolver.destination}). */
@@ -121,6 +152,18 @@ export interface RequestResolver {
  * {@link TrafficEngine.setForwarder}): once the proxy's application has spent its own
  * service time on a request, the forwarder chooses the upstream the proxy sends it to,
  * or answers it itself. Called on the hot path: must not allocate.
+ *
+ * @example
+ * ```ts
+ * // Sends every request to one upstream pod (addresses: the engine's Interner).
+ * const upstream = addresses.id("10.244.1.7:8080");
+ * let errors = 0;
+ * const forwarder: RequestForwarder = {
+ *   forward: (_client) => upstream, // or -503: the proxy answers 503 itself
+ *   answered: (_client, status, _upstream) => { if (status !== 200) errors++; },
+ * };
+ * engine.setForwarder(proxyApp, forwarder, 3); // proxyApp: from engine.startApplication
+ * ```
  */
 export interface RequestForwarder {
   /**
@@ -176,7 +219,15 @@ export type ConnectionPolicy =
  */
 export type OutcomeCounts = Readonly<Record<Outcome, number>>;
 
-/** Options of a {@link TrafficEngine}. */
+/**
+ * Options of a {@link TrafficEngine}.
+ *
+ * @example
+ * ```ts
+ * const addresses = new Interner(); // the same one the kube-proxies use
+ * const engine = new TrafficEngine(scheduler, { addresses, stopAfterCompleted: 100_000 });
+ * ```
+ */
 export interface TrafficEngineOptions {
   /** Interns `IP:port` to destination ids (shared with kube-proxy). */
   readonly addresses: Interner;
@@ -190,7 +241,17 @@ export interface TrafficEngineOptions {
   readonly onRequestEnd?: RequestEndListener;
 }
 
-/** Receives each request's end: see {@link TrafficEngineOptions.onRequestEnd}. */
+/**
+ * Receives each request's end: see {@link TrafficEngineOptions.onRequestEnd}.
+ *
+ * @example
+ * ```ts
+ * const onEnd: RequestEndListener = (outcome, start, end, endpoint, client) => {
+ *   if (outcome !== "completed") console.log(`${client}: ${outcome} after ${end - start} ms (endpoint "${endpoint}")`);
+ * };
+ * const engine = new TrafficEngine(scheduler, { addresses, onRequestEnd: onEnd });
+ * ```
+ */
 export type RequestEndListener = (outcome: RequestOutcome, start: SimTime, end: SimTime, endpoint: string, client: string) => void;
 
 interface App {
@@ -217,7 +278,17 @@ interface App {
   tries: number;
 }
 
-/** What a health probe of an application gets (see {@link TrafficEngine.probeApplication}). */
+/**
+ * What a health probe of an application gets (see {@link TrafficEngine.probeApplication}).
+ *
+ * @example
+ * ```ts
+ * const app = engine.startApplication("api-1", ["10.244.1.7:8080"], { serviceTime: exponential(5) }, random.stream("app/api-1"));
+ * const answer: ApplicationProbeAnswer = engine.probeApplication(app); // "success"
+ * engine.hangApplication(app);
+ * engine.probeApplication(app); // "no-answer"
+ * ```
+ */
 export type ApplicationProbeAnswer = "success" | "refused" | "no-answer";
 
 interface Client {
