@@ -12,27 +12,91 @@ import type { Deployment, Pod, StringMap } from "@kube-netsim/model";
 import { isPodReady } from "../endpointslice/pod-to-endpoint.js";
 import { isPodActive } from "../replicaset-controller.js";
 
-/** A `maxSurge` / `maxUnavailable` value (`intstr.IntOrString`): an integer, or a percentage such as `"25%"`. */
+/**
+ * A `maxSurge` / `maxUnavailable` value (`intstr.IntOrString`): an integer, or a percentage such as `"25%"`.
+ *
+ * @example
+ * ```ts
+ * const maxSurge: IntOrPercent = "25%"; // the apps/v1 default
+ * const maxUnavailable: IntOrPercent = 0;
+ * resolveFenceposts(maxSurge, maxUnavailable, 10); // { surge: 3, unavailable: 0 }
+ * ```
+ */
 export type IntOrPercent = number | string;
 
-/** `spec.strategy.type` of a Deployment. */
+/**
+ * `spec.strategy.type` of a Deployment.
+ *
+ * @example
+ * ```ts
+ * const strategy: DeploymentStrategyType = "Recreate"; // default "RollingUpdate"
+ * isRollingUpdate({ replicas: 3, strategy }); // false
+ * ```
+ */
 export type DeploymentStrategyType = "RollingUpdate" | "Recreate";
 
-/** `math.MaxInt32`: upstream's "no limit" value of `revisionHistoryLimit` and `progressDeadlineSeconds`. */
+/**
+ * `math.MaxInt32`: upstream's "no limit" value of `revisionHistoryLimit` and `progressDeadlineSeconds`.
+ *
+ * @example
+ * ```ts
+ * MAX_INT32;                      // 2147483647
+ * hasProgressDeadline(MAX_INT32);  // false: progressDeadlineSeconds 2147483647 turns progress tracking off
+ * hasProgressDeadline(600);        // true
+ * ```
+ */
 export const MAX_INT32: number = 2147483647;
 
-/** `deployment.kubernetes.io/revision`: the rollout sequence number of a ReplicaSet (and, copied, of its Deployment). */
+/**
+ * `deployment.kubernetes.io/revision`: the rollout sequence number of a ReplicaSet (and, copied, of its Deployment).
+ *
+ * @example
+ * ```ts
+ * rs.metadata.annotations?.[ANNOTATION_REVISION]; // "2" for the second rollout
+ * revisionOf(rs.metadata.annotations);            // 2
+ * ```
+ */
 export const ANNOTATION_REVISION: string = "deployment.kubernetes.io/revision";
-/** `deployment.kubernetes.io/revision-history`: earlier revisions a ReplicaSet served (set when a rollback reuses it). */
+/**
+ * `deployment.kubernetes.io/revision-history`: earlier revisions a ReplicaSet served (set when a rollback reuses it).
+ *
+ * @example
+ * ```ts
+ * // Rolling back to the ReplicaSet of revision 1 when the Deployment is at revision 2:
+ * setNewReplicaSetAnnotations({}, { [ANNOTATION_REVISION]: "1" }, 3, true, 10, 13).annotations;
+ * // { "deployment.kubernetes.io/revision": "3", "deployment.kubernetes.io/revision-history": "1" }
+ * ```
+ */
 export const ANNOTATION_REVISION_HISTORY: string = "deployment.kubernetes.io/revision-history";
-/** `deployment.kubernetes.io/desired-replicas`: the Deployment's `spec.replicas` when this ReplicaSet was last scaled. */
+/**
+ * `deployment.kubernetes.io/desired-replicas`: the Deployment's `spec.replicas` when this ReplicaSet was last scaled.
+ *
+ * @example
+ * ```ts
+ * setReplicasAnnotations(undefined, 10, 13).annotations[ANNOTATION_DESIRED_REPLICAS]; // "10"
+ * ```
+ */
 export const ANNOTATION_DESIRED_REPLICAS: string = "deployment.kubernetes.io/desired-replicas";
-/** `deployment.kubernetes.io/max-replicas`: `spec.replicas + maxSurge` when this ReplicaSet was last scaled. */
+/**
+ * `deployment.kubernetes.io/max-replicas`: `spec.replicas + maxSurge` when this ReplicaSet was last scaled.
+ *
+ * @example
+ * ```ts
+ * setReplicasAnnotations(undefined, 10, 13).annotations[ANNOTATION_MAX_REPLICAS]; // "13" (10 + maxSurge 25%)
+ * ```
+ */
 export const ANNOTATION_MAX_REPLICAS: string = "deployment.kubernetes.io/max-replicas";
 
 /**
  * The parts of a Deployment's spec the rollout rules read, after apps/v1 defaulting.
  * `maxSurge` / `maxUnavailable` are set for RollingUpdate only.
+ *
+ * @example
+ * ```ts
+ * const spec: RolloutSpec = { replicas: 10, strategy: "RollingUpdate", maxSurge: "25%", maxUnavailable: "25%" };
+ * maxSurge(spec);     // 3
+ * minAvailable(spec); // 8
+ * ```
  */
 export interface RolloutSpec {
   /** `spec.replicas` (default 1). */
@@ -45,7 +109,17 @@ export interface RolloutSpec {
   readonly maxUnavailable?: IntOrPercent;
 }
 
-/** A Deployment's spec with every apps/v1 default applied (see {@link deploymentDefaults}). */
+/**
+ * A Deployment's spec with every apps/v1 default applied (see {@link deploymentDefaults}).
+ *
+ * @example
+ * ```ts
+ * const spec: DefaultedDeploymentSpec = deploymentDefaults(d); // d: a Deployment with only replicas: 3 set
+ * spec.maxUnavailable;          // "25%"
+ * spec.revisionHistoryLimit;    // 10
+ * spec.progressDeadlineSeconds; // 600
+ * ```
+ */
 export interface DefaultedDeploymentSpec extends RolloutSpec {
   /** `spec.minReadySeconds` (default 0). */
   readonly minReadySeconds: number;
@@ -113,7 +187,15 @@ export function scaledValueFromIntOrPercent(value: IntOrPercent, total: number, 
   return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
 }
 
-/** The resolved fenceposts of a rolling update: how many pods above, and below, `replicas` it may go. */
+/**
+ * The resolved fenceposts of a rolling update: how many pods above, and below, `replicas` it may go.
+ *
+ * @example
+ * ```ts
+ * const { surge, unavailable }: Fenceposts = resolveFenceposts("25%", "25%", 10);
+ * // surge 3 (rounds up), unavailable 2 (rounds down): between 8 and 13 pods during the rollout
+ * ```
+ */
 export interface Fenceposts {
   /** maxSurge as a number of pods (percentages round up). */
   readonly surge: number;
@@ -150,7 +232,15 @@ export function resolveFenceposts(maxSurge: IntOrPercent | undefined, maxUnavail
   return { surge, unavailable };
 }
 
-/** Whether the strategy is RollingUpdate (deployment_util.go IsRollingUpdate). */
+/**
+ * Whether the strategy is RollingUpdate (deployment_util.go IsRollingUpdate).
+ *
+ * @example
+ * ```ts
+ * isRollingUpdate({ replicas: 3, strategy: "RollingUpdate", maxSurge: 1, maxUnavailable: 0 }); // true
+ * isRollingUpdate({ replicas: 3, strategy: "Recreate" });                                    // false
+ * ```
+ */
 export function isRollingUpdate(spec: RolloutSpec): boolean {
   return spec.strategy === "RollingUpdate";
 }
@@ -212,6 +302,13 @@ export function minAvailable(spec: RolloutSpec): number {
  * What the rules need of one ReplicaSet: its `spec.replicas` and its status counts.
  * The Deployment controller builds these from the ReplicaSet and its pods; tests write
  * them by hand.
+ *
+ * @example
+ * ```ts
+ * const oldRS: ReplicaSetState = { name: "web-6b7f", creationTimestamp: 0, replicas: 3, statusReplicas: 3, readyReplicas: 3, availableReplicas: 2, revision: 1 };
+ * const newRS: ReplicaSetState = { name: "web-5d9c", creationTimestamp: 60_000, replicas: 2, statusReplicas: 2, readyReplicas: 1, availableReplicas: 1, revision: 2 };
+ * replicaCount([oldRS, newRS]); // 5
+ * ```
  */
 export interface ReplicaSetState {
   /** `metadata.name`. */
@@ -236,42 +333,85 @@ export interface ReplicaSetState {
   readonly terminating?: boolean;
 }
 
-/** Sum of `spec.replicas` (deployment_util.go GetReplicaCountForReplicaSets). */
+/**
+ * Sum of `spec.replicas` (deployment_util.go GetReplicaCountForReplicaSets).
+ *
+ * @example
+ * ```ts
+ * replicaCount([oldRS, newRS]); // 5: spec.replicas 3 + 2 (oldRS, newRS as in ReplicaSetState's example)
+ * replicaCount([oldRS, undefined]); // 3: a missing new ReplicaSet counts 0
+ * ```
+ */
 export function replicaCount(rss: readonly (ReplicaSetState | undefined)[]): number {
   let n = 0;
   for (const rs of rss) if (rs) n += rs.replicas;
   return n;
 }
 
-/** Sum of `status.replicas` (deployment_util.go GetActualReplicaCountForReplicaSets). */
+/**
+ * Sum of `status.replicas` (deployment_util.go GetActualReplicaCountForReplicaSets).
+ *
+ * @example
+ * ```ts
+ * actualReplicaCount([oldRS, newRS]); // 5: status.replicas 3 + 2 (oldRS, newRS as in ReplicaSetState's example)
+ * ```
+ */
 export function actualReplicaCount(rss: readonly (ReplicaSetState | undefined)[]): number {
   let n = 0;
   for (const rs of rss) if (rs) n += rs.statusReplicas ?? 0;
   return n;
 }
 
-/** Sum of `status.readyReplicas` (deployment_util.go GetReadyReplicaCountForReplicaSets). */
+/**
+ * Sum of `status.readyReplicas` (deployment_util.go GetReadyReplicaCountForReplicaSets).
+ *
+ * @example
+ * ```ts
+ * readyReplicaCount([oldRS, newRS]); // 4: status.readyReplicas 3 + 1 (oldRS, newRS as in ReplicaSetState's example)
+ * ```
+ */
 export function readyReplicaCount(rss: readonly (ReplicaSetState | undefined)[]): number {
   let n = 0;
   for (const rs of rss) if (rs) n += rs.readyReplicas ?? 0;
   return n;
 }
 
-/** Sum of `status.availableReplicas` (deployment_util.go GetAvailableReplicaCountForReplicaSets). */
+/**
+ * Sum of `status.availableReplicas` (deployment_util.go GetAvailableReplicaCountForReplicaSets).
+ *
+ * @example
+ * ```ts
+ * availableReplicaCount([oldRS, newRS]); // 3: status.availableReplicas 2 + 1 (oldRS, newRS as in ReplicaSetState's example)
+ * ```
+ */
 export function availableReplicaCount(rss: readonly (ReplicaSetState | undefined)[]): number {
   let n = 0;
   for (const rs of rss) if (rs) n += rs.availableReplicas ?? 0;
   return n;
 }
 
-/** ReplicaSets with `spec.replicas > 0` (pkg/controller/controller_utils.go FilterActiveReplicaSets). */
+/**
+ * ReplicaSets with `spec.replicas > 0` (pkg/controller/controller_utils.go FilterActiveReplicaSets).
+ *
+ * @example
+ * ```ts
+ * filterActiveReplicaSets([oldRS, { ...newRS, replicas: 0 }]).map((rs) => rs.name); // ["web-6b7f"]
+ * ```
+ */
 export function filterActiveReplicaSets<T extends ReplicaSetState>(rss: readonly (T | undefined)[]): T[] {
   const out: T[] = [];
   for (const rs of rss) if (rs && rs.replicas > 0) out.push(rs);
   return out;
 }
 
-/** Oldest first, ties by name (pkg/controller/controller_utils.go ReplicaSetsByCreationTimestamp). */
+/**
+ * Oldest first, ties by name (pkg/controller/controller_utils.go ReplicaSetsByCreationTimestamp).
+ *
+ * @example
+ * ```ts
+ * [newRS, oldRS].sort(compareByCreationTimestamp).map((rs) => rs.name); // ["web-6b7f", "web-5d9c"]: oldest first
+ * ```
+ */
 export function compareByCreationTimestamp(a: ReplicaSetState, b: ReplicaSetState): number {
   const ta = a.creationTimestamp ?? 0;
   const tb = b.creationTimestamp ?? 0;
@@ -279,25 +419,60 @@ export function compareByCreationTimestamp(a: ReplicaSetState, b: ReplicaSetStat
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** Larger first; same size: newer first (controller_utils.go ReplicaSetsBySizeNewer, used to scale up). */
+/**
+ * Larger first; same size: newer first (controller_utils.go ReplicaSetsBySizeNewer, used to scale up).
+ *
+ * @example
+ * ```ts
+ * const a = { name: "a", creationTimestamp: 0, replicas: 2 };
+ * const b = { name: "b", creationTimestamp: 1000, replicas: 2 };
+ * const c = { name: "c", creationTimestamp: 500, replicas: 5 };
+ * [a, b, c].sort(compareBySizeNewer).map((rs) => rs.name); // ["c", "b", "a"]
+ * ```
+ */
 export function compareBySizeNewer(a: ReplicaSetState, b: ReplicaSetState): number {
   if (a.replicas === b.replicas) return compareByCreationTimestamp(b, a);
   return b.replicas - a.replicas;
 }
 
-/** Larger first; same size: older first (controller_utils.go ReplicaSetsBySizeOlder, used to scale down). */
+/**
+ * Larger first; same size: older first (controller_utils.go ReplicaSetsBySizeOlder, used to scale down).
+ *
+ * @example
+ * ```ts
+ * const a = { name: "a", creationTimestamp: 0, replicas: 2 };
+ * const b = { name: "b", creationTimestamp: 1000, replicas: 2 };
+ * const c = { name: "c", creationTimestamp: 500, replicas: 5 };
+ * [a, b, c].sort(compareBySizeOlder).map((rs) => rs.name); // ["c", "a", "b"]
+ * ```
+ */
 export function compareBySizeOlder(a: ReplicaSetState, b: ReplicaSetState): number {
   if (a.replicas === b.replicas) return compareByCreationTimestamp(a, b);
   return b.replicas - a.replicas;
 }
 
-/** Lower revision first; unparsable or equal revisions by creation time (deployment_util.go ReplicaSetsByRevision). */
+/**
+ * Lower revision first; unparsable or equal revisions by creation time (deployment_util.go ReplicaSetsByRevision).
+ *
+ * @example
+ * ```ts
+ * [newRS, oldRS].sort(compareByRevision).map((rs) => rs.revision); // [1, 2] (oldRS, newRS as in ReplicaSetState's example)
+ * ```
+ */
 export function compareByRevision(a: ReplicaSetState, b: ReplicaSetState): number {
   if (a.revision === undefined || b.revision === undefined || a.revision === b.revision) return compareByCreationTimestamp(a, b);
   return a.revision - b.revision;
 }
 
-/** The highest parsable revision, 0 when none (deployment_util.go MaxRevision). */
+/**
+ * The highest parsable revision, 0 when none (deployment_util.go MaxRevision).
+ *
+ * @example
+ * ```ts
+ * maxRevision([oldRS, newRS]); // 2 (revisions 1 and 2)
+ * maxRevision([]);             // 0
+ * ```
+ */
 export function maxRevision(rss: readonly ReplicaSetState[]): number {
   let max = 0;
   for (const rs of rss) if (rs.revision !== undefined && rs.revision > max) max = rs.revision;
@@ -320,7 +495,16 @@ export function parseIntAnnotation(annotations: StringMap | undefined, key: stri
   return Number(v);
 }
 
-/** The revision of an object (deployment_util.go Revision): 0 without the annotation, undefined when it does not parse. */
+/**
+ * The revision of an object (deployment_util.go Revision): 0 without the annotation, undefined when it does not parse.
+ *
+ * @example
+ * ```ts
+ * revisionOf({ "deployment.kubernetes.io/revision": "4" });   // 4
+ * revisionOf(undefined);                                      // 0
+ * revisionOf({ "deployment.kubernetes.io/revision": "x" });   // undefined
+ * ```
+ */
 export function revisionOf(annotations: StringMap | undefined): number | undefined {
   if (annotations?.[ANNOTATION_REVISION] === undefined) return 0;
   return parseIntAnnotation(annotations, ANNOTATION_REVISION);
@@ -336,7 +520,15 @@ const ANNOTATIONS_TO_SKIP: ReadonlySet<string> = new Set([
   "deprecated.deployment.rollback.to",
 ]);
 
-/** The result of an annotation rule: the new map and whether it differs. */
+/**
+ * The result of an annotation rule: the new map and whether it differs.
+ *
+ * @example
+ * ```ts
+ * const { annotations, changed }: AnnotationUpdate = setReplicasAnnotations(rs.metadata.annotations, 10, 13);
+ * if (changed) store.update({ ...rs, metadata: { ...rs.metadata, annotations } }); // rs, store: the ReplicaSet and the ObjectStore
+ * ```
+ */
 export interface AnnotationUpdate {
   readonly annotations: StringMap;
   readonly changed: boolean;
@@ -345,6 +537,13 @@ export interface AnnotationUpdate {
 /**
  * Sets `desired-replicas` and `max-replicas` (deployment_util.go SetReplicasAnnotations),
  * which {@link isScalingEvent} and proportional scaling read back.
+ *
+ * @example
+ * ```ts
+ * setReplicasAnnotations({ team: "shop" }, 10, 13);
+ * // { annotations: { team: "shop", "deployment.kubernetes.io/desired-replicas": "10",
+ * //   "deployment.kubernetes.io/max-replicas": "13" }, changed: true }
+ * ```
  */
 export function setReplicasAnnotations(annotations: StringMap | undefined, desiredReplicas: number, maxReplicas: number): AnnotationUpdate {
   const out: Record<string, string> = { ...(annotations ?? {}) };
@@ -369,6 +568,13 @@ const MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000;
  * raised to `newRevision` when lower (a reused ReplicaSet, i.e. a rollback, records
  * its old revision in `revision-history`, at most 2000 characters), and a ReplicaSet
  * about to be created (`exists` false) gets the replicas annotations.
+ *
+ * @example
+ * ```ts
+ * setNewReplicaSetAnnotations({ team: "shop", "deployment.kubernetes.io/revision": "2" }, undefined, 3, false, 10, 13).annotations;
+ * // { team: "shop", "deployment.kubernetes.io/revision": "3",
+ * //   "deployment.kubernetes.io/desired-replicas": "10", "deployment.kubernetes.io/max-replicas": "13" }
+ * ```
  */
 export function setNewReplicaSetAnnotations(
   deploymentAnnotations: StringMap | undefined,
@@ -426,6 +632,14 @@ export function setNewReplicaSetAnnotations(
  * A pod is available when it is Ready, and has been for more than `minReadySeconds`
  * (pkg/api/v1/pod/util.go IsPodAvailable: `lastTransitionTime + minReadySeconds`
  * strictly before now; with minReadySeconds 0, Ready is enough).
+ *
+ * @example
+ * ```ts
+ * // pod: Ready since t = 0 (its Ready condition's lastTransitionTime)
+ * isPodAvailable(pod, 10, 10_000); // false: not yet strictly more than 10 s
+ * isPodAvailable(pod, 10, 10_001); // true
+ * isPodAvailable(pod, 0, 0);       // true: Ready is enough
+ * ```
  */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: SimTime): boolean {
   if (!isPodReady(pod)) return false;
@@ -434,7 +648,15 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: SimTime):
   return t !== undefined && t + minReadySeconds * 1000 < now;
 }
 
-/** The status counts of one ReplicaSet. */
+/**
+ * The status counts of one ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * const c: ReplicaSetPodCounts = replicaSetPodCounts(pods, 10, now);
+ * if (c.nextAvailableAt !== undefined) scheduler.schedule(c.nextAvailableAt - now, handler); // look again then
+ * ```
+ */
 export interface ReplicaSetPodCounts {
   /** `status.replicas`: active pods. */
   readonly statusReplicas: number;
@@ -453,6 +675,13 @@ export interface ReplicaSetPodCounts {
  * controller would look again: minReadySeconds plus one second after the pod turned
  * Ready (pkg/controller/replicaset/replica_set.go updatePod: "Add a second to avoid
  * milliseconds skew").
+ *
+ * @example
+ * ```ts
+ * // Two running pods, Ready since 0 s and 5 s; minReadySeconds 10; now 12 s:
+ * replicaSetPodCounts([podReadyAt0, podReadyAt5000], 10, 12_000);
+ * // { statusReplicas: 2, readyReplicas: 2, availableReplicas: 1, nextAvailableAt: 16000 }
+ * ```
  */
 export function replicaSetPodCounts(pods: readonly Pod[], minReadySeconds: number, now: SimTime): ReplicaSetPodCounts {
   let statusReplicas = 0;
