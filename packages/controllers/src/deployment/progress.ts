@@ -8,10 +8,26 @@
  */
 import { MAX_INT32 } from "./util.js";
 
-/** `status.conditions[].type` of a Deployment. */
+/**
+ * `status.conditions[].type` of a Deployment.
+ *
+ * @example
+ * ```ts
+ * const type: DeploymentConditionType = "Progressing";
+ * getDeploymentCondition(readDeploymentStatus(d.status).conditions, type)?.reason; // e.g. "NewReplicaSetAvailable"
+ * ```
+ */
 export type DeploymentConditionType = "Available" | "Progressing" | "ReplicaFailure";
 
-/** A Deployment condition (`status.conditions[]`, apps/v1 DeploymentCondition). */
+/**
+ * A Deployment condition (`status.conditions[]`, apps/v1 DeploymentCondition).
+ *
+ * @example
+ * ```ts
+ * const c: DeploymentCondition = newDeploymentCondition("Progressing", "True", REASON_REPLICASET_UPDATED, 'ReplicaSet "web-5d9c" is progressing.', 30_000);
+ * // { type: "Progressing", status: "True", reason: "ReplicaSetUpdated", message: ..., lastUpdateTime: 30000, lastTransitionTime: 30000 }
+ * ```
+ */
 export interface DeploymentCondition {
   readonly type: DeploymentConditionType;
   readonly status: "True" | "False" | "Unknown";
@@ -29,6 +45,12 @@ export interface DeploymentCondition {
  * DeploymentStatus). `@kube-netsim/model`'s `Deployment.status` type does not list
  * `conditions`, `unavailableReplicas` or `collisionCount` yet; they are stored all the
  * same (status is not validated). Read it with {@link readDeploymentStatus}.
+ *
+ * @example
+ * ```ts
+ * const s: DeploymentStatus = readDeploymentStatus(store.get("Deployment", "default", "web")?.status);
+ * const rolledOut = s.updatedReplicas === s.replicas && s.unavailableReplicas === 0;
+ * ```
  */
 export interface DeploymentStatus {
   readonly observedGeneration: number;
@@ -45,28 +67,109 @@ export interface DeploymentStatus {
   readonly conditions?: readonly DeploymentCondition[];
 }
 
-/** Progressing: a ReplicaSet was scaled as part of the rollout. */
+/**
+ * Progressing: a ReplicaSet was scaled as part of the rollout.
+ *
+ * @example
+ * ```ts
+ * getDeploymentCondition(status.conditions, "Progressing")?.reason === REASON_REPLICASET_UPDATED; // mid-rollout
+ * REASON_REPLICASET_UPDATED; // "ReplicaSetUpdated"
+ * ```
+ */
 export const REASON_REPLICASET_UPDATED: string = "ReplicaSetUpdated";
-/** Progressing: the new ReplicaSet could not be created. */
+/**
+ * Progressing: the new ReplicaSet could not be created.
+ *
+ * @example
+ * ```ts
+ * REASON_FAILED_RS_CREATE; // "ReplicaSetCreateError"
+ * ```
+ */
 export const REASON_FAILED_RS_CREATE: string = "ReplicaSetCreateError";
-/** Progressing: the controller created the new ReplicaSet. */
+/**
+ * Progressing: the controller created the new ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * REASON_NEW_REPLICASET_CREATED; // "NewReplicaSetCreated"
+ * ```
+ */
 export const REASON_NEW_REPLICASET_CREATED: string = "NewReplicaSetCreated";
-/** Progressing: the controller found (adopted) the new ReplicaSet. */
+/**
+ * Progressing: the controller found (adopted) the new ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * REASON_FOUND_NEW_RS; // "FoundNewReplicaSet"
+ * ```
+ */
 export const REASON_FOUND_NEW_RS: string = "FoundNewReplicaSet";
-/** Progressing: the rollout is complete (all new pods available, no old pods). */
+/**
+ * Progressing: the rollout is complete (all new pods available, no old pods).
+ *
+ * @example
+ * ```ts
+ * const done = getDeploymentCondition(status.conditions, "Progressing")?.reason === REASON_NEW_RS_AVAILABLE;
+ * REASON_NEW_RS_AVAILABLE; // "NewReplicaSetAvailable" (what `kubectl rollout status` waits for)
+ * ```
+ */
 export const REASON_NEW_RS_AVAILABLE: string = "NewReplicaSetAvailable";
-/** Progressing=False: no progress within progressDeadlineSeconds. */
+/**
+ * Progressing=False: no progress within progressDeadlineSeconds.
+ *
+ * @example
+ * ```ts
+ * const stuck = getDeploymentCondition(status.conditions, "Progressing")?.reason === REASON_TIMED_OUT;
+ * REASON_TIMED_OUT; // "ProgressDeadlineExceeded"
+ * ```
+ */
 export const REASON_TIMED_OUT: string = "ProgressDeadlineExceeded";
-/** Progressing=Unknown: the Deployment is paused. */
+/**
+ * Progressing=Unknown: the Deployment is paused.
+ *
+ * @example
+ * ```ts
+ * checkPausedConditions(true, 600, undefined, now)?.[0].reason; // "DeploymentPaused" === REASON_PAUSED
+ * ```
+ */
 export const REASON_PAUSED: string = "DeploymentPaused";
-/** Progressing=Unknown: the Deployment was resumed. */
+/**
+ * Progressing=Unknown: the Deployment was resumed.
+ *
+ * @example
+ * ```ts
+ * checkPausedConditions(false, 600, pausedConditions, now)?.[0].reason; // "DeploymentResumed" === REASON_RESUMED
+ * ```
+ */
 export const REASON_RESUMED: string = "DeploymentResumed";
-/** Available=True: at least `replicas - maxUnavailable` pods are available. */
+/**
+ * Available=True: at least `replicas - maxUnavailable` pods are available.
+ *
+ * @example
+ * ```ts
+ * getDeploymentCondition(status.conditions, "Available")?.reason; // "MinimumReplicasAvailable" === REASON_MINIMUM_REPLICAS_AVAILABLE
+ * ```
+ */
 export const REASON_MINIMUM_REPLICAS_AVAILABLE: string = "MinimumReplicasAvailable";
-/** Available=False. */
+/**
+ * Available=False.
+ *
+ * @example
+ * ```ts
+ * getDeploymentCondition(status.conditions, "Available")?.reason; // "MinimumReplicasUnavailable" (Available=False)
+ * ```
+ */
 export const REASON_MINIMUM_REPLICAS_UNAVAILABLE: string = "MinimumReplicasUnavailable";
 
-/** A Deployment's stored status with absent counts as 0 (Go's zero values). */
+/**
+ * A Deployment's stored status with absent counts as 0 (Go's zero values).
+ *
+ * @example
+ * ```ts
+ * readDeploymentStatus({ replicas: 3, availableReplicas: 2 });
+ * // { observedGeneration: 0, replicas: 3, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 2, unavailableReplicas: 0 }
+ * ```
+ */
 export function readDeploymentStatus(status: unknown): DeploymentStatus {
   const s = (status ?? {}) as Partial<DeploymentStatus>;
   const out: DeploymentStatus = {
@@ -82,7 +185,16 @@ export function readDeploymentStatus(status: unknown): DeploymentStatus {
   return out;
 }
 
-/** Whether two statuses are equal (progress.go compares with reflect.DeepEqual before writing). */
+/**
+ * Whether two statuses are equal (progress.go compares with reflect.DeepEqual before writing).
+ *
+ * @example
+ * ```ts
+ * const a = readDeploymentStatus({ replicas: 3, availableReplicas: 2 });
+ * deploymentStatusEqual(a, readDeploymentStatus({ replicas: 3, availableReplicas: 2, conditions: [] })); // true
+ * deploymentStatusEqual(a, { ...a, availableReplicas: 3 });                                           // false
+ * ```
+ */
 export function deploymentStatusEqual(a: DeploymentStatus, b: DeploymentStatus): boolean {
   if (
     a.observedGeneration !== b.observedGeneration ||
@@ -115,12 +227,29 @@ export function deploymentStatusEqual(a: DeploymentStatus, b: DeploymentStatus):
   return true;
 }
 
-/** A new condition updated and transitioned now (deployment_util.go NewDeploymentCondition). */
+/**
+ * A new condition updated and transitioned now (deployment_util.go NewDeploymentCondition).
+ *
+ * @example
+ * ```ts
+ * newDeploymentCondition("Available", "True", REASON_MINIMUM_REPLICAS_AVAILABLE, "Deployment has minimum availability.", 45_000);
+ * // { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: ..., lastUpdateTime: 45000, lastTransitionTime: 45000 }
+ * ```
+ */
 export function newDeploymentCondition(type: DeploymentConditionType, status: DeploymentCondition["status"], reason: string, message: string, now: number): DeploymentCondition {
   return { type, status, reason, message, lastUpdateTime: now, lastTransitionTime: now };
 }
 
-/** The condition of that type, if any (deployment_util.go GetDeploymentCondition). */
+/**
+ * The condition of that type, if any (deployment_util.go GetDeploymentCondition).
+ *
+ * @example
+ * ```ts
+ * const conditions = [newDeploymentCondition("Progressing", "True", REASON_REPLICASET_UPDATED, "", 30_000)];
+ * getDeploymentCondition(conditions, "Progressing")?.reason; // "ReplicaSetUpdated"
+ * getDeploymentCondition(conditions, "Available");           // undefined
+ * ```
+ */
 export function getDeploymentCondition(conditions: readonly DeploymentCondition[] | undefined, type: DeploymentConditionType): DeploymentCondition | undefined {
   return conditions?.find((c) => c.type === type);
 }
@@ -129,6 +258,14 @@ export function getDeploymentCondition(conditions: readonly DeploymentCondition[
  * Sets a condition (deployment_util.go SetDeploymentCondition): nothing changes when
  * one with the same status and reason exists; otherwise it replaces the old one (moved
  * to the end), keeping the old lastTransitionTime when the status is unchanged.
+ *
+ * @example
+ * ```ts
+ * const started = setDeploymentCondition(undefined, newDeploymentCondition("Progressing", "True", REASON_REPLICASET_UPDATED, "", 30_000));
+ * const done = setDeploymentCondition(started, newDeploymentCondition("Progressing", "True", REASON_NEW_RS_AVAILABLE, "", 90_000));
+ * done[0].lastUpdateTime;     // 90000
+ * done[0].lastTransitionTime; // 30000: status stayed "True"
+ * ```
  */
 export function setDeploymentCondition(conditions: readonly DeploymentCondition[] | undefined, condition: DeploymentCondition): readonly DeploymentCondition[] {
   const list = conditions ?? [];
@@ -138,12 +275,28 @@ export function setDeploymentCondition(conditions: readonly DeploymentCondition[
   return [...list.filter((c) => c.type !== condition.type), next];
 }
 
-/** Removes the condition of that type (deployment_util.go RemoveDeploymentCondition). */
+/**
+ * Removes the condition of that type (deployment_util.go RemoveDeploymentCondition).
+ *
+ * @example
+ * ```ts
+ * removeDeploymentCondition(status.conditions, "ReplicaFailure"); // the other conditions, in order
+ * removeDeploymentCondition(undefined, "Progressing");            // []
+ * ```
+ */
 export function removeDeploymentCondition(conditions: readonly DeploymentCondition[] | undefined, type: DeploymentConditionType): readonly DeploymentCondition[] {
   return (conditions ?? []).filter((c) => c.type !== type);
 }
 
-/** Whether progress is tracked: progressDeadlineSeconds is not MaxInt32 (deployment_util.go HasProgressDeadline). */
+/**
+ * Whether progress is tracked: progressDeadlineSeconds is not MaxInt32 (deployment_util.go HasProgressDeadline).
+ *
+ * @example
+ * ```ts
+ * hasProgressDeadline(600);       // true (the default progressDeadlineSeconds)
+ * hasProgressDeadline(MAX_INT32); // false
+ * ```
+ */
 export function hasProgressDeadline(progressDeadlineSeconds: number | undefined): boolean {
   return progressDeadlineSeconds !== undefined && progressDeadlineSeconds !== MAX_INT32;
 }
@@ -152,6 +305,13 @@ export function hasProgressDeadline(progressDeadlineSeconds: number | undefined)
  * A rollout is complete once all `replicas` are updated and available, there are no
  * other pods, and the status describes the current generation
  * (deployment_util.go DeploymentComplete).
+ *
+ * @example
+ * ```ts
+ * const s = { observedGeneration: 2, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 0 };
+ * deploymentComplete(3, 2, s);                   // true
+ * deploymentComplete(3, 2, { ...s, replicas: 4 }); // false: an old pod is still there
+ * ```
  */
 export function deploymentComplete(replicas: number, generation: number, status: DeploymentStatus): boolean {
   return status.updatedReplicas === replicas && status.replicas === replicas && status.availableReplicas === replicas && status.observedGeneration >= generation;
@@ -160,6 +320,13 @@ export function deploymentComplete(replicas: number, generation: number, status:
 /**
  * Progress between two statuses (deployment_util.go DeploymentProgressing): more
  * updated pods, fewer old pods, more ready or more available pods.
+ *
+ * @example
+ * ```ts
+ * const before = { observedGeneration: 2, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 };
+ * deploymentProgressing(before, { ...before, updatedReplicas: 2 }); // true: one more updated pod
+ * deploymentProgressing(before, before);                            // false
+ * ```
  */
 export function deploymentProgressing(oldStatus: DeploymentStatus, newStatus: DeploymentStatus): boolean {
   const oldOld = oldStatus.replicas - oldStatus.updatedReplicas;
@@ -177,6 +344,14 @@ export function deploymentProgressing(oldStatus: DeploymentStatus, newStatus: De
  * Progressing condition was last updated more than progressDeadlineSeconds ago
  * (strictly), or already says ProgressDeadlineExceeded; never after a completed
  * rollout (NewReplicaSetAvailable) or without a Progressing condition.
+ *
+ * @example
+ * ```ts
+ * // status: Progressing/ReplicaSetUpdated last updated at 30 s
+ * deploymentTimedOut(600, status, 630_000); // false: exactly 600 s is not past the deadline
+ * deploymentTimedOut(600, status, 630_001); // true
+ * deploymentTimedOut(MAX_INT32, status, 1e9); // false: no deadline
+ * ```
  */
 export function deploymentTimedOut(progressDeadlineSeconds: number | undefined, status: DeploymentStatus, now: number): boolean {
   if (!hasProgressDeadline(progressDeadlineSeconds)) return false;
@@ -187,7 +362,25 @@ export function deploymentTimedOut(progressDeadlineSeconds: number | undefined, 
   return c.lastUpdateTime + (progressDeadlineSeconds as number) * 1000 < now;
 }
 
-/** What {@link syncRolloutConditions} needs. */
+/**
+ * What {@link syncRolloutConditions} needs.
+ *
+ * @example
+ * ```ts
+ * const oldStatus = readDeploymentStatus(d.status); // d: the Deployment "web"
+ * const input: RolloutConditionsInput = {
+ *   deploymentName: "web",
+ *   newRSName: newRS.name,
+ *   replicas: spec.replicas,
+ *   generation: 2,
+ *   progressDeadlineSeconds: 600,
+ *   oldStatus,
+ *   newStatus: calculateStatus([oldRS, newRS], newRS, spec, 2, oldStatus, scheduler.now),
+ *   now: scheduler.now,
+ * };
+ * const status = syncRolloutConditions(input);
+ * ```
+ */
 export interface RolloutConditionsInput {
   /** `metadata.name` of the Deployment. */
   readonly deploymentName: string;
@@ -215,6 +408,15 @@ export interface RolloutConditionsInput {
  * {@link deploymentTimedOut}. Nothing is estimated once a complete rollout is
  * recorded and no old pods are left. Without a deadline the Progressing condition is
  * removed. ReplicaFailure is removed (the ReplicaSet controller reports none here).
+ *
+ * @example
+ * ```ts
+ * // All 3 pods of ReplicaSet web-5d9c updated and available, generation 2 observed:
+ * const status = syncRolloutConditions({ deploymentName: "web", newRSName: "web-5d9c", replicas: 3, generation: 2,
+ *   progressDeadlineSeconds: 600, oldStatus, newStatus, now: 120_000 });
+ * getDeploymentCondition(status.conditions, "Progressing");
+ * // { status: "True", reason: "NewReplicaSetAvailable", message: 'ReplicaSet "web-5d9c" has successfully progressed.', ... }
+ * ```
  */
 export function syncRolloutConditions(input: RolloutConditionsInput): DeploymentStatus {
   const { oldStatus, now } = input;
@@ -251,6 +453,13 @@ export function syncRolloutConditions(input: RolloutConditionsInput): Deployment
  * condition, the rollout is complete or already timed out; 0 ("now") when less than a
  * second is left; otherwise the time left until the deadline (ms). Upstream then
  * enqueues the Deployment one second after that ("to avoid milliseconds skew").
+ *
+ * @example
+ * ```ts
+ * // oldStatus: Progressing last updated at 30 s; the rollout is not complete.
+ * requeueStuckDeploymentAfter(600, 4, 2, oldStatus, newStatus, 90_000);  // 540000 (ms left until the deadline)
+ * requeueStuckDeploymentAfter(600, 4, 2, oldStatus, newStatus, 629_500); // 0: less than a second left
+ * ```
  */
 export function requeueStuckDeploymentAfter(
   progressDeadlineSeconds: number,
@@ -274,6 +483,13 @@ export function requeueStuckDeploymentAfter(
  * when paused, Unknown/DeploymentResumed when resumed, so a paused rollout never times
  * out; a ProgressDeadlineExceeded condition is kept.
  * @returns the new conditions, or undefined when nothing changes.
+ *
+ * @example
+ * ```ts
+ * checkPausedConditions(true, 600, status.conditions, 100_000);
+ * // [..., { type: "Progressing", status: "Unknown", reason: "DeploymentPaused", message: "Deployment is paused", ... }]
+ * checkPausedConditions(false, 600, status.conditions, 100_000); // undefined when it was not paused: nothing changes
+ * ```
  */
 export function checkPausedConditions(
   paused: boolean,

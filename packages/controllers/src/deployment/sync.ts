@@ -28,6 +28,14 @@ import {
  * The only active ReplicaSet, or, with none active, the newest one (the new one when
  * it exists); undefined when two or more are active
  * (deployment_util.go FindActiveOrLatest).
+ *
+ * @example
+ * ```ts
+ * // oldRS "web-6b7f" (3 replicas), newRS "web-5d9c" (2 replicas, created later):
+ * findActiveOrLatest(newRS, [oldRS]);                      // undefined: both have replicas (mid-rollout)
+ * findActiveOrLatest(newRS, [{ ...oldRS, replicas: 0 }])?.name; // "web-5d9c": the only active one
+ * findActiveOrLatest(undefined, [{ ...oldRS, replicas: 0 }])?.name; // "web-6b7f": none active, the newest
+ * ```
  */
 export function findActiveOrLatest<T extends ReplicaSetState>(newRS: T | undefined, oldRSs: readonly T[]): T | undefined {
   if (newRS === undefined && oldRSs.length === 0) return undefined;
@@ -42,6 +50,12 @@ export function findActiveOrLatest<T extends ReplicaSetState>(newRS: T | undefin
  * Whether the new ReplicaSet owns the whole Deployment (deployment_util.go
  * IsSaturated): `spec.replicas`, its desired-replicas annotation and its available
  * pods all equal the Deployment's replicas.
+ *
+ * @example
+ * ```ts
+ * isSaturated(3, { name: "web-5d9c", replicas: 3, desiredReplicas: 3, availableReplicas: 3 }); // true
+ * isSaturated(3, { name: "web-5d9c", replicas: 3, desiredReplicas: 3, availableReplicas: 2 }); // false
+ * ```
  */
 export function isSaturated(replicas: number, rs: ReplicaSetState | undefined): boolean {
   if (!rs || rs.desiredReplicas === undefined) return false;
@@ -51,6 +65,13 @@ export function isSaturated(replicas: number, rs: ReplicaSetState | undefined): 
 /**
  * A scaling event: an active ReplicaSet's desired-replicas annotation differs from
  * the Deployment's replicas (pkg/controller/deployment/sync.go isScalingEvent).
+ *
+ * @example
+ * ```ts
+ * // Both ReplicaSets were last scaled for a Deployment of 5 replicas (desired-replicas annotation "5"):
+ * isScalingEvent(10, [oldRS, newRS]); // true: spec.replicas changed 5 -> 10
+ * isScalingEvent(5, [oldRS, newRS]);  // false
+ * ```
  */
 export function isScalingEvent(replicas: number, allRSs: readonly (ReplicaSetState | undefined)[]): boolean {
   for (const rs of filterActiveReplicaSets(allRSs)) {
@@ -73,6 +94,14 @@ function goRound(x: number): number {
  *
  * @remarks Upstream divides by zero when both the annotation and status.replicas are 0
  * (it says this never happens); we return 0 then.
+ *
+ * @example
+ * ```ts
+ * const spec = { replicas: 10, strategy: "RollingUpdate", maxSurge: 0, maxUnavailable: 1 } as const;
+ * const oldRS = { name: "web-6b7f", replicas: 3, maxReplicas: 5 };
+ * replicaSetFraction(oldRS, spec, 5);                      // 3: 3 of 5 pods -> 6 of 10
+ * replicaSetFraction(oldRS, { ...spec, replicas: 0 }, 5);  // -3
+ * ```
  */
 export function replicaSetFraction(rs: ReplicaSetState, spec: RolloutSpec, deploymentStatusReplicas: number): number {
   if (spec.replicas === 0) return -rs.replicas;
@@ -86,6 +115,13 @@ export function replicaSetFraction(rs: ReplicaSetState, spec: RolloutSpec, deplo
  * The replicas to add to (or, negative, remove from) one ReplicaSet in a proportional
  * scaling (deployment_util.go GetReplicaSetProportion): its {@link replicaSetFraction}
  * bounded by what is still to be distributed; 0 for an empty ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * // Scaling 5 -> 10 (toAdd 5), spec as in replicaSetFraction's example:
+ * replicaSetProportion({ name: "web-6b7f", replicas: 3, maxReplicas: 5 }, spec, 5, 0, 5); // 3
+ * replicaSetProportion({ name: "web-5d9c", replicas: 2, maxReplicas: 5 }, spec, 5, 3, 5); // 2
+ * ```
  */
 export function replicaSetProportion(rs: ReplicaSetState | undefined, spec: RolloutSpec, toAdd: number, added: number, deploymentStatusReplicas: number): number {
   if (!rs || rs.replicas === 0 || toAdd === 0 || toAdd === added) return 0;
@@ -94,7 +130,16 @@ export function replicaSetProportion(rs: ReplicaSetState | undefined, spec: Roll
   return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
 }
 
-/** One ReplicaSet write of a scaling event. */
+/**
+ * One ReplicaSet write of a scaling event.
+ *
+ * @example
+ * ```ts
+ * for (const op of scaleDeployment(spec, newRS, oldRSs, status.replicas)) {
+ *   console.log(`scale ReplicaSet ${op.name} to ${op.replicas}`); // e.g. "scale ReplicaSet web-6b7f to 6"
+ * }
+ * ```
+ */
 export interface ScaleOperation {
   /** ReplicaSet name. */
   readonly name: string;
@@ -127,7 +172,12 @@ export interface ScaleOperation {
  * @param deploymentStatusReplicas - the Deployment's `status.replicas` (fallback of the max-replicas annotation).
  * @example
  * ```ts
- * // 5 -> 10 replicas mid-rollout, new RS 2 and old RS 3 (annotated max 5): new 4, old 6.
+ * // 5 -> 10 replicas mid-rollout (maxSurge 0), new RS 2 and old RS 3 (both annotated max-replicas 5): new 4, old 6.
+ * const spec = { replicas: 10, strategy: "RollingUpdate", maxSurge: 0, maxUnavailable: 1 } as const;
+ * const oldRS = { name: "web-6b7f", creationTimestamp: 0, replicas: 3, desiredReplicas: 5, maxReplicas: 5 };
+ * const newRS = { name: "web-5d9c", creationTimestamp: 60_000, replicas: 2, desiredReplicas: 5, maxReplicas: 5 };
+ * scaleDeployment(spec, newRS, [oldRS], 5);
+ * // [{ name: "web-6b7f", replicas: 6, refreshAnnotations: true }, { name: "web-5d9c", replicas: 4, refreshAnnotations: true }]
  * ```
  */
 export function scaleDeployment(spec: RolloutSpec, newRS: ReplicaSetState | undefined, oldRSs: readonly ReplicaSetState[], deploymentStatusReplicas: number): ScaleOperation[] {
@@ -174,6 +224,14 @@ export function scaleDeployment(spec: RolloutSpec, newRS: ReplicaSetState | unde
  *
  * @remarks Upstream also skips a ReplicaSet whose status has not observed its
  * generation; ours counts pods directly, so `statusReplicas` is never stale.
+ *
+ * @example
+ * ```ts
+ * // Four old, scaled-down ReplicaSets of revisions 1..4, revisionHistoryLimit 2:
+ * const old = [1, 2, 3, 4].map((r) => ({ name: `web-${r}`, creationTimestamp: r * 1000, replicas: 0, statusReplicas: 0, revision: r }));
+ * cleanupDeployment(old, 2);         // ["web-1", "web-2"]
+ * cleanupDeployment(old, MAX_INT32); // []
+ * ```
  */
 export function cleanupDeployment(oldRSs: readonly ReplicaSetState[], revisionHistoryLimit: number): string[] {
   if (revisionHistoryLimit === MAX_INT32) return [];
@@ -195,6 +253,14 @@ export function cleanupDeployment(oldRSs: readonly ReplicaSetState[], revisionHi
  * calculateStatus): pod counts summed over all ReplicaSets, `updatedReplicas` from
  * the new one, existing conditions kept, and Available True (MinimumReplicasAvailable)
  * when at least `replicas - maxUnavailable` pods are available, else False.
+ *
+ * @example
+ * ```ts
+ * // spec: 5 replicas, maxUnavailable 25% (1 pod); old RS: 3 pods, all ready and available; new RS: 2 pods, 1 ready and available:
+ * const s = calculateStatus([oldRS, newRS], newRS, spec, 2, readDeploymentStatus(undefined), 30_000);
+ * // { observedGeneration: 2, replicas: 5, updatedReplicas: 2, readyReplicas: 4, availableReplicas: 4, unavailableReplicas: 1,
+ * //   conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable", ... }] }
+ * ```
  */
 export function calculateStatus(
   allRSs: readonly (ReplicaSetState | undefined)[],
