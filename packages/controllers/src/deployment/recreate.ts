@@ -9,7 +9,15 @@ import type { ScaleStep } from "./rolling.js";
 import type { ReplicaSetState } from "./util.js";
 import { actualReplicaCount } from "./util.js";
 
-/** Every active old ReplicaSet scaled to 0 (recreate.go scaleDownOldReplicaSetsForRecreate). */
+/**
+ * Every active old ReplicaSet scaled to 0 (recreate.go scaleDownOldReplicaSetsForRecreate).
+ *
+ * @example
+ * ```ts
+ * scaleDownOldReplicaSetsForRecreate([{ name: "web-6b7f", replicas: 10 }, { name: "web-4c1a", replicas: 0 }]);
+ * // [{ name: "web-6b7f", replicas: 0 }]
+ * ```
+ */
 export function scaleDownOldReplicaSetsForRecreate(oldRSs: readonly ReplicaSetState[]): ScaleStep[] {
   return oldRSs.filter((rs) => rs.replicas !== 0).map((rs) => ({ name: rs.name, replicas: 0 }));
 }
@@ -21,6 +29,13 @@ export function scaleDownOldReplicaSetsForRecreate(oldRSs: readonly ReplicaSetSt
  * waits until they are gone.
  *
  * @param otherPodPhases - phases of the pods owned by the Deployment's ReplicaSets other than the new one.
+ *
+ * @example
+ * ```ts
+ * const scaledDown = { name: "web-6b7f", replicas: 0, statusReplicas: 0 };
+ * oldPodsRunning([scaledDown], ["Running"]);             // true: wait before creating the new pods
+ * oldPodsRunning([scaledDown], ["Succeeded", "Failed"]); // false
+ * ```
  */
 export function oldPodsRunning(oldRSs: readonly ReplicaSetState[], otherPodPhases: readonly (PodPhase | undefined)[]): boolean {
   if (actualReplicaCount(oldRSs) > 0) return true;

@@ -9,7 +9,15 @@
 import type { ReplicaSetState, RolloutSpec } from "./util.js";
 import { availableReplicaCount, compareByCreationTimestamp, maxUnavailable, replicaCount, scaledValueFromIntOrPercent } from "./util.js";
 
-/** One write of a ReplicaSet's `spec.replicas`, in the order the controller makes them. */
+/**
+ * One write of a ReplicaSet's `spec.replicas`, in the order the controller makes them.
+ *
+ * @example
+ * ```ts
+ * const step: ScaleStep = { name: "web-6b7f", replicas: 5 }; // scale ReplicaSet web-6b7f to 5
+ * for (const s of reconcileOldReplicaSets(spec, allRSs, oldRSs, newRS).steps) console.log(`${s.name} -> ${s.replicas}`);
+ * ```
+ */
 export interface ScaleStep {
   /** ReplicaSet name. */
   readonly name: string;
@@ -54,6 +62,15 @@ export function newRSNewReplicas(spec: RolloutSpec, allRSs: readonly ReplicaSetS
  * (pkg/controller/deployment/rolling.go reconcileNewReplicaSet): unchanged when it
  * already has `replicas`; down to `replicas` when above; otherwise
  * {@link newRSNewReplicas}. A result equal to `newRS.replicas` means "no scaling".
+ *
+ * @example
+ * ```ts
+ * const spec = { replicas: 10, strategy: "RollingUpdate", maxSurge: 3, maxUnavailable: 2 } as const;
+ * const oldRS = { name: "web-6b7f", replicas: 10, availableReplicas: 10 };
+ * const newRS = { name: "web-5d9c", replicas: 0 };
+ * reconcileNewReplicaSet(spec, [oldRS, newRS], newRS);                        // 3: up to 10 + maxSurge 3 pods in all
+ * reconcileNewReplicaSet(spec, [oldRS, { ...newRS, replicas: 12 }], { ...newRS, replicas: 12 }); // 10: scaled down to replicas
+ * ```
  */
 export function reconcileNewReplicaSet(spec: RolloutSpec, allRSs: readonly ReplicaSetState[], newRS: ReplicaSetState): number {
   if (newRS.replicas === spec.replicas) return newRS.replicas;
@@ -68,6 +85,15 @@ export function reconcileNewReplicaSet(spec: RolloutSpec, allRSs: readonly Repli
  * `replicas - maxUnavailable`, and newRSUnavailable is `newRS.spec.replicas -
  * newRS.status.availableReplicas` (new pods that are not available yet must not let
  * old ones go). 0 or less: nothing may be scaled down.
+ *
+ * @example
+ * ```ts
+ * // spec as in reconcileNewReplicaSet's example (10 replicas, maxSurge 3, maxUnavailable 2); old RS 10, new RS 3:
+ * const starting = { ...newRS, replicas: 3 };                     // 3 new pods, none available yet
+ * const ready = { ...newRS, replicas: 3, availableReplicas: 3 };
+ * oldReplicaSetsMaxScaledDown(spec, [oldRS, starting], starting); // 2: 13 pods - 8 minAvailable - 3 unavailable new ones
+ * oldReplicaSetsMaxScaledDown(spec, [oldRS, ready], ready);       // 5
+ * ```
  */
 export function oldReplicaSetsMaxScaledDown(spec: RolloutSpec, allRSs: readonly ReplicaSetState[], newRS: ReplicaSetState): number {
   const allPods = replicaCount(allRSs);
@@ -76,7 +102,15 @@ export function oldReplicaSetsMaxScaledDown(spec: RolloutSpec, allRSs: readonly 
   return allPods - minAvail - newRSUnavailable;
 }
 
-/** Scale-downs of old ReplicaSets and the ReplicaSets after them. */
+/**
+ * Scale-downs of old ReplicaSets and the ReplicaSets after them.
+ *
+ * @example
+ * ```ts
+ * const r: ScaleDownResult = cleanupUnhealthyReplicas(oldRSs, 3);
+ * if (r.error === undefined) console.log(`${r.scaledDown} pods removed in ${r.steps.length} writes`);
+ * ```
+ */
 export interface ScaleDownResult {
   /** The writes, in order (those made before an error included). */
   readonly steps: readonly ScaleStep[];
@@ -95,6 +129,14 @@ export interface ScaleDownResult {
  * so this cannot lower availability (kubernetes issue 16737: unhealthy pods would
  * otherwise block the rollout). A ReplicaSet with more available pods than
  * `spec.replicas` stops the cleanup with an error (the steps before it stand).
+ *
+ * @example
+ * ```ts
+ * const a = { name: "web-a", creationTimestamp: 0, replicas: 4, availableReplicas: 2 };
+ * const b = { name: "web-b", creationTimestamp: 1000, replicas: 3, availableReplicas: 1 };
+ * cleanupUnhealthyReplicas([b, a], 3);
+ * // { steps: [{ name: "web-a", replicas: 2 }, { name: "web-b", replicas: 2 }], scaledDown: 3, oldRSs: [...] }
+ * ```
  */
 export function cleanupUnhealthyReplicas(oldRSs: readonly ReplicaSetState[], maxCleanupCount: number): ScaleDownResult {
   const sorted = [...oldRSs].sort(compareByCreationTimestamp);
@@ -124,6 +166,12 @@ export function cleanupUnhealthyReplicas(oldRSs: readonly ReplicaSetState[], max
  * Scales old ReplicaSets down, oldest first, by as many pods as are available above
  * `minAvailable` (rolling.go scaleDownOldReplicaSetsForRollingUpdate): nothing when
  * the available pods of all ReplicaSets are at or below `replicas - maxUnavailable`.
+ *
+ * @example
+ * ```ts
+ * // 10 replicas, maxUnavailable 2 (min 8 available); old RS 10 and new RS 3 all available (13):
+ * scaleDownOldReplicaSetsForRollingUpdate(spec, [oldRS, newRS], [oldRS]).steps; // [{ name: "web-6b7f", replicas: 5 }]
+ * ```
  */
 export function scaleDownOldReplicaSetsForRollingUpdate(spec: RolloutSpec, allRSs: readonly ReplicaSetState[], oldRSs: readonly ReplicaSetState[]): ScaleDownResult {
   const minAvail = spec.replicas - maxUnavailable(spec);
@@ -146,7 +194,16 @@ export function scaleDownOldReplicaSetsForRollingUpdate(spec: RolloutSpec, allRS
   return { steps, scaledDown: total, oldRSs: sorted };
 }
 
-/** What {@link reconcileOldReplicaSets} does. */
+/**
+ * What {@link reconcileOldReplicaSets} does.
+ *
+ * @example
+ * ```ts
+ * const r: ReconcileOldResult = reconcileOldReplicaSets(spec, allRSs, oldRSs, newRS);
+ * // e.g. { steps: [{ name: "web-6b7f", replicas: 9 }, { name: "web-6b7f", replicas: 8 }], cleanupCount: 1, scaledDownCount: 1 }
+ * const scaled = r.cleanupCount + r.scaledDownCount > 0;
+ * ```
+ */
 export interface ReconcileOldResult {
   /** The writes, in order: unhealthy cleanup first, then scale-down. */
   readonly steps: readonly ScaleStep[];
