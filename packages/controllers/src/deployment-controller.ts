@@ -44,6 +44,15 @@ import {
  * is the Deployment's; the controller sets the rollout's size and annotations.
  *
  * @param collisionCount - the Deployment's `status.collisionCount`, folded into the hash.
+ *
+ * @example
+ * ```ts
+ * // d: Deployment "api" (4 replicas, selector app=api, one container "api" with image "api:1")
+ * const rs = desiredReplicaSet(d);
+ * rs.metadata.name;        // "api-664cb46674"
+ * rs.spec.selector;        // { matchLabels: { app: "api", "pod-template-hash": "664cb46674" } }
+ * desiredReplicaSet(d, 1).metadata.name; // "api-8cc585b9d": a collision changes the hash
+ * ```
  */
 export function desiredReplicaSet(d: Deployment, collisionCount: number = 0): ReplicaSet {
   const hash = computePodTemplateHash(d.spec.template, collisionCount);
@@ -89,6 +98,12 @@ function semantic(v: unknown): unknown {
 /**
  * Whether two pod templates are equal apart from the pod-template-hash label
  * (pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash).
+ *
+ * @example
+ * ```ts
+ * equalIgnoreHash(d.spec.template, desiredReplicaSet(d).spec.template); // true: only the hash label differs
+ * equalIgnoreHash(d.spec.template, { ...d.spec.template, spec: { containers: [{ name: "api", image: "api:2" }] } }); // false
+ * ```
  */
 export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
   const strip = (t: PodTemplateSpec): unknown => {
@@ -99,7 +114,15 @@ export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
 
-/** Options of the {@link DeploymentController}. */
+/**
+ * Options of the {@link DeploymentController}.
+ *
+ * @example
+ * ```ts
+ * const options: DeploymentControllerOptions = { watchDelay: 5 }; // ms between a store change and the controller seeing it
+ * new DeploymentController(store, new Callbacks(scheduler), options);
+ * ```
+ */
 export interface DeploymentControllerOptions {
   /** Delay (ms) of the controller's watches. Default 0. */
   readonly watchDelay?: number;
