@@ -1,8 +1,22 @@
 import type { SimTime } from "@kube-netsim/core";
 
-/** Back-off after the first restart of a crashing container: 10 s (pkg/kubelet/kubelet.go `backOffPeriod`). */
+/**
+ * Back-off after the first restart of a crashing container: 10 s (pkg/kubelet/kubelet.go `backOffPeriod`).
+ *
+ * @example
+ * ```ts
+ * crashLoopWaits(4, 0); // [0, 10000, 20000, 40000]: after the immediate first restart, CONTAINER_BACKOFF_INITIAL_MS, doubling
+ * ```
+ */
 export const CONTAINER_BACKOFF_INITIAL_MS = 10_000;
-/** Longest back-off: 300 s (`MaxContainerBackOff`, pkg/kubelet/apis/config/v1beta1/defaults.go, formerly pkg/kubelet/kubelet.go). */
+/**
+ * Longest back-off: 300 s (`MaxContainerBackOff`, pkg/kubelet/apis/config/v1beta1/defaults.go, formerly pkg/kubelet/kubelet.go).
+ *
+ * @example
+ * ```ts
+ * crashLoopWaits(8, 0).at(-1); // 300000: capped at CONTAINER_BACKOFF_MAX_MS (5 min)
+ * ```
+ */
 export const CONTAINER_BACKOFF_MAX_MS = 300_000;
 
 /**

@@ -3,7 +3,16 @@ import { compileLabelSelector } from "@kube-netsim/model";
 import type { ObjectStore, Pod, ReplicaSet } from "@kube-netsim/model";
 import { isPodReady } from "./endpointslice/pod-to-endpoint.js";
 
-/** What a ReplicaSet needs done to reach its desired replica count. */
+/**
+ * What a ReplicaSet needs done to reach its desired replica count.
+ *
+ * @example
+ * ```ts
+ * const diff: ReplicaSetDiff = replicaSetDiff(rs, ownedActivePods, scheduler.now);
+ * for (let i = 0; i < diff.create; i++) store.create(podFromTemplate(rs));
+ * for (const p of diff.delete) console.log(`delete ${p.metadata.name}`);
+ * ```
+ */
 export interface ReplicaSetDiff {
   /** Number of pods to create. */
   readonly create: number;
@@ -11,7 +20,16 @@ export interface ReplicaSetDiff {
   readonly delete: readonly Pod[];
 }
 
-/** A pod counts towards a ReplicaSet when it is not terminal and not being deleted (pkg/controller/controller_utils.go IsPodActive). */
+/**
+ * A pod counts towards a ReplicaSet when it is not terminal and not being deleted (pkg/controller/controller_utils.go IsPodActive).
+ *
+ * @example
+ * ```ts
+ * isPodActive(pod);                                                              // true: Pending or Running
+ * isPodActive({ ...pod, status: { phase: "Succeeded" } });                        // false: terminal
+ * isPodActive({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: 5_000 } }); // false: being deleted
+ * ```
+ */
 export function isPodActive(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== "Succeeded" && phase !== "Failed" && pod.metadata.deletionTimestamp === undefined;
@@ -64,6 +82,14 @@ function compareTimes(a: Pod, b: Pod, ta: number | undefined, tb: number | undef
  *
  * @param pods - the candidates (not modified).
  * @param now - the current time (ms) for the logarithmic comparison; omit for exact times.
+ *
+ * @example
+ * ```ts
+ * // web-a: Running on node-1, Ready since 1 s; web-b: Running, not Ready;
+ * // web-c: Pending, not scheduled; web-d: Running on node-2, Ready since 50 s.
+ * rankPodsForDeletion([webA, webB, webC, webD], 60_000).map((p) => p.metadata.name);
+ * // ["web-c", "web-b", "web-d", "web-a"]: unscheduled, then not ready, then ready for less time
+ * ```
  */
 export function rankPodsForDeletion(pods: readonly Pod[], now?: SimTime): Pod[] {
   const readyTime = (p: Pod): number | undefined =>
@@ -99,6 +125,15 @@ export function rankPodsForDeletion(pods: readonly Pod[], now?: SimTime): Pod[] 
  * The pure core of the ReplicaSet controller (pkg/controller/replicaset/replica_set.go
  * manageReplicas): compares `spec.replicas` (default 1) with the active pods it owns.
  * `now` is passed on to {@link rankPodsForDeletion}.
+ *
+ * @example
+ * ```ts
+ * // rs: spec.replicas 2; the four pods of rankPodsForDeletion's example:
+ * const { create, delete: doomed } = replicaSetDiff(rs, [webA, webB, webC, webD], 60_000);
+ * create;                              // 0
+ * doomed.map((p) => p.metadata.name);  // ["web-c", "web-b"]
+ * replicaSetDiff(rs, [webA]).create;   // 1
+ * ```
  */
 export function replicaSetDiff(rs: ReplicaSet, ownedActivePods: readonly Pod[], now?: SimTime): ReplicaSetDiff {
   const want = rs.spec.replicas ?? 1;
@@ -108,7 +143,18 @@ export function replicaSetDiff(rs: ReplicaSet, ownedActivePods: readonly Pod[], 
   return { create: 0, delete: [] };
 }
 
-/** Builds the pod a ReplicaSet creates (name from `generateName: <rs>-`, labels and spec from the template). */
+/**
+ * Builds the pod a ReplicaSet creates (name from `generateName: <rs>-`, labels and spec from the template).
+ *
+ * @example
+ * ```ts
+ * const pod = podFromTemplate(rs); // rs: ReplicaSet "web-5d9c", template labels { app: "web" }
+ * pod.metadata.generateName;       // "web-5d9c-": the API server appends a random suffix
+ * pod.metadata.ownerReferences;    // [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-5d9c", uid: rs.metadata.uid, controller: true }]
+ * pod.status;                      // { phase: "Pending" }
+ * store.create(pod);
+ * ```
+ */
 export function podFromTemplate(rs: ReplicaSet): Pod {
   return {
     apiVersion: "v1",
@@ -126,7 +172,15 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
   };
 }
 
-/** Timings of the ReplicaSet controller. */
+/**
+ * Timings of the ReplicaSet controller.
+ *
+ * @example
+ * ```ts
+ * const options: ReplicaSetControllerOptions = { watchDelay: 5 }; // informer lag, ms
+ * new ReplicaSetController(store, new Callbacks(scheduler), options);
+ * ```
+ */
 export interface ReplicaSetControllerOptions {
   /** Delay (ms) of the controller's watches (informer lag). Default 0. */
   readonly watchDelay?: number;
