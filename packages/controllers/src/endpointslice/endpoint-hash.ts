@@ -49,6 +49,13 @@ export function endpointKey(endpoint: Endpoint): string {
  * (`topologycache.AddHints`, `trafficdist.ReconcileHints`, `RemoveHintsFromSlices`, spec
  * §6.4), which runs after packing and also looks at unchanged slices; comparing them here
  * would make every hinted slice look changed on every reconcile.
+ *
+ * @example
+ * ```ts
+ * const a = podToEndpoint(pod, node, service); // { addresses: ["10.244.0.1"], conditions: { ready: true, ... }, ... }
+ * endpointsEqualBeyondHash(a, { ...a, conditions: { ...a.conditions, ready: false } }); // false: the slice must be rewritten
+ * endpointsEqualBeyondHash(a, { ...a, hints: { forZones: [{ name: "zone-a" }] } });     // true: hints are not compared
+ * ```
  */
 export function endpointsEqualBeyondHash(a: Endpoint, b: Endpoint): boolean {
   if (a.nodeName !== b.nodeName || a.zone !== b.zone) return false;

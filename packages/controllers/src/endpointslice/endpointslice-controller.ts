@@ -5,7 +5,20 @@ import { reconcileEndpointSlices } from "./reconciler.js";
 import { TopologyCache, hintsEnabled, reconcileTrafficDistributionHints, removeHintsFromSlices } from "./topology-cache.js";
 import type { AddHintsResult, HintsSliceInfo } from "./topology-cache.js";
 
-/** Settings of the EndpointSlice controller (pkg/controller/endpointslice/config/v1alpha1/defaults.go). */
+/**
+ * Settings of the EndpointSlice controller (pkg/controller/endpointslice/config/v1alpha1/defaults.go).
+ *
+ * @example
+ * ```ts
+ * const options: EndpointSliceControllerOptions = {
+ *   maxEndpointsPerSlice: 100,  // --max-endpoints-per-slice
+ *   batchPeriod: 1_000,         // --endpointslice-updates-batch-period=1s
+ *   workers: 5,                 // --concurrent-service-endpoint-syncs
+ *   random: random.stream("endpointslice-controller"),
+ * };
+ * new EndpointSliceController(store, new Callbacks(scheduler), options);
+ * ```
+ */
 export interface EndpointSliceControllerOptions {
   /** `--max-endpoints-per-slice`, 1..1000. Default 100. */
   readonly maxEndpointsPerSlice?: number;

@@ -52,6 +52,14 @@ export function isPodReady(pod: Pod): boolean {
  *
  * @param pod - the pod, already selected by the Service selector.
  * @param includeTerminating - keep pods that are being deleted.
+ *
+ * @example
+ * ```ts
+ * // pod: Running, status.podIP "10.244.0.1"
+ * shouldPodBeInEndpoints(pod, true);                                                        // true
+ * shouldPodBeInEndpoints({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: 5 } }, false); // false: terminating
+ * shouldPodBeInEndpoints({ ...pod, status: { phase: "Pending" } }, true);                   // false: no IP yet
+ * ```
  */
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
   const phase = pod.status?.phase;
@@ -69,6 +77,12 @@ export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): b
  * @remarks
  * `staging/src/k8s.io/endpointslice/util/controller_utils.go` ShouldSetHostname. This is
  * what makes `<hostname>.<subdomain>.<ns>.svc` resolvable for headless Services.
+ *
+ * @example
+ * ```ts
+ * // service: headless Service "web" in "default"; pod in "default" with spec.hostname "web-0", spec.subdomain "web"
+ * shouldSetHostname(pod, service); // true: web-0.web.default.svc.cluster.local resolves to the pod
+ * ```
  */
 export function shouldSetHostname(pod: Pod, service: Service): boolean {
   return (

@@ -30,10 +30,26 @@ import type { HintsSliceInfo } from "./topology-cache.js";
 /**
  * Default `--max-endpoints-per-slice` of kube-controller-manager
  * (`pkg/controller/endpointslice/config/v1alpha1/defaults.go`); valid values are 1..1000.
+ *
+ * @example
+ * ```ts
+ * // 250 ready pods behind one Service port:
+ * reconcileEndpointSlices({ ...input, maxEndpointsPerSlice: DEFAULT_MAX_ENDPOINTS_PER_SLICE }).create.map((s) => s.endpoints.length);
+ * // [100, 100, 50]
+ * ```
  */
 export const DEFAULT_MAX_ENDPOINTS_PER_SLICE = 100;
 
-/** Largest valid `--max-endpoints-per-slice` (`pkg/controller/endpointslice/config/validation`). */
+/**
+ * Largest valid `--max-endpoints-per-slice` (`pkg/controller/endpointslice/config/validation`).
+ *
+ * @example
+ * ```ts
+ * MAX_MAX_ENDPOINTS_PER_SLICE; // 1000
+ * new EndpointSliceController(store, later, { maxEndpointsPerSlice: 1001, random });
+ * // throws RangeError "maxEndpointsPerSlice: Invalid value: 1001: must be an integer between 1 and 1000"
+ * ```
+ */
 export const MAX_MAX_ENDPOINTS_PER_SLICE = 1000;
 
 /**
@@ -41,16 +57,45 @@ export const MAX_MAX_ENDPOINTS_PER_SLICE = 1000;
  * the time of the last pod/Service change that triggered the write
  * (`v1.EndpointsLastChangeTriggerTime`, written by `utils.go` addTriggerTimeAnnotation).
  * kube-proxy reads it for its network-programming-latency metric.
+ *
+ * @example
+ * ```ts
+ * const slice = reconcileEndpointSlices({ ...input, now: 1000 }).create[0];
+ * slice.metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]; // "1000" (virtual ms)
+ * ```
  */
 export const ANNOTATION_LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
 /**
  * Label put on the EndpointSlices of a headless Service (`clusterIP: None`), with value
  * `""` (`v1.IsHeadlessService`, set by `utils.go` setEndpointSliceLabels).
+ *
+ * @example
+ * ```ts
+ * // A Service with clusterIP: "None":
+ * reconcileEndpointSlices({ ...input, service: headless }).create[0].metadata.labels?.[LABEL_HEADLESS_SERVICE]; // ""
+ * ```
  */
 export const LABEL_HEADLESS_SERVICE = "service.kubernetes.io/headless";
 
-/** Input of {@link reconcileEndpointSlices}: everything one Service's reconcile looks at. */
+/**
+ * Input of {@link reconcileEndpointSlices}: everything one Service's reconcile looks at.
+ *
+ * @example
+ * ```ts
+ * let n = 0;
+ * const input: EndpointSliceReconcileInput = {
+ *   service,                                    // Service "web", selector app=web, port 80 -> targetPort 8080
+ *   pods: selectedPods,                         // sorted by name
+ *   nodes: new Map([["node-a", nodeA]]),        // nodeA labelled topology.kubernetes.io/zone=zone-a
+ *   existingSlices: [],
+ *   maxEndpointsPerSlice: DEFAULT_MAX_ENDPOINTS_PER_SLICE,
+ *   now: scheduler.now,
+ *   newSliceName: () => `web-${String(++n).padStart(5, "0")}`,
+ * };
+ * const { create, update, delete: stale } = reconcileEndpointSlices(input);
+ * ```
+ */
 export interface EndpointSliceReconcileInput {
   /** The Service (`metadata.uid`, `namespace`, `labels`, `spec.ports`, `spec.publishNotReadyAddresses`, `spec.clusterIP`). */
   readonly service: Service;
@@ -90,6 +135,14 @@ export interface EndpointSliceReconcileInput {
 /**
  * The API writes one reconcile decides on. The controller issues them in the order
  * creates, then updates, then deletes (`reconciler.go` finalize).
+ *
+ * @example
+ * ```ts
+ * const r: EndpointSliceReconcileResult = reconcileEndpointSlices(input);
+ * for (const s of r.create) store.create(s);
+ * for (const s of r.update) store.update(s);
+ * for (const s of r.delete) store.delete("EndpointSlice", s.metadata.namespace, s.metadata.name);
+ * ```
  */
 export interface EndpointSliceReconcileResult {
   /** New slices, named by `newSliceName()`, with `generateName: "<service>-"`. */
