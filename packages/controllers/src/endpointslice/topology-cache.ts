@@ -13,18 +13,48 @@
 import { LABEL_ZONE } from "@kube-netsim/model";
 import type { Endpoint, EndpointSlice, Node, StringMap } from "@kube-netsim/model";
 
-/** `overloadThreshold` (topologycache.go): the most overload any endpoint should see, 20 %. */
+/**
+ * `overloadThreshold` (topologycache.go): the most overload any endpoint should see, 20 %.
+ *
+ * @example
+ * ```ts
+ * // A zone with 50 % of the CPU and 8 endpoints must hold at least ceil(4 / (1 + OVERLOAD_THRESHOLD)) = 4 hints:
+ * getAllocations(new Map([["zone-a", 0.5], ["zone-b", 0.25], ["zone-c", 0.25]]), 8).get("zone-a"); // { minimum: 4, desired: 4, maximum: 4 }
+ * ```
+ */
 export const OVERLOAD_THRESHOLD = 0.2;
 
-/** `corev1.AnnotationTopologyMode`. */
+/**
+ * `corev1.AnnotationTopologyMode`.
+ *
+ * @example
+ * ```ts
+ * const annotations = { [ANNOTATION_TOPOLOGY_MODE]: "Auto" }; // service.kubernetes.io/topology-mode: Auto
+ * hintsEnabled(annotations); // true
+ * ```
+ */
 export const ANNOTATION_TOPOLOGY_MODE = "service.kubernetes.io/topology-mode";
-/** `corev1.DeprecatedAnnotationTopologyAwareHints`, read when the newer annotation is absent. */
+/**
+ * `corev1.DeprecatedAnnotationTopologyAwareHints`, read when the newer annotation is absent.
+ *
+ * @example
+ * ```ts
+ * hintsEnabled({ [ANNOTATION_TOPOLOGY_AWARE_HINTS]: "auto" }); // true: read when topology-mode is absent
+ * hintsEnabled({ [ANNOTATION_TOPOLOGY_MODE]: "Disabled", [ANNOTATION_TOPOLOGY_AWARE_HINTS]: "auto" }); // false
+ * ```
+ */
 export const ANNOTATION_TOPOLOGY_AWARE_HINTS = "service.kubernetes.io/topology-aware-hints";
 
 /**
  * `hintsEnabled` (endpointslice utils.go): the Service asks for CPU-proportional hints
  * with `service.kubernetes.io/topology-mode` (or, when absent, the deprecated
  * `service.kubernetes.io/topology-aware-hints`) set to `Auto` or `auto`.
+ *
+ * @example
+ * ```ts
+ * hintsEnabled({ "service.kubernetes.io/topology-mode": "Auto" }); // true
+ * hintsEnabled(service.metadata.annotations);                        // false without the annotation
+ * ```
  */
 export function hintsEnabled(annotations: StringMap | undefined): boolean {
   const a = annotations ?? {};
@@ -32,22 +62,57 @@ export function hintsEnabled(annotations: StringMap | undefined): boolean {
   return v === "Auto" || v === "auto";
 }
 
-/** One zone's allocation (topologycache.go `allocation`). */
+/**
+ * One zone's allocation (topologycache.go `allocation`).
+ *
+ * @example
+ * ```ts
+ * const allocations = getAllocations(zoneCpuRatios(store.list("Node")), 8);
+ * if (typeof allocations !== "string") {
+ *   const a: ZoneAllocation | undefined = allocations.get("zone-a"); // e.g. { minimum: 4, desired: 4, maximum: 4 }
+ * }
+ * ```
+ */
 export interface ZoneAllocation {
   readonly minimum: number;
   readonly maximum: number;
   readonly desired: number;
 }
 
-/** Why hints were removed (the message of upstream's `TopologyAwareHintsDisabled` event). */
+/**
+ * Why hints were removed (the message of upstream's `TopologyAwareHintsDisabled` event).
+ *
+ * @example
+ * ```ts
+ * const r: Map<string, ZoneAllocation> | HintsDisabledReason = getAllocations(new Map([["zone-a", 0.5], ["zone-b", 0.5]]), 1);
+ * // "Insufficient number of endpoints (1 endpoints, 2 zones)"
+ * ```
+ */
 export type HintsDisabledReason = string;
 
-/** A slice the hints step may change: its endpoints array is replaced entry by entry. */
+/**
+ * A slice the hints step may change: its endpoints array is replaced entry by entry.
+ *
+ * @example
+ * ```ts
+ * const slice: HintableSlice = { endpoints: [{ addresses: ["10.244.1.5"], conditions: { ready: true }, zone: "zone-a" }] };
+ * reconcileTrafficDistributionHints("PreferClose", { toCreate: [slice], toUpdate: [], unchanged: [], promote: (s) => ({ endpoints: [...s.endpoints] }) });
+ * slice.endpoints[0].hints; // { forZones: [{ name: "zone-a" }] }
+ * ```
+ */
 export interface HintableSlice {
   readonly endpoints: Endpoint[];
 }
 
-/** `EndpointReady` (topologycache/utils.go): `conditions.ready` set and true (nil is NOT ready here). */
+/**
+ * `EndpointReady` (topologycache/utils.go): `conditions.ready` set and true (nil is NOT ready here).
+ *
+ * @example
+ * ```ts
+ * endpointReadyForHints({ addresses: ["10.244.1.5"], conditions: { ready: true } }); // true
+ * endpointReadyForHints({ addresses: ["10.244.1.5"] });                              // false: nil ready counts as not ready
+ * ```
+ */
 export function endpointReadyForHints(ep: Endpoint): boolean {
   return ep.conditions?.ready === true;
 }
@@ -158,6 +223,14 @@ function getMost(zones: ReadonlyMap<string, number>): [string, number] {
  * `getGivingAndReceivingZones` (utils.go): how many endpoints each zone should give away
  * and receive, moving one at a time from the zone with the largest surplus to the one
  * with the largest deficit, until either is below 0.5 or both are below 1.
+ *
+ * @example
+ * ```ts
+ * // CPU: zone-a 50 %, zone-b and zone-c 25 % each; 8 endpoints hinted for their own zones: a 2, b 4, c 2.
+ * const allocations = getAllocations(new Map([["zone-a", 0.5], ["zone-b", 0.25], ["zone-c", 0.25]]), 8) as Map<string, ZoneAllocation>;
+ * getGivingAndReceivingZones(allocations, new Map([["zone-a", 2], ["zone-b", 4], ["zone-c", 2]]));
+ * // { giving: Map { "zone-b" => 2 }, receiving: Map { "zone-a" => 2 } }
+ * ```
  */
 export function getGivingAndReceivingZones(
   allocations: ReadonlyMap<string, ZoneAllocation>,
@@ -189,6 +262,13 @@ export function getGivingAndReceivingZones(
  * order, and re-hints endpoints of giving zones for receiving zones until the quotas are
  * met. `giving` and `receiving` are consumed.
  * @returns the change in hints per zone.
+ *
+ * @example
+ * ```ts
+ * // slice: the 8 endpoints of getGivingAndReceivingZones' example, zones a, a, b, b, b, b, c, c (hinted for their own zone)
+ * const diff = redistributeHints([slice], new Map([["zone-b", 2]]), new Map([["zone-a", 2]]));
+ * // Map { "zone-a" => 2, "zone-b" => -2 }: the first two zone-b endpoints now have hints.forZones [{ name: "zone-a" }]
+ * ```
  */
 export function redistributeHints(slices: readonly HintableSlice[], giving: Map<string, number>, receiving: Map<string, number>): Map<string, number> {
   const diff = new Map<string, number>();
@@ -225,6 +305,13 @@ export function redistributeHints(slices: readonly HintableSlice[], giving: Map<
  * `getHintsByZone` (utils.go): the hints an unchanged slice holds per zone, or undefined
  * when they are no longer valid (a ready endpoint without hints, a hint for a zone
  * without allocation, or more than a zone's maximum with what is already allocated).
+ *
+ * @example
+ * ```ts
+ * // slice: an existing EndpointSlice with 4 ready endpoints hinted zone-a, 2 zone-b, 2 zone-c;
+ * // allocations as in getGivingAndReceivingZones' example
+ * getHintsByZone(slice, new Map(), allocations); // Map { "zone-a" => 4, "zone-b" => 2, "zone-c" => 2 }: still valid
+ * ```
  */
 export function getHintsByZone(slice: EndpointSlice, allocated: ReadonlyMap<string, number>, allocations: ReadonlyMap<string, ZoneAllocation>): Map<string, number> | undefined {
   const byZone = new Map<string, number>();
@@ -247,6 +334,13 @@ export function getHintsByZone(slice: EndpointSlice, allocated: ReadonlyMap<stri
 /**
  * `serviceOverloaded` (utils.go): some zone has fewer hinted endpoints than
  * `ceil(total x ratio / 1.2)`, or a zone has none.
+ *
+ * @example
+ * ```ts
+ * const ratios = new Map([["zone-a", 0.5], ["zone-b", 0.25], ["zone-c", 0.25]]);
+ * serviceOverloaded(new Map([["zone-a", 4], ["zone-b", 2], ["zone-c", 2]]), ratios); // false
+ * serviceOverloaded(new Map([["zone-a", 2], ["zone-b", 4], ["zone-c", 2]]), ratios); // true: zone-a needs ceil(4 / 1.2) = 4
+ * ```
  */
 export function serviceOverloaded(hintsByZone: ReadonlyMap<string, number>, ratios: ReadonlyMap<string, number> | undefined): boolean {
   if (hintsByZone.size === 0) return false;
@@ -261,7 +355,17 @@ export function serviceOverloaded(hintsByZone: ReadonlyMap<string, number>, rati
   return false;
 }
 
-/** The slices one reconcile writes or leaves alone, as the hints step sees them. */
+/**
+ * The slices one reconcile writes or leaves alone, as the hints step sees them.
+ *
+ * @example
+ * ```ts
+ * reconcileEndpointSlices({
+ *   ...input,
+ *   hints: (si: HintsSliceInfo) => reconcileTrafficDistributionHints(service.spec.trafficDistribution, si),
+ * });
+ * ```
+ */
 export interface HintsSliceInfo {
   /** Slices to create (their endpoints may be re-hinted). */
   readonly toCreate: readonly HintableSlice[];
@@ -276,6 +380,12 @@ export interface HintsSliceInfo {
 /**
  * `RemoveHintsFromSlices` (topologycache/utils.go): no hints on slices being written;
  * unchanged slices that still have hints are updated without them.
+ *
+ * @example
+ * ```ts
+ * // topology-mode was removed from the Service: strip every hint, rewriting unchanged slices that had some.
+ * reconcileEndpointSlices({ ...input, hints: removeHintsFromSlices });
+ * ```
  */
 export function removeHintsFromSlices(si: HintsSliceInfo): void {
   for (const s of [...si.toCreate, ...si.toUpdate]) for (let i = 0; i < s.endpoints.length; i++) if (s.endpoints[i].hints !== undefined) s.endpoints[i] = withHints(s.endpoints[i], undefined);
@@ -291,6 +401,13 @@ export function removeHintsFromSlices(si: HintsSliceInfo): void {
  * with a zone gets `forZones: [its zone]`; for `PreferSameNode`, also `forNodes: [its
  * node]`; otherwise hints are removed. Non-ready endpoints are left as they are.
  * Unchanged slices with a missing, wrong or stale hint are promoted to updates.
+ *
+ * @example
+ * ```ts
+ * const slice = { endpoints: [{ addresses: ["10.244.1.5"], conditions: { ready: true }, zone: "zone-a", nodeName: "node-1" }] };
+ * reconcileTrafficDistributionHints("PreferSameNode", { toCreate: [slice], toUpdate: [], unchanged: [], promote: (s) => ({ endpoints: [...s.endpoints] }) });
+ * slice.endpoints[0].hints; // { forZones: [{ name: "zone-a" }], forNodes: [{ name: "node-1" }] }
+ * ```
  */
 export function reconcileTrafficDistributionHints(trafficDistribution: string | undefined, si: HintsSliceInfo): void {
   const close = trafficDistribution === "PreferClose" || trafficDistribution === "PreferSameZone" || trafficDistribution === "PreferSameNode";
@@ -328,7 +445,16 @@ export function reconcileTrafficDistributionHints(trafficDistribution: string | 
   for (const s of si.toUpdate) update(s);
 }
 
-/** What {@link TopologyCache.addHints} did. */
+/**
+ * What {@link TopologyCache.addHints} did.
+ *
+ * @example
+ * ```ts
+ * const r: AddHintsResult = cache.addHints("default/web", sliceInfo);
+ * if (r.disabled !== undefined) console.log(`TopologyAwareHintsDisabled: ${r.disabled}`);
+ * else r.hintsByZone; // e.g. Map { "zone-a" => 4, "zone-b" => 2, "zone-c" => 2 }
+ * ```
+ */
 export interface AddHintsResult {
   /** Hints given per zone, when hints are on; undefined when they were removed. */
   readonly hintsByZone?: ReadonlyMap<string, number>;
