@@ -10,6 +10,17 @@ import type { ProbeAnswer, ProbeKind } from "./prober.js";
  * What the kubelet drives on a node: the pod's application. The simulation facade
  * connects this to the traffic layer, so a started pod listens on its ports and a
  * stopped one does not.
+ *
+ * @example
+ * ```ts
+ * // Containers that start at once and exit as soon as they get SIGTERM:
+ * const runtime: ContainerRuntime = {
+ *   startPod(pod, podIP) { console.log(`${pod.metadata.name} listens on ${podIP}`); },
+ *   stopPod() {},
+ *   terminatePod(_pod, _podIP, _now, exited) { exited(); },
+ * };
+ * new Kubelets(store, new Callbacks(scheduler), runtime, { random: random.fork("kubelet") });
+ * ```
  */
 export interface ContainerRuntime {
   /** The pod's containers started with IP `podIP`: its application now accepts connections. */
@@ -45,7 +56,20 @@ export interface ContainerRuntime {
   probe?(pod: Pod, podIP: string, kind: ProbeKind, now: SimTime): ProbeAnswer;
 }
 
-/** Timings of the kubelets. */
+/**
+ * Timings of the kubelets.
+ *
+ * @example
+ * ```ts
+ * const options: KubeletOptions = {
+ *   random: random.fork("kubelet"),   // random: the simulation's RandomSource
+ *   startDelay: constant(2_000),      // image pull, sandbox, container start
+ *   readinessDelay: constant(500),    // application warm-up
+ *   onEvent: (e) => console.log(e.at, e.reason, e.message),
+ * };
+ * new Kubelets(store, new Callbacks(scheduler), runtime, options);
+ * ```
+ */
 export interface KubeletOptions {
   /** Delay (ms) of the kubelet's pod watch. Default 0. */
   readonly watchDelay?: number;
@@ -122,9 +146,24 @@ export function preStopSeconds(container: Container): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** `terminationGracePeriodSeconds` default (pkg/apis/core/v1/defaults.go). */
+/**
+ * `terminationGracePeriodSeconds` default (pkg/apis/core/v1/defaults.go).
+ *
+ * @example
+ * ```ts
+ * const grace = pod.spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS; // 30
+ * ```
+ */
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
-/** The kubelet gives a container at least this long after SIGTERM (pkg/kubelet/kuberuntime minimumGracePeriodInSeconds). */
+/**
+ * The kubelet gives a container at least this long after SIGTERM (pkg/kubelet/kuberuntime minimumGracePeriodInSeconds).
+ *
+ * @example
+ * ```ts
+ * // terminationGracePeriodSeconds 10 with a 9 s preStop sleep: SIGTERM at 9 s, SIGKILL at 11 s, not 10 s
+ * const sigkillAfterSigterm = Math.max(10 - 9, MINIMUM_GRACE_PERIOD_SECONDS); // 2 (seconds)
+ * ```
+ */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 const withReady = withReadyCondition;
@@ -153,6 +192,17 @@ interface NodeIPAM {
  * (minimumGracePeriodInSeconds). Once the containers have stopped, the pod is marked not
  * ready and its object is deleted. Started pods' probes, container exits, kills and
  * restarts (CrashLoopBackOff) are run by {@link PodLifecycle}.
+ *
+ * @example
+ * ```ts
+ * const kubelets = new Kubelets(store, new Callbacks(scheduler), runtime, {
+ *   random: random.fork("kubelet"), startDelay: constant(2_000), readinessDelay: constant(500),
+ * });
+ * // node-1 has spec.podCIDR "10.244.1.0/24"; pod default/web-0 is bound to it (spec.nodeName "node-1")
+ * scheduler.runUntil(3_000);
+ * kubelets.podIP("default/web-0"); // "10.244.1.2": Running since 2 s, Ready since 2.5 s
+ * kubelets.containerExited("default", "web-0"); // a crash: not Ready, restarted (restartPolicy Always)
+ * ```
  */
 export class Kubelets {
   private readonly ipam = new Map<string, NodeIPAM>();

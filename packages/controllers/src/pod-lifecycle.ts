@@ -8,6 +8,13 @@ import type { ProbeAnswer, ProbeKind, ResolvedProbe } from "./prober.js";
  * Something the kubelet did to a pod's container, as the kubelet's Events say it
  * (`reason`: `Unhealthy`, `Killing`, `BackOff`, `Started`), plus kube-netsim's `Exited`
  * for a container whose process ended on its own.
+ *
+ * @example
+ * ```ts
+ * // Passed to KubeletOptions.onEvent, e.g. after kubelets.containerExited("default", "web-0") at 3 s:
+ * const e: KubeletEvent = { at: 3000, namespace: "default", pod: "web-0", reason: "Exited", message: "Container exited with code 1" };
+ * if (e.reason === "BackOff") console.log(`${e.pod}: CrashLoopBackOff: ${e.message}`);
+ * ```
  */
 export interface KubeletEvent {
   /** Virtual time (ms). */
@@ -20,7 +27,18 @@ export interface KubeletEvent {
   readonly message: string;
 }
 
-/** The runtime side the lifecycle drives (see ContainerRuntime in kubelet.ts). */
+/**
+ * The runtime side the lifecycle drives (see ContainerRuntime in kubelet.ts).
+ *
+ * @example
+ * ```ts
+ * const runtime: LifecycleRuntime = {
+ *   killContainer(pod, podIP) { console.log(`SIGKILL ${pod.metadata.name} (${podIP})`); },
+ *   probe: (_pod, _podIP, kind) => (kind === "liveness" ? "no-answer" : "success"), // a hung process
+ * };
+ * new PodLifecycle(store, new Callbacks(scheduler), runtime, {});
+ * ```
+ */
 export interface LifecycleRuntime {
   startContainer?(pod: Pod, podIP: string, now: SimTime): void;
   killContainer?(pod: Pod, podIP: string, now: SimTime): void;
@@ -28,7 +46,15 @@ export interface LifecycleRuntime {
   probe?(pod: Pod, podIP: string, kind: ProbeKind, now: SimTime): ProbeAnswer;
 }
 
-/** Options of {@link PodLifecycle}. */
+/**
+ * Options of {@link PodLifecycle}.
+ *
+ * @example
+ * ```ts
+ * const options: PodLifecycleOptions = { restartDelay: constant(1_000), warmUp: constant(500), onEvent: (e) => events.push(e) };
+ * new PodLifecycle(store, new Callbacks(scheduler), runtime, options);
+ * ```
+ */
 export interface PodLifecycleOptions {
   /** From a restart decision to the container running again (PLEG relist, create, start). Default 0. */
   readonly restartDelay?: Distribution;
@@ -79,7 +105,15 @@ interface PodState {
   lastExit: { readonly exitCode: number; readonly reason: string; readonly startedAt: SimTime; readonly finishedAt: SimTime } | undefined;
 }
 
-/** The pod's conditions with the Ready condition replaced. */
+/**
+ * The pod's conditions with the Ready condition replaced.
+ *
+ * @example
+ * ```ts
+ * withReadyCondition([{ type: "PodScheduled", status: "True", lastTransitionTime: 0 }, { type: "Ready", status: "False", lastTransitionTime: 0 }], "True", 2_500);
+ * // [{ type: "PodScheduled", status: "True", lastTransitionTime: 0 }, { type: "Ready", status: "True", lastTransitionTime: 2500 }]
+ * ```
+ */
 export function withReadyCondition(conditions: readonly PodCondition[] | undefined, status: "True" | "False", now: SimTime): PodCondition[] {
   const out: PodCondition[] = [];
   for (const c of conditions ?? []) if (c.type !== "Ready") out.push(c);
@@ -90,6 +124,13 @@ export function withReadyCondition(conditions: readonly PodCondition[] | undefin
 /**
  * `status.containerStatuses` of a pod whose containers all share one state (kube-netsim
  * runs one application per pod: its containers start, crash and restart together).
+ *
+ * @example
+ * ```ts
+ * // pod: one container "web"
+ * containerStatusesOf(pod, { ready: true, started: true, restartCount: 0, state: { running: { startedAt: 2_000 } } });
+ * // [{ name: "web", ready: true, started: true, restartCount: 0, state: { running: { startedAt: 2000 } } }]
+ * ```
  */
 export function containerStatusesOf(pod: Pod, s: { ready: boolean; started: boolean; restartCount: number; state: ContainerState; lastState?: ContainerState }): ContainerStatus[] {
   return (pod.spec.containers ?? []).map((c) => ({
@@ -157,6 +198,14 @@ export function goSeconds(ms: number): string {
  * ends (a real kubelet notices on its next pod sync, up to ~10 s later); otherwise at
  * once. `restartDelay` is added to either. While the container is down the pod is not
  * Ready, so the EndpointSlice controller marks its endpoint not ready.
+ *
+ * @example
+ * ```ts
+ * // The Kubelets create one; used on its own, a runtime drives it:
+ * const lifecycle = new PodLifecycle(store, new Callbacks(scheduler), runtime, { onEvent: (e) => console.log(e.reason) });
+ * lifecycle.started(pod, "default/web-0", "10.244.1.2", scheduler.now, 500, 500, random.stream("kubelet/default/web-0"));
+ * lifecycle.exited("default/web-0", scheduler.now, 1, "Error"); // restarts it with the CrashLoopBackOff back-off
+ * ```
  */
 export class PodLifecycle {
   private readonly pods = new Map<string, PodState>();
