@@ -1,7 +1,16 @@
 import type { Callbacks, Distribution, RandomStream } from "@kube-netsim/core";
 import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
 
-/** Whether a node can take new pods: Ready condition not False/Unknown and not cordoned. */
+/**
+ * Whether a node can take new pods: Ready condition not False/Unknown and not cordoned.
+ *
+ * @example
+ * ```ts
+ * isNodeSchedulable({ apiVersion: "v1", kind: "Node", metadata: { name: "node-1" } }); // true: no Ready condition yet
+ * isNodeSchedulable({ ...node, spec: { unschedulable: true } });                         // false: cordoned
+ * isNodeSchedulable({ ...node, status: { conditions: [{ type: "Ready", status: "Unknown" }] } }); // false
+ * ```
+ */
 export function isNodeSchedulable(node: Node): boolean {
   if (node.spec?.unschedulable) return false;
   const ready = node.status?.conditions?.find((c) => c.type === "Ready");
@@ -39,7 +48,15 @@ export function pickNode(nodes: readonly Node[], podsPerNode: ReadonlyMap<string
   return best;
 }
 
-/** Options of the {@link PodScheduler}. */
+/**
+ * Options of the {@link PodScheduler}.
+ *
+ * @example
+ * ```ts
+ * const options: PodSchedulerOptions = { watchDelay: 5, bindDelay: uniform(2, 20), random: random.stream("kube-scheduler") };
+ * new PodScheduler(store, new Callbacks(scheduler), options);
+ * ```
+ */
 export interface PodSchedulerOptions {
   /** Delay (ms) of the scheduler's watch. Default 0. */
   readonly watchDelay?: number;
