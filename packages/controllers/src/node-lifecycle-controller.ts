@@ -2,35 +2,122 @@ import type { Callbacks, SimTime } from "@kube-netsim/core";
 import { LABEL_ZONE, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from "@kube-netsim/model";
 import type { Node, NodeCondition, ObjectStore, Taint } from "@kube-netsim/model";
 
-/** `--node-monitor-period` default: how often the controller checks node health (5 s). */
+/**
+ * `--node-monitor-period` default: how often the controller checks node health (5 s).
+ *
+ * @example
+ * ```ts
+ * new NodeLifecycleController(store, later, heartbeats, { nodeMonitorPeriod: DEFAULT_NODE_MONITOR_PERIOD }); // 5000 ms, the default
+ * ```
+ */
 export const DEFAULT_NODE_MONITOR_PERIOD = 5_000;
 /**
  * `--node-monitor-grace-period` default: 50 s since Kubernetes 1.32 (kubernetes/kubernetes#126287,
  * pkg/controller/nodelifecycle/config/v1alpha1/defaults.go); 40 s before.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_NODE_MONITOR_GRACE_PERIOD; // 50000
+ * // Model a Kubernetes <= 1.31 control plane:
+ * new NodeLifecycleController(store, later, heartbeats, { nodeMonitorGracePeriod: 40_000 });
+ * ```
  */
 export const DEFAULT_NODE_MONITOR_GRACE_PERIOD = 50_000;
 /**
  * The kubelet renews its node Lease every `nodeLeaseDurationSeconds` (40) × 0.25 = 10 s
  * (pkg/kubelet/kubelet.go nodeLeaseRenewIntervalFraction; component-helpers lease controller).
+ *
+ * @example
+ * ```ts
+ * const heartbeats = new KubeletHeartbeats(store, DEFAULT_LEASE_RENEW_INTERVAL); // renewals at 0, 10 s, 20 s, ...
+ * heartbeats.lastRenewal("node-1", 65_000); // 60000
+ * ```
  */
 export const DEFAULT_LEASE_RENEW_INTERVAL = 10_000;
-/** `--node-eviction-rate` default: NoExecute taints per second per zone (0.1). */
+/**
+ * `--node-eviction-rate` default: NoExecute taints per second per zone (0.1).
+ *
+ * @example
+ * ```ts
+ * // 0.1 per second: in a zone losing 3 nodes at once, their NoExecute taints come 10 s apart.
+ * new NodeLifecycleController(store, later, heartbeats, { nodeEvictionRate: DEFAULT_NODE_EVICTION_RATE });
+ * ```
+ */
 export const DEFAULT_NODE_EVICTION_RATE = 0.1;
-/** `--secondary-node-eviction-rate` default (0.01), used in partially disrupted zones of large clusters. */
+/**
+ * `--secondary-node-eviction-rate` default (0.01), used in partially disrupted zones of large clusters.
+ *
+ * @example
+ * ```ts
+ * // Large clusters (> 50 nodes) keep tainting partially disrupted zones at this slower rate: 1 node per 100 s.
+ * new NodeLifecycleController(store, later, heartbeats, { secondaryNodeEvictionRate: DEFAULT_SECONDARY_NODE_EVICTION_RATE });
+ * ```
+ */
 export const DEFAULT_SECONDARY_NODE_EVICTION_RATE = 0.01;
-/** `--unhealthy-zone-threshold` default (0.55). */
+/**
+ * `--unhealthy-zone-threshold` default (0.55).
+ *
+ * @example
+ * ```ts
+ * // A zone of 5 nodes with 3 not ready (60 % >= 55 %, and more than 2) is in PartialDisruption:
+ * controller.zoneState("zone-a"); // "PartialDisruption"
+ * DEFAULT_UNHEALTHY_ZONE_THRESHOLD; // 0.55
+ * ```
+ */
 export const DEFAULT_UNHEALTHY_ZONE_THRESHOLD = 0.55;
-/** `--large-cluster-size-threshold` default (50 nodes). */
+/**
+ * `--large-cluster-size-threshold` default (50 nodes).
+ *
+ * @example
+ * ```ts
+ * // At most 50 nodes: tainting stops in a partially disrupted zone; above, it goes on at the secondary rate.
+ * new NodeLifecycleController(store, later, heartbeats, { largeClusterSizeThreshold: DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD });
+ * ```
+ */
 export const DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD = 50;
-/** NodeEvictionPeriod: how often the tainting pass runs (pkg/controller/nodelifecycle/scheduler/rate_limited_queue.go, 100 ms). */
+/**
+ * NodeEvictionPeriod: how often the tainting pass runs (pkg/controller/nodelifecycle/scheduler/rate_limited_queue.go, 100 ms).
+ *
+ * @example
+ * ```ts
+ * // A node found Unknown at the 120 s pass is tainted in the next pass (125 s), at the next tainting tick:
+ * // 125_000 + NODE_EVICTION_PERIOD = 125100 ms
+ * ```
+ */
 export const NODE_EVICTION_PERIOD = 100;
-/** Nodes with this label are left out of the zone disruption counts (node_lifecycle_controller.go). */
+/**
+ * Nodes with this label are left out of the zone disruption counts (node_lifecycle_controller.go).
+ *
+ * @example
+ * ```ts
+ * const node = { apiVersion: "v1", kind: "Node", metadata: { name: "edge-1", labels: { [LABEL_NODE_EXCLUDE_DISRUPTION]: "" } } };
+ * store.create(node); // not counted when computing its zone's ZoneState
+ * ```
+ */
 export const LABEL_NODE_EXCLUDE_DISRUPTION = "node.kubernetes.io/exclude-disruption";
 
-/** State of a zone as the node lifecycle controller sees it (ComputeZoneState). */
+/**
+ * State of a zone as the node lifecycle controller sees it (ComputeZoneState).
+ *
+ * @example
+ * ```ts
+ * const state: ZoneState = controller.zoneState("zone-a"); // "Normal" while every node there is Ready
+ * if (state === "FullDisruption") console.log("every node of zone-a is not ready");
+ * ```
+ */
 export type ZoneState = "Normal" | "PartialDisruption" | "FullDisruption";
 
-/** Something the node lifecycle controller did, for traces. */
+/**
+ * Something the node lifecycle controller did, for traces.
+ *
+ * @example
+ * ```ts
+ * // A node whose kubelet stopped at 62.1 s (default timings, watchDelay 5 ms):
+ * const e: NodeLifecycleEvent = { reason: "NodeStatusUnknown", node: "node-2", detail: "Ready=Unknown", at: 120_000 };
+ * // then { reason: "MarkPodsNotReady", node: "node-2", detail: "1", at: 120000 }
+ * // and  { reason: "TaintAdded", node: "node-2", detail: "node.kubernetes.io/unreachable:NoExecute", at: 125100 }
+ * ```
+ */
 export interface NodeLifecycleEvent {
   /** `NodeStatusUnknown` (Ready set Unknown), `MarkPodsNotReady`, `TaintAdded`, `TaintRemoved`, `ZoneState`, `MasterDisruption`. */
   readonly reason: "NodeStatusUnknown" | "MarkPodsNotReady" | "TaintAdded" | "TaintRemoved" | "ZoneState" | "MasterDisruption";
@@ -50,6 +137,15 @@ export interface NodeLifecycleEvent {
  * A kubelet that starts again (its node came back) also posts its node status with the
  * Ready condition True at once (pkg/kubelet/kubelet_node_status.go), which
  * {@link KubeletHeartbeats.start} writes.
+ *
+ * @example
+ * ```ts
+ * const heartbeats = new KubeletHeartbeats(store); // every node's kubelet renews its Lease every 10 s from now (0)
+ * scheduler.runUntil(62_100);
+ * heartbeats.stop("node-2");                     // the node is lost
+ * heartbeats.lastRenewal("node-2", 100_000);     // 60000: the last renewal before it stopped
+ * heartbeats.start("node-2");                    // back: posts Ready=True, renews from now on
+ * ```
  */
 export class KubeletHeartbeats {
   private readonly since = new Map<string, SimTime>();
@@ -113,7 +209,20 @@ export class KubeletHeartbeats {
   }
 }
 
-/** Settings of the {@link NodeLifecycleController} (kube-controller-manager flags; defaults in brackets). */
+/**
+ * Settings of the {@link NodeLifecycleController} (kube-controller-manager flags; defaults in brackets).
+ *
+ * @example
+ * ```ts
+ * const options: NodeLifecycleControllerOptions = {
+ *   nodeMonitorGracePeriod: 40_000, // --node-monitor-grace-period=40s (Kubernetes <= 1.31)
+ *   nodeEvictionRate: 0.1,
+ *   watchDelay: 5,
+ *   onEvent: (e) => console.log(e.at, e.reason, e.node, e.detail),
+ * };
+ * new NodeLifecycleController(store, later, heartbeats, options);
+ * ```
+ */
 export interface NodeLifecycleControllerOptions {
   /** `--node-monitor-period` [5000 ms]. */
   readonly nodeMonitorPeriod?: number;
@@ -183,6 +292,16 @@ function hasTaint(node: Node, key: string, effect: Taint["effect"]): boolean {
  * not Ready, a taint, a non-Normal zone); they fall on the same 5 s grid an always-running
  * controller would use, with the Lease renewals computed by {@link KubeletHeartbeats}, so
  * the timings are those of the eager loop while a healthy cluster costs no events.
+ *
+ * @example
+ * ```ts
+ * const heartbeats = new KubeletHeartbeats(store);
+ * const controller = new NodeLifecycleController(store, new Callbacks(scheduler), heartbeats, { watchDelay: 5 });
+ * scheduler.runUntil(62_100);
+ * heartbeats.stop("node-2");
+ * scheduler.runUntil(130_000);
+ * // node-2: Ready=Unknown and its pods not Ready at 120 s; node.kubernetes.io/unreachable:NoExecute at 125.1 s
+ * ```
  */
 export class NodeLifecycleController {
   private readonly period: number;

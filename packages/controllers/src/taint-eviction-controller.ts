@@ -51,7 +51,18 @@ export function minTolerationTime(taints: readonly Taint[], tolerations: readonl
   return min === Infinity ? -1 : min * 1000;
 }
 
-/** Options of the {@link TaintEvictionController}. */
+/**
+ * Options of the {@link TaintEvictionController}.
+ *
+ * @example
+ * ```ts
+ * const options: TaintEvictionControllerOptions = {
+ *   watchDelay: 5,
+ *   onEvict: (pod, node, at) => console.log(`${at} ms: evicted ${pod.metadata.name} from ${node}`),
+ * };
+ * new TaintEvictionController(store, new Callbacks(scheduler), options);
+ * ```
+ */
 export interface TaintEvictionControllerOptions {
   /** Delay (ms) of the controller's Node and Pod watches. Default 0. */
   readonly watchDelay?: number;
@@ -78,6 +89,13 @@ interface Work {
  * stays Terminating (the kubelet is the one that finishes a deletion), while its
  * ReplicaSet, which counts only pods not being deleted (IsPodActive), creates a
  * replacement at once.
+ *
+ * @example
+ * ```ts
+ * const tec = new TaintEvictionController(store, new Callbacks(scheduler), { watchDelay: 5 });
+ * // node-2 got node.kubernetes.io/unreachable:NoExecute at 125.1 s; its pod tolerates it for 300 s (the default toleration):
+ * tec.scheduledEviction("default/web-0"); // 425105 (125100 + 5 ms watch delay + 300000)
+ * ```
  */
 export class TaintEvictionController {
   private readonly taintedNodes = new Map<string, readonly Taint[]>();
