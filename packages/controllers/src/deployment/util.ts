@@ -114,7 +114,7 @@ export interface RolloutSpec {
  *
  * @example
  * ```ts
- * const spec: DefaultedDeploymentSpec = deploymentDefaults(d); // d: a Deployment with only replicas: 3 set
+ * const spec: DefaultedDeploymentSpec = deploymentDefaults(d); // d: a Deployment that sets replicas: 3 and no strategy
  * spec.maxUnavailable;          // "25%"
  * spec.revisionHistoryLimit;    // 10
  * spec.progressDeadlineSeconds; // 600
