@@ -79,7 +79,7 @@ function patchFromOld(next: Service, old: Service | undefined): MutablePort[] {
  *
  * @example
  * ```ts
- * // `web` holds nodePort 30080; another Service asks for it and for one out of range
+ * // `web` holds nodePort 30080; Service `other` asks for it (spec.ports[0]) and for 40000 (spec.ports[1])
  * checkServiceNodePorts(other, undefined, store.nodePorts).map(formatFieldError);
  * // ["spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated",
  * //  "spec.ports[1].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767"]
@@ -216,6 +216,7 @@ function nextPort(allocator: NodePortAllocator): number {
  *
  * @example
  * ```ts
+ * // stored, allocator: as in the allocateServiceNodePorts example
  * releaseServiceNodePorts(stored, allocator); // on delete: 30080 and the dynamic port are free again
  * allocator.checkStatic(30080);               // undefined: free
  * ```

@@ -28,7 +28,7 @@ export type StringMap = Readonly<Record<string, string>>;
  * ```ts
  * // on a pod of Deployment "api": its ReplicaSet `rs` is the controller
  * const owner: OwnerReference = { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid!, controller: true };
- * pod.metadata.ownerReferences?.find((o) => o.controller)?.name; // "api-5799f7f8c7"
+ * pod.metadata.ownerReferences?.find((o) => o.controller)?.name; // "api-<pod-template-hash>", e.g. "api-5799f7f8c7"
  * ```
  */
 export interface OwnerReference {
