@@ -62,7 +62,8 @@ export interface Manifests {
  *
  * @example
  * ```ts
- * const [doc] = parseYamlDocuments(text, "api.yaml"); // a Service with targetPort: 70000
+ * const yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 80\n      targetPort: 70000\n";
+ * const [doc] = parseYamlDocuments(yaml, "api.yaml");
  * const into: Manifests = { objects: [], nodes: [] };
  * const problems: Problem[] = [];
  * addManifest(doc.value, doc, [], into, problems);

@@ -140,7 +140,8 @@ export function splitFieldPath(path: string): (string | number)[] {
  *
  * @example
  * ```ts
- * const [doc] = parseYamlDocuments(serviceYaml, "api.yaml");
+ * const yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 80\n      targetPort: 70000\n";
+ * const [doc] = parseYamlDocuments(yaml, "api.yaml");
  * locate(doc, "spec.ports[0].targetPort"); // { line: 8, col: 7 }
  * locate(doc, "spec.selector");            // { line: 5, col: 1 }: missing, so its parent `spec`
  * ```

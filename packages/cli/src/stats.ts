@@ -49,8 +49,8 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
  *
  * @example
  * ```ts
- * incompleteBeta(0.5, 1, 1); // 0.5 (I_x(1, 1) = x)
- * incompleteBeta(0.5, 2, 3); // 0.6875
+ * incompleteBeta(0.5, 1, 1); // ≈ 0.5 (I_x(1, 1) = x)
+ * incompleteBeta(0.5, 2, 3); // ≈ 0.6875
  * ```
  */
 export function incompleteBeta(x: number, a: number, b: number): number {

@@ -77,8 +77,9 @@ export interface SweepPlan {
  *
  * @example
  * ```ts
+ * // plan: the planSweep example (flagship.yaml, rate 100 or 300, duration 5s)
  * const r: SweepRunRecord = runSweepJob(parseScenario(plan.combinations[0].text, plan.file), 0, 1);
- * r.results.outcomes.completed; // 515 (flagship, rate 100, duration 5s, seed 1)
+ * r.results.outcomes.completed; // 515 (rate 100, seed 1)
  * r.trace;                      // { records: 32, digest: "5f6dd7ea0d02ed96" }
  * ```
  */
@@ -102,7 +103,7 @@ export interface SweepRunRecord {
  *
  * @example
  * ```ts
- * const rows: SweepRow[] = sweepRows(plan, await runSweep(plan));
+ * const rows: SweepRow[] = sweepRows(plan, await runSweep(plan)); // plan: the planSweep example
  * rows[1].values;                      // [300]
  * rows[1].runs.map((r) => r.seed);     // [1, 2, 3]
  * ```
@@ -231,6 +232,7 @@ export function shardSeeds(seeds: readonly (number | string)[], shard: SweepShar
  *
  * @example
  * ```ts
+ * // plan: the planSweep example (2 combinations, seeds 1, 2, 3)
  * sweepJobs(plan);                          // [{ combination: 0, seed: 1 }, { combination: 0, seed: 2 }, ..., { combination: 1, seed: 3 }]
  * sweepJobs(plan, { index: 1, count: 2 }); // [{ combination: 0, seed: 2 }, { combination: 1, seed: 2 }]
  * ```
@@ -430,6 +432,7 @@ export const SWEEP_METRICS: readonly { readonly name: string; readonly value: (r
  *
  * @example
  * ```ts
+ * // rows: sweepRows of the planSweep example's runs; rows[1] is rate 300
  * rowMetrics(rows[1])["p99 ms"]; // { n: 3, mean: 46.576, ci95: 16.7075..., min: 39.696, max: 53.136, ... }
  * ```
  */
@@ -462,7 +465,7 @@ function seedList(seeds: readonly (number | string)[]): string {
  *
  * @example
  * ```ts
- * process.stdout.write(formatSweep(plan, sweepRows(plan, records)));
+ * process.stdout.write(formatSweep(plan, sweepRows(plan, records))); // plan: the planSweep example
  * //   clients[0].rate           started         completed  failed %  ...       p50 ms         p99 ms  expect
  * //   100                503.67 ± 40.46    503.67 ± 40.46         0  ...  4.17 ± 2.20   26.89 ± 8.58      ok
  * //   300              1540.67 ± 157.16  1540.67 ± 157.16         0  ...  7.15 ± 2.42  46.58 ± 16.71      ok
