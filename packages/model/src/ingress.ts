@@ -302,7 +302,7 @@ function validateBackend(b: unknown, path: string, errs: FieldError[]): void {
  *
  * @example
  * ```ts
- * const m = matchIngress([ing], "shop.example.com", "/api/v1/items"); // ing: the Ingress of the IngressSpec example
+ * const m = matchIngress([ing], "shop.example.com", "/api/v1/items"); // ing: an Ingress named "web" with the IngressSpec example as its spec
  * m?.rule;    // 0 (index in spec.rules; -1 for the defaultBackend)
  * m?.backend; // { service: { name: "api", port: { number: 80 } } }
  * m?.key;     // "web: shop.example.com/api (Prefix)"

@@ -30,7 +30,8 @@ export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
  * ```ts
  * store.watch("Service", (e: WatchEvent<"Service">) => {
  *   // MODIFIED: compare with the previous version
- *   if (e.type === "MODIFIED" && e.oldObject?.spec.selector !== e.object.spec.selector) console.log("selector changed");
+ *   const before = JSON.stringify(e.oldObject?.spec.selector);
+ *   if (e.type === "MODIFIED" && before !== JSON.stringify(e.object.spec.selector)) console.log("selector changed");
  * });
  * ```
  */
