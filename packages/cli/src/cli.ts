@@ -15,16 +15,54 @@ import type { SweepShard } from "./sweep.js";
 import { runHtml } from "./html.js";
 import { diagnoseClient, formatDiagnosis } from "./diagnose.js";
 
-/** Exit status: everything went well. */
+/**
+ * Exit status: everything went well.
+ *
+ * @example
+ * ```ts
+ * await runCli(["run", "examples/scenarios/flagship.yaml"], io); // 0: ran, every expect held
+ * ```
+ */
 export const EXIT_OK = 0;
-/** Exit status: the simulation ran but an `expect` of the scenario failed. */
+/**
+ * Exit status: the simulation ran but an `expect` of the scenario failed.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(["run", "scenario.yaml"], io);
+ * if (code === EXIT_EXPECTATION_FAILED) console.error("the run finished but an expect bound failed"); // status 1
+ * ```
+ */
 export const EXIT_EXPECTATION_FAILED = 1;
-/** Exit status: bad input or usage (nothing, or not all, was run). */
+/**
+ * Exit status: bad input or usage (nothing, or not all, was run).
+ *
+ * @example
+ * ```ts
+ * await runCli(["run", "missing.yaml"], io); // 2, stderr: "missing.yaml: cannot read scenario file: ENOENT"
+ * ```
+ */
 export const EXIT_BAD_INPUT = 2;
-/** Exit status: an internal error (a bug in kube-netsim). */
+/**
+ * Exit status: an internal error (a bug in kube-netsim).
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(argv, io); // 3 only for a bug: stderr "kube-netsim: internal error: ..."
+ * ```
+ */
 export const EXIT_INTERNAL = 3;
 
-/** Where the CLI reads and writes (process streams and files by default; replaced in tests). */
+/**
+ * Where the CLI reads and writes (process streams and files by default; replaced in tests).
+ *
+ * @example
+ * ```ts
+ * let out = "";
+ * const io: CliIO = { stdout: (s) => void (out += s), stderr: (s) => void process.stderr.write(s), readFile: (p) => readFileSync(p, "utf8") };
+ * const code = await runCli(["check", "examples/scenarios/flagship.yaml"], io); // 0
+ * ```
+ */
 export interface CliIO {
   /** Writes to standard output. */
   readonly stdout: (text: string) => void;

@@ -4,10 +4,27 @@ import type { Simulation } from "@kube-netsim/scenario";
 import type { ScenarioClient } from "./scenario.js";
 import { candidateNames, podResolvConf } from "@kube-netsim/dns";
 
-/** The outcome of one layer of a diagnosis. */
+/**
+ * The outcome of one layer of a diagnosis.
+ *
+ * @example
+ * ```ts
+ * const status: DiagnoseStatus = diagnoseClient(run.sim, scenario.clients[0])[0].status; // the dns layer: "ok" or "FAIL"
+ * ```
+ */
 export type DiagnoseStatus = "ok" | "FAIL" | "skip" | "n/a";
 
-/** One layer checked by {@link diagnoseClient}: what, whether it holds, and the evidence. */
+/**
+ * One layer checked by {@link diagnoseClient}: what, whether it holds, and the evidence.
+ *
+ * @example
+ * ```ts
+ * const run = runScenario(scenario, { stopAt: 30_010 }); // scenario: loadScenarioFile("examples/scenarios/flagship.yaml")
+ * const check: DiagnoseCheck | undefined = diagnoseClient(run.sim, scenario.clients[0]).find((c) => c.status === "FAIL");
+ * check?.layer;    // "endpointslice"
+ * check?.evidence; // ["EndpointSlices of default/api: api-bcxtz", "10.244.0.2:8080 on node-1: ready", ...]
+ * ```
+ */
 export interface DiagnoseCheck {
   /** The layer: `dns`, `service`, `selector`, `ready`, `endpointslice`, `kube-proxy`, `policy`, `application`. */
   readonly layer: string;
@@ -268,7 +285,20 @@ export function diagnoseClient(sim: Simulation, client: ScenarioClient): Diagnos
   return checks;
 }
 
-/** The printed diagnosis: each layer with `ok`/`FAIL`, its evidence indented, and a closing line. */
+/**
+ * The printed diagnosis: each layer with `ok`/`FAIL`, its evidence indented, and a closing line.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatDiagnosis(diagnoseClient(run.sim, scenario.clients[0])));
+ * //   ok    dns            api resolves to Service default/api
+ * //   ...
+ * //   FAIL  endpointslice  the EndpointSlices lag the pods (the controller has not synced yet): ...
+ * //   skip  kube-proxy     not checked: an earlier layer failed
+ * //
+ * // diagnosis: endpointslice: the EndpointSlices lag the pods (the controller has not synced yet): ...
+ * ```
+ */
 export function formatDiagnosis(checks: readonly DiagnoseCheck[]): string {
   let out = "";
   for (const c of checks) {

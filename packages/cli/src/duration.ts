@@ -49,7 +49,18 @@ export function parseDuration(value: unknown, path: string): number | FieldError
   return total;
 }
 
-/** A parsed distribution and how it was written, normalised (e.g. `exponential(5ms)`). */
+/**
+ * A parsed distribution and how it was written, normalised (e.g. `exponential(5ms)`).
+ *
+ * @example
+ * ```ts
+ * const d = parseDistribution("uniform(1s, 3s)", "applications[0].serviceTime");
+ * if ("distribution" in d) {
+ *   d.text;              // "uniform(1000ms, 3000ms)"
+ *   d.distribution.mean; // 2000
+ * }
+ * ```
+ */
 export interface ParsedDistribution {
   /** The distribution, in milliseconds. */
   readonly distribution: Distribution;

@@ -12,7 +12,7 @@ import type { ExpectationResult, ScenarioRun } from "./runner.js";
  * @example
  * ```ts
  * table(["mode", "ok"], [["iptables", "100"], ["ipvs", "99"]]);
- * // "  mode       ok\n  iptables  100\n  ipvs       99"
+ * // "  mode       ok\n  iptables  100\n  ipvs       99\n"
  * ```
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = [0], indent: string = "  "): string {
@@ -36,7 +36,16 @@ function bounds(e: ExpectationResult): string {
   return e.min !== undefined ? `${e.metric} >= ${v(e.min)}` : `${e.metric} <= ${v(e.max ?? NaN)}`;
 }
 
-/** The expectations of a run, one line each: `ok`/`FAIL`, the bound, the value. */
+/**
+ * The expectations of a run, one line each: `ok`/`FAIL`, the bound, the value.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatExpectations(run.expectations)); // run: runScenario of examples/scenarios/flagship.yaml
+ * //   ok    failedRatio <= 0.01: 0.03%
+ * //   ok    latency.p99 <= 100 ms: 53.264 ms
+ * ```
+ */
 export function formatExpectations(list: readonly ExpectationResult[], indent: string = "  "): string {
   return list
     .map((e) => {
@@ -46,7 +55,18 @@ export function formatExpectations(list: readonly ExpectationResult[], indent: s
     .join("");
 }
 
-/** One line per bucket: outcomes, latency, endpoints programmed per node, pods by phase; `t` from the traffic start. */
+/**
+ * One line per bucket: outcomes, latency, endpoints programmed per node, pods by phase; `t` from the traffic start.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatBuckets(run.buckets.slice(29, 32), run.sim.nodeNames)); // flagship: a pod deleted at 30 s
+ * //   t (s)   ok  refused  reset  timedOut  dropped  p50 ms  p99 ms  endpoints (node-1/node-2/node-3)  pods
+ * //    29.0  282        0      0         0        0    6.64   37.76  3/3/3                             Running 2, Terminating 1
+ * //    30.0  311        0      1         0        0   16.35   63.10  2/2/2                             Pending 1, Running 2
+ * //    31.0  277        0      0         3        0    7.86  100.10  3/3/3                             Running 3
+ * ```
+ */
 export function formatBuckets(buckets: readonly TimelineBucket[], nodes: readonly string[]): string {
   const rows = buckets.map((b) => {
     const o = b.outcomes;
@@ -114,7 +134,19 @@ export function formatRunSummary(file: string, run: ScenarioRun, measure?: { rea
   return out;
 }
 
-/** The side-by-side summary of `compare`. */
+/**
+ * The side-by-side summary of `compare`.
+ *
+ * @example
+ * ```ts
+ * const scenario = loadScenarioFile("examples/scenarios/flagship.yaml");
+ * const runs = ["iptables", "ipvs:lc"].map((mode) => runScenario(scenario, { mode }));
+ * process.stdout.write(formatCompareSummary("flagship.yaml", runs, scenario.measure));
+ * //   mode      started  completed  refused  reset  timedOut  dropped  mean ms  p50 ms  p99 ms  ...
+ * //   iptables    11901      11897        0      1         3        0    10.69    7.21   53.26  ...
+ * //   ipvs:lc     11901      11898        0      2         1        0    12.10    5.83   72.22  ...
+ * ```
+ */
 export function formatCompareSummary(file: string, runs: readonly ScenarioRun[], measure?: { readonly service: string; readonly namespace: string; readonly bucket: number }): string {
   let out = `kube-netsim compare ${file}\n  seed ${runs[0]?.seed}: every mode gets the same clients, arrivals and service times\n\n`;
   out += formatComparison(runs.map((x) => ({ mode: x.mode, results: x.results })))
@@ -251,12 +283,28 @@ export function runJSON(file: string, run: ScenarioRun): Record<string, unknown>
   };
 }
 
-/** `JSON.stringify` with NaN/Infinity as null, two-space indent, trailing newline. */
+/**
+ * `JSON.stringify` with NaN/Infinity as null, two-space indent, trailing newline.
+ *
+ * @example
+ * ```ts
+ * toJSON({ p99: NaN, completed: 3 }); // '{\n  "p99": null,\n  "completed": 3\n}\n'
+ * ```
+ */
 export function toJSON(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n";
 }
 
-/** CSV of the measured buckets: one row per bucket, `t_s` from the traffic start. */
+/**
+ * CSV of the measured buckets: one row per bucket, `t_s` from the traffic start.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("flagship.csv", bucketsCSV(run.buckets, run.sim.nodeNames));
+ * // t_s,completed,refused,reset,timedOut,dropped,latency_mean_ms,latency_p50_ms,latency_p99_ms,latency_max_ms,endpoints_node-1,...,pods_Running,pods_Terminating
+ * // 30,311,0,1,0,0,21.983559,16.352,63.104,63.666862,2,2,2,1,2,0
+ * ```
+ */
 export function bucketsCSV(buckets: readonly TimelineBucket[], nodes: readonly string[]): string {
   const phases = [...new Set(buckets.flatMap((b) => Object.keys(b.pods)))].sort();
   const head = ["t_s", "completed", "refused", "reset", "timedOut", "dropped", "latency_mean_ms", "latency_p50_ms", "latency_p99_ms", "latency_max_ms", ...nodes.map((n) => `endpoints_${n}`), ...phases.map((p) => `pods_${p}`)];

@@ -99,7 +99,15 @@ function lineChart(chart: string, label: string, buckets: readonly TimelineBucke
   return svgOpen(chart, width, height, label) + frame(width, height, yMax, yUnit, buckets) + body + "</svg>" + legend(series);
 }
 
-/** Latency of the requests completed in each bucket: p50 and p99 lines (ms). */
+/**
+ * Latency of the requests completed in each bucket: p50 and p99 lines (ms).
+ *
+ * @example
+ * ```ts
+ * const svg = latencySvg(run.buckets); // run: a ScenarioRun of a scenario with `measure:`
+ * svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="latency"'); // true
+ * ```
+ */
 export function latencySvg(buckets: readonly TimelineBucket[], width: number = 860, height: number = 220): string {
   return lineChart(
     "latency",
@@ -115,7 +123,15 @@ export function latencySvg(buckets: readonly TimelineBucket[], width: number = 8
   );
 }
 
-/** Requests ended per bucket, stacked by outcome: one `.bar` rect per outcome with a non-zero count. */
+/**
+ * Requests ended per bucket, stacked by outcome: one `.bar` rect per outcome with a non-zero count.
+ *
+ * @example
+ * ```ts
+ * const svg = outcomesSvg(run.buckets, 600, 180); // width and height in px
+ * svg.match(/<rect class="bar" data-outcome="timedOut"/g)?.length; // buckets with timed-out requests
+ * ```
+ */
 export function outcomesSvg(buckets: readonly TimelineBucket[], width: number = 860, height: number = 220): string {
   const kinds = outcomeKinds(buckets);
   const w = width - PAD.l - PAD.r;
@@ -138,7 +154,14 @@ export function outcomesSvg(buckets: readonly TimelineBucket[], width: number = 
   return svgOpen("outcomes", width, height, "requests per bucket by outcome") + frame(width, height, yMax, "", buckets) + body + "</svg>" + legend(kinds.map((k, j) => ({ name: k, colour: OUTCOME_COLOURS[k] ?? SERIES_COLOURS[(5 + j) % SERIES_COLOURS.length] })));
 }
 
-/** Ready endpoints each node's kube-proxy had programmed at the end of each bucket: one line per node. */
+/**
+ * Ready endpoints each node's kube-proxy had programmed at the end of each bucket: one line per node.
+ *
+ * @example
+ * ```ts
+ * const svg = readyEndpointsSvg(run.buckets, run.sim.nodeNames); // one line per node: node-1, node-2, node-3
+ * ```
+ */
 export function readyEndpointsSvg(buckets: readonly TimelineBucket[], nodes: readonly string[], width: number = 860, height: number = 200): string {
   return lineChart(
     "ready-endpoints",
@@ -151,7 +174,14 @@ export function readyEndpointsSvg(buckets: readonly TimelineBucket[], nodes: rea
   );
 }
 
-/** Share of the completed requests per endpoint: one horizontal `.bar` per endpoint. */
+/**
+ * Share of the completed requests per endpoint: one horizontal `.bar` per endpoint.
+ *
+ * @example
+ * ```ts
+ * const svg = endpointSharesSvg(run.results.endpoints); // one bar per endpoint, e.g. "10.244.2.2:8080 api-566cffdb74-8jtlh (node-3)"
+ * ```
+ */
 export function endpointSharesSvg(endpoints: readonly { readonly address: string; readonly pod: string; readonly node: string; readonly completed: number; readonly share: number }[], width: number = 860): string {
   const rowH = 20;
   const left = 260;
@@ -183,6 +213,12 @@ const SCRIPT = `document.querySelectorAll("svg.chart").forEach(function (svg) {
  * lines of JS; a Content-Security-Policy that forbids every fetch): the summary tables,
  * the share per endpoint, and with `measure:` charts of latency (p50/p99), outcomes
  * (stacked) and ready endpoints per node over time, the timeline and expectations.
+ *
+ * @example
+ * ```ts
+ * const run = runScenario(loadScenarioFile("examples/scenarios/flagship.yaml"));
+ * writeFileSync("flagship.html", runHtml("flagship.yaml", run)); // what `kube-netsim run --out-html flagship.html` writes
+ * ```
  */
 export function runHtml(file: string, run: ScenarioRun): string {
   const r = run.results;

@@ -4,7 +4,14 @@ import type { NodeSpec } from "@kube-netsim/scenario";
 import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
 import type { Problem, SourceDocument } from "./source.js";
 
-/** Kinds a manifest may hold, in the order they are listed in errors. */
+/**
+ * Kinds a manifest may hold, in the order they are listed in errors.
+ *
+ * @example
+ * ```ts
+ * SUPPORTED_KINDS; // ["Deployment", "EndpointSlice", "Ingress", "Namespace", "Node", "Pod", "ReplicaSet", "Service"]
+ * ```
+ */
 export const SUPPORTED_KINDS: readonly string[] = ["Deployment", "EndpointSlice", "Ingress", "Namespace", "Node", "Pod", "ReplicaSet", "Service"];
 
 /** Kinds that exist in Kubernetes but that kube-netsim does not model yet, with their apiVersion. */
@@ -26,7 +33,16 @@ const NOT_MODELLED: Readonly<Record<string, string>> = {
   ServiceAccount: "v1",
 };
 
-/** The objects of a set of manifests: API objects to apply, and the cluster's nodes. */
+/**
+ * The objects of a set of manifests: API objects to apply, and the cluster's nodes.
+ *
+ * @example
+ * ```ts
+ * const m: Manifests = parseManifests(readFileSync("api.yaml", "utf8"), "api.yaml").manifests;
+ * m.objects.map((o) => `${o.kind}/${o.metadata.name}`); // ["Deployment/api", "Service/api"]
+ * m.nodes; // NodeSpecs from `kind: Node` objects, for `new Simulation({ nodes })`
+ * ```
+ */
 export interface Manifests {
   /** Deployments, ReplicaSets, Pods, Services, EndpointSlices and Ingresses, in file order. */
   readonly objects: (KubeObject | Ingress)[];
@@ -43,6 +59,16 @@ export interface Manifests {
  * @param at - the path of the object inside that document (`[]` for a whole document).
  * @param into - where valid objects go.
  * @param problems - where problems go.
+ *
+ * @example
+ * ```ts
+ * const yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 80\n      targetPort: 70000\n";
+ * const [doc] = parseYamlDocuments(yaml, "api.yaml");
+ * const into: Manifests = { objects: [], nodes: [] };
+ * const problems: Problem[] = [];
+ * addManifest(doc.value, doc, [], into, problems);
+ * problems.map(formatProblem); // ['api.yaml:8:7: Service "api": spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive']
+ * ```
  */
 export function addManifest(value: unknown, src: SourceDocument, at: readonly (string | number)[], into: Manifests, problems: Problem[]): void {
   const where = (field: string): { file: string; line: number; col: number } => ({ file: src.file, ...locate(src, [...at, ...splitFieldPath(field)]) });

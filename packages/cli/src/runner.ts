@@ -9,7 +9,20 @@ import type { Problem } from "./source.js";
 /** Most buckets a run may measure (each keeps a latency histogram of about 26 KB). */
 const MAX_BUCKETS = 10_000;
 
-/** Options of {@link runScenario}. */
+/**
+ * Options of {@link runScenario}.
+ *
+ * @example
+ * ```ts
+ * const options: RunScenarioOptions = {
+ *   seed: 7,
+ *   mode: "ipvs:lc",
+ *   traceRequests: true,
+ *   onProgress: (done, total) => process.stderr.write(`\r${((100 * done) / total).toFixed(0)}%`),
+ * };
+ * const run = runScenario(loadScenarioFile("examples/scenarios/flagship.yaml"), options);
+ * ```
+ */
 export interface RunScenarioOptions {
   /** Overrides the scenario's `seed`. */
   readonly seed?: number | string;
@@ -30,7 +43,15 @@ export interface RunScenarioOptions {
   readonly stopAt?: number;
 }
 
-/** One expectation checked against the results. */
+/**
+ * One expectation checked against the results.
+ *
+ * @example
+ * ```ts
+ * for (const e of run.expectations) console.log(e.ok ? "ok" : "FAIL", e.metric, e.value, e.max);
+ * // flagship.yaml, seed 42: ok failedRatio 0.000336... 0.01 / ok latency.p99 53.264 100
+ * ```
+ */
 export interface ExpectationResult {
   /** The metric. */
   readonly metric: string;
@@ -44,7 +65,18 @@ export interface ExpectationResult {
   readonly ok: boolean;
 }
 
-/** What a scenario run produced. */
+/**
+ * What a scenario run produced.
+ *
+ * @example
+ * ```ts
+ * const run: ScenarioRun = runScenario(loadScenarioFile("examples/scenarios/flagship.yaml"));
+ * run.seed;                       // 42 (the file's seed)
+ * run.trafficStart;               // 2100: ms of settling before the clients start
+ * run.results.outcomes.completed; // 11897 of run.results.started = 11901
+ * run.buckets.length;             // 41 one-second buckets (`measure: { bucket: 1s }`)
+ * ```
+ */
 export interface ScenarioRun {
   /** The simulation, at the end of the run. */
   readonly sim: Simulation;

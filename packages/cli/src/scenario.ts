@@ -11,7 +11,18 @@ import type { Manifests } from "./manifests.js";
 import { InputError, locate, parseYamlDocuments } from "./source.js";
 import type { Problem, SourceDocument } from "./source.js";
 
-/** What happens at one moment of a scenario's timeline. */
+/**
+ * What happens at one moment of a scenario's timeline.
+ *
+ * @example
+ * ```ts
+ * const actions: ScenarioAction[] = [
+ *   { type: "deletePod", namespace: "default", selector: { app: "api" }, index: 0 },
+ *   { type: "scale", deployment: "api", namespace: "default", replicas: 5 },
+ *   { type: "failNode", node: "node-2" },
+ * ];
+ * ```
+ */
 export type ScenarioAction =
   | { readonly type: "scale"; readonly deployment: string; readonly namespace: string; readonly replicas: number }
   | { readonly type: "setImage"; readonly deployment: string; readonly namespace: string; readonly container?: string; readonly image: string }
@@ -25,7 +36,18 @@ export type ScenarioAction =
   | { readonly type: "loseZone" | "recoverZone"; readonly zone: string }
   | { readonly type: "stallKubeProxy"; readonly node: string; readonly duration: number };
 
-/** One entry of a scenario's `timeline`. */
+/**
+ * One entry of a scenario's `timeline`.
+ *
+ * @example
+ * ```ts
+ * const first: TimedAction = loadScenarioFile("examples/scenarios/flagship.yaml").timeline[0];
+ * first.at;     // 30000
+ * first.action; // { type: "deletePod", selector: { app: "api" }, index: 0, namespace: "default" }
+ * first.path;   // "timeline[0]"
+ * formatProblem({ ...first.source, message: "..." }); // "examples/scenarios/flagship.yaml:32:5: ..."
+ * ```
+ */
 export interface TimedAction {
   /** When, in ms after traffic starts. */
   readonly at: number;
@@ -37,7 +59,17 @@ export interface TimedAction {
   readonly path: string;
 }
 
-/** A client of a scenario: the facade's options plus when it starts. */
+/**
+ * A client of a scenario: the facade's options plus when it starts.
+ *
+ * @example
+ * ```ts
+ * const [frontend]: readonly ScenarioClient[] = loadScenarioFile("examples/scenarios/flagship.yaml").clients;
+ * frontend.target; // "http://api:80"
+ * frontend.rate;   // 300 requests/s
+ * frontend.start;  // 0 ms after traffic starts
+ * ```
+ */
 export interface ScenarioClient extends AddClientOptions {
   /** When it starts sending, in ms after traffic starts. Default 0. */
   readonly start: number;
@@ -56,7 +88,15 @@ export interface ScenarioClient extends AddClientOptions {
   readonly source: Problem;
 }
 
-/** One bound of an `expect` entry. */
+/**
+ * One bound of an `expect` entry.
+ *
+ * @example
+ * ```ts
+ * // `expect: { latency.p99: { min: 1ms, max: 50ms } }` in a scenario file reads as
+ * const e: Expectation = { metric: "latency.p99", min: 1, max: 50, source: { file: "s.yaml", line: 20, col: 3, message: "" } };
+ * ```
+ */
 export interface Expectation {
   /** The metric: `completed`, `timedOut`, `failed`, `failedRatio`, `latency.p99`, ... */
   readonly metric: string;
@@ -68,7 +108,18 @@ export interface Expectation {
   readonly source: Problem;
 }
 
-/** A scenario file, checked and resolved (durations in ms, distributions built, manifests loaded). */
+/**
+ * A scenario file, checked and resolved (durations in ms, distributions built, manifests loaded).
+ *
+ * @example
+ * ```ts
+ * const s: Scenario = loadScenarioFile("examples/scenarios/flagship.yaml");
+ * s.duration;                      // 40000 (ms, from `duration: 40s`)
+ * s.mode;                          // "iptables"
+ * s.objects.map((o) => o.kind);    // ["Deployment", "Service"]
+ * s.applications[0].text;          // "exponential(5ms)"
+ * ```
+ */
 export interface Scenario {
   /** The file it was read from. */
   readonly file: string;
@@ -96,12 +147,31 @@ export interface Scenario {
   readonly mode: string;
 }
 
-/** Reads files for the scenario loader (injectable for tests). */
+/**
+ * Reads files for the scenario loader (injectable for tests).
+ *
+ * @example
+ * ```ts
+ * // manifests from memory instead of the disk; paths arrive resolved against the scenario's directory
+ * const read: ReadFile = (path) => {
+ *   if (path.endsWith("/manifests/api.yaml")) return apiYaml;
+ *   throw new Error(`ENOENT: ${path}`);
+ * };
+ * const s = parseScenario(scenarioText, "scenario.yaml", read);
+ * ```
+ */
 export type ReadFile = (path: string) => string;
 
 const defaultRead: ReadFile = (p) => readFileSync(p, "utf8");
 
-/** Metrics `expect` knows. Latency metrics take durations. */
+/**
+ * Metrics `expect` knows. Latency metrics take durations.
+ *
+ * @example
+ * ```ts
+ * EXPECT_METRICS.includes("latency.p99"); // true; also started, completed, refused, reset, timedOut, dropped, failed, failedRatio, ...
+ * ```
+ */
 export const EXPECT_METRICS: readonly string[] = [
   "started",
   "completed",
@@ -262,7 +332,15 @@ export function loadScenarioFile(file: string, read: ReadFile = defaultRead, opt
   return parseScenario(text, file, read, options);
 }
 
-/** Options of {@link parseScenario}. */
+/**
+ * Options of {@link parseScenario}.
+ *
+ * @example
+ * ```ts
+ * // a client whose target names a Service the manifests lack: for `diagnose`, not an error
+ * const s = parseScenario(text, "typo.yaml", undefined, { allowUnresolvedTargets: true });
+ * ```
+ */
 export interface ParseScenarioOptions {
   /**
    * Accept clients whose target names a Service the manifests do not have (for
@@ -275,6 +353,19 @@ export interface ParseScenarioOptions {
  * Checks a scenario given as YAML text. Like {@link loadScenarioFile}; manifest paths are
  * relative to `dirname(file)`.
  * @throws InputError listing every problem with its position.
+ *
+ * @example
+ * ```ts
+ * const text = `
+ * duration: 10s
+ * cluster: { nodes: 2 }
+ * manifests:
+ *   - { apiVersion: v1, kind: Service, metadata: { name: api }, spec: { selector: { app: api }, ports: [{ port: 80, targetPort: 8080 }] } }
+ * clients:
+ *   - { name: fe, target: "http://api:80", rate: -1 }
+ * `;
+ * parseScenario(text, "inline.yaml"); // throws InputError: "inline.yaml:7:42: clients[0].rate: Invalid value: -1: must be a number > 0"
+ * ```
  */
 export function parseScenario(text: string, file: string, read: ReadFile = defaultRead, options: ParseScenarioOptions = {}): Scenario {
   const docs = parseYamlDocuments(text, file);

@@ -3,7 +3,15 @@ import type { Document, Node as YamlNode } from "yaml";
 import { formatFieldError } from "@kube-netsim/model";
 import type { FieldError } from "@kube-netsim/model";
 
-/** One problem with the input: where (file, 1-based line and column, when known) and what. */
+/**
+ * One problem with the input: where (file, 1-based line and column, when known) and what.
+ *
+ * @example
+ * ```ts
+ * const p: Problem = { file: "api.yaml", line: 8, col: 7, message: 'Service "api": spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive' };
+ * formatProblem(p); // 'api.yaml:8:7: Service "api": spec.ports[0].targetPort: Invalid value: 70000: ...'
+ * ```
+ */
 export interface Problem {
   /** The file (as the user named it), or `<inline>` / `<args>`. */
   readonly file?: string;
@@ -49,7 +57,15 @@ export class InputError extends Error {
   }
 }
 
-/** One YAML document of a file, with what is needed to point at its fields. */
+/**
+ * One YAML document of a file, with what is needed to point at its fields.
+ *
+ * @example
+ * ```ts
+ * const docs: SourceDocument[] = parseYamlDocuments(readFileSync("api.yaml", "utf8"), "api.yaml");
+ * docs.map((d) => [d.index, (d.value as { kind: string }).kind]); // [[0, "Deployment"], [1, "Service"]]
+ * ```
+ */
 export interface SourceDocument {
   /** The file name, as given. */
   readonly file: string;
@@ -67,6 +83,13 @@ export interface SourceDocument {
  * Parses a (multi-document) YAML text, keeping positions. Empty documents (a trailing
  * `---`) are skipped.
  * @throws InputError with `file:line:col` for every YAML syntax error.
+ *
+ * @example
+ * ```ts
+ * parseYamlDocuments("kind: Service\n---\nkind: Pod\n---\n", "two.yaml").length; // 2 (the empty trailing document is skipped)
+ * parseYamlDocuments("a: [1,\n", "bad.yaml");
+ * // throws InputError: "bad.yaml:2:1: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"
+ * ```
  */
 export function parseYamlDocuments(text: string, file: string): SourceDocument[] {
   const lines = new LineCounter();
@@ -114,6 +137,14 @@ export function splitFieldPath(path: string): (string | number)[] {
 /**
  * The position of a field in a document: the key of the deepest part of `path` that
  * exists (so a missing field points at its parent), 1-based.
+ *
+ * @example
+ * ```ts
+ * const yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports:\n    - port: 80\n      targetPort: 70000\n";
+ * const [doc] = parseYamlDocuments(yaml, "api.yaml");
+ * locate(doc, "spec.ports[0].targetPort"); // { line: 8, col: 7 }
+ * locate(doc, "spec.selector");            // { line: 5, col: 1 }: missing, so its parent `spec`
+ * ```
  */
 export function locate(src: SourceDocument, path: string | readonly (string | number)[]): { line: number; col: number } {
   const parts = typeof path === "string" ? splitFieldPath(path) : path;

@@ -44,7 +44,15 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
   return h;
 }
 
-/** The regularized incomplete beta function I_x(a, b). */
+/**
+ * The regularized incomplete beta function I_x(a, b).
+ *
+ * @example
+ * ```ts
+ * incompleteBeta(0.5, 1, 1); // ≈ 0.5 (I_x(1, 1) = x)
+ * incompleteBeta(0.5, 2, 3); // ≈ 0.6875
+ * ```
+ */
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
@@ -53,7 +61,15 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(x, a, b)) / a : 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
 }
 
-/** P(T <= t) for Student's t distribution with `df` degrees of freedom. */
+/**
+ * P(T <= t) for Student's t distribution with `df` degrees of freedom.
+ *
+ * @example
+ * ```ts
+ * studentTCdf(0, 9);     // 0.5
+ * studentTCdf(2.262, 9); // 0.97499...: 2.262 is the 97.5 % quantile for ten samples
+ * ```
+ */
 export function studentTCdf(t: number, df: number): number {
   const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
@@ -84,7 +100,18 @@ export function studentTQuantile(p: number, df: number): number {
   return (lo + hi) / 2;
 }
 
-/** A metric over the runs of one sweep combination. */
+/**
+ * A metric over the runs of one sweep combination.
+ *
+ * @example
+ * ```ts
+ * const s: MetricSummary = summarize([10, 12, 11, 13]);
+ * s.n;      // 4
+ * s.mean;   // 11.5
+ * s.stddev; // 1.2909...
+ * s.ci95;   // 2.0542...: the mean is 11.5 ± 2.05 at 95 %
+ * ```
+ */
 export interface MetricSummary {
   /** Runs with a finite value (a latency quantile is not finite when nothing completed). */
   readonly n: number;

@@ -12,7 +12,15 @@ import { table } from "./format.js";
 import { summarize } from "./stats.js";
 import type { MetricSummary } from "./stats.js";
 
-/** One swept field: its path in the scenario and the values it takes. */
+/**
+ * One swept field: its path in the scenario and the values it takes.
+ *
+ * @example
+ * ```ts
+ * const p: SweepParameter = parseSweepParameter("cluster.kubeProxy.mode=iptables,ipvs:lc");
+ * // { path: "cluster.kubeProxy.mode", values: ["iptables", "ipvs:lc"] }
+ * ```
+ */
 export interface SweepParameter {
   /** Field path in the scenario, e.g. `clients[0].rate` or `cluster.kubeProxy.mode`. */
   readonly path: string;
@@ -20,7 +28,17 @@ export interface SweepParameter {
   readonly values: readonly unknown[];
 }
 
-/** One combination of values: the scenario file's text with those fields set. */
+/**
+ * One combination of values: the scenario file's text with those fields set.
+ *
+ * @example
+ * ```ts
+ * const plan = planSweep(text, "flagship.yaml", [parseSweepParameter("clients[0].rate=100,300")], [1, 2, 3]);
+ * const c: SweepCombination = plan.combinations[1];
+ * c.values; // [300]
+ * c.text;   // the scenario file with `rate: 300`
+ * ```
+ */
 export interface SweepCombination {
   /** The value of each swept parameter, in order. */
   readonly values: readonly unknown[];
@@ -28,7 +46,17 @@ export interface SweepCombination {
   readonly text: string;
 }
 
-/** What a sweep runs: every combination of the parameters' values, each with every seed. */
+/**
+ * What a sweep runs: every combination of the parameters' values, each with every seed.
+ *
+ * @example
+ * ```ts
+ * const plan: SweepPlan = planSweep(readFileSync(file, "utf8"), file, [parseSweepParameter("clients[0].rate=100,300")], [1, 2, 3]);
+ * plan.combinations.map((c) => c.values); // [[100], [300]]
+ * plan.seeds;                              // [1, 2, 3]: 6 runs in all
+ * plan.scenarioDigest;                     // FNV-1a 64 of the file, e.g. "12117b6bcb555473"
+ * ```
+ */
 export interface SweepPlan {
   /** The scenario file as named on the command line (manifests are relative to it). */
   readonly file: string;
@@ -44,7 +72,17 @@ export interface SweepPlan {
   readonly combinations: readonly SweepCombination[];
 }
 
-/** One run of a sweep (a combination and a seed), reduced to what the table and merge need. */
+/**
+ * One run of a sweep (a combination and a seed), reduced to what the table and merge need.
+ *
+ * @example
+ * ```ts
+ * // plan: the planSweep example (flagship.yaml, rate 100 or 300, duration 5s)
+ * const r: SweepRunRecord = runSweepJob(parseScenario(plan.combinations[0].text, plan.file), 0, 1);
+ * r.results.outcomes.completed; // 515 (rate 100, seed 1)
+ * r.trace;                      // { records: 32, digest: "5f6dd7ea0d02ed96" }
+ * ```
+ */
 export interface SweepRunRecord {
   /** Index of the combination in {@link SweepPlan.combinations}. */
   readonly combination: number;
@@ -60,7 +98,16 @@ export interface SweepRunRecord {
   readonly expectations: readonly ExpectationResult[];
 }
 
-/** The runs of one combination of values, in seed order. */
+/**
+ * The runs of one combination of values, in seed order.
+ *
+ * @example
+ * ```ts
+ * const rows: SweepRow[] = sweepRows(plan, await runSweep(plan)); // plan: the planSweep example
+ * rows[1].values;                      // [300]
+ * rows[1].runs.map((r) => r.seed);     // [1, 2, 3]
+ * ```
+ */
 export interface SweepRow {
   /** The value of each parameter, in order. */
   readonly values: readonly unknown[];
@@ -68,7 +115,14 @@ export interface SweepRow {
   readonly runs: readonly SweepRunRecord[];
 }
 
-/** One run to do: a combination and a seed. */
+/**
+ * One run to do: a combination and a seed.
+ *
+ * @example
+ * ```ts
+ * const job: SweepJob = { combination: 1, seed: 2 }; // the second combination, with seed 2
+ * ```
+ */
 export interface SweepJob {
   /** Index of the combination. */
   readonly combination: number;
@@ -76,7 +130,15 @@ export interface SweepJob {
   readonly seed: number | string;
 }
 
-/** Shard `index` of `count` (0-based, as a Job's `JOB_COMPLETION_INDEX`). */
+/**
+ * Shard `index` of `count` (0-based, as a Job's `JOB_COMPLETION_INDEX`).
+ *
+ * @example
+ * ```ts
+ * const shard: SweepShard = { index: 0, count: 4 }; // `--shard 0/4`: seeds 1st, 5th, 9th, ...
+ * shardSeeds([1, 2, 3, 4, 5, 6], shard); // [1, 5]
+ * ```
+ */
 export interface SweepShard {
   /** 0-based index. */
   readonly index: number;
@@ -113,6 +175,15 @@ export function parseSweepParameter(arg: string): SweepParameter {
  * @param read - reads manifest files.
  * @param fixed - fields set to one value in every combination (not columns), e.g. `duration`.
  * @throws InputError for a bad scenario or a bad value.
+ *
+ * @example
+ * ```ts
+ * const text = readFileSync("examples/scenarios/flagship.yaml", "utf8");
+ * const plan = planSweep(text, "examples/scenarios/flagship.yaml", [parseSweepParameter("clients[0].rate=100,300")], [1, 2, 3], undefined, [
+ *   { path: "duration", values: ["5s"] }, // like `--duration 5s`
+ * ]);
+ * plan.combinations.length; // 2, each run with seeds 1, 2 and 3
+ * ```
  */
 export function planSweep(
   text: string,
@@ -156,13 +227,31 @@ export function shardSeeds(seeds: readonly (number | string)[], shard: SweepShar
   return seeds.filter((_, i) => i % shard.count === shard.index);
 }
 
-/** The runs of a plan (or of one shard of it): combination-major, seeds in their order. */
+/**
+ * The runs of a plan (or of one shard of it): combination-major, seeds in their order.
+ *
+ * @example
+ * ```ts
+ * // plan: the planSweep example (2 combinations, seeds 1, 2, 3)
+ * sweepJobs(plan);                          // [{ combination: 0, seed: 1 }, { combination: 0, seed: 2 }, ..., { combination: 1, seed: 3 }]
+ * sweepJobs(plan, { index: 1, count: 2 }); // [{ combination: 0, seed: 2 }, { combination: 1, seed: 2 }]
+ * ```
+ */
 export function sweepJobs(plan: SweepPlan, shard?: SweepShard): SweepJob[] {
   const seeds = shard ? shardSeeds(plan.seeds, shard) : plan.seeds;
   return plan.combinations.flatMap((_, combination) => seeds.map((seed) => ({ combination, seed })));
 }
 
-/** Runs one combination of a sweep with one seed, in this thread. */
+/**
+ * Runs one combination of a sweep with one seed, in this thread.
+ *
+ * @example
+ * ```ts
+ * const scenario = parseScenario(plan.combinations[0].text, plan.file);
+ * const record = runSweepJob(scenario, 0, 1); // combination 0, seed 1: what one worker job does
+ * record.results.digest;
+ * ```
+ */
 export function runSweepJob(scenario: Scenario, combination: number, seed: number | string): SweepRunRecord {
   const run = runScenario(scenario, { seed });
   return { combination, seed, mode: run.mode, results: run.results, trace: { records: run.sim.trace.count, digest: run.sim.trace.digest() }, expectations: run.expectations };
@@ -173,13 +262,36 @@ function workerScript(): URL {
   return import.meta.url.endsWith(".ts") ? new URL("../dist/sweep-worker.js", import.meta.url) : new URL("./sweep-worker.js", import.meta.url);
 }
 
-/** A message from a sweep worker. */
+/**
+ * A message from a sweep worker.
+ *
+ * @example
+ * ```ts
+ * worker.on("message", (m: SweepWorkerReply) => {
+ *   if ("record" in m) records[m.id] = m.record;
+ *   else if ("problems" in m) throw new InputError(m.problems);
+ *   else throw new Error(m.error);
+ * });
+ * ```
+ */
 export type SweepWorkerReply =
   | { readonly id: number; readonly record: SweepRunRecord }
   | { readonly id: number; readonly problems: readonly Problem[] }
   | { readonly id: number; readonly error: string };
 
-/** Options of {@link runSweep}. */
+/**
+ * Options of {@link runSweep}.
+ *
+ * @example
+ * ```ts
+ * const options: RunSweepOptions = {
+ *   workers: availableParallelism(), // 0: run in this thread
+ *   shard: { index: 0, count: 2 },
+ *   onProgress: (done, total) => process.stderr.write(`\r${done}/${total} runs`),
+ * };
+ * const records = await runSweep(plan, options);
+ * ```
+ */
 export interface RunSweepOptions {
   /** Worker threads (default 1); `0` runs in this thread, without workers. */
   readonly workers?: number;
@@ -269,6 +381,13 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions = {}): 
 /**
  * Groups records into one row per combination, runs in seed order.
  * @throws InputError when a run is missing or there twice (e.g. shards that do not add up).
+ *
+ * @example
+ * ```ts
+ * const rows = sweepRows(plan, records); // one row per combination, runs in seed order
+ * sweepRows(plan, records.slice(1));
+ * // throws InputError: "<args>: runs: Required value: combination 0 (100) with seed 1 is missing"
+ * ```
  */
 export function sweepRows(plan: Pick<SweepPlan, "combinations" | "seeds">, records: readonly SweepRunRecord[]): SweepRow[] {
   const byKey = new Map<string, SweepRunRecord>();
@@ -287,7 +406,15 @@ export function sweepRows(plan: Pick<SweepPlan, "combinations" | "seeds">, recor
   }));
 }
 
-/** The metrics of the sweep table, from one run's results. */
+/**
+ * The metrics of the sweep table, from one run's results.
+ *
+ * @example
+ * ```ts
+ * SWEEP_METRICS.map((m) => m.name); // ["started", "completed", "failed %", "timedOut", "refused", "reset", "dropped", "p50 ms", "p99 ms"]
+ * SWEEP_METRICS.find((m) => m.name === "p99 ms")?.value(run.results); // run.results.latency.p99
+ * ```
+ */
 export const SWEEP_METRICS: readonly { readonly name: string; readonly value: (r: SimulationResults) => number }[] = [
   { name: "started", value: (r) => r.started },
   { name: "completed", value: (r) => r.outcomes.completed },
@@ -300,7 +427,15 @@ export const SWEEP_METRICS: readonly { readonly name: string; readonly value: (r
   { name: "p99 ms", value: (r) => r.latency.p99 },
 ];
 
-/** Each metric of {@link SWEEP_METRICS} summarised over a row's runs (mean, 95 % interval). */
+/**
+ * Each metric of {@link SWEEP_METRICS} summarised over a row's runs (mean, 95 % interval).
+ *
+ * @example
+ * ```ts
+ * // rows: sweepRows of the planSweep example's runs; rows[1] is rate 300
+ * rowMetrics(rows[1])["p99 ms"]; // { n: 3, mean: 46.576, ci95: 16.7075..., min: 39.696, max: 53.136, ... }
+ * ```
+ */
 export function rowMetrics(row: SweepRow): Record<string, MetricSummary> {
   const out: Record<string, MetricSummary> = {};
   for (const m of SWEEP_METRICS) out[m.name] = summarize(row.runs.map((x) => m.value(x.results)));
@@ -327,6 +462,14 @@ function seedList(seeds: readonly (number | string)[]): string {
  * the half-width of its Student-t 95 % confidence interval (one number when every seed
  * gave the same value), and whether the expectations held (`FAIL 2/3`: in two runs of
  * three). Computed from the records only, so a merge of shards prints the same bytes.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatSweep(plan, sweepRows(plan, records))); // plan: the planSweep example
+ * //   clients[0].rate           started         completed  failed %  ...       p50 ms         p99 ms  expect
+ * //   100                503.67 ± 40.46    503.67 ± 40.46         0  ...  4.17 ± 2.20   26.89 ± 8.58      ok
+ * //   300              1540.67 ± 157.16  1540.67 ± 157.16         0  ...  7.15 ± 2.42  46.58 ± 16.71      ok
+ * ```
  */
 export function formatSweep(plan: Pick<SweepPlan, "file" | "parameters" | "seeds">, rows: readonly SweepRow[]): string {
   const { file, parameters, seeds } = plan;
@@ -342,7 +485,15 @@ export function formatSweep(plan: Pick<SweepPlan, "file" | "parameters" | "seeds
   return out;
 }
 
-/** The sweep as JSON (`--json`): per row the metrics' summaries and each run's seed, mode, digests and results. */
+/**
+ * The sweep as JSON (`--json`): per row the metrics' summaries and each run's seed, mode, digests and results.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(toJSON(sweepJSON(plan, rows))); // what `kube-netsim sweep --json` prints
+ * sweepJSON(plan, rows).interval; // "mean over the seeds ± t(0.975, n-1) * s / sqrt(n)"
+ * ```
+ */
 export function sweepJSON(plan: Pick<SweepPlan, "file" | "parameters" | "seeds">, rows: readonly SweepRow[]): Record<string, unknown> {
   return {
     scenario: plan.file,
@@ -358,7 +509,17 @@ export function sweepJSON(plan: Pick<SweepPlan, "file" | "parameters" | "seeds">
   };
 }
 
-/** The file `sweep --out` writes: the plan and the runs of one shard (or of the whole sweep, shard 0/1). */
+/**
+ * The file `sweep --out` writes: the plan and the runs of one shard (or of the whole sweep, shard 0/1).
+ *
+ * @example
+ * ```ts
+ * const file: SweepShardFile = JSON.parse(readFileSync("shard-0.json", "utf8"));
+ * file.kind;  // "kube-netsim/sweep-shard"
+ * file.shard; // { index: 0, count: 2 }
+ * file.runs.length; // this shard's runs: its seeds times every combination
+ * ```
+ */
 export interface SweepShardFile {
   /** Always `kube-netsim/sweep-shard`. */
   readonly kind: "kube-netsim/sweep-shard";
@@ -382,7 +543,16 @@ export interface SweepShardFile {
   readonly runs: readonly SweepRunRecord[];
 }
 
-/** The shard file of a plan's runs (`sweep --out`). */
+/**
+ * The shard file of a plan's runs (`sweep --out`).
+ *
+ * @example
+ * ```ts
+ * const shard = { index: 0, count: 2 };
+ * const records = await runSweep(plan, { shard });
+ * writeFileSync("shard-0.json", toJSON(shardFile(plan, shard, records))); // what `sweep --shard 0/2 --out shard-0.json` writes
+ * ```
+ */
 export function shardFile(plan: SweepPlan, shard: SweepShard, runs: readonly SweepRunRecord[]): SweepShardFile {
   return {
     kind: "kube-netsim/sweep-shard",
@@ -412,6 +582,13 @@ function reviveRun(r: SweepRunRecord): SweepRunRecord {
  *
  * @param shards - each file's name (for errors) and parsed JSON.
  * @throws InputError naming the file and what does not fit.
+ *
+ * @example
+ * ```ts
+ * const { plan, records } = mergeShards(["shard-0.json", "shard-1.json"].map((file) => ({ file, data: JSON.parse(readFileSync(file, "utf8")) })));
+ * process.stdout.write(formatSweep(plan, sweepRows(plan, records))); // the same bytes as the unsharded sweep
+ * // with shard-1.json missing, throws InputError: "<args>: shards: Required value: shard 1/2 is missing"
+ * ```
  */
 export function mergeShards(shards: readonly { readonly file: string; readonly data: unknown }[]): { plan: Pick<SweepPlan, "file" | "parameters" | "seeds" | "combinations">; records: SweepRunRecord[] } {
   if (shards.length === 0) throw new InputError([{ file: "<args>", message: "shards: Required value: at least one shard file" }]);
@@ -448,7 +625,21 @@ export function mergeShards(shards: readonly { readonly file: string; readonly d
   return { plan: { file: first.d.scenario, parameters: first.d.parameters, seeds: first.d.seeds, combinations }, records };
 }
 
-/** Options of {@link sweepJobManifest}. */
+/**
+ * Options of {@link sweepJobManifest}.
+ *
+ * @example
+ * ```ts
+ * const options: SweepJobOptions = {
+ *   name: "rate-sweep",
+ *   image: "ghcr.io/example/kube-netsim:0.1.0",
+ *   shards: 10,
+ *   parallelism: 5,
+ *   resultsClaim: "sweep-results",
+ *   args: ["flagship.yaml", "--set", "clients[0].rate=100,300", "--seeds", "1..100"],
+ * };
+ * ```
+ */
 export interface SweepJobOptions {
   /** The Job's name (a DNS-1123 label, at most 63 characters). */
   readonly name: string;
@@ -472,6 +663,14 @@ export interface SweepJobOptions {
  * (pkg/controller/job/indexed_job_utils.go, addCompletionIndexEnvVariables), and the
  * kubelet expands `$(VAR)` in `command` from the container's environment. Afterwards,
  * `kube-netsim merge /results/shard-*.json` prints the table a single machine prints.
+ *
+ * @example
+ * ```ts
+ * const job = sweepJobManifest(options); // options: the SweepJobOptions example
+ * process.stdout.write(stringify(job)); // stringify of the `yaml` package: YAML for `kubectl apply -f -`
+ * // spec: { completionMode: Indexed, completions: 10, parallelism: 5, ... }; each pod runs
+ * // kube-netsim sweep flagship.yaml ... --shard $(JOB_COMPLETION_INDEX)/10 --out /results/shard-$(JOB_COMPLETION_INDEX).json
+ * ```
  */
 export function sweepJobManifest(o: SweepJobOptions): Record<string, unknown> {
   const labels = (): Record<string, string> => ({ "app.kubernetes.io/name": "kube-netsim", "app.kubernetes.io/component": "sweep" });

@@ -1,7 +1,15 @@
 import { formatIPv4, parseCidr, parseIPv4 } from "./ip.js";
 import type { IPv4Cidr } from "./ip.js";
 
-/** The random draws the allocator needs (a `RandomStream` from `@kube-netsim/core` fits). */
+/**
+ * The random draws the allocator needs (a `RandomStream` from `@kube-netsim/core` fits).
+ *
+ * @example
+ * ```ts
+ * const random: IntSource = rng.stream("apiserver"); // a seeded RandomStream of @kube-netsim/core
+ * random.nextInt(6); // 0..5
+ * ```
+ */
 export interface IntSource {
   /** A uniform integer in [0, n). */
   nextInt(n: number): number;

@@ -14,6 +14,11 @@
 /**
  * The machine-readable kind of a field error (`field.ErrorType`, also the `reason` of a
  * `StatusCause` in the API server's 422 response).
+ *
+ * @example
+ * ```ts
+ * const type: FieldErrorType = fieldInvalid("spec.ports[0].port", 0, "must be between 1 and 65535, inclusive").type; // "FieldValueInvalid"
+ * ```
  */
 export type FieldErrorType =
   | "FieldValueRequired"

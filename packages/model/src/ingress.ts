@@ -23,10 +23,26 @@ import {
 import type { FieldError } from "./field-error.js";
 import type { ObjectMeta } from "./types.js";
 
-/** How a path is matched (`networking.k8s.io/v1` PathType). */
+/**
+ * How a path is matched (`networking.k8s.io/v1` PathType).
+ *
+ * @example
+ * ```ts
+ * const path: HTTPIngressPath = { path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } };
+ * // "Prefix" matches /api and /api/v1, not /apiv1; "Exact" matches /api only
+ * ```
+ */
 export type PathType = "Exact" | "Prefix" | "ImplementationSpecific";
 
-/** The port of a Service backend: a number or a name, never both. */
+/**
+ * The port of a Service backend: a number or a name, never both.
+ *
+ * @example
+ * ```ts
+ * const byNumber: ServiceBackendPort = { number: 80 };
+ * const byName: ServiceBackendPort = { name: "http" }; // the Service's spec.ports[].name
+ * ```
+ */
 export interface ServiceBackendPort {
   /** Port name of the Service (`spec.ports[].name`). */
   readonly name?: string;
@@ -34,13 +50,27 @@ export interface ServiceBackendPort {
   readonly number?: number;
 }
 
-/** A backend: a Service and one of its ports. */
+/**
+ * A backend: a Service and one of its ports.
+ *
+ * @example
+ * ```ts
+ * const backend: IngressBackend = { service: { name: "api", port: { number: 80 } } };
+ * ```
+ */
 export interface IngressBackend {
   /** The Service (in the Ingress's namespace). */
   readonly service?: { readonly name: string; readonly port: ServiceBackendPort };
 }
 
-/** One path of an HTTP rule. */
+/**
+ * One path of an HTTP rule.
+ *
+ * @example
+ * ```ts
+ * const path: HTTPIngressPath = { path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } };
+ * ```
+ */
 export interface HTTPIngressPath {
   /** Absolute path (`/api`); may be empty only with `ImplementationSpecific`. */
   readonly path?: string;
@@ -50,7 +80,17 @@ export interface HTTPIngressPath {
   readonly backend: IngressBackend;
 }
 
-/** One rule: a host (exact, `*.wildcard` or empty for every host) and its paths. */
+/**
+ * One rule: a host (exact, `*.wildcard` or empty for every host) and its paths.
+ *
+ * @example
+ * ```ts
+ * const rule: IngressRule = {
+ *   host: "*.example.com", // matches shop.example.com, not example.com nor a.b.example.com
+ *   http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] },
+ * };
+ * ```
+ */
 export interface IngressRule {
   /** A DNS name (no IP, no port); `*.example.com` matches exactly one label in place of `*`. */
   readonly host?: string;
@@ -58,7 +98,18 @@ export interface IngressRule {
   readonly http?: { readonly paths: readonly HTTPIngressPath[] };
 }
 
-/** `spec` of an Ingress. */
+/**
+ * `spec` of an Ingress.
+ *
+ * @example
+ * ```ts
+ * const spec: IngressSpec = {
+ *   ingressClassName: "nginx",
+ *   defaultBackend: { service: { name: "web", port: { number: 80 } } },
+ *   rules: [{ host: "shop.example.com", http: { paths: [{ path: "/api", pathType: "Prefix", backend: { service: { name: "api", port: { number: 80 } } } }] } }],
+ * };
+ * ```
+ */
 export interface IngressSpec {
   /** The IngressClass that should implement this Ingress. */
   readonly ingressClassName?: string;
@@ -246,7 +297,17 @@ function validateBackend(b: unknown, path: string, errs: FieldError[]): void {
 // Matching
 // ---------------------------------------------------------------------------
 
-/** Where a request goes by the Ingress rules (see {@link matchIngress}). */
+/**
+ * Where a request goes by the Ingress rules (see {@link matchIngress}).
+ *
+ * @example
+ * ```ts
+ * const m = matchIngress([ing], "shop.example.com", "/api/v1/items"); // ing: an Ingress named "web" with the IngressSpec example as its spec
+ * m?.rule;    // 0 (index in spec.rules; -1 for the defaultBackend)
+ * m?.backend; // { service: { name: "api", port: { number: 80 } } }
+ * m?.key;     // "web: shop.example.com/api (Prefix)"
+ * ```
+ */
 export interface IngressMatch {
   /** The Ingress whose rule (or defaultBackend) matched. */
   readonly ingress: Ingress;
@@ -264,6 +325,14 @@ export interface IngressMatch {
  * Whether `host` (lower case, no port) matches a rule's host: an empty rule host matches
  * every host; `*.example.com` matches exactly one DNS label in place of `*`
  * (`foo.example.com`, not `example.com` nor `a.b.example.com`); otherwise equality.
+ *
+ * @example
+ * ```ts
+ * hostMatches("*.example.com", "shop.example.com"); // true
+ * hostMatches("*.example.com", "example.com");      // false
+ * hostMatches("*.example.com", "a.b.example.com");  // false
+ * hostMatches(undefined, "anything.io");            // true: a rule without host matches every host
+ * ```
  */
 export function hostMatches(ruleHost: string | undefined, host: string): boolean {
   if (ruleHost === undefined || ruleHost === "") return true;
@@ -282,6 +351,14 @@ export function hostMatches(ruleHost: string | undefined, host: string): boolean
  * matched as `Prefix`, as ingress-nginx does for paths that are not regular expressions.
  * The length returned is that of the Ingress path without its trailing `/`, the measure
  * of "longest matching path".
+ *
+ * @example
+ * ```ts
+ * pathMatchLength("Prefix", "/api", "/api/v1"); // 4
+ * pathMatchLength("Prefix", "/api", "/apiv1");  // -1: elements are compared whole
+ * pathMatchLength("Exact", "/api", "/api/");    // -1
+ * pathMatchLength("Prefix", "/", "/cart");      // 1
+ * ```
  */
 export function pathMatchLength(pathType: PathType, ingressPath: string | undefined, requestPath: string): number {
   const p = ingressPath === undefined || ingressPath === "" ? "/" : ingressPath;

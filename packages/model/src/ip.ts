@@ -18,6 +18,13 @@
  *   worth at most 255, leading zeros read as decimal (`010` is 10, never octal).
  *
  * IPv6 hex groups are read the same way in both modes.
+ *
+ * @example
+ * ```ts
+ * const mode: IPParseMode = "sloppy"; // as kube-proxy reads addresses
+ * parseIPv4Octets("010.1.2.3", mode);     // [10, 1, 2, 3]: leading zeros read as decimal
+ * parseIPv4Octets("010.1.2.3", "strict"); // undefined: API validation refuses leading zeros
+ * ```
  */
 export type IPParseMode = "strict" | "sloppy";
 
@@ -218,7 +225,15 @@ export function formatIPv4(v: number): string {
   return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
 
-/** An IPv4 CIDR block such as `10.96.0.0/12`, as base address and prefix length. */
+/**
+ * An IPv4 CIDR block such as `10.96.0.0/12`, as base address and prefix length.
+ *
+ * @example
+ * ```ts
+ * const cidr: IPv4Cidr = parseCidr("10.244.0.0/16"); // { base: 183762944, prefix: 16, size: 65536 }
+ * formatIPv4(cidr.base + cidr.size - 1);             // "10.244.255.255"
+ * ```
+ */
 export interface IPv4Cidr {
   /** The network address as an unsigned 32-bit integer. */
   readonly base: number;

@@ -1,6 +1,14 @@
 import type { IntSource } from "./cluster-ip-allocator.js";
 
-/** The default `--service-node-port-range` of kube-apiserver. */
+/**
+ * The default `--service-node-port-range` of kube-apiserver.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_NODE_PORT_RANGE; // "30000-32767"
+ * const ports = new NodePortAllocator(DEFAULT_NODE_PORT_RANGE, rng.stream("apiserver"));
+ * ```
+ */
 export const DEFAULT_NODE_PORT_RANGE = "30000-32767";
 
 /**

@@ -55,6 +55,16 @@ export interface CompiledSelector {
 /**
  * Thrown by {@link compileLabelSelector} for a selector `metav1.LabelSelectorAsSelector`
  * rejects. Lists every problem as a {@link FieldError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   compileLabelSelector({ matchExpressions: [{ key: "tier", operator: "In", values: [] }] });
+ * } catch (e) {
+ *   if (e instanceof LabelSelectorError) e.errors.map(formatFieldError);
+ *   // ["matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"]
+ * }
+ * ```
  */
 export class LabelSelectorError extends Error {
   /** Every problem found, with field paths such as `matchExpressions[0].values`. */

@@ -76,6 +76,14 @@ function patchFromOld(next: Service, old: Service | undefined): MutablePort[] {
  * The errors a write of `next` (replacing `old`, if any) would get from the NodePort
  * allocator, without allocating anything: requested ports that are out of range or
  * already taken. `alsoTaken` holds ports requested earlier in the same batch.
+ *
+ * @example
+ * ```ts
+ * // `web` holds nodePort 30080; Service `other` asks for it (spec.ports[0]) and for 40000 (spec.ports[1])
+ * checkServiceNodePorts(other, undefined, store.nodePorts).map(formatFieldError);
+ * // ["spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated",
+ * //  "spec.ports[1].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767"]
+ * ```
  */
 export function checkServiceNodePorts(next: Service, old: Service | undefined, allocator: NodePortAllocator, alsoTaken: Set<number> = new Set()): FieldError[] {
   const errs: FieldError[] = [];
@@ -118,6 +126,16 @@ export function checkServiceNodePorts(next: Service, old: Service | undefined, a
  * changes.
  *
  * @throws ValidationError on a refused port; Error `failed to allocate a nodePort: range is full`.
+ *
+ * @example
+ * ```ts
+ * const allocator = new NodePortAllocator(DEFAULT_NODE_PORT_RANGE, rng.stream("apiserver"));
+ * const web: Service = { apiVersion: "v1", kind: "Service", metadata: { name: "web" },
+ *   spec: { type: "NodePort", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: 8080 }, { name: "admin", port: 81, nodePort: 30080 }] } };
+ * const stored = allocateServiceNodePorts(web, undefined, allocator);
+ * stored.spec.ports?.map((p) => p.nodePort); // [<random in 30086-32767>, 30080]
+ * stored.spec.externalTrafficPolicy;         // "Cluster" (defaulted)
+ * ```
  */
 export function allocateServiceNodePorts(next: Service, old: Service | undefined, allocator: NodePortAllocator): Service {
   if (next.spec.type === "ExternalName") {
@@ -193,7 +211,16 @@ function nextPort(allocator: NodePortAllocator): number {
   }
 }
 
-/** Frees every NodePort and the healthCheckNodePort of a deleted Service. */
+/**
+ * Frees every NodePort and the healthCheckNodePort of a deleted Service.
+ *
+ * @example
+ * ```ts
+ * // stored, allocator: as in the allocateServiceNodePorts example
+ * releaseServiceNodePorts(stored, allocator); // on delete: 30080 and the dynamic port are free again
+ * allocator.checkStatic(30080);               // undefined: free
+ * ```
+ */
 export function releaseServiceNodePorts(svc: Service, allocator: NodePortAllocator): void {
   for (const np of usedPorts(svc)) allocator.release(np);
 }

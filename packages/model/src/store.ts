@@ -10,10 +10,31 @@ import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from "./types.js";
 import { ValidationError, isDNS1123Subdomain, validateObject } from "./validation.js";
 import { fieldInvalid } from "./field-error.js";
 
-/** Type of a watch event, as the API server names them. */
+/**
+ * Type of a watch event, as the API server names them.
+ *
+ * @example
+ * ```ts
+ * const type: WatchEventType = "DELETED";
+ * store.watch("Pod", (e) => {
+ *   if (e.type === type) console.log("gone:", e.object.metadata.name);
+ * });
+ * ```
+ */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
-/** One event delivered to a watcher. */
+/**
+ * One event delivered to a watcher.
+ *
+ * @example
+ * ```ts
+ * store.watch("Service", (e: WatchEvent<"Service">) => {
+ *   // MODIFIED: compare with the previous version
+ *   const before = JSON.stringify(e.oldObject?.spec.selector);
+ *   if (e.type === "MODIFIED" && before !== JSON.stringify(e.object.spec.selector)) console.log("selector changed");
+ * });
+ * ```
+ */
 export interface WatchEvent<K extends Kind = Kind> {
   readonly type: WatchEventType;
   /** The object after the change (for DELETED: its last state). */
@@ -22,10 +43,26 @@ export interface WatchEvent<K extends Kind = Kind> {
   readonly oldObject?: KindMap[K];
 }
 
-/** Receives watch events. Called on the virtual clock, after the watch's delay. */
+/**
+ * Receives watch events. Called on the virtual clock, after the watch's delay.
+ *
+ * @example
+ * ```ts
+ * const log: WatchListener<"Pod"> = (e) => console.log(store.now, e.type, e.object.metadata.name);
+ * store.watch("Pod", log, { delay: 5 }); // "5 ADDED p" for a pod created at 0
+ * ```
+ */
 export type WatchListener<K extends Kind = Kind> = (event: WatchEvent<K>) => void;
 
-/** Options of {@link ObjectStore.watch}. */
+/**
+ * Options of {@link ObjectStore.watch}.
+ *
+ * @example
+ * ```ts
+ * const options: WatchOptions = { delay: 5, initialList: true, name: "kube-proxy/node-1" };
+ * store.watch("EndpointSlice", (e) => console.log(e.type, e.object.metadata.name), options);
+ * ```
+ */
 export interface WatchOptions {
   /**
    * Delay (ms) between the write and its delivery to this watcher: a number, or a
@@ -40,13 +77,34 @@ export interface WatchOptions {
   readonly name?: string;
 }
 
-/** A running watch; call {@link Watch.stop} to end it. */
+/**
+ * A running watch; call {@link Watch.stop} to end it.
+ *
+ * @example
+ * ```ts
+ * const w: Watch = store.watch("Pod", (e) => console.log(e.type));
+ * w.stop(); // events not yet delivered are dropped
+ * ```
+ */
 export interface Watch {
   /** Stops delivery; events already written but not yet delivered are dropped. */
   stop(): void;
 }
 
-/** Options of an {@link ObjectStore}. */
+/**
+ * Options of an {@link ObjectStore}.
+ *
+ * @example
+ * ```ts
+ * const options: ObjectStoreOptions = {
+ *   serviceCIDR: "10.96.0.0/12",
+ *   serviceNodePortRange: "30000-32767",
+ *   random: rng.stream("apiserver"),
+ *   defaultTolerationSeconds: 300, // like kube-apiserver's DefaultTolerationSeconds admission plugin
+ * };
+ * const store = new ObjectStore(scheduler, options);
+ * ```
+ */
 export interface ObjectStoreOptions {
   /** Service CIDR for ClusterIP allocation. Default `10.96.0.0/12` (kubeadm's default). */
   readonly serviceCIDR?: string;
@@ -64,7 +122,19 @@ export interface ObjectStoreOptions {
   readonly defaultTolerationSeconds?: number;
 }
 
-/** Error thrown for a write the API server would refuse for reasons other than validation. */
+/**
+ * Error thrown for a write the API server would refuse for reasons other than validation.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   store.create(pod);
+ *   store.create(pod);
+ * } catch (e) {
+ *   if (e instanceof StoreError) console.log(e.reason, e.message); // AlreadyExists Pod "p" already exists
+ * }
+ * ```
+ */
 export class StoreError extends Error {
   /** Like the API server's status reason: AlreadyExists, NotFound, Conflict, Invalid. */
   readonly reason: "AlreadyExists" | "NotFound" | "Conflict" | "Invalid";

@@ -11,10 +11,26 @@
  * @packageDocumentation
  */
 
-/** A map of string keys to string values (labels, annotations, selectors). */
+/**
+ * A map of string keys to string values (labels, annotations, selectors).
+ *
+ * @example
+ * ```ts
+ * const labels: StringMap = { app: "api", "app.kubernetes.io/version": "2.1" };
+ * ```
+ */
 export type StringMap = Readonly<Record<string, string>>;
 
-/** A reference to the object that owns this one (`metadata.ownerReferences[]`). */
+/**
+ * A reference to the object that owns this one (`metadata.ownerReferences[]`).
+ *
+ * @example
+ * ```ts
+ * // on a pod of Deployment "api": its ReplicaSet `rs` is the controller
+ * const owner: OwnerReference = { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid!, controller: true };
+ * pod.metadata.ownerReferences?.find((o) => o.controller)?.name; // "api-<pod-template-hash>", e.g. "api-5799f7f8c7"
+ * ```
+ */
 export interface OwnerReference {
   readonly apiVersion: string;
   readonly kind: string;
@@ -23,7 +39,19 @@ export interface OwnerReference {
   readonly controller?: boolean;
 }
 
-/** `metadata` of every object (the subset kube-netsim uses). */
+/**
+ * `metadata` of every object (the subset kube-netsim uses).
+ *
+ * @example
+ * ```ts
+ * const metadata: ObjectMeta = {
+ *   name: "api",
+ *   namespace: "default",
+ *   labels: { app: "api" },
+ *   annotations: { "example.com/team": "payments" },
+ * };
+ * ```
+ */
 export interface ObjectMeta {
   readonly name: string;
   /** Defaults to `"default"` when the object is created. Nodes are cluster-scoped and have none. */
@@ -43,10 +71,25 @@ export interface ObjectMeta {
   readonly generateName?: string;
 }
 
-/** Operator of a label selector requirement (`matchExpressions[].operator`). */
+/**
+ * Operator of a label selector requirement (`matchExpressions[].operator`).
+ *
+ * @example
+ * ```ts
+ * const op: LabelSelectorOperator = "NotIn";
+ * ```
+ */
 export type LabelSelectorOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 
-/** One `matchExpressions` entry of a {@link LabelSelector}. */
+/**
+ * One `matchExpressions` entry of a {@link LabelSelector}.
+ *
+ * @example
+ * ```ts
+ * const req: LabelSelectorRequirement = { key: "track", operator: "In", values: ["stable", "canary"] };
+ * const exists: LabelSelectorRequirement = { key: "app", operator: "Exists" }; // no values
+ * ```
+ */
 export interface LabelSelectorRequirement {
   readonly key: string;
   readonly operator: LabelSelectorOperator;
@@ -69,10 +112,24 @@ export interface LabelSelector {
   readonly matchExpressions?: readonly LabelSelectorRequirement[];
 }
 
-/** Transport protocol of a port. */
+/**
+ * Transport protocol of a port.
+ *
+ * @example
+ * ```ts
+ * const protocol: Protocol = "UDP"; // e.g. the DNS port 53; the default is "TCP"
+ * ```
+ */
 export type Protocol = "TCP" | "UDP" | "SCTP";
 
-/** `spec.containers[].ports[]`. */
+/**
+ * `spec.containers[].ports[]`.
+ *
+ * @example
+ * ```ts
+ * const port: ContainerPort = { name: "http", containerPort: 8080, protocol: "TCP" }; // a Service's targetPort: "http" resolves to 8080
+ * ```
+ */
 export interface ContainerPort {
   readonly name?: string;
   readonly containerPort: number;
@@ -131,7 +188,15 @@ export interface Probe {
   readonly terminationGracePeriodSeconds?: number;
 }
 
-/** `status.containerStatuses[].state` (exactly one member is set). */
+/**
+ * `status.containerStatuses[].state` (exactly one member is set).
+ *
+ * @example
+ * ```ts
+ * const crashing: ContainerState = { waiting: { reason: "CrashLoopBackOff" } };
+ * const killed: ContainerState = { terminated: { exitCode: 137, reason: "Error" } }; // SIGKILL after the grace period
+ * ```
+ */
 export interface ContainerState {
   /** The container runs, since `startedAt` (virtual ms). */
   readonly running?: { readonly startedAt?: number };
@@ -146,7 +211,16 @@ export interface ContainerState {
   };
 }
 
-/** `status.containerStatuses[]`, written by the kubelet. */
+/**
+ * `status.containerStatuses[]`, written by the kubelet.
+ *
+ * @example
+ * ```ts
+ * const pod = sim.pods({ app: "api" })[0];
+ * const s: ContainerStatus | undefined = pod.status?.containerStatuses?.[0];
+ * console.log(s?.ready, s?.restartCount, s?.state?.waiting?.reason); // e.g. false 2 "CrashLoopBackOff"
+ * ```
+ */
 export interface ContainerStatus {
   readonly name: string;
   /** The readiness probe (or, without one, the container running) says it is ready. */
@@ -178,16 +252,41 @@ export interface Container {
   readonly startupProbe?: Probe;
 }
 
-/** `spec.template` of a Deployment or ReplicaSet. */
+/**
+ * `spec.template` of a Deployment or ReplicaSet.
+ *
+ * @example
+ * ```ts
+ * const template: PodTemplateSpec = {
+ *   metadata: { labels: { app: "api" } }, // must match the Deployment's selector
+ *   spec: { containers: [{ name: "api", ports: [{ name: "http", containerPort: 8080 }] }] },
+ * };
+ * ```
+ */
 export interface PodTemplateSpec {
   readonly metadata?: Omit<ObjectMeta, "name"> & { readonly name?: string };
   readonly spec: PodSpec;
 }
 
-/** Effect of a node taint (`spec.taints[].effect`) or the effect a toleration matches. */
+/**
+ * Effect of a node taint (`spec.taints[].effect`) or the effect a toleration matches.
+ *
+ * @example
+ * ```ts
+ * const effect: TaintEffect = "NoExecute"; // evicts running pods that do not tolerate the taint
+ * ```
+ */
 export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 
-/** A node taint (`spec.taints[]`): pods that do not tolerate it are kept off (NoSchedule) or evicted (NoExecute). */
+/**
+ * A node taint (`spec.taints[]`): pods that do not tolerate it are kept off (NoSchedule) or evicted (NoExecute).
+ *
+ * @example
+ * ```ts
+ * // what the node lifecycle controller puts on a node whose kubelet stopped reporting
+ * const taint: Taint = { key: TAINT_NODE_UNREACHABLE, effect: "NoExecute" };
+ * ```
+ */
 export interface Taint {
   readonly key: string;
   readonly value?: string;
@@ -196,7 +295,15 @@ export interface Taint {
   readonly timeAdded?: number;
 }
 
-/** A pod toleration (`spec.tolerations[]`). */
+/**
+ * A pod toleration (`spec.tolerations[]`).
+ *
+ * @example
+ * ```ts
+ * // stay bound to an unreachable node for 30 s instead of the default 300 s
+ * const toleration: Toleration = { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 };
+ * ```
+ */
 export interface Toleration {
   /** Taint key matched; empty with operator `Exists` matches every key. */
   readonly key?: string;
@@ -209,7 +316,18 @@ export interface Toleration {
   readonly tolerationSeconds?: number;
 }
 
-/** `spec` of a Pod. */
+/**
+ * `spec` of a Pod.
+ *
+ * @example
+ * ```ts
+ * const spec: PodSpec = {
+ *   containers: [{ name: "api", ports: [{ name: "http", containerPort: 8080 }], lifecycle: { preStop: { sleep: { seconds: 5 } } } }],
+ *   terminationGracePeriodSeconds: 30,
+ *   restartPolicy: "Always",
+ * };
+ * ```
+ */
 export interface PodSpec {
   readonly containers: readonly Container[];
   /** Tolerations; the API server adds the default NoExecute ones (see `ObjectStoreOptions.defaultTolerationSeconds`). */
@@ -224,20 +342,49 @@ export interface PodSpec {
   readonly restartPolicy?: RestartPolicy;
 }
 
-/** `spec.restartPolicy` of a Pod. */
+/**
+ * `spec.restartPolicy` of a Pod.
+ *
+ * @example
+ * ```ts
+ * const policy: RestartPolicy = "OnFailure"; // restart only after a non-zero exit
+ * ```
+ */
 export type RestartPolicy = "Always" | "OnFailure" | "Never";
 
-/** `status.phase` of a Pod. */
+/**
+ * `status.phase` of a Pod.
+ *
+ * @example
+ * ```ts
+ * const phase: PodPhase | undefined = sim.pods({ app: "api" })[0].status?.phase; // "Running" once started
+ * ```
+ */
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
 
-/** A Pod condition (`status.conditions[]`); kube-netsim models `PodScheduled` and `Ready`. */
+/**
+ * A Pod condition (`status.conditions[]`); kube-netsim models `PodScheduled` and `Ready`.
+ *
+ * @example
+ * ```ts
+ * const ready = pod.status?.conditions?.find((c: PodCondition) => c.type === "Ready")?.status === "True";
+ * ```
+ */
 export interface PodCondition {
   readonly type: "PodScheduled" | "Initialized" | "ContainersReady" | "Ready";
   readonly status: "True" | "False" | "Unknown";
   readonly lastTransitionTime?: number;
 }
 
-/** `status` of a Pod. */
+/**
+ * `status` of a Pod.
+ *
+ * @example
+ * ```ts
+ * const status: PodStatus | undefined = sim.pods({ app: "api" })[0].status;
+ * console.log(status?.phase, status?.podIP, status?.hostIP); // e.g. Running 10.244.2.2 10.0.0.12
+ * ```
+ */
 export interface PodStatus {
   readonly phase?: PodPhase;
   readonly podIP?: string;
@@ -265,7 +412,16 @@ export interface Pod {
   readonly status?: PodStatus;
 }
 
-/** A Node condition; kube-netsim models `Ready`. */
+/**
+ * A Node condition; kube-netsim models `Ready`.
+ *
+ * @example
+ * ```ts
+ * const node = sim.store.get("Node", undefined, "node-1");
+ * const ready = node?.status?.conditions?.find((c: NodeCondition) => c.type === "Ready");
+ * ready?.status; // "True"; "Unknown" (reason NodeStatusUnknown) after sim.failNode("node-1") and the grace period
+ * ```
+ */
 export interface NodeCondition {
   readonly type: "Ready";
   readonly status: "True" | "False" | "Unknown";
@@ -276,7 +432,19 @@ export interface NodeCondition {
   readonly lastTransitionTime?: number;
 }
 
-/** A Node. Zone comes from the `topology.kubernetes.io/zone` label. */
+/**
+ * A Node. Zone comes from the `topology.kubernetes.io/zone` label.
+ *
+ * @example
+ * ```ts
+ * const node: Node = {
+ *   apiVersion: "v1",
+ *   kind: "Node",
+ *   metadata: { name: "node-1", labels: { [LABEL_ZONE]: "zone-a" } },
+ *   spec: { podCIDR: "10.244.1.0/24" },
+ * };
+ * ```
+ */
 export interface Node {
   readonly apiVersion: "v1";
   readonly kind: "Node";
@@ -295,7 +463,14 @@ export interface Node {
   };
 }
 
-/** `spec.strategy` of a Deployment. Rolling updates are modelled in a later release. */
+/**
+ * `spec.strategy` of a Deployment. Rolling updates are modelled in a later release.
+ *
+ * @example
+ * ```ts
+ * const strategy: DeploymentStrategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } }; // the upstream defaults
+ * ```
+ */
 export interface DeploymentStrategy {
   readonly type?: "RollingUpdate" | "Recreate";
   readonly rollingUpdate?: {
@@ -353,7 +528,16 @@ export interface Deployment {
   };
 }
 
-/** A Deployment condition (`status.conditions[]`). */
+/**
+ * A Deployment condition (`status.conditions[]`).
+ *
+ * @example
+ * ```ts
+ * const d = sim.store.get("Deployment", "default", "api");
+ * const progressing = d?.status?.conditions?.find((c: DeploymentCondition) => c.type === "Progressing");
+ * progressing?.reason; // "NewReplicaSetAvailable" once the rollout is complete
+ * ```
+ */
 export interface DeploymentCondition {
   readonly type: "Progressing" | "Available" | "ReplicaFailure";
   readonly status: "True" | "False" | "Unknown";
@@ -363,7 +547,16 @@ export interface DeploymentCondition {
   readonly lastTransitionTime?: number;
 }
 
-/** A ReplicaSet (apps/v1). */
+/**
+ * A ReplicaSet (apps/v1).
+ *
+ * @example
+ * ```ts
+ * // the ReplicaSets the Deployment controller created for Deployment "api", one per template revision
+ * const sets: ReplicaSet[] = sim.store.listByLabel("ReplicaSet", "default", "app", "api");
+ * sets.map((rs) => `${rs.metadata.name} ${rs.spec.replicas} ${rs.status?.readyReplicas}`);
+ * ```
+ */
 export interface ReplicaSet {
   readonly apiVersion: "apps/v1";
   readonly kind: "ReplicaSet";
@@ -399,13 +592,39 @@ export interface ServicePort {
   readonly nodePort?: number;
 }
 
-/** `spec.type` of a Service. */
+/**
+ * `spec.type` of a Service.
+ *
+ * @example
+ * ```ts
+ * const type: ServiceType = "NodePort"; // also reachable on every node's IP at spec.ports[].nodePort
+ * ```
+ */
 export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
 
-/** A traffic policy (`internalTrafficPolicy`, `externalTrafficPolicy`). */
+/**
+ * A traffic policy (`internalTrafficPolicy`, `externalTrafficPolicy`).
+ *
+ * @example
+ * ```ts
+ * const policy: TrafficPolicy = "Local"; // as externalTrafficPolicy: only this node's endpoints, client IP kept
+ * ```
+ */
 export type TrafficPolicy = "Cluster" | "Local";
 
-/** `spec` of a Service. */
+/**
+ * `spec` of a Service.
+ *
+ * @example
+ * ```ts
+ * const spec: ServiceSpec = {
+ *   type: "ClusterIP",
+ *   selector: { app: "api" },
+ *   ports: [{ name: "http", port: 80, targetPort: "http" }],
+ *   internalTrafficPolicy: "Cluster",
+ * };
+ * ```
+ */
 export interface ServiceSpec {
   readonly type?: ServiceType;
   /**
@@ -432,7 +651,15 @@ export interface ServiceSpec {
   readonly healthCheckNodePort?: number;
 }
 
-/** `status` of a Service: the load balancer's ingress points, once provisioned. */
+/**
+ * `status` of a Service: the load balancer's ingress points, once provisioned.
+ *
+ * @example
+ * ```ts
+ * const status: ServiceStatus | undefined = sim.store.get("Service", "default", "web")?.status;
+ * status?.loadBalancer?.ingress?.[0]?.ip; // the LoadBalancer's address, once provisioned
+ * ```
+ */
 export interface ServiceStatus {
   readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] };
 }
@@ -459,14 +686,35 @@ export interface Service {
   readonly status?: ServiceStatus;
 }
 
-/** `endpoints[].conditions` of an EndpointSlice. A nil condition has upstream-defined meaning. */
+/**
+ * `endpoints[].conditions` of an EndpointSlice. A nil condition has upstream-defined meaning.
+ *
+ * @example
+ * ```ts
+ * // a pod being deleted that still answers (preStop sleep): not ready, but serving and terminating
+ * const conditions: EndpointConditions = { ready: false, serving: true, terminating: true };
+ * ```
+ */
 export interface EndpointConditions {
   readonly ready?: boolean;
   readonly serving?: boolean;
   readonly terminating?: boolean;
 }
 
-/** `endpoints[]` of an EndpointSlice. */
+/**
+ * `endpoints[]` of an EndpointSlice.
+ *
+ * @example
+ * ```ts
+ * const endpoint: Endpoint = {
+ *   addresses: ["10.244.1.5"],
+ *   conditions: { ready: true, serving: true, terminating: false },
+ *   nodeName: "node-1",
+ *   zone: "zone-a",
+ *   targetRef: { kind: "Pod", name: "api-7c9f9d5b6f-x2kq4", namespace: "default" },
+ * };
+ * ```
+ */
 export interface Endpoint {
   readonly addresses: readonly string[];
   readonly conditions?: EndpointConditions;
@@ -480,7 +728,14 @@ export interface Endpoint {
   };
 }
 
-/** `ports[]` of an EndpointSlice. */
+/**
+ * `ports[]` of an EndpointSlice.
+ *
+ * @example
+ * ```ts
+ * const port: EndpointPort = { name: "http", protocol: "TCP", port: 8080 }; // the resolved targetPort
+ * ```
+ */
 export interface EndpointPort {
   readonly name?: string;
   readonly protocol?: Protocol;
@@ -506,13 +761,37 @@ export interface EndpointSlice {
   readonly ports?: readonly EndpointPort[];
 }
 
-/** Any object kube-netsim's store holds. */
+/**
+ * Any object kube-netsim's store holds.
+ *
+ * @example
+ * ```ts
+ * const objects: KubeObject[] = [deployment, service]; // e.g. what sim.apply() takes
+ * ```
+ */
 export type KubeObject = Pod | Node | Deployment | ReplicaSet | Service | EndpointSlice;
 
-/** The `kind` of a {@link KubeObject}. */
+/**
+ * The `kind` of a {@link KubeObject}.
+ *
+ * @example
+ * ```ts
+ * const kind: Kind = "EndpointSlice";
+ * store.count(kind);
+ * ```
+ */
 export type Kind = KubeObject["kind"];
 
-/** Maps a kind name to its object type. */
+/**
+ * Maps a kind name to its object type.
+ *
+ * @example
+ * ```ts
+ * function names<K extends Kind>(store: ObjectStore, kind: K): string[] {
+ *   return store.list(kind).map((o: KindMap[K]) => o.metadata.name);
+ * }
+ * ```
+ */
 export interface KindMap {
   readonly Pod: Pod;
   readonly Node: Node;
@@ -540,13 +819,51 @@ export const LABEL_ZONE = "topology.kubernetes.io/zone";
  * ```
  */
 export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
-/** Well-known label on EndpointSlices naming their manager. */
+/**
+ * Well-known label on EndpointSlices naming their manager.
+ *
+ * @example
+ * ```ts
+ * const managed = sim.store.list("EndpointSlice").filter((s) => s.metadata.labels?.[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER_NAME);
+ * ```
+ */
 export const LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
-/** Value of {@link LABEL_MANAGED_BY} for slices written by the EndpointSlice controller. */
+/**
+ * Value of {@link LABEL_MANAGED_BY} for slices written by the EndpointSlice controller.
+ *
+ * @example
+ * ```ts
+ * // slices of a Service with a selector: written by the EndpointSlice controller
+ * slice.metadata.labels?.[LABEL_MANAGED_BY]; // "endpointslice-controller.k8s.io"
+ * ```
+ */
 export const ENDPOINTSLICE_CONTROLLER_NAME = "endpointslice-controller.k8s.io";
-/** Taint key of a node whose Ready condition is Unknown (pkg/apis/core/well_known_taints.go TaintNodeUnreachable). */
+/**
+ * Taint key of a node whose Ready condition is Unknown (pkg/apis/core/well_known_taints.go TaintNodeUnreachable).
+ *
+ * @example
+ * ```ts
+ * sim.failNode("node-1");
+ * sim.runFor(120_000); // past the node monitor grace period (50 s) and the next tainting pass
+ * sim.store.get("Node", undefined, "node-1")?.spec?.taints?.some((t) => t.key === TAINT_NODE_UNREACHABLE); // true
+ * ```
+ */
 export const TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable";
-/** Taint key of a node whose Ready condition is False (TaintNodeNotReady). */
+/**
+ * Taint key of a node whose Ready condition is False (TaintNodeNotReady).
+ *
+ * @example
+ * ```ts
+ * const tolerate: Toleration = { key: TAINT_NODE_NOT_READY, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 };
+ * ```
+ */
 export const TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready";
-/** Label the ReplicaSet controller puts on pods (hash of the pod template). */
+/**
+ * Label the ReplicaSet controller puts on pods (hash of the pod template).
+ *
+ * @example
+ * ```ts
+ * sim.pods({ app: "api" }).map((p) => p.metadata.labels?.[LABEL_POD_TEMPLATE_HASH]); // one hash per ReplicaSet, e.g. "5799f7f8c7"
+ * ```
+ */
 export const LABEL_POD_TEMPLATE_HASH = "pod-template-hash";

@@ -4,7 +4,16 @@ import type { Deployment, ObjectStore, Service } from "@kube-netsim/model";
 import { computePodTemplateHash, deploymentDefaults, isPodActive, isPodAvailable, maxSurge, minAvailable } from "@kube-netsim/controllers";
 import { effectiveConditions } from "./arbitrary/endpoint-conditions.js";
 
-/** A new connection to an endpoint that was not usable although the client's node had synced since it stopped being usable. */
+/**
+ * A new connection to an endpoint that was not usable although the client's node had synced since it stopped being usable.
+ *
+ * @example
+ * ```ts
+ * for (const v of runScenario(s, 42).observations.connectionViolations) {
+ *   console.log(`${v.time} ms: ${v.client} on ${v.node} -> ${v.endpoint} of ${v.service}, unusable since ${v.unusableSince}, synced at ${v.syncedAt}`);
+ * }
+ * ```
+ */
 export interface ConnectionViolation {
   /** When the connection was opened (ms). */
   readonly time: number;
@@ -22,7 +31,15 @@ export interface ConnectionViolation {
   readonly syncedAt: number;
 }
 
-/** A moment when a rolling Deployment was outside the bounds its strategy promises. */
+/**
+ * A moment when a rolling Deployment was outside the bounds its strategy promises.
+ *
+ * @example
+ * ```ts
+ * const { rolloutViolations } = runScenario(s, 42).observations;
+ * rolloutViolations.map((v) => `${v.time} ms ${v.deployment}: ${v.message}`); // [] when the rollout kept its bounds
+ * ```
+ */
 export interface RolloutViolation {
   /** When (ms). */
   readonly time: number;
@@ -32,7 +49,17 @@ export interface RolloutViolation {
   readonly message: string;
 }
 
-/** What {@link runScenario} observed during a run, for the invariant checkers. */
+/**
+ * What {@link runScenario} observed during a run, for the invariant checkers.
+ *
+ * @example
+ * ```ts
+ * const o: ScenarioObservations = runScenario(s, 42).observations; // s: the example of Scenario
+ * o.connectionsChecked;       // 465 (one per per-request request that reached an endpoint)
+ * o.connectionViolationCount; // 0
+ * o.actions;                  // ["t=1.000 s: deleted pod api-5c98f69544-7vvk5", "t=2.000 s: rollout restart of api"]
+ * ```
+ */
 export interface ScenarioObservations {
   /** API server to kube-proxy delay the run used (ms). */
   readonly watchDelay: number;

@@ -5,7 +5,18 @@ import { ScenarioObserver } from "./observer.js";
 import type { ScenarioObservations } from "./observer.js";
 import type { Scenario } from "./scenario.js";
 
-/** The results of {@link runScenario}: the simulation's results, and what was observed on the way. */
+/**
+ * The results of {@link runScenario}: the simulation's results, and what was observed on the way.
+ *
+ * @example
+ * ```ts
+ * const r: ScenarioResults = runScenario(s, 42); // s: the example of Scenario
+ * r.seed;                          // 42
+ * r.outcomes.completed;            // 465 (r.started, every one completed)
+ * r.observations.rolloutSamples;   // 40
+ * r.digest;                        // same scenario and seed, same digest
+ * ```
+ */
 export interface ScenarioResults extends SimulationResults {
   /** The seed of the run. */
   readonly seed: number | string;
@@ -15,7 +26,18 @@ export interface ScenarioResults extends SimulationResults {
   readonly observations: ScenarioObservations;
 }
 
-/** The annotation `kubectl rollout restart` sets on the pod template. */
+/**
+ * The annotation `kubectl rollout restart` sets on the pod template.
+ *
+ * @example
+ * ```ts
+ * // a rollout restart, as the "rollout" churn action does it (kubectl writes an RFC 3339 time; this writes virtual ms)
+ * sim.store.mutate("Deployment", "default", "api", (d) => {
+ *   const meta = (d.spec.template.metadata ??= {});
+ *   meta.annotations = { ...meta.annotations, [ANNOTATION_RESTARTED_AT]: String(sim.now) };
+ * }); // a new pod template: the Deployment controller rolls out new pods
+ * ```
+ */
 export const ANNOTATION_RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
 const fail = (field: string, value: unknown, why: string): never => {

@@ -5,7 +5,14 @@ import type { RolloutSettings } from "./arbitrary/rollout-settings.js";
 import { serviceManifest } from "./arbitrary/service.js";
 import type { ServicePolicy } from "./arbitrary/service.js";
 
-/** The application behind a workload's pods, as plain data (see `ApplicationModel` of `@kube-netsim/traffic`). */
+/**
+ * The application behind a workload's pods, as plain data (see `ApplicationModel` of `@kube-netsim/traffic`).
+ *
+ * @example
+ * ```ts
+ * const app: ApplicationSpec = { concurrency: 4, meanServiceTimeMs: 5, queueLimit: 100, onSigterm: "drain" };
+ * ```
+ */
 export interface ApplicationSpec {
   /** Requests served at once per pod. */
   readonly concurrency: number;
@@ -17,7 +24,16 @@ export interface ApplicationSpec {
   readonly onSigterm: "exit" | "drain";
 }
 
-/** One workload: a Deployment, the Service in front of it and the application its pods run. */
+/**
+ * One workload: a Deployment, the Service in front of it and the application its pods run.
+ *
+ * @example
+ * ```ts
+ * const w: Workload = workloadManifests(settings); // settings: a WorkloadSettings
+ * sim.apply([w.deployment, w.service]);
+ * w.application.concurrency;
+ * ```
+ */
 export interface Workload {
   /** The Deployment (its template's labels select the application). */
   readonly deployment: Deployment;
@@ -27,7 +43,14 @@ export interface Workload {
   readonly application: ApplicationSpec;
 }
 
-/** A client of a {@link Scenario}: an open-loop (Poisson) request source on a node. */
+/**
+ * A client of a {@link Scenario}: an open-loop (Poisson) request source on a node.
+ *
+ * @example
+ * ```ts
+ * const client: ScenarioClient = { name: "fe", service: "api", node: "node-1", rate: 100, connections: { mode: "keep-alive", poolSize: 4 } };
+ * ```
+ */
 export interface ScenarioClient {
   /** Unique name. */
   readonly name: string;
@@ -51,6 +74,15 @@ export interface ScenarioClient {
  *   their count, in name order); nothing if it has none.
  * - `rollout`: `kubectl rollout restart deployment/<deployment>` (a new pod template: the
  *   `kubectl.kubernetes.io/restartedAt` annotation).
+ *
+ * @example
+ * ```ts
+ * const schedule: ChurnAction[] = [
+ *   { at: 1000, action: "deletePod", deployment: "api", pod: 0 },
+ *   { at: 2000, action: "rollout", deployment: "api" },
+ *   { at: 3000, action: "scale", deployment: "api", replicas: 5 },
+ * ];
+ * ```
  */
 export type ChurnAction =
   | { readonly at: number; readonly action: "scale"; readonly deployment: string; readonly replicas: number }
@@ -60,6 +92,20 @@ export type ChurnAction =
 /**
  * A whole scenario as plain data: the cluster, the workloads, the clients and a churn
  * schedule. {@link runScenario} runs it with a seed.
+ *
+ * @example
+ * ```ts
+ * // w: a Workload from workloadManifests (see WorkloadSettings)
+ * const s: Scenario = {
+ *   nodes: [{ name: "node-1", zone: "zone-a" }, { name: "node-2", zone: "zone-b" }],
+ *   kubeProxy: { mode: "iptables" },
+ *   workloads: [w],
+ *   clients: [{ name: "fe", service: "api", node: "node-1", rate: 100, connections: { mode: "per-request" } }],
+ *   schedule: [{ at: 1000, action: "deletePod", deployment: "api", pod: 0 }, { at: 2000, action: "rollout", deployment: "api" }],
+ *   duration: 5000,
+ * };
+ * runScenario(s, 42).outcomes; // { completed: 465, refused: 0, reset: 0, timedOut: 0, dropped: 0 }
+ * ```
  */
 export interface Scenario {
   /** The nodes (`new Simulation({ nodes })`). */
@@ -78,7 +124,22 @@ export interface Scenario {
   readonly duration: number;
 }
 
-/** Everything a generated workload is built from (see {@link workloadManifests}). */
+/**
+ * Everything a generated workload is built from (see {@link workloadManifests}).
+ *
+ * @example
+ * ```ts
+ * const settings: WorkloadSettings = {
+ *   name: "api",
+ *   rollout: { replicas: 3, strategy: "RollingUpdate", maxSurge: 1, maxUnavailable: 0, minReadySeconds: 0 },
+ *   policy: { type: "ClusterIP", internalTrafficPolicy: "Cluster", sessionAffinity: "None" },
+ *   preStopSeconds: 5,
+ *   terminationGracePeriodSeconds: 30,
+ *   application: { concurrency: 4, meanServiceTimeMs: 5, onSigterm: "drain" },
+ * };
+ * const { deployment, service } = workloadManifests(settings);
+ * ```
+ */
 export interface WorkloadSettings {
   /** Name of the Deployment, the Service and the `app` label. */
   readonly name: string;
@@ -94,7 +155,14 @@ export interface WorkloadSettings {
   readonly application: ApplicationSpec;
 }
 
-/** The container port of generated workloads (named `http`). */
+/**
+ * The container port of generated workloads (named `http`).
+ *
+ * @example
+ * ```ts
+ * workloadManifests(settings).deployment.spec.template.spec.containers[0].ports?.[0].containerPort; // 8080 (named "http")
+ * ```
+ */
 export const WORKLOAD_CONTAINER_PORT = 8080;
 
 /**

@@ -1,10 +1,27 @@
 import fc from "fast-check";
 import type { ChurnAction } from "../scenario.js";
 
-/** The kinds of {@link ChurnAction}. */
+/**
+ * The kinds of {@link ChurnAction}.
+ *
+ * @example
+ * ```ts
+ * const kinds: ChurnActionKind[] = ["scale", "deletePod", "rollout"];
+ * churnSchedule({ actions: kinds.filter((k) => k !== "scale") }); // pod deletions and rollout restarts only
+ * ```
+ */
 export type ChurnActionKind = ChurnAction["action"];
 
-/** Options of {@link churnAction} and {@link churnSchedule}. */
+/**
+ * Options of {@link churnAction} and {@link churnSchedule}.
+ *
+ * @example
+ * ```ts
+ * const constraints: ChurnScheduleConstraints = { deployments: ["api", "web"], within: 5_000, actions: ["scale", "deletePod"], minReplicas: 1, maxReplicas: 5, maxActions: 3 };
+ * fc.sample(churnSchedule(constraints), { seed: 3, numRuns: 1 });
+ * // [[{ at: 301, action: "deletePod", deployment: "web", pod: 2 }, { at: 876, action: "deletePod", deployment: "api", pod: 5 }, ...]]
+ * ```
+ */
 export interface ChurnScheduleConstraints {
   /** Deployments the actions act on. Default `["api"]`. */
   readonly deployments?: readonly string[];

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import type { EndpointConditions } from "@kube-netsim/model";
 
-/** Options of {@link endpointConditions}. */
+/**
+ * Options of {@link endpointConditions}.
+ *
+ * @example
+ * ```ts
+ * endpointConditions({ nilFreq: 0 }); // always a conditions object (each key still possibly absent)
+ * ```
+ */
 export interface EndpointConditionsConstraints {
   /**
    * How often the whole `conditions` object is absent (nil): about 1 in `nilFreq + 1`
@@ -22,7 +29,7 @@ export interface EndpointConditionsConstraints {
  *
  * @example
  * ```ts
- * fc.assert(fc.property(endpointConditions(), (c) => readAsKubeProxy(c).ready !== undefined));
+ * fc.assert(fc.property(endpointConditions(), (c) => typeof effectiveConditions(c).ready === "boolean"));
  * ```
  */
 export function endpointConditions(constraints: EndpointConditionsConstraints = {}): fc.Arbitrary<EndpointConditions | undefined> {
@@ -32,7 +39,15 @@ export function endpointConditions(constraints: EndpointConditionsConstraints = 
   return fc.option(record, { nil: undefined, freq });
 }
 
-/** Endpoint conditions as kube-proxy reads them: every nil filled in. */
+/**
+ * Endpoint conditions as kube-proxy reads them: every nil filled in.
+ *
+ * @example
+ * ```ts
+ * const c: EffectiveConditions = effectiveConditions({ ready: false, terminating: true });
+ * // { ready: false, serving: true, terminating: true }: a nil serving reads as true
+ * ```
+ */
 export interface EffectiveConditions {
   /** `ready`, nil read as true. */
   readonly ready: boolean;

@@ -3,7 +3,15 @@ import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "@kube-netsim/model";
 import type { Endpoint, EndpointSlice } from "@kube-netsim/model";
 import { endpointConditions } from "./endpoint-conditions.js";
 
-/** Options of {@link endpoint} and {@link endpointSlice}. */
+/**
+ * Options of {@link endpoint} and {@link endpointSlice}.
+ *
+ * @example
+ * ```ts
+ * const constraints: EndpointSliceConstraints = { service: "web", nodes: ["node-1", "node-2"], zones: ["zone-a", "zone-b"], maxEndpoints: 5, port: 9376 };
+ * fc.assert(fc.property(endpointSlice(constraints), (s) => s.endpoints.every((e) => e.zone === undefined || e.nodeName !== undefined)));
+ * ```
+ */
 export interface EndpointSliceConstraints {
   /** The Service the slice belongs to (label `kubernetes.io/service-name`). Default `api`. */
   readonly service?: string;

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import type { IntOrPercent } from "@kube-netsim/controllers";
 
-/** Options of {@link intOrPercent}. */
+/**
+ * Options of {@link intOrPercent}.
+ *
+ * @example
+ * ```ts
+ * intOrPercent({ maxInt: 2, maxPercent: 50 }); // 0, 1, 2 or "0%".."50%"
+ * ```
+ */
 export interface IntOrPercentConstraints {
   /** Largest integer value. Default 4. */
   readonly maxInt?: number;

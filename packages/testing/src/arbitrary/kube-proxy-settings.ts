@@ -3,7 +3,16 @@ import { IPVS_SCHEDULER_NAMES } from "@kube-netsim/proxy";
 import type { IpvsSchedulerName, ProxyMode } from "@kube-netsim/proxy";
 import type { KubeProxySettings } from "@kube-netsim/scenario";
 
-/** Options of {@link kubeProxySettings}. */
+/**
+ * Options of {@link kubeProxySettings}.
+ *
+ * @example
+ * ```ts
+ * const constraints: KubeProxySettingsConstraints = { modes: ["iptables", "ipvs"], ipvsSchedulers: ["rr", "lc"], minSyncPeriods: [0, 1000] };
+ * fc.sample(kubeProxySettings(constraints), { seed: 3, numRuns: 2 });
+ * // [{ mode: "iptables", minSyncPeriod: 1000 }, { mode: "ipvs", ipvs: { scheduler: "lc" }, minSyncPeriod: 0 }]
+ * ```
+ */
 export interface KubeProxySettingsConstraints {
   /** Modes to draw from. Default all four: `iptables`, `nftables`, `ipvs`, `cilium`. */
   readonly modes?: readonly ProxyMode[];

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import type { NodeSpec } from "@kube-netsim/scenario";
 
-/** Options of {@link nodeLayout}. */
+/**
+ * Options of {@link nodeLayout}.
+ *
+ * @example
+ * ```ts
+ * nodeLayout({ minNodes: 3, maxNodes: 6, maxZones: 2 }); // node-1..node-3 to node-6, in zone-a and/or zone-b
+ * ```
+ */
 export interface NodeLayoutConstraints {
   /** Fewest nodes. Default 1. */
   readonly minNodes?: number;

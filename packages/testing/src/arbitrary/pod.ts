@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import type { Pod, PodCondition, PodPhase, StringMap } from "@kube-netsim/model";
 
-/** Options of {@link pod}. */
+/**
+ * Options of {@link pod}.
+ *
+ * @example
+ * ```ts
+ * const constraints: PodConstraints = { labels: { app: "web" }, nodes: ["node-1", "node-2"], containerPort: 9376, namespace: "shop" };
+ * fc.assert(fc.property(pod(constraints), (p) => p.metadata.labels?.app === "web"));
+ * ```
+ */
 export interface PodConstraints {
   /** Labels every pod carries. Default `{ app: "api" }`. */
   readonly labels?: StringMap;

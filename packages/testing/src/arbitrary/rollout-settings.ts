@@ -2,7 +2,14 @@ import fc from "fast-check";
 import type { IntOrPercent } from "@kube-netsim/controllers";
 import { intOrPercent } from "./int-or-percent.js";
 
-/** How a Deployment rolls out: the fields of its spec that the Deployment controller's rollout rules read. */
+/**
+ * How a Deployment rolls out: the fields of its spec that the Deployment controller's rollout rules read.
+ *
+ * @example
+ * ```ts
+ * const settings: RolloutSettings = { replicas: 4, strategy: "RollingUpdate", maxSurge: "25%", maxUnavailable: 0, minReadySeconds: 1 };
+ * ```
+ */
 export interface RolloutSettings {
   /** `spec.replicas`. */
   readonly replicas: number;
@@ -16,7 +23,21 @@ export interface RolloutSettings {
   readonly minReadySeconds: number;
 }
 
-/** Options of {@link rolloutSettings}. */
+/**
+ * Options of {@link rolloutSettings}.
+ *
+ * @example
+ * ```ts
+ * const constraints: RolloutSettingsConstraints = {
+ *   minReplicas: 2,
+ *   maxReplicas: 10,
+ *   strategies: ["RollingUpdate", "Recreate"],
+ *   maxSurge: fc.constantFrom(1, "25%"),
+ *   maxUnavailable: fc.constant(0), // zero-downtime rollouts only
+ * };
+ * rolloutSettings(constraints);
+ * ```
+ */
 export interface RolloutSettingsConstraints {
   /** Fewest replicas. Default 1. */
   readonly minReplicas?: number;

@@ -11,7 +11,15 @@ import type { NodeLayoutConstraints } from "./node-layout.js";
 import { workloadSettings } from "./workload.js";
 import type { WorkloadConstraints } from "./workload.js";
 
-/** How a generated client uses connections. */
+/**
+ * How a generated client uses connections.
+ *
+ * @example
+ * ```ts
+ * const modes: ConnectionMode[] = ["per-request", "keep-alive"];
+ * scenario({ connections: modes.slice(0, 1) }); // every client opens a new connection per request
+ * ```
+ */
 export type ConnectionMode = ConnectionPolicy["mode"];
 
 /**

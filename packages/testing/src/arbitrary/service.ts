@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import type { Service, ServiceType, StringMap, TrafficPolicy } from "@kube-netsim/model";
 
-/** Options of {@link service} and {@link servicePolicy}. */
+/**
+ * Options of {@link service} and {@link servicePolicy}.
+ *
+ * @example
+ * ```ts
+ * const constraints: ServiceConstraints = { name: "web", port: 8080, targetPort: 9376, types: ["ClusterIP", "NodePort"], sessionAffinities: ["ClientIP"] };
+ * fc.assert(fc.property(service(constraints), (s) => s.spec.sessionAffinity === "ClientIP"));
+ * ```
+ */
 export interface ServiceConstraints {
   /** `metadata.name`. Default `api`. */
   readonly name?: string;
@@ -27,7 +35,15 @@ export interface ServiceConstraints {
   readonly trafficDistribution?: boolean;
 }
 
-/** The traffic policies of a Service, as one value that reads well in a counter-example. */
+/**
+ * The traffic policies of a Service, as one value that reads well in a counter-example.
+ *
+ * @example
+ * ```ts
+ * const policy: ServicePolicy = { type: "NodePort", internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Local", sessionAffinity: "ClientIP", timeoutSeconds: 10800 };
+ * serviceManifest(policy, { name: "web" }).spec.sessionAffinityConfig; // { clientIP: { timeoutSeconds: 10800 } }
+ * ```
+ */
 export interface ServicePolicy {
   /** `spec.type`. */
   readonly type: Exclude<ServiceType, "ExternalName">;

@@ -6,7 +6,21 @@ import type { RolloutSettingsConstraints } from "./rollout-settings.js";
 import { servicePolicy } from "./service.js";
 import type { ServiceConstraints } from "./service.js";
 
-/** Options of {@link workloadSettings} and {@link workload}. */
+/**
+ * Options of {@link workloadSettings} and {@link workload}.
+ *
+ * @example
+ * ```ts
+ * const constraints: WorkloadConstraints = {
+ *   name: "web",
+ *   rollout: { maxReplicas: 4 },
+ *   service: { internalTrafficPolicies: ["Cluster"] },
+ *   preStopSeconds: fc.constant(5),
+ *   onSigterm: ["drain"],
+ * };
+ * workload(constraints); // Deployment and Service "web", every pod sleeping 5 s in preStop
+ * ```
+ */
 export interface WorkloadConstraints {
   /** Name of the Deployment and Service. Default `api`. */
   readonly name?: string;

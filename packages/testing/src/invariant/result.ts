@@ -2,6 +2,13 @@
  * The verdict of an invariant checker: whether the invariant holds, and a readable
  * message that says why (for a failure, what broke and the numbers; for a pass, what was
  * checked, which `expect(...).not` prints).
+ *
+ * @example
+ * ```ts
+ * const r: InvariantResult = checkConservation(runScenario(s, 42)); // s: the example of Scenario
+ * r.pass;    // true
+ * r.message; // "every one of the 465 requests ended in exactly one outcome (completed 465, ...)"
+ * ```
  */
 export interface InvariantResult {
   /** Whether the invariant holds. */
