@@ -94,12 +94,47 @@ interface SliceData {
   readonly remove: boolean;
 }
 
+// One per (node, Service): kept small, as a node holds one for every Service of the cluster.
 interface SliceTracker {
-  readonly applied: Map<string, SliceData>;
-  readonly pending: Map<string, SliceData>;
+  /** Applied slices, sorted by name (usually one). */
+  readonly applied: EndpointSlice[];
+  /** Pending updates by slice name; null when nothing is pending. */
+  pending: Map<string, SliceData> | null;
+}
+
+function indexOfSlice(slices: readonly EndpointSlice[], name: string): number {
+  for (let i = 0; i < slices.length; i++) if (slices[i].metadata.name === name) return i;
+  return -1;
+}
+
+/** Puts `slice` in the name-sorted list, replacing the slice of the same name. */
+function putSlice(slices: EndpointSlice[], slice: EndpointSlice): void {
+  const name = slice.metadata.name;
+  let i = 0;
+  while (i < slices.length && slices[i].metadata.name < name) i++;
+  if (i < slices.length && slices[i].metadata.name === name) slices[i] = slice;
+  else slices.splice(i, 0, slice);
 }
 
 const EMPTY: EndpointsByPort = new Map();
+
+// Every node's kube-proxy receives the same (frozen) slice object: its key and the two
+// records of it are made once for the cluster.
+interface SharedSliceData {
+  readonly serviceKey: string;
+  readonly added: SliceData;
+  readonly removed: SliceData;
+}
+const sliceData = new WeakMap<EndpointSlice, SharedSliceData>();
+
+function sharedSliceData(slice: EndpointSlice, namespace: string, serviceName: string): SharedSliceData {
+  let d = sliceData.get(slice);
+  if (d === undefined) {
+    d = { serviceKey: `${namespace}/${serviceName}`, added: { slice, remove: false }, removed: { slice, remove: true } };
+    if (Object.isFrozen(slice)) sliceData.set(slice, d);
+  }
+  return d;
+}
 
 /** Structural equality of plain (JSON-like) values; `undefined` members count as absent (reflect.DeepEqual on Go structs). */
 /**
@@ -213,21 +248,22 @@ export class EndpointSliceCache {
       this.errorLog.push(`expected EndpointSlice name and namespace to be set: ${JSON.stringify(slice.metadata)}`);
       return false;
     }
-    const serviceKey = `${namespace}/${serviceName}`;
+    const shared = sharedSliceData(slice, namespace, serviceName);
+    const serviceKey = shared.serviceKey;
     const sliceKey = slice.metadata.name;
-    const data: SliceData = { slice, remove };
+    const data: SliceData = remove ? shared.removed : shared.added;
     const tracker = this.trackers.get(serviceKey);
     let changed: boolean;
-    const pending = tracker?.pending.get(sliceKey);
-    const applied = tracker?.applied.get(sliceKey);
+    const pending = tracker?.pending?.get(sliceKey);
+    const i = tracker === undefined ? -1 : indexOfSlice(tracker.applied, sliceKey);
     if (pending !== undefined) changed = !(pending.remove === remove && sameSlice(pending.slice, slice));
-    else if (applied !== undefined) changed = !(applied.remove === remove && sameSlice(applied.slice, slice));
+    else if (i >= 0) changed = remove || !sameSlice((tracker as SliceTracker).applied[i], slice);
     else changed = !remove;
     if (!changed) return false;
     if (tracker === undefined) {
-      this.trackers.set(serviceKey, { applied: new Map(), pending: new Map([[sliceKey, data]]) });
+      this.trackers.set(serviceKey, { applied: [], pending: new Map([[sliceKey, data]]) });
     } else {
-      tracker.pending.set(sliceKey, data);
+      (tracker.pending ??= new Map()).set(sliceKey, data);
     }
     this.withPending.add(serviceKey);
     return true;
@@ -240,29 +276,46 @@ export class EndpointSliceCache {
    */
   checkoutChanges(): ReadonlyMap<string, EndpointsChange> {
     const changes = new Map<string, EndpointsChange>();
+    this.checkout((serviceKey, previous, current) => changes.set(serviceKey, { previous, current }));
+    return changes;
+  }
+
+  /**
+   * {@link EndpointSliceCache.checkoutChanges} for a caller that needs only which
+   * Services changed (kube-proxy's sync): the same checkout, sorted keys, nothing else
+   * allocated per Service.
+   */
+  checkoutChangedServices(): string[] {
+    const changed: string[] = [];
+    this.checkout((serviceKey) => changed.push(serviceKey));
+    return changed;
+  }
+
+  private checkout(changed: (serviceKey: string, previous: EndpointsByPort, current: EndpointsByPort) => void): void {
     // Upstream (pkg/proxy/endpointslicecache.go checkoutChanges) ranges over every tracker
     // and skips those without pending slices; visiting only those, sorted, is the same.
     const keys = [...this.withPending].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
     this.withPending.clear();
     for (const serviceKey of keys) {
       const tracker = this.trackers.get(serviceKey);
-      if (tracker === undefined || tracker.pending.size === 0) continue;
+      if (tracker === undefined || tracker.pending === null || tracker.pending.size === 0) continue;
       const previous = this.applied.get(serviceKey) ?? EMPTY;
       for (const [name, data] of tracker.pending) {
-        if (data.remove) tracker.applied.delete(name);
-        else tracker.applied.set(name, data);
+        if (data.remove) {
+          const i = indexOfSlice(tracker.applied, name);
+          if (i >= 0) tracker.applied.splice(i, 1);
+        } else putSlice(tracker.applied, data.slice);
       }
-      tracker.pending.clear();
+      tracker.pending = null;
       const current = this.buildEndpointsByPort(serviceKey, tracker.applied);
-      if (tracker.applied.size === 0) {
+      if (tracker.applied.length === 0) {
         this.trackers.delete(serviceKey);
         this.applied.delete(serviceKey);
       } else {
         this.applied.set(serviceKey, current);
       }
-      changes.set(serviceKey, { previous, current });
+      changed(serviceKey, previous, current);
     }
-    return changes;
   }
 
   /** The applied endpoints of a Service (`"namespace/name"`); empty when none. */
@@ -272,7 +325,7 @@ export class EndpointSliceCache {
 
   /** Whether any Service has pending (not yet checked out) slices. */
   hasPendingChanges(): boolean {
-    for (const key of this.withPending) if ((this.trackers.get(key)?.pending.size ?? 0) > 0) return true;
+    for (const key of this.withPending) if ((this.trackers.get(key)?.pending?.size ?? 0) > 0) return true;
     return false;
   }
 
@@ -282,11 +335,18 @@ export class EndpointSliceCache {
   }
 
   /** pkg/proxy/endpointslicecache.go endpointInfoByServicePort + endpointsMapFromEndpointInfo. */
-  private buildEndpointsByPort(serviceKey: string, slices: ReadonlyMap<string, SliceData>): EndpointsByPort {
-    const ordered: EndpointSlice[] = [];
-    for (const sliceName of sortedKeys(slices)) ordered.push((slices.get(sliceName) as SliceData).slice);
+  private buildEndpointsByPort(serviceKey: string, ordered: readonly EndpointSlice[]): EndpointsByPort {
     const merged = mergeSlices(serviceKey, ordered, this.preferSameTrafficDistribution);
     const own = this.nodeName;
+    // A node with no endpoint of the Service sees exactly the shared lists: one map for all.
+    if (own === "" || !merged.some((port) => port.localIndices.has(own))) {
+      let shared = remoteMaps.get(merged);
+      if (shared === undefined) {
+        shared = new Map(merged.map((port) => [port.key, port.remote]));
+        remoteMaps.set(merged, shared);
+      }
+      return shared;
+    }
     const result = new Map<string, readonly ProxyEndpoint[]>();
     for (const port of merged) {
       const local = own === "" ? undefined : port.localIndices.get(own);
@@ -318,6 +378,9 @@ interface MergedEntry {
   readonly gate: boolean;
   readonly ports: readonly MergedPort[];
 }
+
+// The endpoints of a merge as a node without a local endpoint of the Service sees them.
+const remoteMaps = new WeakMap<readonly MergedPort[], EndpointsByPort>();
 
 // The merge of one Service's slices is the same on every node but for isLocal, so it is
 // computed once per set of slice objects (keyed weakly by the first slice) and shared.

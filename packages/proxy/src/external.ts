@@ -15,6 +15,7 @@ import type { DataPlane } from "./data-plane.js";
 import type { ProxyEndpoint } from "./endpoint.js";
 import type { ServiceFrontend } from "./service-frontend.js";
 import type { CategorizedEndpoints, ExternalAccess } from "./topology.js";
+import { NO_DESTINATIONS, destinationIds } from "./destinations.js";
 
 /** Suffix of the address key of a {@link KubeProxy.localOriginFrontend} (never a real address). */
 export const LOCAL_ORIGIN_SUFFIX = "#local-origin";
@@ -143,15 +144,12 @@ function program(kp: KubeProxyInternals, f: ServiceFrontend, usable: readonly Pr
     f.verdict = hasAnyEndpoints ? "drop" : "reject";
     plane.unprogram(f);
     f.endpoints = [];
-    f.destinations = new Int32Array(0);
+    f.destinations = NO_DESTINATIONS;
     f.compiled = undefined;
     return;
   }
   f.verdict = "forward";
   f.endpoints = usable;
-  const ids = kp.addresses();
-  const dest = new Int32Array(usable.length);
-  for (let i = 0; i < usable.length; i++) dest[i] = ids.id(usable[i].key);
-  f.destinations = dest;
+  f.destinations = destinationIds(usable, kp.addresses());
   plane.program(f);
 }

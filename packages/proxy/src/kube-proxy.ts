@@ -5,8 +5,11 @@ import type { DataPlane } from "./data-plane.js";
 import { EndpointSliceCache, servicePortNameKey } from "./endpointslice-cache.js";
 import { ServiceFrontend, ROUTE_DROPPED, ROUTE_NO_RULE, ROUTE_REJECTED } from "./service-frontend.js";
 import { SyncRunner } from "./sync-runner.js";
+import { NO_DESTINATIONS, destinationIds } from "./destinations.js";
 import type { SyncRunnerKind } from "./sync-runner.js";
 import { categorizeEndpoints, externallyAccessible } from "./topology.js";
+import type { CategorizedEndpoints } from "./topology.js";
+import type { ProxyEndpoint } from "./endpoint.js";
 import type { KubeProxyInternals } from "./external.js";
 import { LOCAL_ORIGIN_SUFFIX, externalAccess, externalAddressKinds, nodeInternalIP, programExternal } from "./external.js";
 import { formatIptablesSave } from "./iptables/iptables-save.js";
@@ -51,6 +54,8 @@ interface ServicePortInfo {
   readonly externalKinds: readonly ("node-port" | "load-balancer" | "external-ip")[];
   /** `spec.healthCheckNodePort`, 0 when none. */
   readonly healthCheckNodePort: number;
+  /** The traffic policies as one key (endpoint categories are shared per list and key). */
+  readonly policyKey: string;
 }
 
 /** Counters of one kube-proxy. */
@@ -98,8 +103,12 @@ export class KubeProxy {
   private readonly cache: EndpointSliceCache;
   private readonly runner: SyncRunner;
   private readonly frontends = new Map<string, ServiceFrontend>();
+  /** How many of `frontends` are UDP addresses (a sync looks for stale UDP entries only if any). */
+  private udpFrontends = 0;
   private readonly pendingServices = new Map<string, Service | null>();
   private readonly appliedServices = new Map<string, readonly ServicePortInfo[]>();
+  /** Per Service, the ports its rules were last written for (the addresses a rewrite may leave stale). */
+  private readonly programmedPorts = new Map<string, readonly ServicePortInfo[]>();
   private nodeLabels: StringMap = {};
   private nodeIP = "";
   private readonly healthLocal = new Map<string, number>();
@@ -255,6 +264,7 @@ export class KubeProxy {
     if (!f) {
       f = new ServiceFrontend(address);
       this.frontends.set(address, f);
+      if (address.includes("/UDP")) this.udpFrontends++;
     }
     return f;
   }
@@ -372,7 +382,7 @@ export class KubeProxy {
       else this.appliedServices.set(key, servicePorts(svc, this.nodeIP));
     }
     this.pendingServices.clear();
-    for (const key of this.cache.checkoutChanges().keys()) changed.add(key);
+    for (const key of this.cache.checkoutChangedServices()) changed.add(key);
     const keys = full ? [...new Set([...this.appliedServices.keys(), ...changed])].sort() : [...changed].sort();
     if (full) {
       this.fullSyncs++;
@@ -395,21 +405,34 @@ export class KubeProxy {
 
   // Writes the rules of the given Services (the iptables-restore of one sync).
   private apply(keys: readonly string[], now: SimTime): void {
-    const keySet = new Set(keys);
+    // The addresses these Services' rules were last written for: the ones not written again
+    // below lose their rules. (Only those: a sync's cost follows the Services it rewrites,
+    // not every Service the node knows.)
     const stale = new Set<string>();
-    for (const f of this.frontends.values()) {
-      const svcKey = serviceKeyOf(f.servicePortName);
-      if (svcKey !== undefined && keySet.has(svcKey)) stale.add(f.address);
+    for (const key of keys) {
+      const before = this.programmedPorts.get(key);
+      // Rewriting the same ports writes every address again: none can be left stale.
+      if (before === undefined || before === this.appliedServices.get(key)) continue;
+      for (const port of before) {
+        this.addIfProgrammedFor(stale, port.address, key);
+        for (const a of port.external) {
+          this.addIfProgrammedFor(stale, a, key);
+          this.addIfProgrammedFor(stale, a + LOCAL_ORIGIN_SUFFIX, key);
+        }
+      }
     }
     // Only read when someone listens for stale UDP entries (no listener can be added during a sync).
     const udpBefore = new Map<ServiceFrontend, Int32Array>();
-    if (this.staleUdpListeners.length > 0) {
+    if (this.staleUdpListeners.length > 0 && this.udpFrontends > 0) {
       for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
     }
     for (const key of keys) {
       this.programmed++;
       this.healthLocal.delete(key);
-      for (const port of this.appliedServices.get(key) ?? []) {
+      const ports = this.appliedServices.get(key);
+      if (ports === undefined || ports.length === 0) this.programmedPorts.delete(key);
+      else this.programmedPorts.set(key, ports);
+      for (const port of ports ?? NO_PORTS) {
         this.programPort(port, key, now);
         stale.delete(port.address);
         for (const a of port.external) {
@@ -426,7 +449,7 @@ export class KubeProxy {
       f.servicePortName = "";
       f.internalTrafficPolicy = "Cluster";
       f.endpoints = [];
-      f.destinations = new Int32Array(0);
+      f.destinations = NO_DESTINATIONS;
       f.compiled = undefined;
       f.programmedAt = now;
     }
@@ -440,6 +463,11 @@ export class KubeProxy {
         if (gone.length > 0) for (const l of this.staleUdpListeners) l(f, gone);
       }
     }
+  }
+
+  private addIfProgrammedFor(stale: Set<string>, address: string, serviceKey: string): void {
+    const f = this.frontends.get(address);
+    if (f !== undefined && serviceKeyOf(f.servicePortName) === serviceKey) stale.add(address);
   }
 
   private readonly staleUdpListeners: ((frontend: ServiceFrontend, destinations: readonly number[]) => void)[] = [];
@@ -465,7 +493,7 @@ export class KubeProxy {
     f.affinityTimeout = port.affinityTimeout;
     f.internalTrafficPolicy = port.internalTrafficPolicy;
     const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
-    const c = categorizeEndpoints(endpoints, port, this.nodeName, this.nodeLabels);
+    const c = categorizeForNode(endpoints, port, this.nodeName, this.nodeLabels);
     if (port.healthCheckNodePort > 0) {
       let ready = 0;
       for (const ep of endpoints) if (ep.isLocal && ep.ready) ready++;
@@ -488,17 +516,55 @@ export class KubeProxy {
       f.verdict = c.hasAnyEndpoints && !plane.localFallsBackToCluster ? "drop" : "reject";
       this.options.dataPlane.unprogram(f);
       f.endpoints = [];
-      f.destinations = new Int32Array(0);
+      f.destinations = NO_DESTINATIONS;
       f.compiled = undefined;
       return;
     }
     f.verdict = "forward";
     f.endpoints = usable;
-    const dest = new Int32Array(usable.length);
-    for (let i = 0; i < usable.length; i++) dest[i] = this.options.addresses.id(usable[i].key);
-    f.destinations = dest;
+    f.destinations = destinationIds(usable, this.options.addresses);
     this.options.dataPlane.program(f);
   }
+}
+
+// A Service's endpoint list is one frozen array shared by every node that has no endpoint
+// of it (endpointslice-cache.ts). Without local endpoints and without topology hints,
+// CategorizeEndpoints reads nothing of the node, so its result for such a list and traffic
+// policy is the same on every node: computed once, frozen, and shared.
+interface SharedCategories {
+  readonly nodeIndependent: boolean;
+  readonly byPolicy: Map<string, CategorizedEndpoints>;
+}
+const categoriesByList = new WeakMap<readonly ProxyEndpoint[], SharedCategories>();
+
+function categorizeForNode(endpoints: readonly ProxyEndpoint[], port: ServicePortInfo, nodeName: string, nodeLabels: StringMap): CategorizedEndpoints {
+  let shared = categoriesByList.get(endpoints);
+  if (shared === undefined) {
+    if (!Object.isFrozen(endpoints)) return categorizeEndpoints(endpoints, port, nodeName, nodeLabels);
+    let nodeIndependent = true;
+    for (const ep of endpoints) {
+      if (ep.isLocal || (ep.nodeHints !== undefined && ep.nodeHints.size > 0) || (ep.zoneHints !== undefined && ep.zoneHints.size > 0)) {
+        nodeIndependent = false;
+        break;
+      }
+    }
+    shared = { nodeIndependent, byPolicy: new Map() };
+    categoriesByList.set(endpoints, shared);
+  }
+  if (!shared.nodeIndependent) return categorizeEndpoints(endpoints, port, nodeName, nodeLabels);
+  const policy = port.policyKey;
+  let c = shared.byPolicy.get(policy);
+  if (c === undefined) {
+    const r = categorizeEndpoints(endpoints, port, nodeName, nodeLabels);
+    const freeze = (l: readonly ProxyEndpoint[] | null): readonly ProxyEndpoint[] | null => (l === null ? null : Object.freeze(l.slice()));
+    const clusterEndpoints = freeze(r.clusterEndpoints);
+    const localEndpoints = freeze(r.localEndpoints);
+    const allReachableEndpoints =
+      r.allReachableEndpoints === r.clusterEndpoints ? clusterEndpoints : r.allReachableEndpoints === r.localEndpoints ? localEndpoints : freeze(r.allReachableEndpoints);
+    c = Object.freeze({ clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: r.hasAnyEndpoints });
+    shared.byPolicy.set(policy, c);
+  }
+  return c;
 }
 
 /** `ipvsadm -Ln` style listing of the virtual servers (ipvsadm prints real servers in the kernel's list order). */
@@ -541,10 +607,25 @@ function serviceKeyOf(spn: string): string | undefined {
   return colon < 0 ? undefined : spn.slice(0, colon);
 }
 
+// Services in the store are frozen and the same object reaches every node's kube-proxy: a
+// Service without a NodePort has the same ports on every node, so they are computed once
+// for the cluster (no per-node copy of the same strings and objects).
+const nodeIndependentPorts = new WeakMap<Service, readonly ServicePortInfo[]>();
+const NO_PORTS: readonly ServicePortInfo[] = Object.freeze([]);
+
 /** The service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */
-function servicePorts(svc: Service, nodeIP: string): ServicePortInfo[] {
+function servicePorts(svc: Service, nodeIP: string): readonly ServicePortInfo[] {
   const ip = svc.spec.clusterIP;
-  if (!ip || ip === "None" || svc.spec.type === "ExternalName") return [];
+  if (!ip || ip === "None" || svc.spec.type === "ExternalName") return NO_PORTS;
+  const shared = nodeIndependentPorts.get(svc);
+  if (shared !== undefined) return shared;
+  const ports = computeServicePorts(svc, ip, nodeIP);
+  // Only a NodePort is on the node's own IP; everything else is the same on every node.
+  if (Object.isFrozen(svc) && !(svc.spec.ports ?? []).some((p) => (externalAccess(svc, p).nodePort ?? 0) > 0)) nodeIndependentPorts.set(svc, ports);
+  return ports;
+}
+
+function computeServicePorts(svc: Service, ip: string, nodeIP: string): readonly ServicePortInfo[] {
   const ns = svc.metadata.namespace ?? "default";
   return (svc.spec.ports ?? []).map((p) => {
     const protocol = p.protocol ?? "TCP";
@@ -556,6 +637,7 @@ function servicePorts(svc: Service, nodeIP: string): ServicePortInfo[] {
       externallyAccessible: externallyAccessible(externalAccess(svc, p)),
       ...externalFields(svc, p, nodeIP),
       healthCheckNodePort: svc.spec.healthCheckNodePort ?? 0,
+      policyKey: `${svc.spec.internalTrafficPolicy ?? "Cluster"}|${svc.spec.externalTrafficPolicy ?? "Cluster"}|${externallyAccessible(externalAccess(svc, p))}`,
       // pkg/apis/core/v1/defaults.go: ClientIP affinity defaults to 10800 s (DefaultClientIPServiceAffinitySeconds).
       affinityTimeout:
         svc.spec.sessionAffinity === "ClientIP" ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_CLIENT_IP_AFFINITY_SECONDS) * 1000 : 0,

@@ -1,4 +1,5 @@
 import type { ProxyEndpoint } from "./endpoint.js";
+import { NO_DESTINATIONS } from "./destinations.js";
 
 /** What a node's rules do with a new connection to a Service address. */
 export type Verdict = "forward" | "reject" | "drop" | "no-rule";
@@ -32,7 +33,7 @@ export class ServiceFrontend {
   /** Endpoints in rule order (sorted by `IP:port`), as programmed. */
   endpoints: readonly ProxyEndpoint[] = [];
   /** Destination ids of {@link ServiceFrontend.endpoints}, same order. */
-  destinations: Int32Array = new Int32Array(0);
+  destinations: Int32Array = NO_DESTINATIONS;
   /** The Service's `spec.internalTrafficPolicy` as programmed (Local ClusterIP traffic uses KUBE-SVL / `local-` chains). */
   internalTrafficPolicy: "Cluster" | "Local" = "Cluster";
   /** ClientIP session affinity timeout in ms (`sessionAffinityConfig.clientIP.timeoutSeconds`); 0 when sessionAffinity is None. */

@@ -14,6 +14,8 @@ interface IptablesChain {
   readonly lists: readonly RecentList[] | null;
 }
 
+const chainsWithoutAffinity = new WeakMap<IptablesSelector, IptablesChain>();
+
 /**
  * The iptables data plane: a KUBE-SVC chain of `-m statistic --mode random
  * --probability 1/(n-i)` rules over the endpoints in `IP:port` order, the last rule
@@ -62,7 +64,18 @@ export class IptablesDataPlane implements DataPlane {
           )
         : null;
     if (lists === null) this.affinity.drop(frontend.servicePortName);
-    const chain: IptablesChain = { selector: IptablesSelector.forEndpointCount(frontend.endpoints.length), lists };
+    const selector = IptablesSelector.forEndpointCount(frontend.endpoints.length);
+    if (lists === null) {
+      // Without affinity a chain is its probabilities alone: one object per endpoint count.
+      let shared = chainsWithoutAffinity.get(selector);
+      if (shared === undefined) {
+        shared = Object.freeze({ selector, lists: null });
+        chainsWithoutAffinity.set(selector, shared);
+      }
+      frontend.compiled = shared;
+      return;
+    }
+    const chain: IptablesChain = { selector, lists };
     frontend.compiled = chain;
   }
 

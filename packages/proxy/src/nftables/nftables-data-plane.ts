@@ -10,6 +10,8 @@ interface NftChain {
   readonly sets: readonly RecentList[] | null;
 }
 
+const chainsWithoutAffinity = new Map<number, NftChain>();
+
 /**
  * The nftables data plane: one rule per Service chain, `numgen random mod N vmap
  * { 0 : goto endpoint-A, ... }` over the endpoints in `IP:port` order
@@ -49,7 +51,18 @@ export class NftablesDataPlane implements DataPlane {
           )
         : null;
     if (sets === null) this.affinity.drop(frontend.servicePortName);
-    const chain: NftChain = { n: frontend.endpoints.length, sets };
+    const n = frontend.endpoints.length;
+    if (sets === null) {
+      // Without affinity a chain is its endpoint count alone (numgen random mod n): shared.
+      let shared = chainsWithoutAffinity.get(n);
+      if (shared === undefined) {
+        shared = Object.freeze({ n, sets: null });
+        chainsWithoutAffinity.set(n, shared);
+      }
+      frontend.compiled = shared;
+      return;
+    }
+    const chain: NftChain = { n, sets };
     frontend.compiled = chain;
   }
 
