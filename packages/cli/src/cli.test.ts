@@ -317,8 +317,8 @@ const BAD: Readonly<Record<string, string>> = {
   "bad-distribution.yaml": 'bad/bad-distribution.yaml:5:5: applications[0].serviceTime: Invalid value: "gaussian(5ms)": must be a duration (constant) or exponential(5ms), constant(1s), uniform(1s, 3s), lognormal(20ms, 10ms), empirical(1ms, 2ms, 9ms)',
   "bad-duration.yaml": 'bad/bad-duration.yaml:1:1: duration: Invalid value: "10 seconds": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)',
   "client-node.yaml": [
-    'bad/client-node.yaml:8:5: clients[0].node: Unsupported value: "node-7": supported values: "node-1", "node-2"',
     'bad/client-node.yaml:6:5: clients[0].target: Not found: "http://api:80": no Service "api" in namespace "default" in the manifests',
+    'bad/client-node.yaml:8:5: clients[0].node: Unsupported value: "node-7": supported values: "node-1", "node-2"',
   ].join("\n"),
   "deployment-selector.yaml": [
     'bad/deployment-selector.yaml:7:7: Deployment "api": spec.replicas: Invalid value: -1: must be greater than or equal to 0',
@@ -326,8 +326,8 @@ const BAD: Readonly<Record<string, string>> = {
   ].join("\n"),
   "expect-metric.yaml": [
     'bad/expect-metric.yaml:3:3: expect.errors: Unsupported field: "errors": supported fields: "started", "completed", "refused", "reset", "timedOut", "dropped", "failed", "failedRatio", "latency.mean", "latency.p50", "latency.p90", "latency.p99", "latency.p999", "latency.max"',
-    'bad/expect-metric.yaml:4:18: expect.latency.p99.max: Invalid value: "fast": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)',
     "bad/expect-metric.yaml:4:3: expect.latency.p99: Required value: min or max",
+    'bad/expect-metric.yaml:4:18: expect.latency.p99.max: Invalid value: "fast": must be a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)',
   ].join("\n"),
   "not-modelled.yaml": 'bad/not-modelled.yaml:4:5: kind: Unsupported value: "NetworkPolicy": NetworkPolicy (networking.k8s.io/v1) is not yet modelled by kube-netsim; supported kinds: Deployment, EndpointSlice, Ingress, Namespace, Node, Pod, ReplicaSet, Service',
   "inline-manifest.yaml": [
@@ -342,16 +342,16 @@ const BAD: Readonly<Record<string, string>> = {
   "scale-missing.yaml": 'bad/scale-missing.yaml:9:14: timeline[0].scale.deployment: Not found: "web": no Deployment "web" in namespace "default" in the manifests',
   "client-limits.yaml": [
     "bad/client-limits.yaml:3:38: clients[0].interarrival: Invalid value: 0: must have a mean > 0",
-    "bad/client-limits.yaml:3:89: clients[0].connections: Forbidden: UDP has no connections; leave connections out",
     "bad/client-limits.yaml:3:55: clients[0].connectTimeout: Invalid value: 0: must be > 0",
+    "bad/client-limits.yaml:3:89: clients[0].connections: Forbidden: UDP has no connections; leave connections out",
     "bad/client-limits.yaml:4:80: clients[1].connections.idleTimeout: Invalid value: 0: must be > 0",
   ].join("\n"),
   "too-many-buckets.yaml": "bad/too-many-buckets.yaml:3:12: measure.bucket: Invalid value: 1 ms: 60000 buckets in the run; at most 10000, use a larger bucket",
   "delete-missing.yaml": 'bad/delete-missing.yaml:8:5: timeline[0] (at t=1000 ms): pods "api-0" not found',
   "names-missing.yaml": [
+    'bad/names-missing.yaml:5:16: clients[1].target: Not found: "api.shop:80": no Service "api" in namespace "shop" in the manifests',
     'bad/names-missing.yaml:9:29: timeline[0].patch.name: Not found: "api-v2": no Service "api-v2" in namespace "default" in the manifests',
     'bad/names-missing.yaml:16:3: measure.service: Not found: "web": no Service "web" in namespace "default" in the manifests',
-    'bad/names-missing.yaml:5:16: clients[1].target: Not found: "api.shop:80": no Service "api" in namespace "shop" in the manifests',
   ].join("\n"),
   "selector-number.yaml": [
     "bad/selector-number.yaml:3:17: applications[0].selector[version]: Invalid value: 2: must be a string (quote numbers and booleans)",
@@ -361,8 +361,8 @@ const BAD: Readonly<Record<string, string>> = {
   "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
   "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, drainNode, uncordonNode, loseZone, recoverZone, stallKubeProxy',
   "unknown-field.yaml": [
-    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP", "host", "path"',
     "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival, or users for a closed loop)",
+    'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP", "host", "path"',
   ].join("\n"),
   "unknown-kind.yaml": 'bad/unknown-kind.yaml:4:5: kind: Unsupported value: "Frobnicator": supported values: "Deployment", "EndpointSlice", "Ingress", "Namespace", "Node", "Pod", "ReplicaSet", "Service"',
   "yaml-syntax.yaml": "bad/yaml-syntax.yaml:5:1: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",

@@ -51,10 +51,27 @@ export class InputError extends Error {
   /** Every problem found, in file order. */
   readonly problems: readonly Problem[];
   constructor(problems: readonly Problem[]) {
-    super(problems.map(formatProblem).join("\n"));
+    const sorted = inFileOrder(problems);
+    super(sorted.map(formatProblem).join("\n"));
     this.name = "InputError";
-    this.problems = problems;
+    this.problems = sorted;
   }
+}
+
+/** Problems grouped by file (in order of first mention), then by line and column; ties keep their order. */
+function inFileOrder(problems: readonly Problem[]): readonly Problem[] {
+  const fileRank = new Map<string | undefined, number>();
+  for (const p of problems) if (!fileRank.has(p.file)) fileRank.set(p.file, fileRank.size);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort(
+      (a, b) =>
+        (fileRank.get(a.p.file) as number) - (fileRank.get(b.p.file) as number) ||
+        (a.p.line ?? 0) - (b.p.line ?? 0) ||
+        (a.p.col ?? 0) - (b.p.col ?? 0) ||
+        a.i - b.i,
+    )
+    .map((x) => x.p);
 }
 
 /**

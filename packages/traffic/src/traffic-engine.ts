@@ -52,7 +52,8 @@ export interface ConnectionRouter {
 }
 
 /**
- * A client that sends requests to a Service address, one request per connection.
+ * A client that sends requests to a Service address: one request per connection by
+ * default, or over a keep-alive pool or multiplexed connections ({@link ClientOptions.connections}).
  *
  * @example
  * ```ts
