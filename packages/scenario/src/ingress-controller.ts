@@ -90,8 +90,8 @@ export interface IngressControllerOptions {
  * sim.runFor(10_000);
  * const ing: IngressResults | undefined = sim.results().ingress;
  * ing?.routes.api.rule;             // "shop: shop.example.com/api (Prefix)"
- * ing?.byClient.other;              // { "404": 104 }: no rule for that host
- * ing?.byBackend["default/api:http"]; // requests per endpoint, round robin: { "10.244.0.2:8080": 329, ... }
+ * ing?.byClient.other;              // only "404" responses: no rule for that host
+ * ing?.byBackend["default/api:http"]; // requests per endpoint, round robin: e.g. { "10.244.0.2:8080": 329, ... }
  * ```
  */
 export interface IngressResults {

@@ -20,7 +20,8 @@ export const IPVS_TCP_TIME_WAIT_MS = 120_000;
  *
  * @example
  * ```ts
- * IPVS_RS_CHECK_DELETE_INTERVAL_MS; // 60000: a drained real server (weight 0) is deleted at most a minute after its last connection ends
+ * IPVS_RS_CHECK_DELETE_INTERVAL_MS; // 60000: every minute, a draining real server (weight 0) with no ActiveConn
+ * // and no InActConn left (TIME_WAIT included) is deleted
  * ```
  */
 export const IPVS_RS_CHECK_DELETE_INTERVAL_MS = 60_000;
