@@ -14,7 +14,16 @@ import type { RandomStream } from "@kube-netsim/core";
 import { responseKind } from "./message.js";
 import type { DnsRecord, DnsResponse, QueryType } from "./message.js";
 
-/** Options of the `cache` plugin. */
+/**
+ * Options of the `cache` plugin.
+ *
+ * @example
+ * ```ts
+ * // kubeadm's `cache 30`, plus `prefetch 10 1m 20%`
+ * const options: CacheOptions = { ttl: 30, prefetch: { amount: 10, duration: 60_000, percentage: 20 } };
+ * const cache = new DnsCache(options, new RandomSource(1).stream("coredns/cache"));
+ * ```
+ */
 export interface CacheOptions {
   /** `cache TTL`: the maximum TTL of both caches, seconds. Default 3600 (success) and 1800 (denial); kubeadm sets `cache 30`. */
   readonly ttl?: number;
@@ -32,10 +41,27 @@ export interface CacheOptions {
   readonly prefetch?: { readonly amount: number; readonly duration?: number; readonly percentage?: number };
 }
 
-/** `cache 30` of kubeadm's default Corefile. */
+/**
+ * `cache 30` of kubeadm's default Corefile.
+ *
+ * @example
+ * ```ts
+ * new CoreDnsServer({ cache: KUBEADM_CACHE_OPTIONS }, random); // the default: answers kept at most 30 s
+ * KUBEADM_CACHE_OPTIONS.ttl; // 30
+ * ```
+ */
 export const KUBEADM_CACHE_OPTIONS: CacheOptions = { ttl: 30 };
 
-/** Counters of a {@link DnsCache}. */
+/**
+ * Counters of a {@link DnsCache}.
+ *
+ * @example
+ * ```ts
+ * const s: CacheStats = cache.stats(); // cache: a DnsCache
+ * s.successHits + s.denialHits; // lookups answered without the kubernetes plugin
+ * s.misses;
+ * ```
+ */
 export interface CacheStats {
   /** Hits in the success cache. */
   readonly successHits: number;
@@ -113,6 +139,12 @@ class Shards {
  * The shard of a cache key: the low byte of FNV-1 64 over `DO-bit qtype qname`
  * (plugin/cache/cache.go hash; plugin/pkg/cache Add: `key & 255`). Multiplication and
  * XOR modulo 2^64 keep the low byte a function of low bytes only, so 8 bits suffice.
+ *
+ * @example
+ * ```ts
+ * cacheShard("api.default.svc.cluster.local.", "A");    // 162
+ * cacheShard("api.default.svc.cluster.local.", "AAAA"); // 55: the qtype is part of the key
+ * ```
  */
 export function cacheShard(qname: string, qtype: QueryType): number {
   const PRIME_LOW = 0xb3; // 1099511628211 = 0x100000001b3

@@ -45,7 +45,17 @@ export type ClientCachePolicy =
  */
 export const JVM_DEFAULT_CACHE: ClientCachePolicy = { kind: "fixed", ttl: 30, negativeTtl: 10 };
 
-/** Counters of a {@link ClientDnsCache}. */
+/**
+ * Counters of a {@link ClientDnsCache}.
+ *
+ * @example
+ * ```ts
+ * const cache = new ClientDnsCache(JVM_DEFAULT_CACHE);
+ * cache.lookup("db", 0, resolveDb);     // miss: resolveDb() runs
+ * cache.lookup("db", 5_000, resolveDb); // hit: within 30 s
+ * const s: ClientCacheStats = cache.stats(); // { hits: 1, misses: 1 }
+ * ```
+ */
 export interface ClientCacheStats {
   /** Lookups answered from the client's cache. */
   readonly hits: number;

@@ -20,10 +20,24 @@ import type { DnsRecord, DnsResponse, QueryType, Rcode } from "./message.js";
  * The plugin's `pods` option: `disabled` (the plugin's default: no pod records),
  * `insecure` (kubeadm's Corefile: `a-b-c-d.<ns>.pod.<zone>` answers a.b.c.d without a
  * check) or `verified` (only if a pod in that namespace has that IP).
+ *
+ * @example
+ * ```ts
+ * const k8s = new KubernetesPlugin({ pods: "insecure" });
+ * k8s.serve("10-244-1-7.default.pod.cluster.local.", "A")?.answer[0].data; // "10.244.1.7", no pod needed
+ * ```
  */
 export type PodsMode = "disabled" | "insecure" | "verified";
 
-/** Options of the `kubernetes` block of a Corefile. */
+/**
+ * Options of the `kubernetes` block of a Corefile.
+ *
+ * @example
+ * ```ts
+ * const options: KubernetesPluginOptions = { zone: "cluster.local", ttl: 30, pods: "verified", ignoreEmptyService: true };
+ * const k8s = new KubernetesPlugin(options);
+ * ```
+ */
 export interface KubernetesPluginOptions {
   /** The cluster domain (`kubernetes cluster.local ...`). Default `cluster.local`. */
   readonly zone?: string;
@@ -45,6 +59,13 @@ export interface KubernetesPluginOptions {
  * The `kubernetes` block of kubeadm's default Corefile
  * (kubernetes/kubernetes cmd/kubeadm/app/phases/addons/dns/manifests.go, CoreDNSConfigMap):
  * `kubernetes cluster.local in-addr.arpa ip6.arpa { pods insecure; fallthrough in-addr.arpa ip6.arpa; ttl 30 }`.
+ *
+ * @example
+ * ```ts
+ * const k8s = new KubernetesPlugin(KUBEADM_KUBERNETES_OPTIONS);
+ * k8s.ttl;  // 30 (the plugin's own default is 5)
+ * k8s.pods; // "insecure"
+ * ```
  */
 export const KUBEADM_KUBERNETES_OPTIONS: KubernetesPluginOptions = {
   zone: "cluster.local",
@@ -54,7 +75,19 @@ export const KUBEADM_KUBERNETES_OPTIONS: KubernetesPluginOptions = {
   fallthrough: ["in-addr.arpa", "ip6.arpa"],
 };
 
-/** What the plugin reads from the API server. */
+/**
+ * What the plugin reads from the API server.
+ *
+ * @example
+ * ```ts
+ * const snapshot: ClusterSnapshot = {
+ *   services: store.list("Service"),             // store: the simulation's object store
+ *   endpointSlices: store.list("EndpointSlice"),
+ *   pods: store.list("Pod"),                     // read only with `pods: "verified"`
+ * };
+ * k8s.setCluster(snapshot);
+ * ```
+ */
 export interface ClusterSnapshot {
   /** Every Service. */
   readonly services: readonly Service[];
@@ -71,7 +104,17 @@ export interface ClusterSnapshot {
   readonly namespaces?: readonly string[];
 }
 
-/** Resolves a name through the whole server (the plugin's `Upstream` for ExternalName targets outside the zone). */
+/**
+ * Resolves a name through the whole server (the plugin's `Upstream` for ExternalName targets outside the zone).
+ *
+ * @example
+ * ```ts
+ * const upstream = staticUpstream({ "db.example.com": ["203.0.113.7"] });
+ * const lookup: Lookup = (q, t) => upstream(q, t);
+ * // ExternalName Service db -> db.example.com: the CNAME, then the upstream's A record
+ * k8s.serve("db.default.svc.cluster.local.", "A", lookup)?.answer.map((r) => r.data); // ["db.example.com.", "203.0.113.7"]
+ * ```
+ */
 export type Lookup = (qname: string, qtype: QueryType) => DnsResponse | undefined;
 
 /** One backend answer (`msg.Service` in CoreDNS): an address or a name, a port, and the owner name it belongs to. */

@@ -8,16 +8,47 @@
  */
 import { formatIPv6, parseIPv4Octets, parseIPv6Groups } from "@kube-netsim/model";
 
-/** Query types the model answers. Any other type is answered like CoreDNS's fallback (NODATA or NXDOMAIN). */
+/**
+ * Query types the model answers. Any other type is answered like CoreDNS's fallback (NODATA or NXDOMAIN).
+ *
+ * @example
+ * ```ts
+ * const q: QueryType = "SRV"; // e.g. _http._tcp.api.default.svc.cluster.local.
+ * dns.query("api.default.svc.cluster.local.", q, sim.now); // dns: a CoreDnsServer
+ * ```
+ */
 export type QueryType = "A" | "AAAA" | "SRV" | "PTR" | "CNAME" | "TXT" | "MX";
 
-/** Record types that appear in answers. */
+/**
+ * Record types that appear in answers.
+ *
+ * @example
+ * ```ts
+ * const t: RecordType = "CNAME"; // the answer for an ExternalName Service
+ * ```
+ */
 export type RecordType = "A" | "AAAA" | "CNAME" | "SRV" | "PTR" | "SOA";
 
-/** Response codes the model produces. NODATA is `NOERROR` with an empty answer section. */
+/**
+ * Response codes the model produces. NODATA is `NOERROR` with an empty answer section.
+ *
+ * @example
+ * ```ts
+ * dns.query("nope.default.svc.cluster.local.", "A", 0).response.rcode; // "NXDOMAIN"
+ * dns.query("api.default.svc.cluster.local.", "AAAA", 0).response.rcode; // "NOERROR" (NODATA for an IPv4-only Service)
+ * ```
+ */
 export type Rcode = "NOERROR" | "NXDOMAIN" | "SERVFAIL" | "REFUSED";
 
-/** One resource record. */
+/**
+ * One resource record.
+ *
+ * @example
+ * ```ts
+ * const a: DnsRecord = { name: "api.default.svc.cluster.local.", type: "A", ttl: 30, data: "10.96.0.20" };
+ * const srv: DnsRecord = { name: "_http._tcp.api.default.svc.cluster.local.", type: "SRV", ttl: 30, data: "0 100 80 api.default.svc.cluster.local." };
+ * ```
+ */
 export interface DnsRecord {
   /** Owner name, fully qualified and lower case (`api.default.svc.cluster.local.`). */
   readonly name: string;
@@ -32,7 +63,18 @@ export interface DnsRecord {
   readonly data: string;
 }
 
-/** A DNS response. */
+/**
+ * A DNS response.
+ *
+ * @example
+ * ```ts
+ * const r: DnsResponse = dns.query("api.default.svc.cluster.local.", "A", 0).response;
+ * r.rcode;          // "NOERROR"
+ * r.authoritative;  // true
+ * r.answer[0].data; // "10.96.0.20"
+ * r.authority;      // []: the SOA appears only on NXDOMAIN and NODATA
+ * ```
+ */
 export interface DnsResponse {
   /** The question name, fully qualified and lower case. */
   readonly qname: string;
@@ -50,7 +92,15 @@ export interface DnsResponse {
   readonly extra: readonly DnsRecord[];
 }
 
-/** How a response reads to a stub resolver: records, NODATA (NOERROR, no answer), NXDOMAIN or a failure. */
+/**
+ * How a response reads to a stub resolver: records, NODATA (NOERROR, no answer), NXDOMAIN or a failure.
+ *
+ * @example
+ * ```ts
+ * const kind: ResponseKind = responseKind(dns.query("api.default.svc.cluster.local.", "AAAA", 0).response);
+ * kind; // "NODATA": the Service has no IPv6 ClusterIP, the stub resolver tries the next search domain (glibc)
+ * ```
+ */
 export type ResponseKind = "answer" | "NODATA" | "NXDOMAIN" | "SERVFAIL" | "REFUSED";
 
 /**

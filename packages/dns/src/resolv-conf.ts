@@ -9,7 +9,19 @@
  */
 import { fieldInvalid, fieldNotSupported, formatFieldError } from "@kube-netsim/model";
 
-/** A resolver configuration (the parts of resolv.conf the stub resolvers use). */
+/**
+ * A resolver configuration (the parts of resolv.conf the stub resolvers use).
+ *
+ * @example
+ * ```ts
+ * const conf: ResolvConf = podResolvConf({ namespace: "shop" });
+ * conf.nameservers; // ["10.96.0.10"]
+ * conf.searches;    // ["shop.svc.cluster.local", "svc.cluster.local", "cluster.local"]
+ * conf.ndots;       // 5
+ * conf.timeout;     // 5
+ * conf.attempts;    // 2
+ * ```
+ */
 export interface ResolvConf {
   /** `nameserver` lines, in order. */
   readonly nameservers: readonly string[];
@@ -23,10 +35,31 @@ export interface ResolvConf {
   readonly attempts: number;
 }
 
-/** `dnsPolicy` of a pod. */
+/**
+ * `dnsPolicy` of a pod.
+ *
+ * @example
+ * ```ts
+ * const policy: DNSPolicy = "ClusterFirstWithHostNet"; // a hostNetwork pod that still resolves Services
+ * podResolvConf({ namespace: "kube-system", hostNetwork: true, dnsPolicy: policy }).nameservers; // ["10.96.0.10"]
+ * ```
+ */
 export type DNSPolicy = "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
 
-/** Inputs of {@link podResolvConf}. */
+/**
+ * Inputs of {@link podResolvConf}.
+ *
+ * @example
+ * ```ts
+ * const options: PodResolvConfOptions = {
+ *   namespace: "shop",
+ *   dnsPolicy: "ClusterFirst",
+ *   host: { nameservers: ["10.0.0.2"], searches: ["corp.example.com"] }, // the node's resolv.conf
+ *   dnsConfig: { ndots: 2 },
+ * };
+ * podResolvConf(options).ndots; // 2
+ * ```
+ */
 export interface PodResolvConfOptions {
   /** The pod's namespace. */
   readonly namespace: string;
@@ -44,9 +77,27 @@ export interface PodResolvConfOptions {
   readonly dnsConfig?: { readonly nameservers?: readonly string[]; readonly searches?: readonly string[]; readonly ndots?: number };
 }
 
-/** MaxDNSSearchPaths (pkg/apis/core/validation). */
+/**
+ * MaxDNSSearchPaths (pkg/apis/core/validation).
+ *
+ * @example
+ * ```ts
+ * const many = Array.from({ length: 40 }, (_, i) => `d${i}.example.com`);
+ * podResolvConf({ namespace: "default", dnsPolicy: "None", dnsConfig: { searches: many } }).searches.length; // 32: MAX_DNS_SEARCH_PATHS
+ * ```
+ */
 export const MAX_DNS_SEARCH_PATHS = 32;
-/** MaxDNSSearchListChars (pkg/apis/core/validation). */
+/**
+ * MaxDNSSearchListChars (pkg/apis/core/validation).
+ *
+ * @example
+ * ```ts
+ * const long = Array.from({ length: 20 }, (_, i) => `${"x".repeat(120)}.d${i}.example.com`);
+ * const { searches } = podResolvConf({ namespace: "default", dnsPolicy: "None", dnsConfig: { searches: long } });
+ * searches.length;           // 15 of the 20: paths cut from the end
+ * searches.join(" ").length; // 2044, within MAX_DNS_SEARCH_LIST_CHARS (2048)
+ * ```
+ */
 export const MAX_DNS_SEARCH_LIST_CHARS = 2048;
 
 /**

@@ -17,10 +17,25 @@ import type { ResolvConf } from "./resolv-conf.js";
 /**
  * Which C library's resolver: `glibc` (Debian, Ubuntu, RHEL images; Go's own resolver
  * walks the list the same way) or `musl` (Alpine).
+ *
+ * @example
+ * ```ts
+ * const conf = { ...podResolvConf({ namespace: "default" }), ndots: 2 };
+ * candidateNames("db.example.com", conf, "musl");  // ["db.example.com."]: enough dots, no search walk
+ * candidateNames("db.example.com", conf, "glibc"); // ["db.example.com.", "db.example.com.default.svc.cluster.local.", ...]
+ * ```
  */
 export type ResolverFlavor = "glibc" | "musl";
 
-/** One reply to one query, with how long it took to arrive (ms); `response` undefined when it never came. */
+/**
+ * One reply to one query, with how long it took to arrive (ms); `response` undefined when it never came.
+ *
+ * @example
+ * ```ts
+ * const answered: Exchange = { response: dns.query("api.default.svc.cluster.local.", "A", 0).response, latency: 0.3 };
+ * const lost: Exchange = { response: undefined, latency: 0 }; // the resolver waits `timeout` seconds
+ * ```
+ */
 export interface Exchange {
   /** The reply, or `undefined` when the query was lost (no reply within the timeout). */
   readonly response: DnsResponse | undefined;
@@ -33,10 +48,25 @@ export interface Exchange {
  * retransmissions included: `attempt` is 0 for the first send of a candidate name's
  * queries and counts up for resends, which go out on the same socket (so through the
  * same conntrack entry) as the first.
+ *
+ * @example
+ * ```ts
+ * // every query is lost: glibc waits timeout (5 s) x attempts (2)
+ * const blackhole: Transport = (qname, qtype, attempt) => ({ response: undefined, latency: 0 });
+ * resolveName("api", podResolvConf({ namespace: "default" }), blackhole).latency; // 10000 ms
+ * ```
  */
 export type Transport = (qname: string, qtype: "A" | "AAAA", attempt: number) => Exchange;
 
-/** Options of {@link resolveName}. */
+/**
+ * Options of {@link resolveName}.
+ *
+ * @example
+ * ```ts
+ * const options: ResolveOptions = { flavor: "musl", families: "A" }; // Alpine, AF_INET
+ * resolveName("api", conf, transport, options);
+ * ```
+ */
 export interface ResolveOptions {
   /** Resolver flavor. Default `glibc`. */
   readonly flavor?: ResolverFlavor;
@@ -44,7 +74,16 @@ export interface ResolveOptions {
   readonly families?: "A+AAAA" | "A";
 }
 
-/** One query the resolver sent, and how it ended. */
+/**
+ * One query the resolver sent, and how it ended.
+ *
+ * @example
+ * ```ts
+ * const r = resolveName("api", podResolvConf({ namespace: "default" }), transport); // transport: CoreDNS knowing Service api
+ * r.queries[0]; // { qname: "api.default.svc.cluster.local.", qtype: "A", result: "answer" }
+ * r.queries[1]; // { qname: "api.default.svc.cluster.local.", qtype: "AAAA", result: "NODATA" }
+ * ```
+ */
 export interface SentQuery {
   /** The name asked, fully qualified. */
   readonly qname: string;
@@ -54,10 +93,29 @@ export interface SentQuery {
   readonly result: ResponseKind | "timeout";
 }
 
-/** How a name resolution ended. */
+/**
+ * How a name resolution ended.
+ *
+ * @example
+ * ```ts
+ * resolveName("api", conf, transport).outcome;  // "ok"
+ * resolveName("nope", conf, transport).outcome; // "NXDOMAIN": every candidate name failed
+ * ```
+ */
 export type ResolveOutcome = "ok" | "NXDOMAIN" | "NODATA" | "SERVFAIL" | "timeout";
 
-/** The result of {@link resolveName}. */
+/**
+ * The result of {@link resolveName}.
+ *
+ * @example
+ * ```ts
+ * const r: ResolveResult = resolveName("api", podResolvConf({ namespace: "default" }), transport);
+ * r.outcome;      // "ok"
+ * r.addresses;    // ["10.96.0.20"]
+ * r.answeredName; // "api.default.svc.cluster.local."
+ * r.ttl;          // 30 on a cache miss (kubeadm's `ttl 30`)
+ * ```
+ */
 export interface ResolveResult {
   /** The name the application asked for. */
   readonly name: string;

@@ -19,7 +19,19 @@ import { loadBalance } from "./loadbalance.js";
 import { fqdn, ipFamily, responseKind } from "./message.js";
 import type { DnsResponse, QueryType, ResponseKind } from "./message.js";
 
-/** The `forward` plugin's upstream resolvers, as a function from question to reply. */
+/**
+ * The `forward` plugin's upstream resolvers, as a function from question to reply.
+ *
+ * @example
+ * ```ts
+ * // the `forward . /etc/resolv.conf` target, here a stub that answers every A query alike
+ * const upstream: Upstream = (qname, qtype) => ({
+ *   qname, qtype, rcode: "NOERROR", authoritative: false, extra: [], authority: [],
+ *   answer: qtype === "A" ? [{ name: qname, type: "A", ttl: 60, data: "203.0.113.10" }] : [],
+ * });
+ * new CoreDnsServer({ upstream }, random);
+ * ```
+ */
 export type Upstream = (qname: string, qtype: QueryType) => DnsResponse;
 
 /**
@@ -52,7 +64,20 @@ export function staticUpstream(records: Readonly<Record<string, readonly string[
   };
 }
 
-/** Options of a {@link CoreDnsServer}. */
+/**
+ * Options of a {@link CoreDnsServer}.
+ *
+ * @example
+ * ```ts
+ * const options: CoreDnsOptions = {
+ *   kubernetes: { ...KUBEADM_KUBERNETES_OPTIONS, ttl: 5 },
+ *   cache: false,                                  // no `cache` plugin
+ *   upstream: staticUpstream({ "db.example.com": ["203.0.113.7"] }),
+ *   upstreamLatency: constant(25),                 // ms, from @kube-netsim/core
+ * };
+ * const dns = new CoreDnsServer(options, new RandomSource(1).fork("coredns-0"));
+ * ```
+ */
 export interface CoreDnsOptions {
   /** The `kubernetes` block. Default kubeadm's ({@link KUBEADM_KUBERNETES_OPTIONS}). */
   readonly kubernetes?: KubernetesPluginOptions;
@@ -68,7 +93,18 @@ export interface CoreDnsOptions {
   readonly upstreamLatency?: Distribution;
 }
 
-/** One query served. */
+/**
+ * One query served.
+ *
+ * @example
+ * ```ts
+ * const x: DnsExchange = dns.query("api.default.svc.cluster.local.", "A", sim.now);
+ * x.response.rcode; // "NOERROR"
+ * x.latency;        // 0.2 ms (the default `latency`)
+ * x.cacheHit;       // false on the first query
+ * x.forwarded;      // false: the kubernetes plugin answered
+ * ```
+ */
 export interface DnsExchange {
   /** The reply. */
   readonly response: DnsResponse;
@@ -80,7 +116,16 @@ export interface DnsExchange {
   readonly forwarded: boolean;
 }
 
-/** Counters of a {@link CoreDnsServer}. */
+/**
+ * Counters of a {@link CoreDnsServer}.
+ *
+ * @example
+ * ```ts
+ * const s: CoreDnsStats = dns.stats();
+ * s.replies.NXDOMAIN / s.queries; // share of queries for names that do not exist (search-list walks)
+ * s.cache?.successHits;           // undefined when the server runs with `cache: false`
+ * ```
+ */
 export interface CoreDnsStats {
   /** Queries served. */
   readonly queries: number;

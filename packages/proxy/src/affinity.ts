@@ -15,6 +15,14 @@ import type { SimTime } from "@kube-netsim/core";
  * - nftables (pkg/proxy/nftables/proxier.go): a dynamic set with a timeout, refreshed by
  *   `update @affinity-X { ip saddr }` on every new connection; no size limit
  *   (`capacity` Infinity). An expired element is simply absent.
+ *
+ * @example
+ * ```ts
+ * const list = new RecentList(XT_RECENT_IP_LIST_TOT); // one KUBE-SEP chain's `-m recent` list, 100 addresses
+ * list.set(parseIPv4("10.244.2.9"), 0);                           // a new connection from that client
+ * list.check(parseIPv4("10.244.2.9"), 60_000, 10_800 * 1000);     // true: within timeoutSeconds 10800
+ * list.check(parseIPv4("10.244.2.9"), 10_800_001, 10_800 * 1000); // false: expired
+ * ```
  */
 export class RecentList {
   // Insertion order is LRU order: the first key is the least recently set.
@@ -84,6 +92,15 @@ export class RecentList {
  * (Service port, endpoint). A list lives as long as its endpoint: kube-proxy rewrites an
  * unchanged endpoint's chain without losing its list, and deleting the endpoint deletes
  * the chain and the list (spec "ten things" 9).
+ *
+ * @example
+ * ```ts
+ * const tables = new AffinityTables(XT_RECENT_IP_LIST_TOT); // one node, iptables mode
+ * const [a, b] = tables.listsFor("default/api:http", ["10.244.0.2:8080", "10.244.1.2:8080"]);
+ * a.set(parseIPv4("10.244.2.9"), 0);
+ * tables.listsFor("default/api:http", ["10.244.0.2:8080"])[0] === a; // true: the endpoint's list survives a resync
+ * tables.drop("default/api:http");                                   // the Service is gone
+ * ```
  */
 export class AffinityTables {
   private readonly lists = new Map<string, RecentList>();

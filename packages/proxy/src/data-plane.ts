@@ -1,7 +1,16 @@
 import type { RandomStream, SimTime } from "@kube-netsim/core";
 import type { ServiceFrontend } from "./service-frontend.js";
 
-/** kube-proxy modes implemented so far. */
+/**
+ * kube-proxy modes implemented so far.
+ *
+ * @example
+ * ```ts
+ * const mode: ProxyMode = "nftables";
+ * new Simulation({ seed: 1, kubeProxy: { mode } });
+ * sim.kubeProxy("node-1").dataPlane.mode; // "nftables"
+ * ```
+ */
 export type ProxyMode = "iptables" | "nftables" | "ipvs" | "cilium";
 
 /**
@@ -13,6 +22,14 @@ export type ProxyMode = "iptables" | "nftables" | "ipvs" | "cilium";
  * whether an empty set means REJECT or DROP ({@link categorizeEndpoints}); the data
  * plane decides how a NEW connection picks among them. `program` runs at sync time
  * (allocation allowed); `select` runs once per new connection and must not allocate.
+ *
+ * @example
+ * ```ts
+ * // every mode implements it; KubeProxy calls program() at sync time and select() per new connection
+ * const plane: DataPlane = new IptablesDataPlane();
+ * const kp = new KubeProxy(scheduler, store, { nodeName: "node-1", dataPlane: plane, addresses, random: random.stream("kube-proxy/node-1") });
+ * plane.mode; // "iptables"
+ * ```
  */
 export interface DataPlane {
   /** The mode name, as `kube-proxy --proxy-mode` spells it. */

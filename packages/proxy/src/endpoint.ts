@@ -62,7 +62,15 @@ export interface ProxyEndpoint {
   readonly nodeHints?: ReadonlySet<string>;
 }
 
-/** The three conditions as kube-proxy reads them (all defined). */
+/**
+ * The three conditions as kube-proxy reads them (all defined).
+ *
+ * @example
+ * ```ts
+ * const c: ProxyEndpointConditions = proxyEndpointConditions({ ready: false, serving: true, terminating: true });
+ * c.ready || c.serving; // true: a serving-terminating endpoint, used only when no endpoint is ready
+ * ```
+ */
 export interface ProxyEndpointConditions {
   readonly ready: boolean;
   readonly serving: boolean;
@@ -102,7 +110,16 @@ export function joinHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Options of {@link makeProxyEndpoint}. */
+/**
+ * Options of {@link makeProxyEndpoint}.
+ *
+ * @example
+ * ```ts
+ * const endpoint = { addresses: ["10.244.1.5"], nodeName: "node-a", hints: { forNodes: [{ name: "node-a" }] } };
+ * makeProxyEndpoint(endpoint, 8080, "node-a")?.nodeHints;                                           // Set { "node-a" }
+ * makeProxyEndpoint(endpoint, 8080, "node-a", { preferSameTrafficDistribution: false })?.nodeHints; // undefined
+ * ```
+ */
 export interface MakeProxyEndpointOptions {
   /** Feature gate PreferSameTrafficDistribution (default `true`): when off, node hints are dropped. */
   readonly preferSameTrafficDistribution?: boolean;
@@ -117,6 +134,14 @@ export interface MakeProxyEndpointOptions {
  * @param endpoint - `endpoints[i]` of the slice.
  * @param port - the slice port number (`ports[j].port`).
  * @param ownNodeName - the node this kube-proxy runs on (drives `isLocal`).
+ *
+ * @example
+ * ```ts
+ * const ep = makeProxyEndpoint({ addresses: ["10.244.1.5"], nodeName: "node-a", conditions: { ready: true } }, 8080, "node-b");
+ * ep?.key;     // "10.244.1.5:8080"
+ * ep?.isLocal; // false: the pod runs on node-a, this kube-proxy on node-b
+ * makeProxyEndpoint({ addresses: [] }, 8080, "node-b"); // null
+ * ```
  */
 export function makeProxyEndpoint(
   endpoint: Endpoint,
@@ -158,6 +183,12 @@ export function makeProxyEndpoint(
  * Orders endpoints by their `IP:port` key with a plain string compare, like upstream's
  * `byEndpoint` sort (pkg/proxy/endpointslicecache.go): `"10.0.0.10:80" < "10.0.0.9:80"`.
  * This order is the rule order of the iptables/nftables/IPVS data planes.
+ *
+ * @example
+ * ```ts
+ * const eps = ["10.0.0.9", "10.0.0.10"].map((ip) => makeProxyEndpoint({ addresses: [ip] }, 80, "node-a")!);
+ * eps.sort(compareEndpointKeys).map((e) => e.key); // ["10.0.0.10:80", "10.0.0.9:80"]: string order, not numeric
+ * ```
  */
 export function compareEndpointKeys(a: ProxyEndpoint, b: ProxyEndpoint): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;

@@ -12,6 +12,12 @@ import { compareEndpointKeys, makeProxyEndpoint } from "./endpoint.js";
 /**
  * A Service port as kube-proxy names it (`proxy.ServicePortName`, pkg/proxy/types.go):
  * namespace, Service name, port name (`""` for an unnamed single port) and protocol.
+ *
+ * @example
+ * ```ts
+ * const spn: ServicePortName = { namespace: "default", name: "api", port: "http", protocol: "TCP" };
+ * servicePortNameKey(spn); // "default/api:http/TCP"
+ * ```
  */
 export interface ServicePortName {
   readonly namespace: string;
@@ -43,6 +49,13 @@ export function servicePortNameKey(spn: ServicePortName): string {
  * Parses a key made by {@link servicePortNameKey}.
  *
  * @throws RangeError when the key is not of the form `ns/svc:port/PROTOCOL`.
+ *
+ * @example
+ * ```ts
+ * parseServicePortNameKey("shop/api:http/TCP"); // { namespace: "shop", name: "api", port: "http", protocol: "TCP" }
+ * parseServicePortNameKey("shop/api:/UDP");     // an unnamed port: port ""
+ * parseServicePortNameKey("shop/api");          // throws RangeError
+ * ```
  */
 export function parseServicePortNameKey(key: string): ServicePortName {
   const slash = key.indexOf("/");
@@ -64,10 +77,27 @@ export function parseServicePortNameKey(key: string): ServicePortName {
  * kube-proxy's `EndpointsMap` for one Service: {@link servicePortNameKey} => endpoints of
  * that port, sorted by `IP:port` string. Ports without any endpoint are absent. Map
  * iteration order is sorted by key (upstream: random Go map order).
+ *
+ * @example
+ * ```ts
+ * const byPort: EndpointsByPort = cache.endpointsFor("default/api"); // cache: an EndpointSliceCache
+ * byPort.get("default/api:http/TCP")?.map((e) => e.key); // ["10.0.0.1:8080", "10.0.0.2:8080"]
+ * ```
  */
 export type EndpointsByPort = ReadonlyMap<string, readonly ProxyEndpoint[]>;
 
-/** One Service's change produced by {@link EndpointSliceCache.checkoutChanges} (`endpointsChange`). */
+/**
+ * One Service's change produced by {@link EndpointSliceCache.checkoutChanges} (`endpointsChange`).
+ *
+ * @example
+ * ```ts
+ * const cache = new EndpointSliceCache({ nodeName: "node-a" });
+ * cache.updatePending(slice, false); // slice: an EndpointSlice of Service default/api with endpoint 10.0.0.1, port http 8080
+ * const change: EndpointsChange | undefined = cache.checkoutChanges().get("default/api");
+ * change?.previous.size;                                              // 0
+ * change?.current.get("default/api:http/TCP")?.map((e) => e.key); // ["10.0.0.1:8080"]
+ * ```
+ */
 export interface EndpointsChange {
   /** Endpoints before the checkout (the previously applied slices). */
   readonly previous: EndpointsByPort;
@@ -75,7 +105,15 @@ export interface EndpointsChange {
   readonly current: EndpointsByPort;
 }
 
-/** Options of {@link EndpointSliceCache}. */
+/**
+ * Options of {@link EndpointSliceCache}.
+ *
+ * @example
+ * ```ts
+ * const options: EndpointSliceCacheOptions = { nodeName: "node-a", addressType: "IPv6" }; // the IPv6 proxier of a dual-stack node
+ * const cache = new EndpointSliceCache(options);
+ * ```
+ */
 export interface EndpointSliceCacheOptions {
   /** Name of the node this kube-proxy runs on (endpoints on it are `isLocal`). */
   readonly nodeName: string;

@@ -17,7 +17,16 @@ import type { ServiceFrontend } from "./service-frontend.js";
 import type { CategorizedEndpoints, ExternalAccess } from "./topology.js";
 import { NO_DESTINATIONS, destinationIds } from "./destinations.js";
 
-/** Suffix of the address key of a {@link KubeProxy.localOriginFrontend} (never a real address). */
+/**
+ * Suffix of the address key of a {@link KubeProxy.localOriginFrontend} (never a real address).
+ *
+ * @example
+ * ```ts
+ * const kp = sim.kubeProxy("node-1");
+ * kp.localOriginFrontend("10.0.0.10:30080/TCP").address; // "10.0.0.10:30080/TCP#local-origin"
+ * kp.localOriginFrontend("10.0.0.10:30080/TCP").address.endsWith(LOCAL_ORIGIN_SUFFIX); // true
+ * ```
+ */
 export const LOCAL_ORIGIN_SUFFIX = "#local-origin";
 
 /** @internal What {@link programExternal} needs of a kube-proxy. */
@@ -51,7 +60,16 @@ export function nodeInternalIP(node: Node | undefined): string {
   return node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "";
 }
 
-/** The {@link ExternalAccess} of one port of a Service (what makes it externally accessible). */
+/**
+ * The {@link ExternalAccess} of one port of a Service (what makes it externally accessible).
+ *
+ * @example
+ * ```ts
+ * const svc: Service = { apiVersion: "v1", kind: "Service", metadata: { name: "api" },
+ *   spec: { type: "NodePort", ports: [{ port: 80, nodePort: 30080 }], externalIPs: ["198.51.100.7"] } };
+ * externalAccess(svc, svc.spec.ports![0]); // { nodePort: 30080, loadBalancerVIPs: [], externalIPs: ["198.51.100.7"] }
+ * ```
+ */
 export function externalAccess(svc: Service, port: ServicePort): ExternalAccess {
   const lbIPs: string[] = [];
   if (svc.spec.type === "LoadBalancer") for (const i of svc.status?.loadBalancer?.ingress ?? []) if (i.ip) lbIPs.push(i.ip);
@@ -81,6 +99,12 @@ export function externalAddresses(svc: Service, port: ServicePort, nodeIP: strin
 /**
  * {@link externalAddresses} with what each address is: `node-port`, `load-balancer` or
  * `external-ip` (the first kind wins when one address is two).
+ *
+ * @example
+ * ```ts
+ * externalAddressKinds(svc, svc.spec.ports![0], "10.0.0.10"); // svc: the NodePort Service of externalAccess's example
+ * // [["10.0.0.10:30080/TCP", "node-port"], ["198.51.100.7:80/TCP", "external-ip"]]
+ * ```
  */
 export function externalAddressKinds(svc: Service, port: ServicePort, nodeIP: string): [string, "node-port" | "load-balancer" | "external-ip"][] {
   const access = externalAccess(svc, port);

@@ -16,7 +16,22 @@ import { formatIptablesSave } from "./iptables/iptables-save.js";
 import { formatNftRuleset } from "./nftables/nft-ruleset.js";
 import type { IpvsDataPlane } from "./ipvs/ipvs-data-plane.js";
 
-/** Settings of one node's kube-proxy (defaults from pkg/proxy/apis/config/v1alpha1/defaults.go). */
+/**
+ * Settings of one node's kube-proxy (defaults from pkg/proxy/apis/config/v1alpha1/defaults.go).
+ *
+ * @example
+ * ```ts
+ * const options: KubeProxyOptions = {
+ *   nodeName: "node-1",
+ *   dataPlane: new NftablesDataPlane(),
+ *   addresses: new Interner(),                          // shared with the traffic layer
+ *   random: new RandomSource(1).stream("kube-proxy/node-1"),
+ *   minSyncPeriod: 1000,
+ *   watchDelay: 50,                                     // ms behind the API server
+ * };
+ * const kp = new KubeProxy(scheduler, store, options);
+ * ```
+ */
 export interface KubeProxyOptions {
   /** The node this kube-proxy runs on. */
   readonly nodeName: string;
@@ -58,7 +73,15 @@ interface ServicePortInfo {
   readonly policyKey: string;
 }
 
-/** Counters of one kube-proxy. */
+/**
+ * Counters of one kube-proxy.
+ *
+ * @example
+ * ```ts
+ * const s: KubeProxyStats = sim.kubeProxy("node-3").stats;
+ * s; // e.g. { syncs: 3, fullSyncs: 1, servicesProgrammed: 5 }: one full sync, then partial ones
+ * ```
+ */
 export interface KubeProxyStats {
   /** Syncs run. */
   readonly syncs: number;
@@ -599,7 +622,15 @@ function formatCiliumServiceList(frontends: readonly ServiceFrontend[]): string 
   return lines.join("\n") + "\n";
 }
 
-/** Default `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours). */
+/**
+ * Default `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours).
+ *
+ * @example
+ * ```ts
+ * // sessionAffinity: ClientIP without sessionAffinityConfig
+ * sim.kubeProxy("node-1").frontend(`${ip}:80/TCP`).affinityTimeout; // 10800000 ms = DEFAULT_CLIENT_IP_AFFINITY_SECONDS * 1000
+ * ```
+ */
 export const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
 
 function serviceKeyOf(spn: string): string | undefined {

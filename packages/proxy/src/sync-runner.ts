@@ -1,9 +1,25 @@
 import type { EventHandler, Scheduler, SimTime, TimerId } from "@kube-netsim/core";
 
-/** Which form of kube-proxy's rate-limited sync loop to model. */
+/**
+ * Which form of kube-proxy's rate-limited sync loop to model.
+ *
+ * @example
+ * ```ts
+ * new Simulation({ seed: 1, kubeProxy: { kubernetesVersion: "1.30" } }); // "burst", the runner before 1.33
+ * new SyncRunner(scheduler, sync, { kind: "burst", minSyncPeriod: 1000 });
+ * ```
+ */
 export type SyncRunnerKind = "bounded-frequency" | "burst";
 
-/** Settings of a {@link SyncRunner}. */
+/**
+ * Settings of a {@link SyncRunner}.
+ *
+ * @example
+ * ```ts
+ * const options: SyncRunnerOptions = { minSyncPeriod: 10_000, maxInterval: 3_600_000, kind: "bounded-frequency" }; // --iptables-min-sync-period=10s
+ * const runner = new SyncRunner(scheduler, (now) => 0, options);
+ * ```
+ */
 export interface SyncRunnerOptions {
   /** `minSyncPeriod` in ms: the least time between the end of one sync and the start of the next. Default 1000 (1 s). */
   readonly minSyncPeriod?: number;

@@ -9,7 +9,15 @@ import { LABEL_ZONE } from "@kube-netsim/model";
 import type { ProxyEndpoint } from "./endpoint.js";
 import { compareEndpointKeys } from "./endpoint.js";
 
-/** What makes a Service port reachable other than by its ClusterIP. */
+/**
+ * What makes a Service port reachable other than by its ClusterIP.
+ *
+ * @example
+ * ```ts
+ * const access: ExternalAccess = { nodePort: 30080, loadBalancerVIPs: ["192.0.2.10"] }; // a LoadBalancer Service's port
+ * externallyAccessible(access); // true
+ * ```
+ */
 export interface ExternalAccess {
   /** `spec.ports[].nodePort`; 0 or absent means none. */
   readonly nodePort?: number;
@@ -37,7 +45,17 @@ export function externallyAccessible(access: ExternalAccess): boolean {
   );
 }
 
-/** The traffic policies of one Service port, as {@link categorizeEndpoints} needs them. */
+/**
+ * The traffic policies of one Service port, as {@link categorizeEndpoints} needs them.
+ *
+ * @example
+ * ```ts
+ * // a LoadBalancer Service with externalTrafficPolicy: Local
+ * const policy: ServicePortTrafficPolicy = { internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Local", externallyAccessible: true };
+ * usesClusterEndpoints(policy); // true: ClusterIP traffic
+ * usesLocalEndpoints(policy);   // true: traffic from outside
+ * ```
+ */
 export interface ServicePortTrafficPolicy {
   /** `spec.internalTrafficPolicy` (default Cluster). */
   readonly internalTrafficPolicy: TrafficPolicy;
@@ -52,6 +70,13 @@ export interface ServicePortTrafficPolicy {
  * the port is externally accessible. An externally accessible port always needs Cluster
  * endpoints, even with externalTrafficPolicy Local: node- and pod-originated traffic to
  * it is short-circuited to the Cluster chain.
+ *
+ * @example
+ * ```ts
+ * usesClusterEndpoints({ internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Cluster", externallyAccessible: false }); // true
+ * usesClusterEndpoints({ internalTrafficPolicy: "Local", externalTrafficPolicy: "Cluster", externallyAccessible: false });   // false
+ * usesClusterEndpoints({ internalTrafficPolicy: "Local", externalTrafficPolicy: "Local", externallyAccessible: true });      // true: node-originated traffic
+ * ```
  */
 export function usesClusterEndpoints(policy: ServicePortTrafficPolicy): boolean {
   return policy.internalTrafficPolicy !== "Local" || policy.externallyAccessible;
@@ -60,15 +85,39 @@ export function usesClusterEndpoints(policy: ServicePortTrafficPolicy): boolean 
 /**
  * `UsesLocalEndpoints()` (pkg/proxy/serviceport.go): internal policy is Local, or
  * external policy is Local on an externally accessible port.
+ *
+ * @example
+ * ```ts
+ * usesLocalEndpoints({ internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Cluster", externallyAccessible: true }); // false
+ * usesLocalEndpoints({ internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Local", externallyAccessible: true });   // true
+ * usesLocalEndpoints({ internalTrafficPolicy: "Cluster", externalTrafficPolicy: "Local", externallyAccessible: false });  // false: ClusterIP only
+ * ```
  */
 export function usesLocalEndpoints(policy: ServicePortTrafficPolicy): boolean {
   return policy.internalTrafficPolicy === "Local" || (policy.externalTrafficPolicy === "Local" && policy.externallyAccessible);
 }
 
-/** Topology mode chosen from hints: `""` (none), `"PreferSameZone"` or `"PreferSameNode"`. */
+/**
+ * Topology mode chosen from hints: `""` (none), `"PreferSameZone"` or `"PreferSameNode"`.
+ *
+ * @example
+ * ```ts
+ * const eps = [makeProxyEndpoint({ addresses: ["10.244.0.2"], hints: { forZones: [{ name: "zone-a" }] } }, 8080, "node-a")!];
+ * const mode: TopologyMode = topologyModeFromHints(eps, "node-a", "zone-a"); // "PreferSameZone"
+ * ```
+ */
 export type TopologyMode = "" | "PreferSameZone" | "PreferSameNode";
 
-/** Options of {@link categorizeEndpoints} and {@link topologyModeFromHints}. */
+/**
+ * Options of {@link categorizeEndpoints} and {@link topologyModeFromHints}.
+ *
+ * @example
+ * ```ts
+ * // PreferSameTrafficDistribution off: node hints are ignored, zone hints still apply
+ * const options: TopologyOptions = { preferSameTrafficDistribution: false };
+ * categorizeEndpoints(eps, policy, "node-a", { "topology.kubernetes.io/zone": "zone-a" }, options);
+ * ```
+ */
 export interface TopologyOptions {
   /** Feature gate PreferSameTrafficDistribution (default `true`, beta/on in 1.34). */
   readonly preferSameTrafficDistribution?: boolean;
@@ -86,6 +135,15 @@ export interface TopologyOptions {
  *
  * kube-proxy decides on the hints alone; it does not look at the Service's
  * `trafficDistribution` or topology annotations.
+ *
+ * @example
+ * ```ts
+ * const hinted = (ip: string, zone: string) => makeProxyEndpoint({ addresses: [ip], hints: { forZones: [{ name: zone }] } }, 8080, "node-a")!;
+ * const eps = [hinted("10.244.0.2", "zone-a"), hinted("10.244.1.2", "zone-b")];
+ * topologyModeFromHints(eps, "node-a", "zone-a"); // "PreferSameZone"
+ * topologyModeFromHints(eps, "node-c", "zone-c"); // "": no endpoint hinted for zone-c, use them all
+ * topologyModeFromHints([...eps, makeProxyEndpoint({ addresses: ["10.244.2.2"] }, 8080, "node-a")!], "node-a", "zone-a"); // "": one endpoint has no hint
+ * ```
  */
 export function topologyModeFromHints(
   endpoints: readonly ProxyEndpoint[],
@@ -121,7 +179,18 @@ function availableForTopology(ep: ProxyEndpoint, mode: TopologyMode, nodeName: s
   }
 }
 
-/** Result of {@link categorizeEndpoints}. */
+/**
+ * Result of {@link categorizeEndpoints}.
+ *
+ * @example
+ * ```ts
+ * // eps: two ready endpoints on other nodes (no nodeName, so not local to node-a)
+ * const r: CategorizedEndpoints = categorizeEndpoints(eps, { internalTrafficPolicy: "Local", externalTrafficPolicy: "Cluster", externallyAccessible: false }, "node-a", {});
+ * r.clusterEndpoints; // null: internalTrafficPolicy Local never uses Cluster endpoints
+ * r.localEndpoints;   // []: none on node-a
+ * r.hasAnyEndpoints;  // true: so DROP (false would mean REJECT)
+ * ```
+ */
 export interface CategorizedEndpoints {
   /** Usable Cluster-policy endpoints; `null` when the port never uses Cluster policy. */
   readonly clusterEndpoints: readonly ProxyEndpoint[] | null;

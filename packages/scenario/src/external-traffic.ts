@@ -70,7 +70,18 @@ export interface EntryNodeResult {
   readonly dropped: number;
 }
 
-/** Results of one external client (or of a pod client calling an external address). */
+/**
+ * Results of one external client (or of a pod client calling an external address).
+ *
+ * @example
+ * ```ts
+ * sim.addExternalClient({ name: "net", target: "lb", service: "api", rate: 300 });
+ * sim.runFor(20_000);
+ * const r: ExternalClientResult | undefined = sim.results().external?.net;
+ * r?.byEntryNode["node-3"];  // e.g. { connections: 1915, toLocalEndpoint: 0, toOtherNode: 1915, rejected: 0, dropped: 0 }: no api pod there
+ * r?.sourceIPSeen;           // externalTrafficPolicy Cluster: the nodes' IPs, e.g. { "10.0.0.10": 1978, "10.0.0.11": 2092, "10.0.0.12": 1915 }
+ * ```
+ */
 export interface ExternalClientResult {
   /** Connections per node of entry. */
   readonly byEntryNode: Readonly<Record<string, EntryNodeResult>>;
@@ -85,7 +96,17 @@ export interface ExternalClientResult {
   readonly sourceIPSeen: Readonly<Record<string, number>>;
 }
 
-/** One way into the cluster: a node, its kube-proxy and the rules for the address there. */
+/**
+ * One way into the cluster: a node, its kube-proxy and the rules for the address there.
+ *
+ * @example
+ * ```ts
+ * // a client entering by node-3's NodePort (sim: a settled Simulation with a NodePort Service)
+ * const nodePort = sim.store.get("Service", "default", "api")?.spec.ports?.[0].nodePort; // e.g. 30499
+ * const proxy = sim.kubeProxy("node-3");
+ * const entry: RouteEntry = { node: "node-3", nodeIP: sim.nodeIP("node-3"), proxy, frontend: proxy.frontend(`${sim.nodeIP("node-3")}:${nodePort}/TCP`) };
+ * ```
+ */
 export interface RouteEntry {
   readonly node: string;
   readonly nodeIP: string;
@@ -103,6 +124,16 @@ export interface RouteEntry {
  * are reported to the node the connection entered by (the first node with an open
  * connection to that endpoint: exact unless one endpoint is reached through several
  * nodes at once, where the per-node connection counts may swap between nodes).
+ *
+ * @example
+ * ```ts
+ * // built by sim.addExternalClient; by hand, for the one-node `entry` of RouteEntry's example:
+ * const { frontend } = entry;
+ * const endpointOf = (d: number) => frontend.endpoints[frontend.destinations.indexOf(d)];
+ * const route = new ExternalRoute([entry], () => 0, (d) => endpointOf(d).nodeName ?? "", "203.0.113.50");
+ * route.connect(frontend, parseIPv4("203.0.113.50")); // a destination id >= 0, or ROUTE_REJECTED / ROUTE_DROPPED / ROUTE_NO_RULE
+ * route.result((d) => endpointOf(d).key).byEntryNode["node-3"]; // { connections: 1, toLocalEndpoint: 0, toOtherNode: 1, ... }: the pods run on node-1 and node-2
+ * ```
  */
 export class ExternalRoute implements ConnectionRouter {
   /** Whether any node's data plane counts connections. */
@@ -260,6 +291,16 @@ interface LbNode {
  * `unhealthyThreshold` failures in a row. Nodes start unhealthy and are checked as soon
  * as the load balancer exists. When no node is healthy the load balancer fails open and
  * spreads over every node (as GCE and AWS NLB do).
+ *
+ * @example
+ * ```ts
+ * // made by LoadBalancerController; by hand: node-2 has no local endpoint (ETP Local), so it answers 503
+ * const later = new Callbacks(scheduler);
+ * const lb = new CloudLoadBalancer("default/api", "192.0.2.1", ["node-1", "node-2"], (node) => (node === "node-1" ? 200 : 503), later, new RandomSource(1).stream("lb"), DEFAULT_HEALTH_CHECK);
+ * lb.check();        // one round of health checks (healthyThreshold 1)
+ * lb.healthyNodes(); // ["node-1"]
+ * lb.pick();         // 0: the index of node-1, for every new connection
+ * ```
  */
 export class CloudLoadBalancer {
   /** The Service (`namespace/name`). */
@@ -351,6 +392,16 @@ export class CloudLoadBalancer {
  * The load-balancer implementation: hands out ingress IPs to Services of type
  * LoadBalancer (writing `status.loadBalancer.ingress`), releases them on delete, and
  * keeps one {@link CloudLoadBalancer} per Service.
+ *
+ * @example
+ * ```ts
+ * // what `new Simulation({ loadBalancer: { ipPool: "198.51.100.0/24" } })` sets up (store, later, scheduler, random: the simulation's)
+ * const ctl = new LoadBalancerController(store, later, { ipPool: "198.51.100.0/24" }, (key, ip, settings) =>
+ *   new CloudLoadBalancer(key, ip, ["node-1", "node-2"], () => 200, later, random.stream(`load-balancer/${key}`), settings));
+ * store.create({ apiVersion: "v1", kind: "Service", metadata: { name: "api" }, spec: { type: "LoadBalancer", selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] } });
+ * scheduler.runUntil(10);
+ * ctl.balancer("default", "api")?.ip; // "198.51.100.1", also in status.loadBalancer.ingress[0].ip
+ * ```
  */
 export class LoadBalancerController {
   private readonly pool: { base: number; size: number };
@@ -436,5 +487,11 @@ export class LoadBalancerController {
  * Health-check defaults: the GCE L4 load balancer's (kubernetes/legacy-cloud-providers
  * gce/gce.go: gceHcCheckIntervalSeconds 8, gceHcHealthyThreshold 1,
  * gceHcUnhealthyThreshold 3).
+ *
+ * @example
+ * ```ts
+ * DEFAULT_HEALTH_CHECK; // { interval: 8000, healthyThreshold: 1, unhealthyThreshold: 3 }: 24 s before a failing node is out
+ * new Simulation({ seed: 1, loadBalancer: { healthCheck: { ...DEFAULT_HEALTH_CHECK, unhealthyThreshold: 2 } } });
+ * ```
  */
 export const DEFAULT_HEALTH_CHECK: Readonly<Required<HealthCheckSettings>> = { interval: 8000, healthyThreshold: 1, unhealthyThreshold: 3 };

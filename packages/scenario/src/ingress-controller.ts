@@ -22,9 +22,26 @@ import { matchIngress } from "@kube-netsim/model";
 import type { Deployment, Ingress, ObjectStore, Pod, Service, TrafficPolicy } from "@kube-netsim/model";
 import type { ApplicationModel, RequestForwarder } from "@kube-netsim/traffic";
 
-/** Namespace of the controller's Deployment and Service. */
+/**
+ * Namespace of the controller's Deployment and Service.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({ seed: 1, ingressController: {} });
+ * sim.store.list("Pod").filter((p) => p.metadata.namespace === INGRESS_NAMESPACE).length; // 2 controller pods, once settled
+ * INGRESS_NAMESPACE; // "ingress-nginx"
+ * ```
+ */
 export const INGRESS_NAMESPACE = "ingress-nginx";
-/** Name of the controller's Deployment and its LoadBalancer Service. */
+/**
+ * Name of the controller's Deployment and its LoadBalancer Service.
+ *
+ * @example
+ * ```ts
+ * INGRESS_CONTROLLER_NAME; // "ingress-nginx-controller"
+ * sim.store.get("Service", INGRESS_NAMESPACE, INGRESS_CONTROLLER_NAME)?.status?.loadBalancer?.ingress?.[0].ip; // "192.0.2.1", as sim.ingressIP()
+ * ```
+ */
 export const INGRESS_CONTROLLER_NAME = "ingress-nginx-controller";
 const LABELS = { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" } as const;
 
@@ -63,7 +80,20 @@ export interface IngressControllerOptions {
   readonly syncRateLimit?: number;
 }
 
-/** Results of the Ingress controller (`results().ingress`). */
+/**
+ * Results of the Ingress controller (`results().ingress`).
+ *
+ * @example
+ * ```ts
+ * sim.addExternalClient({ name: "api", target: "ingress", host: "shop.example.com", path: "/api/items", rate: 100 });
+ * sim.addExternalClient({ name: "other", target: "ingress", host: "other.example.com", path: "/", rate: 10 });
+ * sim.runFor(10_000);
+ * const ing: IngressResults | undefined = sim.results().ingress;
+ * ing?.routes.api.rule;             // "shop: shop.example.com/api (Prefix)"
+ * ing?.byClient.other;              // only "404" responses: no rule for that host
+ * ing?.byBackend["default/api:http"]; // requests per endpoint, round robin: e.g. { "10.244.0.2:8080": 329, ... }
+ * ```
+ */
 export interface IngressResults {
   /**
    * Responses per HTTP status, per rule that matched: `<ingress>: <host><path> (<pathType>)`,

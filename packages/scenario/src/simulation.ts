@@ -102,6 +102,13 @@ export interface ControlPlaneTimings {
 /**
  * Node failure handling (kube-controller-manager and kube-apiserver flags; defaults in
  * brackets, Kubernetes 1.32+).
+ *
+ * @example
+ * ```ts
+ * // Kubernetes before 1.32 (grace period 40 s), and pods evicted 60 s after their node goes NotReady
+ * const nodeLifecycle: NodeLifecycleSettings = { nodeMonitorGracePeriod: 40_000, defaultTolerationSeconds: 60 };
+ * const sim = new Simulation({ seed: 1, nodeLifecycle });
+ * ```
  */
 export interface NodeLifecycleSettings {
   /** `--node-monitor-period` [5000 ms]. */

@@ -2,7 +2,18 @@ import { LatencyHistogram } from "@kube-netsim/core";
 import type { SimTime } from "@kube-netsim/core";
 import type { Outcome, OutcomeCounts, RequestOutcome } from "@kube-netsim/traffic";
 
-/** Latency of the requests completed in one {@link TimelineBucket} (ms); every field NaN when none completed. */
+/**
+ * Latency of the requests completed in one {@link TimelineBucket} (ms); every field NaN when none completed.
+ *
+ * @example
+ * ```ts
+ * const tl = sim.timeline({ service: "api", bucket: 1000 });
+ * sim.runFor(30_000);
+ * tl.stop();
+ * const l: TimelineLatency = tl.buckets()[10].latency; // the 11th second
+ * if (!Number.isNaN(l.p99)) console.log(`p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`);
+ * ```
+ */
 export interface TimelineLatency {
   /** Mean. */
   readonly mean: number;

@@ -5,19 +5,50 @@ import { MaglevTable, ciliumBackendHashString } from "./maglev.js";
 import type { CiliumL4Protocol } from "./maglev.js";
 import { ciliumRandomSlot } from "./random.js";
 
-/** Cilium's LB affinity map size limit (`--bpf-lb-map-max` default 65536, pkg/option/config.go). */
+/**
+ * Cilium's LB affinity map size limit (`--bpf-lb-map-max` default 65536, pkg/option/config.go).
+ *
+ * @example
+ * ```ts
+ * CILIUM_AFFINITY_MAP_MAX; // 65536: a ClientIP-affinity Service remembers at most this many clients, the oldest entry goes first
+ * ```
+ */
 export const CILIUM_AFFINITY_MAP_MAX = 65536;
 
 /**
  * Cilium's `--bpf-lb-algorithm` (Helm `loadBalancer.algorithm`): `random` (Cilium's
  * default) or `maglev` (consistent hashing for North-South traffic).
+ *
+ * @example
+ * ```ts
+ * const algorithm: CiliumLbAlgorithm = "maglev"; // Helm loadBalancer.algorithm=maglev
+ * new Simulation({ seed: 1, kubeProxy: { mode: "cilium", cilium: { algorithm } } });
+ * ```
  */
 export type CiliumLbAlgorithm = "random" | "maglev";
 
-/** The values {@link CiliumLbAlgorithm} takes, as Cilium lists them (pkg/option/config.go). */
+/**
+ * The values {@link CiliumLbAlgorithm} takes, as Cilium lists them (pkg/option/config.go).
+ *
+ * @example
+ * ```ts
+ * CILIUM_LB_ALGORITHMS; // ["random", "maglev"]
+ * CILIUM_LB_ALGORITHMS.includes(flag as CiliumLbAlgorithm); // validate a --bpf-lb-algorithm value
+ * ```
+ */
 export const CILIUM_LB_ALGORITHMS: readonly CiliumLbAlgorithm[] = Object.freeze(["random", "maglev"] as CiliumLbAlgorithm[]);
 
-/** Options of {@link CiliumDataPlane}: the Cilium agent settings it models. */
+/**
+ * Options of {@link CiliumDataPlane}: the Cilium agent settings it models.
+ *
+ * @example
+ * ```ts
+ * const options: CiliumDataPlaneOptions = { algorithm: "maglev" };
+ * const plane = new CiliumDataPlane(options);
+ * plane.mode;      // "cilium"
+ * plane.algorithm; // "maglev"
+ * ```
+ */
 export interface CiliumDataPlaneOptions {
   /** `--bpf-lb-algorithm`; default `random`. */
   readonly algorithm?: CiliumLbAlgorithm;

@@ -9,7 +9,15 @@
  * @packageDocumentation
  */
 
-/** `JHASH_INITVAL` (bpf/lib/jhash.h, include/linux/jhash.h): "an arbitrary initial parameter". */
+/**
+ * `JHASH_INITVAL` (bpf/lib/jhash.h, include/linux/jhash.h): "an arbitrary initial parameter".
+ *
+ * @example
+ * ```ts
+ * JHASH_INITVAL;                  // 0xdeadbeef (3735928559)
+ * jhash(new Uint8Array(0), 0);    // 0xdeadbeef: an empty key returns the initial value unmixed
+ * ```
+ */
 export const JHASH_INITVAL = 0xdeadbeef;
 
 /**
@@ -17,6 +25,11 @@ export const JHASH_INITVAL = 0xdeadbeef;
  * of three 32-bit words into `c`. This is `final()` of lookup3.c.
  *
  * @returns the mixed `c`, in [0, 2^32).
+ *
+ * @example
+ * ```ts
+ * jhashFinal(1, 2, 3); // 0x36ff91db
+ * ```
  */
 export function jhashFinal(a: number, b: number, c: number): number {
   // bpf/lib/jhash.h __jhash_final; rol32(x, k) = (x << k) | (x >>> (32 - k)).
@@ -37,6 +50,12 @@ export function jhashFinal(a: number, b: number, c: number): number {
 /**
  * `__jhash_nwords(a, b, c, initval)` (bpf/lib/jhash.h): add `initval` to each word, then
  * {@link jhashFinal}.
+ *
+ * @example
+ * ```ts
+ * jhashNwords(1, 2, 3, 0);                           // 0x36ff91db: with initval 0, just jhashFinal(1, 2, 3)
+ * jhashNwords(1, 2, 3, (JHASH_INITVAL + 12) | 0);    // 0xa46158f5, which is jhash3Words(1, 2, 3, 0)
+ * ```
  */
 export function jhashNwords(a: number, b: number, c: number, initval: number): number {
   return jhashFinal((a + initval) | 0, (b + initval) | 0, (c + initval) | 0);
@@ -59,12 +78,28 @@ export function jhash3Words(a: number, b: number, c: number, initval: number): n
   return jhashNwords(a, b, c, (initval + JHASH_INITVAL + (3 << 2)) | 0);
 }
 
-/** `jhash_2words(a, b, initval)` (bpf/lib/jhash.h): `__jhash_nwords(a, b, 0, initval + JHASH_INITVAL + (2 << 2))`. */
+/**
+ * `jhash_2words(a, b, initval)` (bpf/lib/jhash.h): `__jhash_nwords(a, b, 0, initval + JHASH_INITVAL + (2 << 2))`.
+ *
+ * @example
+ * ```ts
+ * jhash2Words(1, 2, 0);                                  // 0x8b4c7979
+ * jhash(new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0]), 0);    // 0x8b4c7979: the same two words as little-endian bytes
+ * ```
+ */
 export function jhash2Words(a: number, b: number, initval: number): number {
   return jhashNwords(a, b, 0, (initval + JHASH_INITVAL + (2 << 2)) | 0);
 }
 
-/** `jhash_1word(a, initval)` (bpf/lib/jhash.h): `__jhash_nwords(a, 0, 0, initval + JHASH_INITVAL + (1 << 2))`. */
+/**
+ * `jhash_1word(a, initval)` (bpf/lib/jhash.h): `__jhash_nwords(a, 0, 0, initval + JHASH_INITVAL + (1 << 2))`.
+ *
+ * @example
+ * ```ts
+ * jhash1Word(1, 0);                          // 0x72a82a9b
+ * jhash(new Uint8Array([1, 0, 0, 0]), 0);    // 0x72a82a9b
+ * ```
+ */
 export function jhash1Word(a: number, initval: number): number {
   return jhashNwords(a, 0, 0, (initval + JHASH_INITVAL + (1 << 2)) | 0);
 }

@@ -15,19 +15,38 @@
 import { jhash3Words } from "./jhash.js";
 import { murmur3Hash128, utf8Encode } from "./murmur3.js";
 
-/** `DefaultTableSize` (pkg/maglev/maglev.go): the default Maglev table size M, flag `--bpf-lb-maglev-table-size`. */
+/**
+ * `DefaultTableSize` (pkg/maglev/maglev.go): the default Maglev table size M, flag `--bpf-lb-maglev-table-size`.
+ *
+ * @example
+ * ```ts
+ * const table = new MaglevTable(); // M = MAGLEV_DEFAULT_TABLE_SIZE = 16381 entries, enough for about 163 backends at 1% imbalance
+ * ```
+ */
 export const MAGLEV_DEFAULT_TABLE_SIZE = 16381;
 
 /**
  * `DefaultHashSeed` (pkg/maglev/maglev.go): base64 of 12 random bytes
  * (`head -c12 /dev/urandom | base64 -w0`), flag `--bpf-lb-maglev-hash-seed`. It must be the
  * same on every node of the cluster so that all nodes build identical tables.
+ *
+ * @example
+ * ```ts
+ * MAGLEV_DEFAULT_HASH_SEED; // "JLfvgnHc2kaSUFaI"
+ * new MaglevTable({ seed: MAGLEV_DEFAULT_HASH_SEED }); // same seed on every node: identical tables
+ * ```
  */
 export const MAGLEV_DEFAULT_HASH_SEED = "JLfvgnHc2kaSUFaI";
 
 /**
  * `maglevSupportedTableSizes` (pkg/maglev/maglev.go): the primes accepted for M. The Maglev
  * paper advises M > 100 × (number of backends) for at most 1% imbalance.
+ *
+ * @example
+ * ```ts
+ * MAGLEV_SUPPORTED_TABLE_SIZES.find((m) => m > 100 * 300); // 32749: the smallest M for 300 backends
+ * new MaglevTable({ tableSize: 250 }); // throws: not one of the supported primes
+ * ```
  */
 export const MAGLEV_SUPPORTED_TABLE_SIZES: readonly number[] = Object.freeze([
   251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071,
@@ -38,13 +57,33 @@ export const MAGLEV_SUPPORTED_TABLE_SIZES: readonly number[] = Object.freeze([
  * 0 / unset and which is not in maintenance (pkg/loadbalancer/reflectors/endpoints/endpoints.go
  * `Convert`). So weighted filling is always "in use" for Service backends; equal weights
  * still give exactly the unweighted round-robin table.
+ *
+ * @example
+ * ```ts
+ * const table = new MaglevTable({ tableSize: 251 });
+ * table.build([{ name: ciliumBackendHashString("10.0.0.1", 80, "TCP"), id: 1 }, { name: ciliumBackendHashString("10.0.0.2", 80, "TCP"), id: 2 }]);
+ * table.entryCounts(); // Map { 2 => 125, 1 => 126 }: both at weight CILIUM_DEFAULT_BACKEND_WEIGHT (100)
+ * ```
  */
 export const CILIUM_DEFAULT_BACKEND_WEIGHT = 100;
 
 /** The empty-entry marker of `computeLookupTable` (`const sentinel = 0xffff_ffff`). */
 const SENTINEL = 0xffff_ffff;
 
-/** One backend as the Maglev computation sees it (pkg/maglev `BackendInfo`). */
+/**
+ * One backend as the Maglev computation sees it (pkg/maglev `BackendInfo`).
+ *
+ * @example
+ * ```ts
+ * const backends: MaglevBackend[] = [
+ *   { name: ciliumBackendHashString("10.0.0.1", 80, "TCP"), id: 1 },              // weight 100
+ *   { name: ciliumBackendHashString("10.0.0.2", 80, "TCP"), id: 2, weight: 300 },
+ * ];
+ * const table = new MaglevTable({ tableSize: 251 });
+ * table.build(backends);
+ * table.entryCounts(); // Map { 2 => 188, 1 => 63 }: about 3:1
+ * ```
+ */
 export interface MaglevBackend {
   /**
    * The backend's hash string: both the sort key and the MurmurHash3 input. Cilium uses
@@ -59,7 +98,15 @@ export interface MaglevBackend {
   readonly weight?: number;
 }
 
-/** Options of {@link MaglevTable} (the `bpf-lb-maglev-*` agent flags). */
+/**
+ * Options of {@link MaglevTable} (the `bpf-lb-maglev-*` agent flags).
+ *
+ * @example
+ * ```ts
+ * const options: MaglevTableOptions = { tableSize: 65521, seed: MAGLEV_DEFAULT_HASH_SEED }; // --bpf-lb-maglev-table-size=65521
+ * const table = new MaglevTable(options);
+ * ```
+ */
 export interface MaglevTableOptions {
   /** M, one of {@link MAGLEV_SUPPORTED_TABLE_SIZES}; default {@link MAGLEV_DEFAULT_TABLE_SIZE}. */
   readonly tableSize?: number;
@@ -67,7 +114,15 @@ export interface MaglevTableOptions {
   readonly seed?: string;
 }
 
-/** The layer-4 protocol names of Cilium's `loadbalancer.L4Type` used in the hash string. */
+/**
+ * The layer-4 protocol names of Cilium's `loadbalancer.L4Type` used in the hash string.
+ *
+ * @example
+ * ```ts
+ * const protocol: CiliumL4Protocol = "UDP";
+ * ciliumBackendHashString("10.96.0.10", 53, protocol); // "[10.96.0.10:53/UDP,State:active]"
+ * ```
+ */
 export type CiliumL4Protocol = "TCP" | "UDP" | "SCTP";
 
 /**

@@ -24,6 +24,11 @@
  * - `maintenance`: not in the Service's slots at all (a not-ready, not-terminating
  *   endpoint, "to avoid disruptions to existing connections when a backend readiness is
  *   flapping").
+ *
+ * @example
+ * ```ts
+ * const state: CiliumBackendState = ciliumBackendState({ ready: false, serving: false, terminating: false }); // "maintenance": not ready, not terminating
+ * ```
  */
 export type CiliumBackendState = "active" | "terminating" | "terminating-not-serving" | "quarantined" | "maintenance";
 
@@ -35,7 +40,15 @@ const STATE_RANK: Readonly<Record<CiliumBackendState, number>> = {
   maintenance: 4,
 };
 
-/** An EndpointSlice endpoint's conditions with the API's nil rules already applied. */
+/**
+ * An EndpointSlice endpoint's conditions with the API's nil rules already applied.
+ *
+ * @example
+ * ```ts
+ * const c: CiliumEndpointConditions = proxyEndpointConditions(undefined); // { ready: true, serving: true, terminating: false }
+ * ciliumBackendState(c); // "active"
+ * ```
+ */
 export interface CiliumEndpointConditions {
   /** `conditions.ready` (nil means true). */
   readonly ready: boolean;
@@ -68,7 +81,15 @@ export function ciliumBackendState(conditions: CiliumEndpointConditions, mainten
   return "maintenance";
 }
 
-/** One backend of a Service frontend, as Cilium's BPF reconciler sees it. */
+/**
+ * One backend of a Service frontend, as Cilium's BPF reconciler sees it.
+ *
+ * @example
+ * ```ts
+ * const b: CiliumServiceBackend = { id: 7, address: "10.244.1.5", port: 8080, state: "active" };
+ * const quarantined: CiliumServiceBackend = { ...b, id: 8, address: "10.244.2.5", unhealthy: true }; // failed Cilium's health check
+ * ```
+ */
 export interface CiliumServiceBackend {
   /** The node-local backend ID (`loadbalancer.BackendID`). */
   readonly id: number;
@@ -82,7 +103,21 @@ export interface CiliumServiceBackend {
   readonly unhealthy?: boolean;
 }
 
-/** The slot layout of one Service frontend in `cilium_lb4_services_v2`. */
+/**
+ * The slot layout of one Service frontend in `cilium_lb4_services_v2`.
+ *
+ * @example
+ * ```ts
+ * const slots: CiliumServiceSlots = ciliumServiceSlots([
+ *   { id: 1, address: "10.244.1.5", port: 8080, state: "terminating" },
+ *   { id: 2, address: "10.244.2.5", port: 8080, state: "active" },
+ *   { id: 3, address: "10.244.0.5", port: 8080, state: "active", unhealthy: true },
+ * ]);
+ * slots.backends.map((b) => b.id); // [2, 1, 3]: active first, then the rest
+ * slots.count;                     // 1: only backend 2 is selectable
+ * slots.qcount;                    // 2
+ * ```
+ */
 export interface CiliumServiceSlots<T extends CiliumServiceBackend = CiliumServiceBackend> {
   /**
    * The backends of slots 1..count+qcount in slot order: `backends[k]` is in slot `k + 1`.
@@ -230,6 +265,14 @@ export function ciliumServiceSlots<T extends CiliumServiceBackend>(backends: rea
  * The selectable backends of a Service, in slot order: the first `count` of
  * {@link ciliumServiceSlots}. This is the set Cilium hands to Maglev (`updateMaglev(fe,
  * feID, orderedBackends[:activeCount])`) and the range random selection draws from.
+ *
+ * @example
+ * ```ts
+ * ciliumSelectableBackends([
+ *   { id: 1, address: "10.244.1.5", port: 8080, state: "terminating" },
+ *   { id: 2, address: "10.244.2.5", port: 8080, state: "active" },
+ * ]).map((b) => b.id); // [2]: terminating backends are used only when none is active
+ * ```
  */
 export function ciliumSelectableBackends<T extends CiliumServiceBackend>(backends: readonly T[]): T[] {
   const slots = ciliumServiceSlots(backends);

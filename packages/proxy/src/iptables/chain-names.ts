@@ -15,6 +15,17 @@ import { base32StdEncode, sha256 } from "../hash/sha256.js";
  * What a rule printer needs of one Service address programmed on a node. A
  * {@link ServiceFrontend} has every field but `internalTrafficPolicy` and can be passed
  * as is (its policy is then taken as `Cluster`, or `Local` for a `drop` verdict).
+ *
+ * @example
+ * ```ts
+ * const port: ProgrammedServicePort = {
+ *   address: "10.96.0.10:53/UDP",
+ *   servicePortName: "kube-system/kube-dns:dns/UDP",
+ *   verdict: "forward",
+ *   endpoints: [{ ip: "10.244.0.3", port: 53, key: "10.244.0.3:53" }],
+ * };
+ * formatIptablesSave([port]); // ... -A KUBE-SERVICES -d 10.96.0.10/32 -p udp ... -j KUBE-SVC-TCOU7JCQXEZGVUNU
+ * ```
  */
 export interface ProgrammedServicePort {
   /** `clusterIP:port/PROTOCOL`, e.g. `10.96.0.10:53/UDP` (IPv6: `fd00::a:53/UDP` or `[fd00::a]:53/UDP`). */
@@ -44,7 +55,15 @@ export interface ProgrammedServicePort {
   readonly healthCheckNodePort?: number;
 }
 
-/** A Service address split into its parts. */
+/**
+ * A Service address split into its parts.
+ *
+ * @example
+ * ```ts
+ * const a: ServiceAddress = parseServiceAddress("[fd00::a]:53/UDP");
+ * a; // { ip: "fd00::a", port: 53, protocol: "UDP", ipv6: true }
+ * ```
+ */
 export interface ServiceAddress {
   /** The ClusterIP, without brackets. */
   readonly ip: string;
@@ -103,6 +122,11 @@ export function upstreamServicePortName(servicePortNameKey: string): string {
  *
  * @param servicePortName - upstream's `ServicePortName.String()` ({@link upstreamServicePortName}).
  * @param protocol - `tcp`/`udp`/`sctp` (any case; lowered here).
+ *
+ * @example
+ * ```ts
+ * portProtoHash("ns1/svc1:p80", "tcp"); // "XPGD46QRK7WJZT7O", the suffix of KUBE-SVC-XPGD46QRK7WJZT7O
+ * ```
  */
 export function portProtoHash(servicePortName: string, protocol: string): string {
   return base32StdEncode(sha256(servicePortName + protocol.toLowerCase())).slice(0, 16);
@@ -146,7 +170,14 @@ export function serviceExternalChainName(servicePortName: string, protocol: stri
   return `KUBE-EXT-${portProtoHash(servicePortName, protocol)}`;
 }
 
-/** The `KUBE-FW-` chain (`serviceFirewallChainName`): `loadBalancerSourceRanges` filtering. */
+/**
+ * The `KUBE-FW-` chain (`serviceFirewallChainName`): `loadBalancerSourceRanges` filtering.
+ *
+ * @example
+ * ```ts
+ * serviceFirewallChainName("ns1/svc1:p80", "tcp"); // "KUBE-FW-XPGD46QRK7WJZT7O"
+ * ```
+ */
 export function serviceFirewallChainName(servicePortName: string, protocol: string): string {
   return `KUBE-FW-${portProtoHash(servicePortName, protocol)}`;
 }
@@ -170,6 +201,13 @@ export function servicePortEndpointChainName(servicePortName: string, protocol: 
  * string, so `ns1/svc1` sorts before `ns1/svc10`, as upstream's test helper
  * `sortIPTablesRules` orders KUBE-SERVICES by the service name in the comment), then port
  * name, protocol and address. kube-proxy itself walks a Go map (random order).
+ *
+ * @example
+ * ```ts
+ * const a = { address: "10.96.0.20:80/TCP", servicePortName: "ns1/svc10:/TCP", verdict: "forward", endpoints: [] } as const;
+ * const b = { address: "10.96.0.30:80/TCP", servicePortName: "ns1/svc1:/TCP", verdict: "forward", endpoints: [] } as const;
+ * [a, b].sort(compareProgrammedServicePorts).map((p) => p.servicePortName); // ["ns1/svc1:/TCP", "ns1/svc10:/TCP"]
+ * ```
  */
 export function compareProgrammedServicePorts(a: ProgrammedServicePort, b: ProgrammedServicePort): number {
   const ka = parseServicePortNameKey(a.servicePortName);

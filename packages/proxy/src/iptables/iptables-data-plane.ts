@@ -5,7 +5,15 @@ import type { DataPlane, ProxyMode } from "../data-plane.js";
 import type { ServiceFrontend } from "../service-frontend.js";
 import { IptablesSelector } from "./probability.js";
 
-/** xt_recent's `ip_list_tot` module parameter default: addresses per recent list (linux net/netfilter/xt_recent.c). */
+/**
+ * xt_recent's `ip_list_tot` module parameter default: addresses per recent list (linux net/netfilter/xt_recent.c).
+ *
+ * @example
+ * ```ts
+ * new IptablesDataPlane();     // each KUBE-SEP recent list holds XT_RECENT_IP_LIST_TOT = 100 client addresses
+ * new IptablesDataPlane(1000); // a node loaded with `modprobe xt_recent ip_list_tot=1000`
+ * ```
+ */
 export const XT_RECENT_IP_LIST_TOT = 100;
 
 interface IptablesChain {

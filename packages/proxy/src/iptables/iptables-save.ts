@@ -27,10 +27,31 @@ import { computeProbability, kernelThreshold } from "./probability.js";
  * - `"iptables-restore"`: the `iptables-restore` input kube-proxy writes
  *   (pkg/proxy/iptables/proxier.go syncProxyRules), in the canonical order of upstream's
  *   test helper `sortIPTablesRules` (pkg/proxy/iptables/proxier_test.go).
+ *
+ * @example
+ * ```ts
+ * const format: IptablesTextFormat = "iptables-restore";
+ * formatIptablesSave(ports, { format }); // ports: e.g. the ProgrammedServicePort example's [port]
+ * // -A KUBE-SERVICES -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp -p udp -d 10.96.0.10 --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU
+ * // ("iptables-save" prints the same rule as: -A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment ... -m udp --dport 53 -j KUBE-SVC-...)
+ * ```
  */
 export type IptablesTextFormat = "iptables-save" | "iptables-restore";
 
-/** Options of {@link formatIptablesSave}: kube-proxy's configuration and the node's capabilities. */
+/**
+ * Options of {@link formatIptablesSave}: kube-proxy's configuration and the node's capabilities.
+ *
+ * @example
+ * ```ts
+ * const options: IptablesSaveOptions = {
+ *   format: "iptables-save",
+ *   clusterCIDR: "10.244.0.0/16", // --cluster-cidr: `! -s 10.244.0.0/16 -j KUBE-MARK-MASQ` in each KUBE-SVC chain
+ *   masqueradeBit: 14,            // mark 0x4000
+ *   localhostNodePorts: false,
+ * };
+ * formatIptablesSave(ports, options);
+ * ```
+ */
 export interface IptablesSaveOptions {
   /** Default `"iptables-save"`. */
   readonly format?: IptablesTextFormat;

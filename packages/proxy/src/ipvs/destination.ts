@@ -67,6 +67,13 @@ function parseDestinationAddress(address: string): { canonical: string; ip: numb
  * the kernel's `int`.
  *
  * @throws RangeError naming the value unless it is an integer in 0..2147483647.
+ *
+ * @example
+ * ```ts
+ * checkIpvsWeight(1);  // 1: kube-proxy's weight for every real server
+ * checkIpvsWeight(0);  // 0: a draining (terminating) endpoint
+ * checkIpvsWeight(-1); // throws RangeError (the kernel answers ERANGE)
+ * ```
  */
 export function checkIpvsWeight(weight: number): number {
   if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {

@@ -15,10 +15,25 @@ import type { IpvsScheduler, IpvsSchedulerName, IpvsSchedulerOptions, IpvsTableH
 import type { HsiphashKey, KernelBitsPerLong } from "./hsiphash.js";
 import { hash32, hsiphashKey, hsiphashU32 } from "./hsiphash.js";
 
-/** `IP_VS_SH_TAB_BITS` (`CONFIG_IP_VS_SH_TAB_BITS`, default 8) of ip_vs_sh.c; also `IP_VS_DH_TAB_BITS` of ip_vs_dh.c. */
+/**
+ * `IP_VS_SH_TAB_BITS` (`CONFIG_IP_VS_SH_TAB_BITS`, default 8) of ip_vs_sh.c; also `IP_VS_DH_TAB_BITS` of ip_vs_dh.c.
+ *
+ * @example
+ * ```ts
+ * ipvsShHashKey(0x0a000001, 0, 0); // 39: a bucket in 0..(1 << IPVS_SH_TAB_BITS) - 1
+ * ```
+ */
 export const IPVS_SH_TAB_BITS = 8;
 
-/** `IP_VS_SH_TAB_SIZE` / `IP_VS_DH_TAB_SIZE`: 256 buckets. */
+/**
+ * `IP_VS_SH_TAB_SIZE` / `IP_VS_DH_TAB_SIZE`: 256 buckets.
+ *
+ * @example
+ * ```ts
+ * IPVS_SH_TAB_SIZE; // 256
+ * createIpvsScheduler("sh").lookupTable()?.length; // 256: the buckets of sh (and dh)
+ * ```
+ */
 export const IPVS_SH_TAB_SIZE: number = 1 << IPVS_SH_TAB_BITS;
 
 const TAB_MASK = IPVS_SH_TAB_SIZE - 1;
@@ -26,16 +41,50 @@ const TAB_MASK = IPVS_SH_TAB_SIZE - 1;
 /** The multiplier of the older sh/dh hash, `2654435761UL` (0x9E3779B1). */
 const KNUTH_MULTIPLIER = 0x9e3779b1 | 0;
 
-/** `static int primes[]` of net/netfilter/ipvs/ip_vs_mh.c: the allowed Maglev table sizes. */
+/**
+ * `static int primes[]` of net/netfilter/ipvs/ip_vs_mh.c: the allowed Maglev table sizes.
+ *
+ * @example
+ * ```ts
+ * IPVS_MH_PRIMES[12 - 8]; // 4093: CONFIG_IP_VS_MH_TAB_INDEX=12, the default
+ * createIpvsScheduler("mh", { mhTableIndex: 10 }); // a kernel built with index 10: 1021 entries
+ * ```
+ */
 export const IPVS_MH_PRIMES: readonly number[] = Object.freeze([251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071]);
 
-/** `IP_VS_MH_TAB_SIZE` with the default `CONFIG_IP_VS_MH_TAB_INDEX` 12: `primes[12 - 8]` = 4093. */
+/**
+ * `IP_VS_MH_TAB_SIZE` with the default `CONFIG_IP_VS_MH_TAB_INDEX` 12: `primes[12 - 8]` = 4093.
+ *
+ * @example
+ * ```ts
+ * const vs = new IpvsVirtualServer({ scheduler: "mh", schedulerOptions: { port: true } });
+ * vs.addDestination("10.244.1.2:53", 1);
+ * vs.scheduler.lookupTable()?.length; // 4093 = IPVS_MH_TAB_SIZE
+ * ```
+ */
 export const IPVS_MH_TAB_SIZE = 4093;
 
-/** ip_vs_mh.c `generate_hash_secret`: `hash1 = {2654435761, 2654435761}` (offsets and lookups). */
+/**
+ * ip_vs_mh.c `generate_hash_secret`: `hash1 = {2654435761, 2654435761}` (offsets and lookups).
+ *
+ * @example
+ * ```ts
+ * IPVS_MH_HASH1; // { k0lo: 2654435761, k0hi: 0, k1lo: 2654435761, k1hi: 0 }
+ * ipvsMhHashKey(0x0a000001, 40000, IPVS_MH_HASH1, 0) % IPVS_MH_TAB_SIZE; // the table entry of client 10.0.0.1:40000 (mh-port on)
+ * ```
+ */
 export const IPVS_MH_HASH1: HsiphashKey = hsiphashKey(2654435761, 2654435761);
 
-/** ip_vs_mh.c `generate_hash_secret`: `hash2 = {2654446892, 2654446892}` (skips). */
+/**
+ * ip_vs_mh.c `generate_hash_secret`: `hash2 = {2654446892, 2654446892}` (skips).
+ *
+ * @example
+ * ```ts
+ * IPVS_MH_HASH2; // { k0lo: 2654446892, k0hi: 0, k1lo: 2654446892, k1hi: 0 }
+ * // a real server's skip in its Maglev permutation (ip_vs_mh.c ip_vs_mh_permutate):
+ * const skip = (ipvsMhHashKey(ipvsAddressFold("10.244.1.2"), 53, IPVS_MH_HASH2, 0) % (IPVS_MH_TAB_SIZE - 1)) + 1;
+ * ```
+ */
 export const IPVS_MH_HASH2: HsiphashKey = hsiphashKey(2654446892, 2654446892);
 
 /**

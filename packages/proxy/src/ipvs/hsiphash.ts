@@ -6,7 +6,15 @@
  * @packageDocumentation
  */
 
-/** `GOLDEN_RATIO_32` of include/linux/hash.h. */
+/**
+ * `GOLDEN_RATIO_32` of include/linux/hash.h.
+ *
+ * @example
+ * ```ts
+ * GOLDEN_RATIO_32;        // 0x61c88647
+ * hash32(0x0a000001, 8);  // 0x27: the top 8 bits of 0x0a000001 * GOLDEN_RATIO_32 mod 2^32
+ * ```
+ */
 export const GOLDEN_RATIO_32 = 0x61c88647;
 
 /**
@@ -30,6 +38,12 @@ export function hash32(val: number, bits: number): number {
  * An `hsiphash_key_t` (include/linux/siphash.h: `unsigned long key[2]`), split into 32-bit
  * halves so hashing needs no BigInt. On a 64-bit kernel both 64-bit words are used; on a
  * 32-bit kernel `unsigned long` is 32 bits and only the low halves exist.
+ *
+ * @example
+ * ```ts
+ * const key: HsiphashKey = hsiphashKey(2654435761, 2654435761); // { k0lo: 2654435761, k0hi: 0, k1lo: 2654435761, k1hi: 0 }
+ * hsiphashU32(0x0a000001, key); // 0x3080ce4 on a 64-bit kernel
+ * ```
  */
 export interface HsiphashKey {
   /** Low 32 bits of `key[0]`. */
@@ -42,7 +56,15 @@ export interface HsiphashKey {
   readonly k1hi: number;
 }
 
-/** `BITS_PER_LONG` of the kernel: selects which algorithm `hsiphash` is (see {@link hsiphash}). */
+/**
+ * `BITS_PER_LONG` of the kernel: selects which algorithm `hsiphash` is (see {@link hsiphash}).
+ *
+ * @example
+ * ```ts
+ * const bits: KernelBitsPerLong = 32; // a 32-bit kernel: HalfSipHash-1-3
+ * hsiphashU32(0x0a000001, IPVS_MH_HASH1, bits); // 0x4106026c (64: 0x3080ce4)
+ * ```
+ */
 export type KernelBitsPerLong = 64 | 32;
 
 /**

@@ -6,9 +6,24 @@ import type { IpvsSchedulerName } from "./schedulers.js";
 import { IPVS_SCHEDULER_NAMES } from "./schedulers.js";
 import { IpvsVirtualServer } from "./virtual-server.js";
 
-/** How long a closed TCP connection stays in IPVS's table as inactive (TIME_WAIT: 2 minutes, net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_timeouts). */
+/**
+ * How long a closed TCP connection stays in IPVS's table as inactive (TIME_WAIT: 2 minutes, net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_timeouts).
+ *
+ * @example
+ * ```ts
+ * IPVS_TCP_TIME_WAIT_MS; // 120000: a closed connection counts in InActConn for 2 minutes (ipvsadm -Ln)
+ * ```
+ */
 export const IPVS_TCP_TIME_WAIT_MS = 120_000;
-/** kube-proxy checks draining real servers every minute (pkg/proxy/ipvs/graceful_termination.go rsCheckDeleteInterval). */
+/**
+ * kube-proxy checks draining real servers every minute (pkg/proxy/ipvs/graceful_termination.go rsCheckDeleteInterval).
+ *
+ * @example
+ * ```ts
+ * IPVS_RS_CHECK_DELETE_INTERVAL_MS; // 60000: every minute, a draining real server (weight 0) with no ActiveConn
+ * // and no InActConn left (TIME_WAIT included) is deleted
+ * ```
+ */
 export const IPVS_RS_CHECK_DELETE_INTERVAL_MS = 60_000;
 /** Linux's default ephemeral port range (net.ipv4.ip_local_port_range 32768-60999), for client source ports. */
 const EPHEMERAL_LOW = 32768;

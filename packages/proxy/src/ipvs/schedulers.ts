@@ -17,13 +17,27 @@ import { ipvsConnOverhead } from "./destination.js";
 import type { KernelBitsPerLong } from "./hsiphash.js";
 import { DestinationHashingScheduler, MaglevHashingScheduler, SourceHashingScheduler } from "./hashing-schedulers.js";
 
-/** A scheduler kube-proxy accepts and this package implements (kernel module `ip_vs_<name>`). */
+/**
+ * A scheduler kube-proxy accepts and this package implements (kernel module `ip_vs_<name>`).
+ *
+ * @example
+ * ```ts
+ * const scheduler: IpvsSchedulerName = "lc"; // --ipvs-scheduler=lc
+ * new Simulation({ seed: 1, kubeProxy: { mode: "ipvs", ipvs: { scheduler } } });
+ * ```
+ */
 export type IpvsSchedulerName = "rr" | "wrr" | "lc" | "wlc" | "sed" | "nq" | "sh" | "dh" | "mh";
 
 /**
  * The schedulers {@link createIpvsScheduler} knows, in kube-proxy's documentation order.
  * Not implemented: `lblc`, `lblcr` (locality-based, keyed by destination IP with expiring
  * per-IP state), and the kernel-only `fo`, `ovf`, `twos`.
+ *
+ * @example
+ * ```ts
+ * IPVS_SCHEDULER_NAMES; // ["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "mh"]
+ * IPVS_SCHEDULER_NAMES.includes("lblc" as IpvsSchedulerName); // false: not implemented
+ * ```
  */
 export const IPVS_SCHEDULER_NAMES: readonly IpvsSchedulerName[] = Object.freeze(["rr", "wrr", "lc", "wlc", "sed", "nq", "sh", "dh", "mh"] as const);
 
@@ -32,6 +46,12 @@ export const IPVS_SCHEDULER_NAMES: readonly IpvsSchedulerName[] = Object.freeze(
  * `IP_VS_SVC_F_SCHED1..3` in include/uapi/linux/ip_vs.h) and the kernel build choices the
  * hashing schedulers depend on. Schedulers ignore options that are not theirs, as the
  * kernel ignores flags a scheduler does not read.
+ *
+ * @example
+ * ```ts
+ * const options: IpvsSchedulerOptions = { port: true, fallback: false, bitsPerLong: 64 }; // kube-proxy's mh: `-b mh-port`
+ * const vs = new IpvsVirtualServer({ address: "10.96.0.10:53", scheduler: "mh", schedulerOptions: options });
+ * ```
  */
 export interface IpvsSchedulerOptions {
   /**
@@ -66,7 +86,19 @@ export interface IpvsSchedulerOptions {
   readonly mhTableIndex?: number;
 }
 
-/** Which hash `sh` and `dh` use to pick one of their 256 buckets; see {@link IpvsSchedulerOptions.hash}. */
+/**
+ * Which hash `sh` and `dh` use to pick one of their 256 buckets; see {@link IpvsSchedulerOptions.hash}.
+ *
+ * @example
+ * ```ts
+ * // older kernels: only the last octet of an IPv4 client matters
+ * const vs = new IpvsVirtualServer({ scheduler: "sh", schedulerOptions: { hash: "multiplicative" } });
+ * vs.addDestination("10.244.1.2:53", 1);
+ * vs.addDestination("10.244.2.2:53", 1);
+ * vs.schedule(ipvsAddressFold("10.0.0.1"), 0)?.address;    // "10.244.1.2:53"
+ * vs.schedule(ipvsAddressFold("192.168.7.1"), 0)?.address; // "10.244.1.2:53" too: same last octet
+ * ```
+ */
 export type IpvsTableHash = "hash_32" | "multiplicative";
 
 /**
@@ -76,6 +108,14 @@ export type IpvsTableHash = "hash_32" | "multiplicative";
  * ip_vs_ctl.c does; a scheduler never changes the list or the destinations.
  *
  * `dests` is always the virtual server's current list in kernel order.
+ *
+ * @example
+ * ```ts
+ * const s: IpvsScheduler = createIpvsScheduler("lc");
+ * s.name;          // "lc"
+ * s.lookupTable(); // null: only sh, dh and mh keep a table
+ * // normally driven by an IpvsVirtualServer: vs.scheduler.schedule(vs.destinations(), srcIP, srcPort, dstIP, dstPort)
+ * ```
  */
 export interface IpvsScheduler {
   /** The scheduler's kernel name. */

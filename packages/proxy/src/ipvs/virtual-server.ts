@@ -9,7 +9,16 @@ import { checkIpvsWeight, IpvsDestination, ipvsDestinationKey } from "./destinat
 import type { IpvsScheduler, IpvsSchedulerName, IpvsSchedulerOptions } from "./schedulers.js";
 import { createIpvsScheduler } from "./schedulers.js";
 
-/** Construction options of an {@link IpvsVirtualServer}. */
+/**
+ * Construction options of an {@link IpvsVirtualServer}.
+ *
+ * @example
+ * ```ts
+ * const options: IpvsVirtualServerOptions = { address: "10.96.0.10:53", scheduler: "sh" }; // `ipvsadm -A -u 10.96.0.10:53 -s sh`
+ * const vs = new IpvsVirtualServer(options);
+ * vs.addDestination("10.244.1.2:53", 1);
+ * ```
+ */
 export interface IpvsVirtualServerOptions {
   /**
    * The virtual server's `"IP:port"` (`"[IPv6]:port"`), e.g. the ClusterIP and Service

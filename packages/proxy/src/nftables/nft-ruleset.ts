@@ -19,10 +19,29 @@ import type { ProgrammedServicePort } from "../iptables/chain-names.js";
  * - `"dump"`: the `nft -f` input that creates the same table, one `add …` command per
  *   line, in the syntax of upstream's expected outputs (pkg/proxy/nftables/proxier_test.go,
  *   knftables' fake `Dump`). Loading it with `nft -f` and listing gives the `"list"` text.
+ *
+ * @example
+ * ```ts
+ * const format: NftTextFormat = "dump";
+ * formatNftRuleset(ports, { format }).split("\n")[0]; // 'add table ip kube-proxy { comment "rules for kube-proxy" ; }'
+ * formatNftRuleset(ports, { format: "list" }).split("\n")[0]; // "table ip kube-proxy {"
+ * ```
  */
 export type NftTextFormat = "list" | "dump";
 
-/** Options of {@link formatNftRuleset}: kube-proxy's configuration. */
+/**
+ * Options of {@link formatNftRuleset}: kube-proxy's configuration.
+ *
+ * @example
+ * ```ts
+ * const options: NftRulesetOptions = {
+ *   clusterCIDR: "10.244.0.0/16",
+ *   nodePortIPs: ["10.0.0.10"],    // --nodeport-addresses: NodePorts match `ip daddr @nodeport-ips`
+ *   serviceCIDRs: ["10.96.0.0/12"], // adds `ip daddr 10.96.0.0/12 drop` for unallocated ClusterIPs
+ * };
+ * formatNftRuleset(ports, options);
+ * ```
+ */
 export interface NftRulesetOptions {
   /** Default `"list"`. */
   readonly format?: NftTextFormat;
