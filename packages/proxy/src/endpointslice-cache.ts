@@ -174,7 +174,6 @@ function sharedSliceData(slice: EndpointSlice, namespace: string, serviceName: s
   return d;
 }
 
-/** Structural equality of plain (JSON-like) values; `undefined` members count as absent (reflect.DeepEqual on Go structs). */
 /**
  * The last comparison made against each slice version: every node's kube-proxy compares
  * the same new version with the same old one, so the deep comparison runs once per pair
@@ -192,6 +191,7 @@ function sameSlice(a: EndpointSlice, b: EndpointSlice): boolean {
   return equal;
 }
 
+/** Structural equality of plain (JSON-like) values; `undefined` members count as absent (reflect.DeepEqual on Go structs). */
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;

@@ -46,6 +46,21 @@ describe("IpvsDataPlane (kube-proxy's syncEndpoint and graceful termination)", (
     expect(idle).not.toBe(first);
   });
 
+  it.each(["UDP", "SCTP"])("a %s real server is deleted at once, connections or not (IsRsGracefulTerminationNeeded)", (protocol) => {
+    const plane = new IpvsDataPlane("rr");
+    const f = new ServiceFrontend(`10.96.0.10:53/${protocol}`);
+    f.servicePortName = `default/dns:/${protocol}`;
+    f.verdict = "forward";
+    const list = (): string[] => (plane.virtualServer(f.address)?.destinations() ?? []).map((d) => `${d.address}@${d.weight}`);
+    program(plane, f, ["10.0.0.1:53", "10.0.0.2:53"], 0);
+    plane.select(f, 1, rng, 0);
+    plane.select(f, 2, rng, 0); // both have a connection now
+    program(plane, f, ["10.0.0.2:53"], 1000);
+    expect(list()).toEqual(["10.0.0.2:53@1"]);
+    program(plane, f, [], 2000); // no endpoint left: the busy one goes too
+    expect(list()).toEqual([]);
+  });
+
   it("an endpoint that comes back while draining is deleted and re-added (to the head, weight 1)", () => {
     const { plane, f } = setup();
     program(plane, f, ["10.0.0.1:80", "10.0.0.2:80"], 0);

@@ -132,10 +132,13 @@ export class IpvsDataPlane implements DataPlane {
         svc.vs.addDestination(e.key, 1);
       }
     }
-    // GracefulDeleteRS: gone endpoints leave now if idle, else drain at weight 0.
+    // GracefulDeleteRS: gone endpoints leave now if idle, else drain at weight 0; UDP and
+    // SCTP real servers are deleted at once (pkg/proxy/ipvs/proxier.go syncEndpoint,
+    // pkg/proxy/ipvs/util/ipvs.go IsRsGracefulTerminationNeeded).
+    const graceful = rsGracefulTerminationNeeded(frontend.address);
     for (const d of [...svc.vs.destinations()]) {
       if (desired.has(d.address) || svc.draining.has(d.address)) continue;
-      if (d.activeConns + d.inactConns === 0) svc.vs.deleteDestination(d.address);
+      if (!graceful || d.activeConns + d.inactConns === 0) svc.vs.deleteDestination(d.address);
       else {
         svc.vs.editDestination(d.address, 0);
         svc.draining.add(d.address);
@@ -152,9 +155,13 @@ export class IpvsDataPlane implements DataPlane {
   unprogram(frontend: ServiceFrontend): void {
     const svc = this.services.get(frontend.address);
     if (!svc) return;
-    // No endpoints: every real server goes (gracefully); the virtual server stays, empty.
+    // No endpoints: every real server goes (gracefully for TCP); the virtual server stays, empty.
+    const graceful = rsGracefulTerminationNeeded(frontend.address);
     for (const d of [...svc.vs.destinations()]) {
-      if (d.activeConns + d.inactConns === 0) svc.vs.deleteDestination(d.address);
+      if (!graceful || d.activeConns + d.inactConns === 0) {
+        svc.vs.deleteDestination(d.address);
+        svc.draining.delete(d.address);
+      }
       else if (!svc.draining.has(d.address)) {
         svc.vs.editDestination(d.address, 0);
         svc.draining.add(d.address);
@@ -247,4 +254,14 @@ export class IpvsDataPlane implements DataPlane {
       }
     }
   }
+}
+
+/**
+ * Whether kube-proxy drains a removed real server of this virtual server (`IP:port/PROTOCOL`)
+ * at weight 0 before deleting it: only for TCP; UDP and SCTP real servers are deleted at
+ * once (pkg/proxy/ipvs/util/ipvs.go IsRsGracefulTerminationNeeded).
+ */
+function rsGracefulTerminationNeeded(address: string): boolean {
+  const protocol = address.slice(address.lastIndexOf("/") + 1);
+  return protocol !== "UDP" && protocol !== "SCTP";
 }
