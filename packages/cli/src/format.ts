@@ -1,6 +1,6 @@
 import { LABEL_SERVICE_NAME } from "@kube-netsim/model";
 import type { EndpointSlice } from "@kube-netsim/model";
-import type { Simulation, TimelineBucket } from "@kube-netsim/scenario";
+import type { IngressResults, Simulation, TimelineBucket } from "@kube-netsim/scenario";
 import { formatComparison } from "@kube-netsim/scenario";
 import { formatDuration } from "./duration.js";
 import type { ExpectationResult, ScenarioRun } from "./runner.js";
@@ -124,6 +124,7 @@ export function formatRunSummary(file: string, run: ScenarioRun, measure?: { rea
     r.endpoints.map((e) => [e.address, e.pod, e.node, String(e.completed), pct(e.share)]),
     [0, 1, 2],
   );
+  if (r.ingress !== undefined) out += formatIngress(r.ingress);
   if (measure) {
     out += `\ntimeline: Service ${measure.namespace}/${measure.service}, ${formatDuration(measure.bucket)} buckets, t from the traffic start\n`;
     out += formatBuckets(run.buckets, sim.nodeNames);
@@ -131,6 +132,46 @@ export function formatRunSummary(file: string, run: ScenarioRun, measure?: { rea
   if (run.warnings.length > 0) out += "\nwarnings\n" + run.warnings.map((w) => `  ${w}\n`).join("");
   if (run.expectations.length > 0) out += "\nexpectations\n" + formatExpectations(run.expectations);
   out += `\ndigest ${r.digest}\n`;
+  return out;
+}
+
+/**
+ * The Ingress controller's part of a run summary: responses per matching rule and HTTP
+ * status, and the rule each Ingress client's host and path match.
+ *
+ * @example
+ * ```ts
+ * const run = runScenario(loadScenarioFile("examples/scenarios/ingress.yaml"));
+ * if (run.results.ingress) console.log(formatIngress(run.results.ingress));
+ * // ingress: responses per rule and HTTP status
+ * //   rule                                  200  404
+ * //   (no rule)                               0  105
+ * //   shop: shop.example.com/ (Prefix)      992    0
+ * //   shop: shop.example.com/api (Prefix)  2387    0
+ * // ingress clients: ... (client, host, path, rule)
+ * ```
+ */
+export function formatIngress(ingress: IngressResults): string {
+  const statusOf = (m: Readonly<Record<string, number>>): string[] => Object.keys(m);
+  const statuses = [...new Set(Object.values(ingress.byRule).flatMap(statusOf))].sort();
+  const rules = Object.keys(ingress.byRule).sort();
+  let out = "\ningress: responses per rule and HTTP status\n";
+  out +=
+    rules.length === 0
+      ? "  (no request reached the Ingress controller)\n"
+      : table(["rule", ...statuses], rules.map((rule) => [rule, ...statuses.map((st) => String(ingress.byRule[rule][st] ?? 0))]), [0]);
+  const clients = Object.keys(ingress.routes).sort();
+  if (clients.length > 0) {
+    out += "\ningress clients: the rule each one's host and path match (at the end of the run)\n";
+    out += table(
+      ["client", "host", "path", "rule"],
+      clients.map((c) => {
+        const route = ingress.routes[c];
+        return [c, route.host, route.path, route.rule];
+      }),
+      [0, 1, 2, 3],
+    );
+  }
   return out;
 }
 

@@ -17,7 +17,7 @@ export { runScenario, mergePatch, metricValue } from "./runner.js";
 export type { RunScenarioOptions, ScenarioRun, ExpectationResult } from "./runner.js";
 export { runCli, EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL } from "./cli.js";
 export type { CliIO } from "./cli.js";
-export { table, formatRunSummary, formatCompareSummary, formatEndpointSlices, formatDnsAnswers, formatPods, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";
+export { table, formatRunSummary, formatIngress, formatCompareSummary, formatEndpointSlices, formatDnsAnswers, formatPods, formatBuckets, formatExpectations, bucketsCSV, runJSON, toJSON } from "./format.js";
 export { planSweep, runSweep, runSweepJob, sweepJobs, shardSeeds, sweepRows, rowMetrics, formatSweep, sweepJSON, shardFile, mergeShards, sweepJobManifest, parseSweepParameter, SWEEP_METRICS } from "./sweep.js";
 export type { SweepParameter, SweepRow, SweepPlan, SweepCombination, SweepRunRecord, SweepJob, SweepShard, SweepShardFile, SweepJobOptions, RunSweepOptions, SweepWorkerReply } from "./sweep.js";
 export { summarize, studentTQuantile, studentTCdf, incompleteBeta } from "./stats.js";

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile, parseScenario } from "./scenario.js";
 import { runScenario } from "./runner.js";
+import { formatRunSummary } from "./format.js";
 import { InputError } from "./source.js";
 
 // Ingress in scenario files: networking.k8s.io/v1 Ingress manifests, cluster.ingressController,
@@ -52,6 +53,21 @@ describe("Ingress in scenario files", () => {
     // /api/* reaches only api pods, / only web pods.
     const served = [...run.sim.results().endpoints].filter((e) => e.completed > 0).map((e) => e.pod.split("-")[0]);
     expect(new Set(served)).toEqual(new Set(["api", "web", "ingress"]));
+  });
+
+  it("the run summary prints the Ingress results: responses per rule and status, and each client's rule", () => {
+    const run = runScenario(loadScenarioFile(FILE));
+    const ingress = run.results.ingress;
+    const out = formatRunSummary("ingress.yaml", run);
+    const section = out.slice(out.indexOf("ingress: responses per rule"), out.indexOf("\ndigest"));
+    const row = (cells: readonly string[]): RegExp => new RegExp(`^  ${cells.map((c) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(" +")}$`, "m");
+    // Every rule and status the results hold, with its count.
+    for (const [rule, byStatus] of Object.entries(ingress?.byRule ?? {})) {
+      expect(section).toMatch(row([rule, String(byStatus["200"] ?? 0), String(byStatus["404"] ?? 0)]));
+    }
+    expect(section).toMatch(row(["stranger", "other.example.com", "/", "(no rule)"]));
+    expect(section).toMatch(row(["orders", "shop.example.com", "/api/orders", "shop: shop.example.com/api (Prefix)"]));
+    expect(ingress?.byRule["(no rule)"]?.["404"]).toBeGreaterThan(0);
   });
 
   it.each<[string, string, string]>([
