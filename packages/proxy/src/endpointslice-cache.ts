@@ -136,8 +136,18 @@ interface SliceData {
 interface SliceTracker {
   /** Applied slices, sorted by name (usually one). */
   readonly applied: EndpointSlice[];
-  /** Pending updates by slice name; null when nothing is pending. */
-  pending: Map<string, SliceData> | null;
+  /** Pending updates, one per slice name (a later update replaces it in place); null when none. */
+  pending: SliceData[] | null;
+  /** The applied endpoints (what the last checkout built). */
+  endpoints: EndpointsByPort;
+  /** Whether the Service is listed in the cache's `withPending`. */
+  queued: boolean;
+}
+
+function pendingFor(pending: readonly SliceData[] | null, name: string): SliceData | undefined {
+  if (pending === null) return undefined;
+  for (let i = 0; i < pending.length; i++) if (pending[i].slice.metadata.name === name) return pending[i];
+  return undefined;
 }
 
 function indexOfSlice(slices: readonly EndpointSlice[], name: string): number {
@@ -257,9 +267,8 @@ export class EndpointSliceCache {
   private readonly addressType: "IPv4" | "IPv6";
   private readonly preferSameTrafficDistribution: boolean;
   private readonly trackers = new Map<string, SliceTracker>();
-  private readonly applied = new Map<string, EndpointsByPort>();
   /** Services with pending slice changes: checkoutChanges visits these, not every tracker. */
-  private readonly withPending = new Set<string>();
+  private readonly withPending: string[] = [];
   private readonly errorLog: string[] = [];
 
   /** Creates the cache of the kube-proxy running on `options.nodeName`. */
@@ -292,18 +301,27 @@ export class EndpointSliceCache {
     const data: SliceData = remove ? shared.removed : shared.added;
     const tracker = this.trackers.get(serviceKey);
     let changed: boolean;
-    const pending = tracker?.pending?.get(sliceKey);
+    const pending = tracker === undefined ? undefined : pendingFor(tracker.pending, sliceKey);
     const i = tracker === undefined ? -1 : indexOfSlice(tracker.applied, sliceKey);
     if (pending !== undefined) changed = !(pending.remove === remove && sameSlice(pending.slice, slice));
     else if (i >= 0) changed = remove || !sameSlice((tracker as SliceTracker).applied[i], slice);
     else changed = !remove;
     if (!changed) return false;
     if (tracker === undefined) {
-      this.trackers.set(serviceKey, { applied: [], pending: new Map([[sliceKey, data]]) });
-    } else {
-      (tracker.pending ??= new Map()).set(sliceKey, data);
+      this.trackers.set(serviceKey, { applied: [], pending: [data], endpoints: EMPTY, queued: true });
+      this.withPending.push(serviceKey);
+      return true;
     }
-    this.withPending.add(serviceKey);
+    if (tracker.pending === null) tracker.pending = [data];
+    else {
+      let i = 0;
+      while (i < tracker.pending.length && tracker.pending[i].slice.metadata.name !== sliceKey) i++;
+      tracker.pending[i] = data;
+    }
+    if (!tracker.queued) {
+      tracker.queued = true;
+      this.withPending.push(serviceKey);
+    }
     return true;
   }
 
@@ -332,15 +350,17 @@ export class EndpointSliceCache {
   private checkout(changed: (serviceKey: string, previous: EndpointsByPort, current: EndpointsByPort) => void): void {
     // Upstream (pkg/proxy/endpointslicecache.go checkoutChanges) ranges over every tracker
     // and skips those without pending slices; visiting only those, sorted, is the same.
-    const keys = [...this.withPending].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    this.withPending.clear();
+    const keys = this.withPending.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).slice();
+    this.withPending.length = 0;
     for (const serviceKey of keys) {
       const tracker = this.trackers.get(serviceKey);
-      if (tracker === undefined || tracker.pending === null || tracker.pending.size === 0) continue;
-      const previous = this.applied.get(serviceKey) ?? EMPTY;
-      for (const [name, data] of tracker.pending) {
+      if (tracker === undefined) continue;
+      tracker.queued = false;
+      if (tracker.pending === null || tracker.pending.length === 0) continue;
+      const previous = tracker.endpoints;
+      for (const data of tracker.pending) {
         if (data.remove) {
-          const i = indexOfSlice(tracker.applied, name);
+          const i = indexOfSlice(tracker.applied, data.slice.metadata.name);
           if (i >= 0) tracker.applied.splice(i, 1);
         } else putSlice(tracker.applied, data.slice);
       }
@@ -348,9 +368,8 @@ export class EndpointSliceCache {
       const current = this.buildEndpointsByPort(serviceKey, tracker.applied);
       if (tracker.applied.length === 0) {
         this.trackers.delete(serviceKey);
-        this.applied.delete(serviceKey);
       } else {
-        this.applied.set(serviceKey, current);
+        tracker.endpoints = current;
       }
       changed(serviceKey, previous, current);
     }
@@ -358,12 +377,12 @@ export class EndpointSliceCache {
 
   /** The applied endpoints of a Service (`"namespace/name"`); empty when none. */
   endpointsFor(serviceKey: string): EndpointsByPort {
-    return this.applied.get(serviceKey) ?? EMPTY;
+    return this.trackers.get(serviceKey)?.endpoints ?? EMPTY;
   }
 
   /** Whether any Service has pending (not yet checked out) slices. */
   hasPendingChanges(): boolean {
-    for (const key of this.withPending) if ((this.trackers.get(key)?.pending?.size ?? 0) > 0) return true;
+    for (const key of this.withPending) if ((this.trackers.get(key)?.pending?.length ?? 0) > 0) return true;
     return false;
   }
 

@@ -445,8 +445,8 @@ export class KubeProxy {
       }
     }
     // Only read when someone listens for stale UDP entries (no listener can be added during a sync).
-    const udpBefore = new Map<ServiceFrontend, Int32Array>();
-    if (this.staleUdpListeners.length > 0 && this.udpFrontends > 0) {
+    const udpBefore = this.staleUdpListeners.length > 0 && this.udpFrontends > 0 ? new Map<ServiceFrontend, Int32Array>() : NO_UDP;
+    if (udpBefore !== NO_UDP) {
       for (const f of this.frontends.values()) if (f.address.endsWith("/UDP") && f.destinations.length > 0) udpBefore.set(f, f.destinations);
     }
     for (const key of keys) {
@@ -478,7 +478,7 @@ export class KubeProxy {
     }
     // After the rules, conntrack.CleanStaleEntries (pkg/proxy/conntrack/cleanup.go): UDP
     // conntrack entries to endpoints that are gone are deleted; TCP entries are left alone.
-    if (this.staleUdpListeners.length > 0) {
+    if (udpBefore !== NO_UDP) {
       for (const [f, before] of udpBefore) {
         const after = new Set(f.destinations);
         const gone: number[] = [];
@@ -643,6 +643,7 @@ function serviceKeyOf(spn: string): string | undefined {
 // for the cluster (no per-node copy of the same strings and objects).
 const nodeIndependentPorts = new WeakMap<Service, readonly ServicePortInfo[]>();
 const NO_PORTS: readonly ServicePortInfo[] = Object.freeze([]);
+const NO_UDP: Map<ServiceFrontend, Int32Array> = new Map();
 
 /** The service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */
 function servicePorts(svc: Service, nodeIP: string): readonly ServicePortInfo[] {
