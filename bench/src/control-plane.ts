@@ -6,11 +6,12 @@
  * kube-proxy sync is simulated (no client traffic: this measures the control plane).
  *
  * Usage: node bench/dist/control-plane.js [pods ...]   (default: 1000 10000 30000)
- * 50,000 pods need a larger heap (`node --max-old-space-size=8192`, 6 GB); 100,000 pods
- * (1,000 nodes, 10,000 Services) do not fit in memory yet: see bench/README.md.
- * Prints a table (pods, nodes, services, events, wall s, virtual s, virtual s per wall s,
- * µs per pod, the growth of the wall time against n log n from the smallest size, and the
- * process's peak RSS so far), and
+ * 50,000 pods and more need a larger heap (`node --max-old-space-size=12000`); 100,000
+ * pods (1,000 nodes, 10,000 Services) take about 4-5 minutes and 10 GB: see bench/README.md.
+ * The smallest size runs once untimed first, so that the JIT's warm-up is not in the table.
+ * Prints a table (pods, nodes, services, events, kube-proxy syncs and Service programs
+ * summed over nodes, wall s, virtual s, virtual s per wall s, µs per pod, the growth of the
+ * wall time against n log n from the smallest size, and the process's peak RSS so far), and
  * as its last line: control-plane pods=<largest> ... virtual_per_wall=<x>.
  */
 import type { Deployment, KubeObject, Service } from "@kube-netsim/model";
@@ -23,6 +24,8 @@ export interface ControlPlaneResult {
   readonly services: number;
   readonly events: number;
   readonly kubeProxySyncs: number;
+  /** Service rule sets written by kube-proxies, summed over nodes (KubeProxyStats.servicesProgrammed). */
+  readonly servicesProgrammed: number;
   readonly wallS: number;
   readonly buildWallS: number;
   readonly rolloutWallS: number;
@@ -59,6 +62,7 @@ export function runControlPlane(pods: number, seed: number = 1): ControlPlaneRes
   // from a /9 pod network (32,768 node CIDRs); Services from the default 10.96.0.0/12.
   const sim = new Simulation({ seed, nodes, clusterCIDR: "10.128.0.0/9", nodeCIDRMaskSize: 24 });
   let syncs = 0;
+  let programmed = 0;
   const objects: KubeObject[] = [];
   for (let i = 0; i < services; i++) objects.push(deployment(i, "example/app:1"), service(i));
   sim.apply(objects);
@@ -69,13 +73,17 @@ export function runControlPlane(pods: number, seed: number = 1): ControlPlaneRes
   sim.apply(rolled);
   sim.settle(3_600_000);
   const t2 = performance.now();
-  for (const name of sim.nodeNames) syncs += sim.kubeProxy(name).stats.syncs;
+  for (const name of sim.nodeNames) {
+    syncs += sim.kubeProxy(name).stats.syncs;
+    programmed += sim.kubeProxy(name).stats.servicesProgrammed;
+  }
   return {
     pods,
     nodes,
     services,
     events: sim.scheduler.eventsRun,
     kubeProxySyncs: syncs,
+    servicesProgrammed: programmed,
     wallS: (t2 - t0) / 1000,
     buildWallS: (t1 - t0) / 1000,
     rolloutWallS: (t2 - t1) / 1000,
@@ -92,8 +100,9 @@ for (const n of list) {
   }
 }
 const results: ControlPlaneResult[] = [];
-console.log("| pods | nodes | services | events | kube-proxy syncs | wall s (build + rollout) | virtual s | virtual s per wall s | µs per pod | wall growth / n log n growth | peak RSS MiB |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+runControlPlane(Math.min(...list)); // warm-up, not reported
+console.log("| pods | nodes | services | events | kube-proxy syncs | Service programs | wall s (build + rollout) | virtual s | virtual s per wall s | µs per pod | wall growth / n log n growth | peak RSS MiB |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const n of list) {
   const r = runControlPlane(n);
   results.push(r);
@@ -101,7 +110,7 @@ for (const n of list) {
   const nlogn = (x: number): number => x * Math.log2(x);
   const growth = r.wallS / base.wallS / (nlogn(r.pods) / nlogn(base.pods));
   console.log(
-    `| ${r.pods} | ${r.nodes} | ${r.services} | ${r.events} | ${r.kubeProxySyncs} | ${r.wallS.toFixed(2)} (${r.buildWallS.toFixed(2)} + ${r.rolloutWallS.toFixed(2)}) | ${r.virtualS.toFixed(1)} | ${(r.virtualS / r.wallS).toFixed(2)} | ${((r.wallS * 1e6) / r.pods).toFixed(1)} | ${growth.toFixed(2)} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} |`,
+    `| ${r.pods} | ${r.nodes} | ${r.services} | ${r.events} | ${r.kubeProxySyncs} | ${r.servicesProgrammed} | ${r.wallS.toFixed(2)} (${r.buildWallS.toFixed(2)} + ${r.rolloutWallS.toFixed(2)}) | ${r.virtualS.toFixed(1)} | ${(r.virtualS / r.wallS).toFixed(2)} | ${((r.wallS * 1e6) / r.pods).toFixed(1)} | ${growth.toFixed(2)} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} |`,
   );
 }
 const last = results[results.length - 1];
