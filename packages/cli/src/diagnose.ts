@@ -1,5 +1,5 @@
 import { LABEL_SERVICE_NAME, compileServiceSelector } from "@kube-netsim/model";
-import type { EndpointSlice, Pod, Service } from "@kube-netsim/model";
+import type { EndpointSlice, Pod, Service, ServicePort } from "@kube-netsim/model";
 import type { Simulation } from "@kube-netsim/scenario";
 import type { ScenarioClient } from "./scenario.js";
 import { candidateNames, podResolvConf } from "@kube-netsim/dns";
@@ -171,68 +171,10 @@ export function diagnoseClient(sim: Simulation, client: ScenarioClient): Diagnos
   }
   checks.push({ layer: "service", status: "ok", summary: `Service ${svcKey} has ClusterIP ${svc.spec.clusterIP} and port ${port}/${protocol}`, evidence: [`ports ${portList}`] });
 
-  // 3. selector
-  const selector = svc.spec.selector;
-  const hasSelector = selector !== undefined && Object.keys(selector).length > 0;
-  const sel = compileServiceSelector(selector);
-  const matching = hasSelector ? sim.pods(undefined, svcNs).filter((p) => sel.matches(p.metadata.labels)) : [];
-  const live = matching.filter((p) => p.metadata.deletionTimestamp === undefined);
-  const selText = hasSelector ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",") : "";
-  if (!hasSelector) checks.push({ layer: "selector", status: "n/a", summary: "the Service has no selector: its EndpointSlices are written by hand", evidence: [] });
-  else if (live.length === 0) {
-    const labels = [...new Set(sim.pods(undefined, svcNs).map((p) => Object.entries(p.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")))];
-    checks.push({ layer: "selector", status: "FAIL", summary: `no pod in namespace ${svcNs} matches the selector ${selText}${matching.length > 0 ? ` (only ${matching.length} terminating)` : ""}`, evidence: [`pod labels in ${svcNs}: ${labels.length > 0 ? labels.join("; ") : "(no pods)"}`] });
-    return finish();
-  } else checks.push({ layer: "selector", status: "ok", summary: `${live.length} pod(s) match the selector ${selText}`, evidence: live.map((p) => p.metadata.name) });
-
-  // 4. ready
-  if (hasSelector) {
-    const ready = live.filter(isReady);
-    if (ready.length === 0) {
-      checks.push({ layer: "ready", status: "FAIL", summary: `none of the ${live.length} matching pod(s) is Ready: the EndpointSlice controller publishes them as not ready`, evidence: matching.map(podState) });
-      return finish();
-    }
-    checks.push({ layer: "ready", status: "ok", summary: `${ready.length} of ${live.length} matching pod(s) Ready`, evidence: matching.map(podState) });
-  } else checks.push({ layer: "ready", status: "n/a", summary: "no selector: readiness is whatever the hand-written EndpointSlices say", evidence: [] });
-
-  // 5. EndpointSlices: the endpoints of this Service port, as the API server holds them.
-  const slices = sim.store.list("EndpointSlice", svcNs).filter((s: EndpointSlice) => s.metadata.labels?.[LABEL_SERVICE_NAME] === svc.metadata.name);
-  const apiEndpoints: { key: string; node: string; ready: boolean }[] = [];
-  for (const s of slices) {
-    const slicePort = (s.ports ?? []).find((p) => (p.name ?? "") === (sp.name ?? "") && (p.protocol ?? "TCP") === protocol);
-    if (!slicePort || slicePort.port === undefined) continue;
-    for (const e of s.endpoints ?? []) {
-      // pkg/proxy/endpoint.go: IsReady() is conditions.ready with nil meaning true.
-      apiEndpoints.push({ key: `${e.addresses[0]}:${slicePort.port}`, node: e.nodeName ?? "", ready: e.conditions?.ready !== false });
-    }
-  }
-  apiEndpoints.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const apiReady = apiEndpoints.filter((e) => e.ready);
-  const sliceEvidence = [
-    `EndpointSlices of ${svcKey}: ${slices.map((s) => s.metadata.name).join(", ") || "(none)"}`,
-    ...apiEndpoints.map((e) => `${e.key} on ${e.node || "-"}: ${e.ready ? "ready" : "not ready"}`),
-  ];
-  if (apiReady.length === 0) {
-    checks.push({ layer: "endpointslice", status: "FAIL", summary: `no ready endpoint for port ${sp.name ? `"${sp.name}" ` : ""}${port}/${protocol} in the EndpointSlices (${apiEndpoints.length} not ready): kube-proxy rejects the connections`, evidence: sliceEvidence });
-    return finish();
-  }
-  if (hasSelector) {
-    // The EndpointSlice controller lags the pods by its sync: a published ready endpoint
-    // whose pod is gone or terminating still gets connections (they time out or are reset).
-    const readyIPs = new Set(live.filter(isReady).map((p) => p.status?.podIP ?? ""));
-    const publishedIPs = new Set(apiReady.map((e) => e.key.slice(0, e.key.lastIndexOf(":"))));
-    const stale = apiReady.filter((e) => !readyIPs.has(e.key.slice(0, e.key.lastIndexOf(":"))));
-    const unpublished = live.filter((p) => isReady(p) && !publishedIPs.has(p.status?.podIP ?? ""));
-    if (stale.length > 0 || unpublished.length > 0) {
-      const what = [
-        ...stale.map((e) => `${e.key} is published ready but no Ready pod has that IP (deleted or terminating)`),
-        ...unpublished.map((p) => `${p.metadata.name} (${p.status?.podIP ?? "-"}) is Ready but not published yet`),
-      ];
-      checks.push({ layer: "endpointslice", status: "FAIL", summary: `the EndpointSlices lag the pods (the controller has not synced yet): ${what[0]}${what.length > 1 ? `, and ${what.length - 1} more` : ""}`, evidence: [...sliceEvidence, ...what] });
-      return finish();
-    }
-  }
-  checks.push({ layer: "endpointslice", status: "ok", summary: `${apiReady.length} ready endpoint(s) published, one per Ready pod`, evidence: sliceEvidence });
+  // 3-5. selector, readiness, EndpointSlices
+  const facts = podLayers(sim, { svc, sp, port, protocol }, checks, "kube-proxy rejects the connections", "");
+  if (!facts) return finish();
+  const { apiReady } = facts;
 
   // 6. kube-proxy on the client's node: programmed endpoints versus the API server's.
   const proxy = sim.kubeProxy(node);
@@ -274,15 +216,112 @@ export function diagnoseClient(sim: Simulation, client: ScenarioClient): Diagnos
   checks.push({ layer: "policy", status: "ok", summary: local ? `internalTrafficPolicy Local with ${programmed.length} endpoint(s) on ${node}` : "internalTrafficPolicy Cluster: endpoints on every node are used", evidence: [] });
 
   // 8. application: something listens on the programmed endpoints' pods.
-  const podsByIP = new Map(sim.pods(undefined, svcNs).map((p) => [p.status?.podIP ?? "", p.metadata.name]));
-  const endpointPods = new Set(f.endpoints.map((e) => podsByIP.get(e.ip)).filter((x): x is string => x !== undefined));
-  const silent = sim.warnings().filter((w) => [...endpointPods].some((name) => w.startsWith(`pod ${svcNs}/${name}:`)));
+  if (!applicationLayer(sim, svcNs, f.endpoints.map((e) => e.ip), "programmed", checks)) return finish();
+  return checks;
+}
+
+/** The Service port a client reaches, with the Service. */
+interface ServiceTarget {
+  readonly svc: Service;
+  readonly sp: ServicePort;
+  readonly port: number;
+  readonly protocol: string;
+}
+
+/** What {@link podLayers} learnt: the selector's live pods and the API server's endpoints of the port, sorted by address. */
+interface PodFacts {
+  readonly hasSelector: boolean;
+  readonly live: Pod[];
+  readonly apiReady: readonly { key: string; node: string; ready: boolean }[];
+}
+
+/**
+ * The selector, ready and endpointslice layers of a Service port (pushed to `checks`);
+ * undefined when one fails. `consequence` says what clients get without a ready
+ * endpoint, `readySuffix` is appended to the readiness finding.
+ */
+function podLayers(sim: Simulation, t: ServiceTarget, checks: DiagnoseCheck[], consequence: string, readySuffix: string): PodFacts | undefined {
+  const { svc, sp, port, protocol } = t;
+  const svcNs = svc.metadata.namespace ?? "default";
+  const svcKey = `${svcNs}/${svc.metadata.name}`;
+  const selector = svc.spec.selector;
+  const hasSelector = selector !== undefined && Object.keys(selector).length > 0;
+  const sel = compileServiceSelector(selector);
+  const matching = hasSelector ? sim.pods(undefined, svcNs).filter((p) => sel.matches(p.metadata.labels)) : [];
+  const live = matching.filter((p) => p.metadata.deletionTimestamp === undefined);
+  const selText = hasSelector ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",") : "";
+  if (!hasSelector) checks.push({ layer: "selector", status: "n/a", summary: "the Service has no selector: its EndpointSlices are written by hand", evidence: [] });
+  else if (live.length === 0) {
+    const labels = [...new Set(sim.pods(undefined, svcNs).map((p) => Object.entries(p.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")))];
+    checks.push({ layer: "selector", status: "FAIL", summary: `no pod in namespace ${svcNs} matches the selector ${selText}${matching.length > 0 ? ` (only ${matching.length} terminating)` : ""}`, evidence: [`pod labels in ${svcNs}: ${labels.length > 0 ? labels.join("; ") : "(no pods)"}`] });
+    return undefined;
+  } else checks.push({ layer: "selector", status: "ok", summary: `${live.length} pod(s) match the selector ${selText}`, evidence: live.map((p) => p.metadata.name) });
+
+  if (hasSelector) {
+    const ready = live.filter(isReady);
+    if (ready.length === 0) {
+      checks.push({ layer: "ready", status: "FAIL", summary: `none of the ${live.length} matching pod(s) is Ready: the EndpointSlice controller publishes them as not ready${readySuffix}`, evidence: matching.map(podState) });
+      return undefined;
+    }
+    checks.push({ layer: "ready", status: "ok", summary: `${ready.length} of ${live.length} matching pod(s) Ready`, evidence: matching.map(podState) });
+  } else checks.push({ layer: "ready", status: "n/a", summary: "no selector: readiness is whatever the hand-written EndpointSlices say", evidence: [] });
+
+  // The endpoints of this Service port, as the API server holds them.
+  const slices = sim.store.list("EndpointSlice", svcNs).filter((s: EndpointSlice) => s.metadata.labels?.[LABEL_SERVICE_NAME] === svc.metadata.name);
+  const apiEndpoints: { key: string; node: string; ready: boolean }[] = [];
+  for (const s of slices) {
+    const slicePort = (s.ports ?? []).find((p) => (p.name ?? "") === (sp.name ?? "") && (p.protocol ?? "TCP") === protocol);
+    if (!slicePort || slicePort.port === undefined) continue;
+    for (const e of s.endpoints ?? []) {
+      // pkg/proxy/endpoint.go: IsReady() is conditions.ready with nil meaning true.
+      apiEndpoints.push({ key: `${e.addresses[0]}:${slicePort.port}`, node: e.nodeName ?? "", ready: e.conditions?.ready !== false });
+    }
+  }
+  apiEndpoints.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const apiReady = apiEndpoints.filter((e) => e.ready);
+  const sliceEvidence = [
+    `EndpointSlices of ${svcKey}: ${slices.map((s) => s.metadata.name).join(", ") || "(none)"}`,
+    ...apiEndpoints.map((e) => `${e.key} on ${e.node || "-"}: ${e.ready ? "ready" : "not ready"}`),
+  ];
+  if (apiReady.length === 0) {
+    checks.push({ layer: "endpointslice", status: "FAIL", summary: `no ready endpoint for port ${sp.name ? `"${sp.name}" ` : ""}${port}/${protocol} in the EndpointSlices (${apiEndpoints.length} not ready): ${consequence}`, evidence: sliceEvidence });
+    return undefined;
+  }
+  if (hasSelector) {
+    // The EndpointSlice controller lags the pods by its sync: a published ready endpoint
+    // whose pod is gone or terminating still gets connections (they time out or are reset).
+    const readyIPs = new Set(live.filter(isReady).map((p) => p.status?.podIP ?? ""));
+    const publishedIPs = new Set(apiReady.map((e) => e.key.slice(0, e.key.lastIndexOf(":"))));
+    const stale = apiReady.filter((e) => !readyIPs.has(e.key.slice(0, e.key.lastIndexOf(":"))));
+    const unpublished = live.filter((p) => isReady(p) && !publishedIPs.has(p.status?.podIP ?? ""));
+    if (stale.length > 0 || unpublished.length > 0) {
+      const what = [
+        ...stale.map((e) => `${e.key} is published ready but no Ready pod has that IP (deleted or terminating)`),
+        ...unpublished.map((p) => `${p.metadata.name} (${p.status?.podIP ?? "-"}) is Ready but not published yet`),
+      ];
+      checks.push({ layer: "endpointslice", status: "FAIL", summary: `the EndpointSlices lag the pods (the controller has not synced yet): ${what[0]}${what.length > 1 ? `, and ${what.length - 1} more` : ""}`, evidence: [...sliceEvidence, ...what] });
+      return undefined;
+    }
+  }
+  checks.push({ layer: "endpointslice", status: "ok", summary: `${apiReady.length} ready endpoint(s) published, one per Ready pod`, evidence: sliceEvidence });
+
+  return { hasSelector, live, apiReady };
+}
+
+/**
+ * The application layer: the pods behind `ips` (endpoint addresses, in namespace
+ * `namespace`) have an application listening; false (after a FAIL) when some do not.
+ */
+function applicationLayer(sim: Simulation, namespace: string, ips: readonly string[], which: string, checks: DiagnoseCheck[]): boolean {
+  const podsByIP = new Map(sim.pods(undefined, namespace).map((p) => [p.status?.podIP ?? "", p.metadata.name]));
+  const endpointPods = new Set(ips.map((ip) => podsByIP.get(ip)).filter((x): x is string => x !== undefined));
+  const silent = sim.warnings().filter((w) => [...endpointPods].some((name) => w.startsWith(`pod ${namespace}/${name}:`)));
   if (silent.length > 0) {
     checks.push({ layer: "application", status: "FAIL", summary: `${silent.length} endpoint pod(s) have no application listening: connections to them are refused`, evidence: silent });
-    return finish();
+    return false;
   }
-  checks.push({ layer: "application", status: "ok", summary: "every programmed endpoint's pod has an application listening", evidence: [] });
-  return checks;
+  checks.push({ layer: "application", status: "ok", summary: `every ${which} endpoint's pod has an application listening`, evidence: [] });
+  return true;
 }
 
 /**
