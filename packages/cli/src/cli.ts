@@ -405,7 +405,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
   program
     .command("diagnose")
-    .description("why a client's requests are refused or time out: DNS, Service and port, selector, readiness, EndpointSlices, the node's kube-proxy, traffic policy, application, each ok or FAIL with evidence (exit 0 all ok, 1 a layer failed)")
+    .description("why a client's requests are refused or time out: DNS, Service and port, selector, readiness, EndpointSlices, the node's kube-proxy, traffic policy, application, each ok or FAIL with evidence; for an external client the load balancer, its health checks and the node of entry's NodePort/LB rules (externalTrafficPolicy), or the Ingress controller and rule for target: ingress (exit 0 all ok, 1 a layer failed)")
     .argument("<scenario>", "scenario file (YAML)")
     .requiredOption("--client <name>", "the client whose requests to explain")
     .option("--at <time>", "when, after the traffic start (default: the end of the traffic, before the drain)")
@@ -418,9 +418,6 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       const client = scenario.clients.find((c) => c.name === opts.client);
       if (!client) {
         throw new InputError([{ file: "<args>", message: `--client: Unsupported value: "${opts.client}": supported values: ${scenario.clients.map((c) => `"${c.name}"`).join(", ") || "(the scenario has no clients)"}` }]);
-      }
-      if (client.external === true) {
-        throw new InputError([{ file: "<args>", message: `--client: Invalid value: "${opts.client}": diagnose walks a pod client's path (DNS, Service, pods, EndpointSlices, kube-proxy); external clients are not supported` }]);
       }
       const at = opts.at === undefined ? scenario.duration : parseDurationArg(opts.at, "--at");
       // Count this client's requests by outcome up to --at from the request records of the trace.
@@ -443,10 +440,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       });
       const node = client.node ?? run.sim.nodeNames[0];
       let out = `kube-netsim diagnose ${file} --client ${client.name} at t=${(at / 1000).toFixed(3)} s after the traffic start (virtual time ${(run.sim.now / 1000).toFixed(3)} s), seed ${run.seed}, kube-proxy ${run.mode}\n`;
-      out += `  client ${client.name} on ${node} in namespace ${client.namespace ?? "default"} -> ${client.target} (${client.protocol ?? "TCP"})\n`;
+      if (client.external === true) {
+        const via = client.target === "ingress" ? `ingress, host ${client.host ?? "(the load-balancer IP)"}, path ${client.path ?? "/"}` : client.target === "lb" ? `lb, Service ${client.namespace ?? "default"}/${client.service ?? "-"}${client.port !== undefined ? ` port ${client.port}` : ""}` : client.target;
+        out += `  client ${client.name} outside the cluster${client.sourceIP !== undefined ? ` (source IP ${client.sourceIP})` : ""} -> ${via} (TCP)\n`;
+      } else out += `  client ${client.name} on ${node} in namespace ${client.namespace ?? "default"} -> ${client.target} (${client.protocol ?? "TCP"})\n`;
       if (unresolved.length > 0) out += `  the client could not start: ${unresolved[0]}\n`;
       else out += `  requests ended so far: ${["completed", "refused", "reset", "timedOut", "dropped"].map((k) => `${counts[k] ?? 0} ${k}`).join(", ")}\n`;
-      const checks = diagnoseClient(run.sim, client);
+      const checks = diagnoseClient(run.sim, client, { loadBalancer: scenario.simulation.loadBalancer });
       out += "\n" + formatDiagnosis(checks);
       io.stdout(out);
       if (checks.some((c) => c.status === "FAIL")) status = EXIT_EXPECTATION_FAILED;
