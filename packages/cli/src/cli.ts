@@ -446,6 +446,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       } else out += `  client ${client.name} on ${node} in namespace ${client.namespace ?? "default"} -> ${client.target} (${client.protocol ?? "TCP"})\n`;
       if (unresolved.length > 0) out += `  the client could not start: ${unresolved[0]}\n`;
       else out += `  requests ended so far: ${["completed", "refused", "reset", "timedOut", "dropped"].map((k) => `${counts[k] ?? 0} ${k}`).join(", ")}\n`;
+      const http = client.external === true && client.target === "ingress" ? run.sim.results().ingress?.byClient[client.name] : undefined;
+      if (http !== undefined) out += `  HTTP responses from the Ingress controller: ${Object.entries(http).map(([code, n]) => `${n} x ${code}`).join(", ") || "(none yet)"}\n`;
       const checks = diagnoseClient(run.sim, client, { loadBalancer: scenario.simulation.loadBalancer });
       out += "\n" + formatDiagnosis(checks);
       io.stdout(out);

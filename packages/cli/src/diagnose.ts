@@ -1,6 +1,6 @@
 import { LABEL_SERVICE_NAME, compileServiceSelector, matchIngress, needsHealthCheck } from "@kube-netsim/model";
 import type { EndpointSlice, IngressBackend, Pod, Service, ServicePort } from "@kube-netsim/model";
-import { INGRESS_CONTROLLER_NAME, INGRESS_NAMESPACE } from "@kube-netsim/scenario";
+import { DEFAULT_HEALTH_CHECK, INGRESS_CONTROLLER_NAME, INGRESS_NAMESPACE } from "@kube-netsim/scenario";
 import type { LoadBalancerOptions, Simulation } from "@kube-netsim/scenario";
 import type { ScenarioClient } from "./scenario.js";
 import { candidateNames, podResolvConf } from "@kube-netsim/dns";
@@ -422,14 +422,29 @@ function loadBalancerLayers(sim: Simulation, svc: Service | undefined, what: str
   const probe = local ? `healthCheckNodePort ${svc.spec.healthCheckNodePort ?? "-"} (externalTrafficPolicy Local)` : "kube-proxy's /healthz on port 10256 (externalTrafficPolicy Cluster)";
   evidence.unshift(`the load balancer checks ${probe} on every node`);
   if (healthy.length === 0) {
-    const why = local
-      ? "every node answers 503 or nothing: no node has a local ready endpoint as its kube-proxy last synced"
-      : "no node answers: every node is down";
-    evidence.push(
-      local
-        ? `to fix: give the Service ready pods (the layers below say why it has none), or wait until kube-proxy has synced them and the load balancer has counted healthyThreshold passing checks`
-        : "to fix: bring nodes back",
-    );
+    // Why: a node passes now but has not been counted yet, or no node has a local ready
+    // endpoint (none is published ready, or kube-proxy has not synced, or their nodes are down).
+    const hc = { ...DEFAULT_HEALTH_CHECK, ...options.loadBalancer?.healthCheck };
+    const passing = sim.nodeNames.filter((n) => !down.has(n) && (!local || sim.kubeProxy(n).healthCheck(ns, svc.metadata.name).statusCode === 200));
+    const ready = readyEndpointNodes(sim, svc);
+    let why: string;
+    let fix: string;
+    if (passing.length > 0) {
+      why = `${passing.join(", ")} ${passing.length === 1 ? "passes" : "pass"} now, but the load balancer has not counted healthyThreshold ${hc.healthyThreshold} passing check(s) yet (it checks every ${seconds(hc.interval)})`;
+      fix = "to fix: wait for the next health checks, or shorten cluster.loadBalancer.healthCheck.interval";
+    } else if (!local) {
+      why = "no node answers: every node is down";
+      fix = "to fix: bring the nodes back";
+    } else if (ready.length === 0) {
+      why = "every node answers 503: the Service has no ready endpoint at all, so no node has a local one";
+      fix = "to fix: make the Service's pods Ready (its selector, the pods' readiness probes; `diagnose` of a pod client of the Service shows which)";
+    } else {
+      const nodes = [...new Set(ready)].sort();
+      const downOnes = nodes.filter((n) => down.has(n));
+      why = downOnes.length === nodes.length ? `the ready endpoints' nodes (${nodes.join(", ")}) are down` : `ready endpoints are on ${nodes.join(", ")}, but kube-proxy there has not synced them yet (its health check answers as of its last sync)`;
+      fix = downOnes.length === nodes.length ? "to fix: bring the nodes back, or run the pods elsewhere" : "to fix: wait for kube-proxy's sync (diagnose later with --at)";
+    }
+    evidence.push(`ready endpoints published for ${key}: ${ready.length}${ready.length > 0 ? ` (on ${[...new Set(ready)].sort().join(", ")})` : ""}`, fix);
     checks.push({
       layer: "health-check",
       status: "FAIL",
@@ -440,6 +455,16 @@ function loadBalancerLayers(sim: Simulation, svc: Service | undefined, what: str
   }
   checks.push({ layer: "health-check", status: "ok", summary: `the load balancer sends new connections to ${healthy.join(", ")} (${healthy.length} of ${sim.nodeNames.length} node(s) pass its health check)`, evidence });
   return { nodes: healthy, ip };
+}
+
+/** The nodes of the ready endpoints (any port) the EndpointSlices of `svc` publish, one item per endpoint. */
+function readyEndpointNodes(sim: Simulation, svc: Service): string[] {
+  const out: string[] = [];
+  for (const s of sim.store.list("EndpointSlice", svc.metadata.namespace ?? "default")) {
+    if (s.metadata.labels?.[LABEL_SERVICE_NAME] !== svc.metadata.name) continue;
+    for (const e of s.endpoints ?? []) if (e.conditions?.ready !== false) out.push(e.nodeName ?? "");
+  }
+  return out;
 }
 
 /** The external client's entry, from its target (`lb`, or `<ip>:<port>`), or a failed check. */
@@ -583,6 +608,7 @@ function diagnoseExternal(sim: Simulation, client: ScenarioClient, options: Diag
   // Cluster masquerades to the node's IP and may forward to another node.
   if (local) {
     const dropping = perNode.filter((p) => p.verdict !== "forward");
+    const hc = { ...DEFAULT_HEALTH_CHECK, ...options.loadBalancer?.healthCheck };
     if (dropping.length > 0) {
       const where = [...new Set(apiReady.map((e) => e.node))].sort();
       const viaLb = entry.kind === "load-balancer";
@@ -594,7 +620,7 @@ function diagnoseExternal(sim: Simulation, client: ScenarioClient, options: Diag
           `ready endpoints are on ${where.join(", ") || "(none)"}`,
           ...dropping.map((p) => `verdict for ${p.address} on ${p.node}: ${p.verdict}`),
           viaLb
-            ? "to fix: wait for the health check to take the node out, or set externalTrafficPolicy: Cluster"
+            ? `to fix: wait for the health check to take the node out (${hc.unhealthyThreshold} failed checks ${seconds(hc.interval)} apart), shorten cluster.loadBalancer.healthCheck, or set externalTrafficPolicy: Cluster`
             : `to fix: call a node that runs a ready pod (${where.join(", ")}), go through the load balancer (its health check on healthCheckNodePort skips nodes without one), or set externalTrafficPolicy: Cluster (the pods then see the node's IP)`,
         ],
       });
@@ -643,7 +669,7 @@ function diagnoseIngress(sim: Simulation, client: ScenarioClient, options: Diagn
     });
     return false;
   }
-  checks.push({ layer: "controller", status: "ok", summary: `${ready.length} Ingress controller pod(s) Ready; ${lb.nodes.join(", ")} forward ${address} to them (externalTrafficPolicy ${controller.spec.externalTrafficPolicy ?? "Cluster"})`, evidence });
+  checks.push({ layer: "controller", status: "ok", summary: `${ready.length} Ingress controller pod(s) Ready; ${lb.nodes.join(", ")} ${lb.nodes.length === 1 ? "forwards" : "forward"} ${address} to them (externalTrafficPolicy ${controller.spec.externalTrafficPolicy ?? "Cluster"})`, evidence });
 
   // 4. the Ingress rule for the client's host and path (the controller's view, as of its last sync)
   const route = sim.results().ingress?.routes[client.name];
@@ -664,7 +690,7 @@ function diagnoseIngress(sim: Simulation, client: ScenarioClient, options: Diagn
       status: "FAIL",
       summary: `no Ingress rule matches host ${host} and path ${path}: the controller answers 404 Not Found`,
       evidence: [
-        `rules: ${ruleList.length > 0 ? "" : "(no Ingress)"}`,
+        `Ingress rules${ruleList.length > 0 ? ":" : ": (no Ingress)"}`,
         ...ruleList.map((r) => `  ${r}`),
         api !== undefined
           ? `the API server's Ingresses do match (${api.key}): the controller has not synced them yet (--sync-rate-limit), or the Ingress's ingressClassName is not the controller's`
