@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { formatDuration, parseDuration } from "./duration.js";
-import { bucketsCSV, formatPods, formatCompareSummary, formatDnsAnswers, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
+import { bucketsCSV, formatPods, formatCompareSummary, formatDnsAnswers, formatExternalAddresses, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
 import { runScenario } from "./runner.js";
 import type { ScenarioRun } from "./runner.js";
 import { checkMode, loadScenarioFile } from "./scenario.js";
@@ -481,6 +481,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           out += "Pods (API server)\n" + formatPods(sim);
           out += "\nEndpointSlices (API server)\n" + formatEndpointSlices(sim, opts.service);
           if (scenario.simulation.dns !== undefined) out += "\nDNS answers (CoreDNS, from a pod on the first node)\n" + formatDnsAnswers(sim, opts.service);
+          const external = formatExternalAddresses(sim, opts.service);
+          if (external !== undefined) out += "\nExternal addresses (NodePorts, load balancers, externalIPs: each node's verdict for connections from outside)\n" + external;
         }
         out += `\n${mode} rules on ${node}\n`;
         out += sim.kubeProxy(node).ruleset().replace(/\n?$/, "\n");
