@@ -2,7 +2,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, runCli } from "./cli.js";
-import { dnsQueries } from "./diagnose.js";
+import { diagnoseClient, dnsQueries } from "./diagnose.js";
+import { runScenario } from "./runner.js";
+import { loadScenarioFile } from "./scenario.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DIR = join(ROOT, "packages/cli/test-fixtures/diagnose");
@@ -235,5 +237,38 @@ describe("diagnose an external client: one fixture per failing layer", () => {
     expect(statuses(r.stdout)).toEqual(INGRESS.map((l) => `ok ${l}`));
     expect(r.stdout).toContain(rule);
     expect(r.stdout).toMatch(/HTTP responses from the Ingress controller: [0-9]+ x 200\n/);
+  });
+});
+
+describe("diagnoseClient: external targets that reach nothing", () => {
+  const scenario = loadScenarioFile(join(DIR, "nodeport-local.yaml"));
+  const run = runScenario(scenario, { stopAt: 1_000 });
+  const client = scenario.clients[0];
+
+  it.each([
+    [
+      "a node IP and a port that is no Service's nodePort",
+      "10.0.0.10:30081",
+      "service",
+      ["n/a load-balancer", "n/a health-check", "FAIL service"],
+      "no Service of type NodePort or LoadBalancer has nodePort 30081: nothing is programmed for 10.0.0.10:30081 (the connections are lost)",
+      "nodePorts: default/api 80/TCP nodePort 30080",
+    ],
+    [
+      "an IP that is no node's, load balancer's or externalIP",
+      "198.51.100.99:80",
+      "load-balancer",
+      ["FAIL load-balancer", "skip health-check", "skip service"],
+      "198.51.100.99 is not a node's InternalIP, a load-balancer ingress IP or an externalIP of any Service: nothing in the cluster answers it",
+      "node IPs: node-1 10.0.0.10, node-2 10.0.0.11",
+    ],
+  ])("%s", (_name, target, layer, first, summary, evidence) => {
+    const checks = diagnoseClient(run.sim, { ...client, target });
+    expect(checks.map((c) => c.layer)).toEqual(EXTERNAL);
+    expect(checks.slice(0, 3).map((c) => `${c.status} ${c.layer}`)).toEqual(first);
+    const failed = checks.find((c) => c.status === "FAIL");
+    expect(failed?.layer).toBe(layer);
+    expect(failed?.summary).toBe(summary);
+    expect(failed?.evidence).toContain(evidence);
   });
 });
