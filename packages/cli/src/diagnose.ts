@@ -101,8 +101,16 @@ function podState(p: Pod): string {
  * policy leaves the node an endpoint, and the endpoints' pods have an application
  * listening. Layers after the first failing one are `skip`.
  *
+ * An external client (`external: true`) is walked from outside: its load balancer (ingress
+ * IP, health checks on `healthCheckNodePort`) or the node it calls, the Service port, its
+ * pods and EndpointSlices, the rules of the node(s) of entry and `externalTrafficPolicy`,
+ * the application; through the Ingress controller (`target: ingress`), the controller's
+ * load balancer and pods, the Ingress rule for the client's host and path, and the
+ * backend Service's pods and EndpointSlices.
+ *
  * @param sim - the simulation, run up to the moment of interest.
  * @param client - the client, as the scenario gives it.
+ * @param options - what the simulation does not hold: the cluster's load-balancer settings.
  * @example
  * ```ts
  * const run = runScenario(scenario, { stopAt: 30_010 });
@@ -331,10 +339,10 @@ function applicationLayer(sim: Simulation, namespace: string, ips: readonly stri
  *
  * @example
  * ```ts
- * const scenario = loadScenarioFile("examples/scenarios/external-lb.yaml");
- * const run = runScenario(scenario, { stopAt: 1_000 });
+ * const scenario = loadScenarioFile("packages/cli/test-fixtures/diagnose/lb-pending.yaml"); // provisioningDelay: 1m
+ * const run = runScenario(scenario, { stopAt: 5_000, onClientError: () => undefined }); // the client cannot start: no ingress IP yet
  * const options: DiagnoseOptions = { loadBalancer: scenario.simulation.loadBalancer };
- * diagnoseClient(run.sim, scenario.clients[0], options)[0].summary; // the load balancer: pending, provisioningDelay 2 s
+ * diagnoseClient(run.sim, scenario.clients[0], options)[0].evidence[0]; // "cluster.loadBalancer.provisioningDelay: 60 s from the Service's creation"
  * ```
  */
 export interface DiagnoseOptions {
