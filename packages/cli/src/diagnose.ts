@@ -27,7 +27,11 @@ export type DiagnoseStatus = "ok" | "FAIL" | "skip" | "n/a";
  * ```
  */
 export interface DiagnoseCheck {
-  /** The layer: `dns`, `service`, `selector`, `ready`, `endpointslice`, `kube-proxy`, `policy`, `application`. */
+  /**
+   * The layer: `dns`, `service`, `selector`, `ready`, `endpointslice`, `kube-proxy`,
+   * `policy`, `application`; for an external client `load-balancer`, `health-check` in
+   * place of `dns` (and `controller`, `ingress-rule` through the Ingress controller).
+   */
   readonly layer: string;
   /** `ok`, `FAIL`, `n/a` (does not apply), or `skip` (not checked: an earlier layer failed). */
   readonly status: DiagnoseStatus;
