@@ -448,7 +448,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       else out += `  requests ended so far: ${["completed", "refused", "reset", "timedOut", "dropped"].map((k) => `${counts[k] ?? 0} ${k}`).join(", ")}\n`;
       const http = client.external === true && client.target === "ingress" ? run.sim.results().ingress?.byClient[client.name] : undefined;
       if (http !== undefined) out += `  HTTP responses from the Ingress controller: ${Object.entries(http).map(([code, n]) => `${n} x ${code}`).join(", ") || "(none yet)"}\n`;
-      const checks = diagnoseClient(run.sim, client, { loadBalancer: scenario.simulation.loadBalancer });
+      const ic = scenario.simulation.ingressController;
+      const checks = diagnoseClient(run.sim, client, { loadBalancer: scenario.simulation.loadBalancer, ingressClassName: typeof ic === "object" ? ic.className : undefined });
       out += "\n" + formatDiagnosis(checks);
       io.stdout(out);
       if (checks.some((c) => c.status === "FAIL")) status = EXIT_EXPECTATION_FAILED;

@@ -184,6 +184,24 @@ describe("diagnose an external client: one fixture per failing layer", () => {
       ["default/shop: host shop.example.com path /api (Prefix) -> api:80, class nginx", "HTTP responses from the Ingress controller: 250 x 404"],
     ],
     [
+      "ingress-not-synced.yaml",
+      "3.5s",
+      INGRESS,
+      "ingress-rule",
+      [],
+      "diagnosis: ingress-rule: the controller has not synced the Ingress rule that matches host shop.example.com and path /api/items (default/shop: shop.example.com/api (Prefix)) yet: it answers 404 Not Found until its next sync",
+      ["to fix: wait for the controller's next sync (--sync-rate-limit: cluster.ingressController.syncRateLimit)", "HTTP responses from the Ingress controller: 178 x 404\n"],
+    ],
+    [
+      "ingress-other-class.yaml",
+      "5s",
+      INGRESS,
+      "ingress-rule",
+      [],
+      "diagnosis: ingress-rule: no Ingress of class nginx matches host shop.example.com and path /api/items: Ingress default/shop does, but its ingressClassName traefik is another controller's; this one answers 404 Not Found",
+      ["default/shop: host shop.example.com path /api (Prefix) -> api:80, class traefik", "to fix: set spec.ingressClassName: nginx on the Ingress"],
+    ],
+    [
       "ingress-backend-not-ready.yaml",
       "5s",
       INGRESS,
@@ -199,6 +217,13 @@ describe("diagnose an external client: one fixture per failing layer", () => {
     expect(statuses(r.stdout)).toEqual(upTo(layer, layers, notApplicable));
     expect(r.stdout.trimEnd().split("\n").pop()).toBe(diagnosis);
     for (const e of evidence) expect(r.stdout).toContain(e);
+  });
+
+  it("the Ingress of the not-synced fixture is served once the controller's next sync has applied it", async () => {
+    const r = await diagnose(join(DIR, "ingress-not-synced.yaml"), "--client", "web", "--at", "5s");
+    expect(r.code).toBe(EXIT_OK);
+    expect(statuses(r.stdout)).toEqual(INGRESS.map((l) => `ok ${l}`));
+    expect(r.stdout).toMatch(/HTTP responses from the Ingress controller: [0-9]+ x 200, [0-9]+ x 404\n/);
   });
 
   it("exit 0 when every layer is ok: the load balancer skips node-3, which has no api pod (examples/scenarios/external-lb.yaml)", async () => {

@@ -356,6 +356,8 @@ export interface DiagnoseOptions {
    * Undefined: not known (an Ingress controller brings one of its own).
    */
   readonly loadBalancer?: LoadBalancerOptions;
+  /** The IngressClass the Ingress controller implements (`cluster.ingressController.className`). Default `nginx`. */
+  readonly ingressClassName?: string;
 }
 
 /** The layers of an external client through a load balancer, a NodePort or an externalIP. */
@@ -696,19 +698,38 @@ function diagnoseIngress(sim: Simulation, client: ScenarioClient, options: Diagn
   ]);
   const rule = route?.rule ?? "(no rule)";
   if (rule === "(no rule)") {
-    const api = matchIngress(ingresses, host, path);
-    checks.push({
-      layer: "ingress-rule",
-      status: "FAIL",
-      summary: `no Ingress rule matches host ${host} and path ${path}: the controller answers 404 Not Found`,
-      evidence: [
-        `Ingress rules${ruleList.length > 0 ? ":" : ": (no Ingress)"}`,
-        ...ruleList.map((r) => `  ${r}`),
-        api !== undefined
-          ? `the API server's Ingresses do match (${api.key}): the controller has not synced them yet (--sync-rate-limit), or the Ingress's ingressClassName is not the controller's`
-          : "to fix: add a rule for this host (or one without a host) whose path is a prefix of the request's, or a defaultBackend; or correct the client's host and path",
-      ],
-    });
+    // The controller serves the Ingresses of its class and those without one (as
+    // IngressController in @kube-netsim/scenario models it).
+    const className = options.ingressClassName ?? "nginx";
+    const served = matchIngress(
+      ingresses.filter((i) => i.spec.ingressClassName === undefined || i.spec.ingressClassName === className),
+      host,
+      path,
+    );
+    const other = served === undefined ? matchIngress(ingresses, host, path) : undefined;
+    const listing = [`Ingress rules${ruleList.length > 0 ? ":" : ": (no Ingress)"}`, ...ruleList.map((r) => `  ${r}`)];
+    if (served !== undefined) {
+      checks.push({
+        layer: "ingress-rule",
+        status: "FAIL",
+        summary: `the controller has not synced the Ingress rule that matches host ${host} and path ${path} (${served.ingress.metadata.namespace ?? "default"}/${served.key}) yet: it answers 404 Not Found until its next sync`,
+        evidence: [...listing, "to fix: wait for the controller's next sync (--sync-rate-limit: cluster.ingressController.syncRateLimit) or diagnose later with --at"],
+      });
+    } else if (other !== undefined) {
+      checks.push({
+        layer: "ingress-rule",
+        status: "FAIL",
+        summary: `no Ingress of class ${className} matches host ${host} and path ${path}: Ingress ${other.ingress.metadata.namespace ?? "default"}/${other.ingress.metadata.name} does, but its ingressClassName ${other.ingress.spec.ingressClassName ?? "-"} is another controller's; this one answers 404 Not Found`,
+        evidence: [...listing, `to fix: set spec.ingressClassName: ${className} on the Ingress`],
+      });
+    } else {
+      checks.push({
+        layer: "ingress-rule",
+        status: "FAIL",
+        summary: `no Ingress rule matches host ${host} and path ${path}: the controller answers 404 Not Found`,
+        evidence: [...listing, "to fix: add a rule for this host (or one without a host) whose path is a prefix of the request's, or a defaultBackend; or correct the client's host and path"],
+      });
+    }
     return false;
   }
   const match = ingresses
