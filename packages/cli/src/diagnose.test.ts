@@ -166,6 +166,15 @@ describe("diagnose an external client: one fixture per failing layer", () => {
       ],
     ],
     [
+      "nodeport-node-down.yaml",
+      "5s",
+      EXTERNAL,
+      "kube-proxy",
+      ["load-balancer", "health-check"],
+      "diagnosis: kube-proxy: node-1 is down: the connections that enter by it are lost (the client times out)",
+      ["node-1: failed (failNode): its kubelet and kube-proxy are gone and nothing answers on 10.0.0.10", "to fix: call another node (node-2)", "97 timedOut"],
+    ],
+    [
       "lb-stale-health.yaml",
       "10s",
       EXTERNAL,

@@ -604,6 +604,22 @@ function diagnoseExternal(sim: Simulation, client: ScenarioClient, options: Diag
     ...perNode.map((p) => p.line),
     ...perNode.map((p) => `API server's ready endpoints${local ? ` on ${p.node} (externalTrafficPolicy Local)` : ""}: ${p.expected.join(", ") || "(none)"}`),
   ];
+  // A failed node forwards nothing: what enters by it is lost (ExternalRoute in @kube-netsim/scenario).
+  const down = new Set(sim.failedNodeNames);
+  const deadEntries = nodes.filter((n) => down.has(n));
+  if (deadEntries.length > 0) {
+    const viaLb = entry.kind === "load-balancer";
+    checks.push({
+      layer: "kube-proxy",
+      status: "FAIL",
+      summary: `${deadEntries.join(", ")} ${deadEntries.length === 1 ? "is" : "are"} down: the connections that enter by ${deadEntries.length === 1 ? "it" : "them"} are lost (the client times out)${viaLb ? "; the load balancer still counts it healthy (unhealthyThreshold not reached)" : ""}`,
+      evidence: [
+        ...deadEntries.map((n) => `${n}: failed (failNode): its kubelet and kube-proxy are gone and nothing answers on ${sim.nodeIP(n)}`),
+        viaLb ? "to fix: wait for the health check to take the node out, or bring the node back" : `to fix: call another node (${sim.nodeNames.filter((n) => !down.has(n)).join(", ") || "none is up"}) or go through a load balancer, or bring the node back`,
+      ],
+    });
+    return finish();
+  }
   const lagging = perNode.filter((p) => !p.same || p.verdict === "no-rule");
   if (lagging.length > 0) {
     const p = lagging[0];
