@@ -689,6 +689,11 @@ function diagnoseIngress(sim: Simulation, client: ScenarioClient, options: Diagn
     checks.push({ layer: "controller", status: "FAIL", summary: `no Ingress controller pod is Ready (${pods.length} pod(s)): nothing serves the controller's Service`, evidence: [...evidence, "to fix: give cluster.ingressController replicas >= 1 and let its pods turn Ready"] });
     return false;
   }
+  const downNodes = lb.nodes.filter((n) => sim.failedNodeNames.includes(n));
+  if (downNodes.length > 0) {
+    checks.push({ layer: "controller", status: "FAIL", summary: `${downNodes.join(", ")} ${downNodes.length === 1 ? "is" : "are"} down but the load balancer still counts ${downNodes.length === 1 ? "it" : "them"} healthy: the connections that enter there are lost (the client times out)`, evidence: [...evidence, "to fix: wait for the health check to take the node out, or bring the node back"] });
+    return false;
+  }
   const bad = lb.nodes.filter((_, i) => rules[i].verdict !== "forward");
   if (bad.length > 0) {
     checks.push({
