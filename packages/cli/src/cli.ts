@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { formatDuration, parseDuration } from "./duration.js";
-import { bucketsCSV, formatPods, formatCompareSummary, formatDnsAnswers, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
+import { bucketsCSV, formatPods, formatCompareSummary, formatDnsAnswers, formatExternalAddresses, formatEndpointSlices, formatRunSummary, runJSON, toJSON } from "./format.js";
 import { runScenario } from "./runner.js";
 import type { ScenarioRun } from "./runner.js";
 import { checkMode, loadScenarioFile } from "./scenario.js";
@@ -405,7 +405,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
   program
     .command("diagnose")
-    .description("why a client's requests are refused or time out: DNS, Service and port, selector, readiness, EndpointSlices, the node's kube-proxy, traffic policy, application, each ok or FAIL with evidence (exit 0 all ok, 1 a layer failed)")
+    .description("why a client's requests are refused or time out: DNS, Service and port, selector, readiness, EndpointSlices, the node's kube-proxy, traffic policy, application, each ok or FAIL with evidence; for an external client the load balancer, its health checks and the node of entry's NodePort/LB rules (externalTrafficPolicy), or the Ingress controller and rule for target: ingress (exit 0 all ok, 1 a layer failed)")
     .argument("<scenario>", "scenario file (YAML)")
     .requiredOption("--client <name>", "the client whose requests to explain")
     .option("--at <time>", "when, after the traffic start (default: the end of the traffic, before the drain)")
@@ -418,9 +418,6 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       const client = scenario.clients.find((c) => c.name === opts.client);
       if (!client) {
         throw new InputError([{ file: "<args>", message: `--client: Unsupported value: "${opts.client}": supported values: ${scenario.clients.map((c) => `"${c.name}"`).join(", ") || "(the scenario has no clients)"}` }]);
-      }
-      if (client.external === true) {
-        throw new InputError([{ file: "<args>", message: `--client: Invalid value: "${opts.client}": diagnose walks a pod client's path (DNS, Service, pods, EndpointSlices, kube-proxy); external clients are not supported` }]);
       }
       const at = opts.at === undefined ? scenario.duration : parseDurationArg(opts.at, "--at");
       // Count this client's requests by outcome up to --at from the request records of the trace.
@@ -443,10 +440,16 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       });
       const node = client.node ?? run.sim.nodeNames[0];
       let out = `kube-netsim diagnose ${file} --client ${client.name} at t=${(at / 1000).toFixed(3)} s after the traffic start (virtual time ${(run.sim.now / 1000).toFixed(3)} s), seed ${run.seed}, kube-proxy ${run.mode}\n`;
-      out += `  client ${client.name} on ${node} in namespace ${client.namespace ?? "default"} -> ${client.target} (${client.protocol ?? "TCP"})\n`;
+      if (client.external === true) {
+        const via = client.target === "ingress" ? `ingress, host ${client.host ?? "(the load-balancer IP)"}, path ${client.path ?? "/"}` : client.target === "lb" ? `lb, Service ${client.namespace ?? "default"}/${client.service ?? "-"}${client.port !== undefined ? ` port ${client.port}` : ""}` : client.target;
+        out += `  client ${client.name} outside the cluster${client.sourceIP !== undefined ? ` (source IP ${client.sourceIP})` : ""} -> ${via} (TCP)\n`;
+      } else out += `  client ${client.name} on ${node} in namespace ${client.namespace ?? "default"} -> ${client.target} (${client.protocol ?? "TCP"})\n`;
       if (unresolved.length > 0) out += `  the client could not start: ${unresolved[0]}\n`;
       else out += `  requests ended so far: ${["completed", "refused", "reset", "timedOut", "dropped"].map((k) => `${counts[k] ?? 0} ${k}`).join(", ")}\n`;
-      const checks = diagnoseClient(run.sim, client);
+      const http = client.external === true && client.target === "ingress" ? run.sim.results().ingress?.byClient[client.name] : undefined;
+      if (http !== undefined) out += `  HTTP responses from the Ingress controller: ${Object.entries(http).map(([code, n]) => `${n} x ${code}`).join(", ") || "(none yet)"}\n`;
+      const ic = scenario.simulation.ingressController;
+      const checks = diagnoseClient(run.sim, client, { loadBalancer: scenario.simulation.loadBalancer, ingressClassName: typeof ic === "object" ? ic.className : undefined });
       out += "\n" + formatDiagnosis(checks);
       io.stdout(out);
       if (checks.some((c) => c.status === "FAIL")) status = EXIT_EXPECTATION_FAILED;
@@ -479,6 +482,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           out += "Pods (API server)\n" + formatPods(sim);
           out += "\nEndpointSlices (API server)\n" + formatEndpointSlices(sim, opts.service);
           if (scenario.simulation.dns !== undefined) out += "\nDNS answers (CoreDNS, from a pod on the first node)\n" + formatDnsAnswers(sim, opts.service);
+          const external = formatExternalAddresses(sim, opts.service);
+          if (external !== undefined) out += "\nExternal addresses (NodePorts, load balancers, externalIPs: each node's verdict for connections from outside)\n" + external;
         }
         out += `\n${mode} rules on ${node}\n`;
         out += sim.kubeProxy(node).ruleset().replace(/\n?$/, "\n");

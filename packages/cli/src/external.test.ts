@@ -55,13 +55,16 @@ describe("scenario files: loadBalancer, dns and external clients", () => {
 });
 
 describe("kube-netsim with external clients", () => {
-  it("run prints the summary (exit 0); diagnose refuses an external client with exit 2", async () => {
+  it("run prints the summary (exit 0); diagnose walks an external client's path (exit 0: every layer ok)", async () => {
     let stdout = "";
     let stderr = "";
     const io = { stdout: (s: string): void => void (stdout += s), stderr: (s: string): void => void (stderr += s) };
     expect(await runCli(["run", FILE, "--duration", "3s"], io)).toBe(0);
     expect(stdout).toContain("outcomes");
-    expect(await runCli(["diagnose", FILE, "--client", "internet"], io)).toBe(2);
-    expect(stderr).toContain('--client: Invalid value: "internet": diagnose walks a pod client\'s path');
+    stdout = "";
+    expect(await runCli(["diagnose", FILE, "--client", "internet"], io)).toBe(0);
+    expect(stderr).toBe("");
+    expect(stdout).toContain("ok    load-balancer  Service default/api has load-balancer ingress IP ");
+    expect(stdout.trimEnd().split("\n").pop()).toBe("diagnosis: every layer is ok");
   });
 });

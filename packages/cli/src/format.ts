@@ -1,4 +1,5 @@
-import { LABEL_SERVICE_NAME } from "@kube-netsim/model";
+import { LABEL_SERVICE_NAME, needsHealthCheck } from "@kube-netsim/model";
+import { externalAddressKinds } from "@kube-netsim/proxy";
 import type { EndpointSlice } from "@kube-netsim/model";
 import type { IngressResults, Simulation, TimelineBucket } from "@kube-netsim/scenario";
 import { formatComparison } from "@kube-netsim/scenario";
@@ -363,4 +364,61 @@ export function bucketsCSV(buckets: readonly TimelineBucket[], nodes: readonly s
     ].join(","),
   );
   return [head.join(","), ...rows].join("\n") + "\n";
+}
+
+/**
+ * The external addresses of every Service (or one) that has any (a NodePort, a
+ * load-balancer ingress IP, an externalIP), and what each node's kube-proxy does with
+ * new connections from outside to each now: the verdict (`forward`, `drop` under
+ * `externalTrafficPolicy: Local` without a local endpoint, `reject` without any endpoint),
+ * the endpoints, and for `Local` load balancers the `healthCheckNodePort` answer
+ * (pkg/proxy/healthcheck/service_health.go) and whether the load balancer counts the node
+ * healthy. Undefined when no Service is externally accessible.
+ *
+ * @example
+ * ```ts
+ * console.log(formatExternalAddresses(run.sim)); // run: examples/scenarios/external-lb.yaml at 10 s
+ * //   default/api  LoadBalancer  ingress 192.0.2.1  externalTrafficPolicy Local  healthCheckNodePort 32307
+ * //     node    address              kind           verdict  endpoints        health check  load balancer
+ * //     node-1  10.0.0.10:30080/TCP  node-port      forward  10.244.0.2:8080  200 (1 local)  healthy
+ * //     node-3  10.0.0.12:30080/TCP  node-port      drop     -                503 (0 local)  unhealthy
+ * ```
+ */
+export function formatExternalAddresses(sim: Simulation, service?: string): string | undefined {
+  const services = sim.store
+    .list("Service")
+    .filter((s) => service === undefined || s.metadata.name === service)
+    .sort((a, b) => (`${a.metadata.namespace ?? "default"}/${a.metadata.name}` < `${b.metadata.namespace ?? "default"}/${b.metadata.name}` ? -1 : 1));
+  let out = "";
+  for (const svc of services) {
+    const ns = svc.metadata.namespace ?? "default";
+    const local = needsHealthCheck(svc.spec);
+    const lbIP = svc.spec.type === "LoadBalancer" ? svc.status?.loadBalancer?.ingress?.[0]?.ip : undefined;
+    const healthy = lbIP !== undefined ? sim.loadBalancerHealthyNodes(svc.metadata.name, ns) : undefined;
+    const rows: string[][] = [];
+    for (const node of sim.nodeNames) {
+      const kp = sim.kubeProxy(node);
+      const h = local ? kp.healthCheck(ns, svc.metadata.name) : undefined;
+      for (const port of svc.spec.ports ?? []) {
+        for (const [address, kind] of externalAddressKinds(svc, port, sim.nodeIP(node))) {
+          const f = kp.frontend(address);
+          rows.push([
+            node,
+            address,
+            kind,
+            f.verdict,
+            f.endpoints.map((e) => e.key).join(",") || "-",
+            h ? `${h.statusCode} (${h.localEndpoints} local)` : "-",
+            healthy === undefined ? "-" : healthy.includes(node) ? "healthy" : "unhealthy",
+          ]);
+        }
+      }
+    }
+    const type = svc.spec.type ?? "ClusterIP";
+    const pending = svc.spec.type === "LoadBalancer" && lbIP === undefined;
+    if (rows.length === 0 && !pending) continue;
+    out += `  ${ns}/${svc.metadata.name}  ${type}${lbIP !== undefined ? `  ingress ${lbIP}` : pending ? "  EXTERNAL-IP <pending>" : ""}  externalTrafficPolicy ${svc.spec.externalTrafficPolicy ?? "Cluster"}${svc.spec.healthCheckNodePort ? `  healthCheckNodePort ${svc.spec.healthCheckNodePort}` : ""}\n`;
+    out += table(["node", "address", "kind", "verdict", "endpoints", "health check", "load balancer"], rows, [0, 1, 2, 3, 4, 5, 6], "    ");
+  }
+  return out === "" ? undefined : out;
 }
