@@ -351,7 +351,8 @@ export class Kubelets {
         const cur = this.store.get("Pod", start.metadata.namespace, start.metadata.name);
         if (cur) this.store.update({ ...cur, status: { ...cur.status, ...start.status } });
       }
-      this.lifecycle.postStatus(key, now);
+      // A pod marked for deletion meanwhile is terminated below: that posts its status.
+      if (this.store.get("Pod", key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1))?.metadata.deletionTimestamp === undefined) this.lifecycle.postStatus(key, now);
     }
     for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) this.observe(pod, true);
   }
