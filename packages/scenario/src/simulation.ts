@@ -938,7 +938,8 @@ export class Simulation {
   }
 
   /**
-   * A node fails (power loss, kernel panic, or cut off from the network): its kubelet stops
+   * A node fails (power loss, kernel panic, or cut off from every network; a node that
+   * only loses the control plane is {@link Simulation.partitionNode}): its kubelet stops
    * posting its Lease, its kube-proxy stops syncing (its rules stay as they were), clients
    * running on it stop starting requests, and its pods are unreachable: connections to
    * their IPs time out (no RST), and requests they were serving time out too.
