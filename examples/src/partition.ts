@@ -10,7 +10,9 @@
  * 10-minute one (the pod is evicted and replaced meanwhile). In both, nothing fails:
  * the control plane only stops *sending new connections* there once it marks the pod not
  * ready (58 s in), while connections already open (the pool) and the node's own stale
- * kube-proxy rules (the `local` client) keep using the old pod, which still serves.
+ * kube-proxy rules (the `local` client) keep using the old pod, which still serves. After
+ * a short partition the pod takes new connections again only once its kubelet's status
+ * manager has posted it Ready (its next 10 s tick), not at the heal itself.
  *
  * Run: `pnpm build && node examples/dist/partition.js`. Its output is checked in as
  * `examples/partition.out` and a test keeps the two equal.
@@ -83,6 +85,10 @@ export function run(healAfter: number, end: number): PartitionRun {
   if (notReady !== undefined && notReady < healed) phases.push([first("kube-proxy.sync", "node-1", notReady) as number, "pod not ready (other nodes' rules)"]);
   if (evicted !== undefined && evicted < healed) phases.push([evicted, "pod evicted, replacement elsewhere"]);
   phases.push([healed, "healed"]);
+  // A pod that was not evicted turns Ready again when its kubelet's status manager posts (its
+  // next 10 s syncBatch tick), and node-1 sends new connections there again after its next sync.
+  const readyAgain = sim.store.get("Pod", "default", old?.metadata.name ?? "")?.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True")?.lastTransitionTime;
+  if (readyAgain !== undefined && readyAgain > healed) phases.push([first("kube-proxy.sync", "node-1", readyAgain) as number, "pod Ready again (kubelet status sync)"]);
   const replacement = sim.pods({ app: "api" }).find((p) => evicted !== undefined && (p.metadata.creationTimestamp ?? 0) > evicted);
   const oldIP = old?.status?.podIP ?? "";
   const newIP = replacement?.status?.podIP;

@@ -27,10 +27,11 @@ describe("partitions in scenario files", () => {
     expect(run.sim.partitionedNodeNames).toEqual([]);
     // Ready=Unknown at 78 s (the 50 s grace period), True again when the partition healed.
     expect(run.sim.store.get("Node", undefined, "node-2")?.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", lastTransitionTime: 140_000 + run.trafficStart });
-    // Not evicted (120 s < 50 s + 300 s): the same pod runs on, Ready again.
+    // Not evicted (120 s < 50 s + 300 s): the same pod runs on, Ready again at the kubelet's
+    // next status sync (the 10 s syncBatch tick after the heal).
     const pod = run.sim.pods({ app: "api" }).find((p) => p.spec.nodeName === "node-2");
     expect(pod?.status?.containerStatuses?.[0]?.restartCount).toBe(0);
-    expect(pod?.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", lastTransitionTime: 140_000 + run.trafficStart });
+    expect(pod?.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "True", lastTransitionTime: (Math.floor((140_000 + run.trafficStart) / 10_000) + 1) * 10_000 });
     const o = run.results.outcomes;
     expect([o.timedOut, o.reset, o.refused, o.dropped, run.results.inFlight]).toEqual([0, 0, 0, 0, 0]);
     expect(run.results.started).toBe(o.completed);

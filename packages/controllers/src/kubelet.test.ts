@@ -398,7 +398,7 @@ describe("Kubelets: a network partition (partitionNode / healPartition)", () => 
     expect(x.kubelets.isNodePartitioned("n1")).toBe(true);
   });
 
-  it("on the heal: posts Ready back, kills a pod removed from the API at once, terminates an evicted one with its grace period from now, starts a pod bound meanwhile", () => {
+  it("on the heal: kills a pod removed from the API at once, terminates an evicted one with its grace period from now, starts a pod bound meanwhile; posts Ready back at the next 10 s status sync", () => {
     const x = partitioned();
     x.s.runUntil(10_000);
     // What the control plane did meanwhile: MarkPodsNotReady, a taint eviction, a force delete, a new pod.
@@ -411,7 +411,6 @@ describe("Kubelets: a network partition (partitionNode / healPartition)", () => 
     const before = x.runtime.calls.length;
     x.kubelets.healPartition("n1");
     x.s.runUntil(100_000);
-    expect(ready(x.store.get("Pod", "default", "keep"))).toBe("True");
     expect(x.runtime.calls.slice(before).map((c) => [c.op, c.pod, c.now])).toEqual([
       ["stop", "gone", 100_000],
       ["sigterm", "evict", 100_000],
@@ -421,9 +420,15 @@ describe("Kubelets: a network partition (partitionNode / healPartition)", () => 
     x.s.runUntil(101_000);
     expect(x.store.get("Pod", "default", "late")?.status?.phase).toBe("Running");
     expect(x.kubelets.isNodePartitioned("n1")).toBe(false);
+    // The status manager's syncBatch: the heal at 100 s is on a tick; the next one is 110 s.
+    x.s.runUntil(109_999);
+    expect(ready(x.store.get("Pod", "default", "keep"))).toBe("False");
+    x.s.runUntil(110_000);
+    expect(ready(x.store.get("Pod", "default", "keep"))).toBe("True");
+    expect(x.store.get("Pod", "default", "keep")?.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime).toBe(110_000);
   });
 
-  it("a start that happened during the partition is posted on the heal (podIP, Running)", () => {
+  it("a start that happened during the partition is posted at the status sync after the heal (podIP, Running)", () => {
     const x = setup({ startDelay: constant(1000) });
     x.store.create(mkNode("n1", "10.244.1.0/24"));
     x.store.create(mkPod("p", "n1"));
@@ -432,8 +437,20 @@ describe("Kubelets: a network partition (partitionNode / healPartition)", () => 
     x.s.runUntil(5000);
     expect(x.runtime.calls.map((c) => [c.op, c.ip])).toEqual([["start", "10.244.1.2"]]);
     expect(x.store.get("Pod", "default", "p")?.status?.podIP).toBeUndefined();
+    x.s.runUntil(12_345);
     x.kubelets.healPartition("n1");
+    x.s.runUntil(19_999);
+    expect(x.store.get("Pod", "default", "p")?.status?.podIP).toBeUndefined();
+    x.s.runUntil(20_000);
     const p = x.store.get("Pod", "default", "p");
     expect([p?.status?.phase, p?.status?.podIP, p?.status?.startTime, ready(p)]).toEqual(["Running", "10.244.1.2", 1000, "True"]);
+  });
+});
+
+describe("Kubelets options", () => {
+  it("statusSyncPeriod must be a finite number of ms > 0", () => {
+    const s = new Scheduler();
+    const store = new ObjectStore(s, { random: new RandomSource(1).stream("apiserver") });
+    expect(() => new Kubelets(store, new Callbacks(s), new FakeRuntime(), { random: new RandomSource(1), statusSyncPeriod: 0 })).toThrow("statusSyncPeriod: Invalid value: 0: must be a finite number of ms > 0");
   });
 });

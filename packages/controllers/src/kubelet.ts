@@ -83,6 +83,12 @@ export interface KubeletOptions {
   readonly readinessDelay?: Distribution;
   /** From a restart decision (immediate, or the end of a CrashLoopBackOff wait) to the container running again. Default 0. */
   readonly restartDelay?: Distribution;
+  /**
+   * Period (ms) of the status manager's `syncBatch`, which sends the pod statuses the
+   * kubelet could not post while cut off from the API server (pkg/kubelet/status/status_manager.go
+   * syncPeriod). Default 10 000 (ticks at 10 s, 20 s, ... of the virtual clock).
+   */
+  readonly statusSyncPeriod?: number;
   /** Receives the kubelet's container events (probe failures, kills, back-offs, restarts, exits). */
   readonly onEvent?: (e: KubeletEvent) => void;
   /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
@@ -166,6 +172,9 @@ export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
  */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
+/** The status manager's `syncBatch` period, ms (pkg/kubelet/status/status_manager.go syncPeriod = 10 s). */
+const DEFAULT_STATUS_SYNC_PERIOD = 10_000;
+
 const withReady = withReadyCondition;
 
 interface NodeIPAM {
@@ -219,6 +228,7 @@ export class Kubelets {
   // knew when the partition began, and the start statuses it could not post meanwhile.
   private readonly partitioned = new Map<string, Map<string, Pod>>();
   private readonly unposted = new Map<string, Pod>();
+  private readonly heals = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -226,6 +236,9 @@ export class Kubelets {
     private readonly runtime: ContainerRuntime,
     private readonly options: KubeletOptions,
   ) {
+    if (options.statusSyncPeriod !== undefined && !(options.statusSyncPeriod > 0 && Number.isFinite(options.statusSyncPeriod))) {
+      throw new RangeError(`statusSyncPeriod: Invalid value: ${options.statusSyncPeriod}: must be a finite number of ms > 0`);
+    }
     this.lifecycle = new PodLifecycle(store, later, runtime, {
       restartDelay: options.restartDelay,
       warmUp: options.readinessDelay,
@@ -323,9 +336,10 @@ export class Kubelets {
 
   /**
    * The partition heals: the kubelet lists its pods again and acts on what changed
-   * meanwhile. It posts the status of the pods it runs (pkg/kubelet/status/status_manager.go
-   * syncBatch reconciles the API's status with its cache, so a Ready condition the node
-   * lifecycle controller set to False is set back); a pod deleted from the API meanwhile
+   * meanwhile. At the status manager's next `syncBatch` tick ({@link KubeletOptions.statusSyncPeriod},
+   * 10 s) it posts the status of the pods it runs (pkg/kubelet/status/status_manager.go:
+   * syncBatch retries what failed and reconciles the API's status with its cache, so a
+   * Ready condition the node lifecycle controller set to False is set back). At once, a pod deleted from the API meanwhile
    * is killed at once (HandlePodCleanups: not in the API any more); a pod marked for
    * deletion meanwhile (taint eviction) is terminated gracefully, its grace period counted
    * from now, when the kubelet first sees the deletion (pkg/kubelet/pod_workers.go
@@ -341,20 +355,34 @@ export class Kubelets {
     for (const [key, pod] of known) {
       if (this.nodeOf.get(key) === nodeName && !this.store.get("Pod", pod.metadata.namespace, pod.metadata.name)) this.forget(pod);
     }
+    // The pod workers act at once on what the kubelet missed (deletions, new pods) ...
+    for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) this.observe(pod, true);
+    // ... the status manager posts what it could not send at its next syncBatch tick.
+    const period = this.options.statusSyncPeriod ?? DEFAULT_STATUS_SYNC_PERIOD;
+    const heal = (this.heals.get(nodeName) ?? 0) + 1;
+    this.heals.set(nodeName, heal);
+    const epoch = this.epochOf(nodeName);
+    this.later.at((Math.floor(now / period) + 1) * period, (t) => {
+      // Not if the node crashed or was cut off again meanwhile.
+      if (this.heals.get(nodeName) !== heal || this.epochOf(nodeName) !== epoch || this.partitioned.has(nodeName)) return;
+      this.postStatuses(nodeName, t);
+    });
+  }
+
+  private postStatuses(nodeName: string, now: SimTime): void {
     for (const [key, node] of [...this.nodeOf]) {
-      if (node !== nodeName) continue;
-      const ip = this.started.get(key);
-      if (ip === undefined) continue;
+      if (node !== nodeName || this.started.get(key) === undefined) continue;
+      const slash = key.indexOf("/");
+      const cur = this.store.get("Pod", key.slice(0, slash), key.slice(slash + 1));
+      if (cur === undefined) continue;
       const start = this.unposted.get(key);
       if (start !== undefined) {
         this.unposted.delete(key);
-        const cur = this.store.get("Pod", start.metadata.namespace, start.metadata.name);
-        if (cur) this.store.update({ ...cur, status: { ...cur.status, ...start.status } });
+        this.store.update({ ...cur, status: { ...cur.status, ...start.status } });
       }
-      // A pod marked for deletion meanwhile is terminated below: that posts its status.
-      if (this.store.get("Pod", key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1))?.metadata.deletionTimestamp === undefined) this.lifecycle.postStatus(key, now);
+      // A pod being terminated posts its own status as it ends.
+      if (cur.metadata.deletionTimestamp === undefined) this.lifecycle.postStatus(key, now);
     }
-    for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) this.observe(pod, true);
   }
 
   /** Whether the kubelet of a node is cut off from the API server ({@link Kubelets.partitionNode}). */
