@@ -1055,13 +1055,14 @@ export class Simulation {
 
   /**
    * A partition ends ({@link Simulation.partitionNode}): the kubelet reaches the API server
-   * again, posts the node's status (Ready) and renews its Lease, posts its pods' status
-   * (pods still in the API turn Ready again), and acts on what it missed: pods evicted
-   * meanwhile are terminated gracefully (preStop, SIGTERM, the grace period counted from
-   * now) and deleted, and their IPs stop answering. Its kube-proxy runs a full sync of
-   * the current API state, as a restarted kube-proxy does. The node lifecycle
-   * controller removes the taints at its next pass. Recorded in the trace as
-   * `fault.healPartition`.
+   * again, posts the node's status (Ready) and renews its Lease, and acts on what it
+   * missed: pods evicted meanwhile are terminated gracefully (preStop, SIGTERM, the grace
+   * period counted from now) and deleted, and their IPs stop answering. Its pods' status
+   * follows at the kubelet status manager's next 10 s tick: pods still in the API turn
+   * Ready again then (so other nodes send them new connections again only from then).
+   * Its kube-proxy runs a full sync of the current API state at once, as a restarted
+   * kube-proxy does. The node lifecycle controller removes the taints at its next pass.
+   * Recorded in the trace as `fault.healPartition`.
    *
    * @remarks
    * Upstream: pkg/kubelet/status/status_manager.go (syncBatch reconciles the API's status
