@@ -339,8 +339,9 @@ export class Kubelets {
    * meanwhile. At the status manager's next `syncBatch` tick ({@link KubeletOptions.statusSyncPeriod},
    * 10 s) it posts the status of the pods it runs (pkg/kubelet/status/status_manager.go:
    * syncBatch retries what failed and reconciles the API's status with its cache, so a
-   * Ready condition the node lifecycle controller set to False is set back). At once, a pod deleted from the API meanwhile
-   * is killed at once (HandlePodCleanups: not in the API any more); a pod marked for
+   * Ready condition the node lifecycle controller set to False is set back). At once: a
+   * pod deleted from the API meanwhile is killed (pkg/kubelet/kubelet_pods.go
+   * HandlePodCleanups: not in the API any more); a pod marked for
    * deletion meanwhile (taint eviction) is terminated gracefully, its grace period counted
    * from now, when the kubelet first sees the deletion (pkg/kubelet/pod_workers.go
    * calculateEffectiveGracePeriod uses `deletionGracePeriodSeconds`, not the time since);
