@@ -359,7 +359,7 @@ const BAD: Readonly<Record<string, string>> = {
   ].join("\n"),
   "target-missing.yaml": 'bad/target-missing.yaml:5:5: clients[0].target: Not found: "http://web:80": no Service "web" in namespace "default" in the manifests',
   "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
-  "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, drainNode, uncordonNode, loseZone, recoverZone, stallKubeProxy',
+  "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, partitionNode, healPartition, drainNode, uncordonNode, loseZone, recoverZone, stallKubeProxy',
   "unknown-field.yaml": [
     "bad/unknown-field.yaml:4:5: clients[0].rate: Required value: requests per second (or give interarrival, or users for a closed loop)",
     'bad/unknown-field.yaml:6:5: clients[0].rat: Unsupported field: "rat": supported fields: "name", "target", "rate", "interarrival", "users", "thinkTime", "node", "namespace", "connectTimeout", "connections", "protocol", "start", "dns", "external", "service", "port", "sourceIP", "host", "path"',

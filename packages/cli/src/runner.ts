@@ -264,6 +264,12 @@ function perform(sim: Simulation, a: ScenarioAction, clients: ReadonlyMap<string
     case "recoverNode":
       sim.recoverNode(a.node);
       return;
+    case "partitionNode":
+      sim.partitionNode(a.node);
+      return;
+    case "healPartition":
+      sim.healPartition(a.node);
+      return;
     case "drainNode":
       sim.drainNode(a.node);
       return;

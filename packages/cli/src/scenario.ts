@@ -32,7 +32,7 @@ export type ScenarioAction =
   | { readonly type: "stopClient"; readonly client: string }
   | { readonly type: "crashPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number }
   | { readonly type: "hangPod"; readonly namespace: string; readonly name?: string; readonly selector?: StringMap; readonly index: number; readonly duration?: number }
-  | { readonly type: "failNode" | "recoverNode" | "drainNode" | "uncordonNode"; readonly node: string }
+  | { readonly type: "failNode" | "recoverNode" | "partitionNode" | "healPartition" | "drainNode" | "uncordonNode"; readonly node: string }
   | { readonly type: "loseZone" | "recoverZone"; readonly zone: string }
   | { readonly type: "stallKubeProxy"; readonly node: string; readonly duration: number };
 
@@ -307,7 +307,7 @@ class Reader {
 }
 
 const TOP = ["seed", "duration", "settle", "cluster", "manifests", "applications", "clients", "timeline", "measure", "expect", "compare"];
-const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod", "failNode", "recoverNode", "drainNode", "uncordonNode", "loseZone", "recoverZone", "stallKubeProxy"];
+const ACTIONS = ["scale", "setImage", "deletePod", "apply", "patch", "stopClient", "crashPod", "hangPod", "failNode", "recoverNode", "partitionNode", "healPartition", "drainNode", "uncordonNode", "loseZone", "recoverZone", "stallKubeProxy"];
 
 /**
  * Reads and checks a scenario file (see `docs/cli.md` for the format), loading the
@@ -868,9 +868,12 @@ function readAction(r: Reader, kind: string, v: unknown, p: Path, clients: Reado
     }
     case "failNode":
     case "recoverNode":
+    case "partitionNode":
+    case "healPartition":
     case "drainNode":
     case "uncordonNode": {
       // A node fails (kubelet, kube-proxy, its pods and clients) or comes back (docs/faults.md);
+      // a node loses the control plane (its pods keep running) or gets it back;
       // kubectl drain (cordon, evict its pods) / kubectl uncordon.
       const o = r.object(v, p, ["node"], true);
       const node = r.string(o?.node, [...p, "node"], true);

@@ -362,3 +362,95 @@ describe("preStopSeconds (pkg/kubelet/lifecycle/handlers.go: sleep action, exec 
     expect(preStopSeconds({ name: "c", ...(preStop ? { lifecycle: { preStop } } : {}) } as Container)).toBe(want);
   });
 });
+
+describe("Kubelets: a network partition (partitionNode / healPartition)", () => {
+  function partitioned(): Setup {
+    const x = setup({ startDelay: constant(1000) });
+    x.store.create(mkNode("n1", "10.244.1.0/24"));
+    for (const name of ["keep", "evict", "gone", "crash"]) x.store.create(mkPod(name, "n1"));
+    x.s.runUntil(2000);
+    x.kubelets.partitionNode("n1");
+    return x;
+  }
+
+  it.each<[string, (x: Setup) => void, Record<string, string | undefined>, RuntimeCall["op"][]]>([
+    ["nothing changes: no write, no runtime call", () => {}, { keep: "True", evict: "True", gone: "True", crash: "True" }, []],
+    [
+      "a deletion mark is not seen: the pod runs on, its object stays",
+      (x) => x.store.mutate("Pod", "default", "evict", (d) => void (d.metadata.deletionTimestamp = x.s.now)),
+      { keep: "True", evict: "True", gone: "True", crash: "True" },
+      [],
+    ],
+    ["a pod removed from the API is not stopped", (x) => void x.store.delete("Pod", "default", "gone"), { keep: "True", evict: "True", gone: undefined, crash: "True" }, []],
+    ["a crash is not posted (the status waits in the kubelet)", (x) => void x.kubelets.containerExited("default", "crash"), { keep: "True", evict: "True", gone: "True", crash: "True" }, []],
+    ["a pod bound meanwhile does not start", (x) => void x.store.create(mkPod("late", "n1")), { keep: "True", evict: "True", gone: "True", crash: "True", late: undefined }, []],
+  ])("while partitioned, %s", (_name, act, want, ops) => {
+    const x = partitioned();
+    const before = x.runtime.calls.length;
+    const rv = x.store.resourceVersion;
+    act(x);
+    const written = x.store.resourceVersion;
+    x.s.runUntil(60_000);
+    expect(x.store.resourceVersion).toBe(written); // the kubelet wrote nothing
+    expect(written - rv).toBeLessThanOrEqual(1); // only the test's own change
+    expect(Object.fromEntries(Object.keys(want).map((n) => [n, ready(x.store.get("Pod", "default", n))]))).toEqual(want);
+    expect(x.runtime.calls.slice(before).map((c) => c.op)).toEqual(ops);
+    expect(x.kubelets.isNodePartitioned("n1")).toBe(true);
+  });
+
+  it("on the heal: kills a pod removed from the API at once, terminates an evicted one with its grace period from now, starts a pod bound meanwhile; posts Ready back at the next 10 s status sync", () => {
+    const x = partitioned();
+    x.s.runUntil(10_000);
+    // What the control plane did meanwhile: MarkPodsNotReady, a taint eviction, a force delete, a new pod.
+    for (const n of ["keep", "evict", "gone"]) x.store.mutate("Pod", "default", n, (d) => void (d.status!.conditions = d.status!.conditions!.map((c) => (c.type === "Ready" ? { ...c, status: "False" } : c))));
+    x.s.runUntil(20_000);
+    x.store.mutate("Pod", "default", "evict", (d) => void (d.metadata.deletionTimestamp = 20_000));
+    x.store.delete("Pod", "default", "gone");
+    x.store.create(mkPod("late", "n1"));
+    x.s.runUntil(100_000);
+    const before = x.runtime.calls.length;
+    x.kubelets.healPartition("n1");
+    x.s.runUntil(100_000);
+    expect(x.runtime.calls.slice(before).map((c) => [c.op, c.pod, c.now])).toEqual([
+      ["stop", "gone", 100_000],
+      ["sigterm", "evict", 100_000],
+      ["stop", "evict", 100_000],
+    ]);
+    expect(x.store.get("Pod", "default", "evict")).toBeUndefined();
+    x.s.runUntil(101_000);
+    expect(x.store.get("Pod", "default", "late")?.status?.phase).toBe("Running");
+    expect(x.kubelets.isNodePartitioned("n1")).toBe(false);
+    // The status manager's syncBatch: the heal at 100 s is on a tick; the next one is 110 s.
+    x.s.runUntil(109_999);
+    expect(ready(x.store.get("Pod", "default", "keep"))).toBe("False");
+    x.s.runUntil(110_000);
+    expect(ready(x.store.get("Pod", "default", "keep"))).toBe("True");
+    expect(x.store.get("Pod", "default", "keep")?.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime).toBe(110_000);
+  });
+
+  it("a start that happened during the partition is posted at the status sync after the heal (podIP, Running)", () => {
+    const x = setup({ startDelay: constant(1000) });
+    x.store.create(mkNode("n1", "10.244.1.0/24"));
+    x.store.create(mkPod("p", "n1"));
+    x.s.runUntil(500);
+    x.kubelets.partitionNode("n1");
+    x.s.runUntil(5000);
+    expect(x.runtime.calls.map((c) => [c.op, c.ip])).toEqual([["start", "10.244.1.2"]]);
+    expect(x.store.get("Pod", "default", "p")?.status?.podIP).toBeUndefined();
+    x.s.runUntil(12_345);
+    x.kubelets.healPartition("n1");
+    x.s.runUntil(19_999);
+    expect(x.store.get("Pod", "default", "p")?.status?.podIP).toBeUndefined();
+    x.s.runUntil(20_000);
+    const p = x.store.get("Pod", "default", "p");
+    expect([p?.status?.phase, p?.status?.podIP, p?.status?.startTime, ready(p)]).toEqual(["Running", "10.244.1.2", 1000, "True"]);
+  });
+});
+
+describe("Kubelets options", () => {
+  it("statusSyncPeriod must be a finite number of ms > 0", () => {
+    const s = new Scheduler();
+    const store = new ObjectStore(s, { random: new RandomSource(1).stream("apiserver") });
+    expect(() => new Kubelets(store, new Callbacks(s), new FakeRuntime(), { random: new RandomSource(1), statusSyncPeriod: 0 })).toThrow("statusSyncPeriod: Invalid value: 0: must be a finite number of ms > 0");
+  });
+});

@@ -83,6 +83,12 @@ export interface KubeletOptions {
   readonly readinessDelay?: Distribution;
   /** From a restart decision (immediate, or the end of a CrashLoopBackOff wait) to the container running again. Default 0. */
   readonly restartDelay?: Distribution;
+  /**
+   * Period (ms) of the status manager's `syncBatch`, which sends the pod statuses the
+   * kubelet could not post while cut off from the API server (pkg/kubelet/status/status_manager.go
+   * syncPeriod). Default 10 000 (ticks at 10 s, 20 s, ... of the virtual clock).
+   */
+  readonly statusSyncPeriod?: number;
   /** Receives the kubelet's container events (probe failures, kills, back-offs, restarts, exits). */
   readonly onEvent?: (e: KubeletEvent) => void;
   /** Per-pod random streams are forked from this source (stream `kubelet/<pod>`), so adding a pod shifts no other pod's draws. */
@@ -166,6 +172,9 @@ export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
  */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
+/** The status manager's `syncBatch` period, ms (pkg/kubelet/status/status_manager.go syncPeriod = 10 s). */
+const DEFAULT_STATUS_SYNC_PERIOD = 10_000;
+
 const withReady = withReadyCondition;
 
 interface NodeIPAM {
@@ -215,6 +224,11 @@ export class Kubelets {
   private readonly nodeOf = new Map<string, string>();
   private readonly stoppedNodes = new Set<string>();
   private readonly epochs = new Map<string, number>();
+  // Network partitions: the nodes whose kubelet cannot reach the API server, the pods it
+  // knew when the partition began, and the start statuses it could not post meanwhile.
+  private readonly partitioned = new Map<string, Map<string, Pod>>();
+  private readonly unposted = new Map<string, Pod>();
+  private readonly heals = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -222,7 +236,15 @@ export class Kubelets {
     private readonly runtime: ContainerRuntime,
     private readonly options: KubeletOptions,
   ) {
-    this.lifecycle = new PodLifecycle(store, later, runtime, { restartDelay: options.restartDelay, warmUp: options.readinessDelay, onEvent: options.onEvent });
+    if (options.statusSyncPeriod !== undefined && !(options.statusSyncPeriod > 0 && Number.isFinite(options.statusSyncPeriod))) {
+      throw new RangeError(`statusSyncPeriod: Invalid value: ${options.statusSyncPeriod}: must be a finite number of ms > 0`);
+    }
+    this.lifecycle = new PodLifecycle(store, later, runtime, {
+      restartDelay: options.restartDelay,
+      warmUp: options.readinessDelay,
+      onEvent: options.onEvent,
+      connected: (nodeName) => !this.partitioned.has(nodeName),
+    });
     store.watch("Pod", (e) => (e.type === "DELETED" ? this.forget(e.object) : this.observe(e.object)), {
       delay: options.watchDelay ?? 0,
       name: "kubelet",
@@ -270,6 +292,7 @@ export class Kubelets {
     const running = new Map<string, string>();
     if (this.stoppedNodes.has(nodeName)) return running;
     this.stoppedNodes.add(nodeName);
+    this.partitioned.delete(nodeName); // a partitioned node that crashes is a crashed node
     this.epochs.set(nodeName, this.epochOf(nodeName) + 1);
     for (const [key, node] of [...this.nodeOf]) {
       if (node !== nodeName) continue;
@@ -282,6 +305,7 @@ export class Kubelets {
       this.starting.delete(key);
       this.terminating.delete(key);
       this.nodeOf.delete(key);
+      this.unposted.delete(key);
       this.lifecycle.forget(key); // probes, restarts and readiness timers stop
     }
     return running;
@@ -295,6 +319,76 @@ export class Kubelets {
   startNode(nodeName: string): void {
     if (!this.stoppedNodes.delete(nodeName)) return;
     for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) this.observe(pod);
+  }
+
+  /**
+   * The node's kubelet loses the API server (a network partition; the node and its pods
+   * keep running): it sees no pod change and writes nothing (no pod status, no deletion of
+   * a pod whose containers finished) until {@link Kubelets.healPartition}. Its pods'
+   * containers, probes and restarts go on as before.
+   */
+  partitionNode(nodeName: string): void {
+    if (this.stoppedNodes.has(nodeName) || this.partitioned.has(nodeName)) return;
+    const known = new Map<string, Pod>();
+    for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) known.set(`${pod.metadata.namespace}/${pod.metadata.name}`, pod);
+    this.partitioned.set(nodeName, known);
+  }
+
+  /**
+   * The partition heals: the kubelet lists its pods again and acts on what changed
+   * meanwhile. At the status manager's next `syncBatch` tick ({@link KubeletOptions.statusSyncPeriod},
+   * 10 s) it posts the status of the pods it runs (pkg/kubelet/status/status_manager.go:
+   * syncBatch retries what failed and reconciles the API's status with its cache, so a
+   * Ready condition the node lifecycle controller set to False is set back). At once: a
+   * pod deleted from the API meanwhile is killed (pkg/kubelet/kubelet_pods.go
+   * HandlePodCleanups: not in the API any more); a pod marked for
+   * deletion meanwhile (taint eviction) is terminated gracefully, its grace period counted
+   * from now, when the kubelet first sees the deletion (pkg/kubelet/pod_workers.go
+   * calculateEffectiveGracePeriod uses `deletionGracePeriodSeconds`, not the time since);
+   * a pod whose containers had finished meanwhile is deleted; a pod bound to the node
+   * meanwhile starts.
+   */
+  healPartition(nodeName: string): void {
+    const known = this.partitioned.get(nodeName);
+    if (known === undefined) return;
+    this.partitioned.delete(nodeName);
+    const now = this.store.now;
+    for (const [key, pod] of known) {
+      if (this.nodeOf.get(key) === nodeName && !this.store.get("Pod", pod.metadata.namespace, pod.metadata.name)) this.forget(pod);
+    }
+    // The pod workers act at once on what the kubelet missed (deletions, new pods) ...
+    for (const pod of this.store.list("Pod")) if (pod.spec.nodeName === nodeName) this.observe(pod, true);
+    // ... the status manager posts what it could not send at its next syncBatch tick.
+    const period = this.options.statusSyncPeriod ?? DEFAULT_STATUS_SYNC_PERIOD;
+    const heal = (this.heals.get(nodeName) ?? 0) + 1;
+    this.heals.set(nodeName, heal);
+    const epoch = this.epochOf(nodeName);
+    this.later.at((Math.floor(now / period) + 1) * period, (t) => {
+      // Not if the node crashed or was cut off again meanwhile.
+      if (this.heals.get(nodeName) !== heal || this.epochOf(nodeName) !== epoch || this.partitioned.has(nodeName)) return;
+      this.postStatuses(nodeName, t);
+    });
+  }
+
+  private postStatuses(nodeName: string, now: SimTime): void {
+    for (const [key, node] of [...this.nodeOf]) {
+      if (node !== nodeName || this.started.get(key) === undefined) continue;
+      const slash = key.indexOf("/");
+      const cur = this.store.get("Pod", key.slice(0, slash), key.slice(slash + 1));
+      if (cur === undefined) continue;
+      const start = this.unposted.get(key);
+      if (start !== undefined) {
+        this.unposted.delete(key);
+        this.store.update({ ...cur, status: { ...cur.status, ...start.status } });
+      }
+      // A pod being terminated posts its own status as it ends.
+      if (cur.metadata.deletionTimestamp === undefined) this.lifecycle.postStatus(key, now);
+    }
+  }
+
+  /** Whether the kubelet of a node is cut off from the API server ({@link Kubelets.partitionNode}). */
+  isNodePartitioned(nodeName: string): boolean {
+    return this.partitioned.has(nodeName);
   }
 
   /** Whether the kubelet of a node is stopped ({@link Kubelets.stopNode}). */
@@ -311,16 +405,17 @@ export class Kubelets {
     return this.started.get(key);
   }
 
-  private observe(pod: Pod): void {
+  private observe(pod: Pod, seenLate: boolean = false): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (!pod.spec.nodeName) return;
     const nodeName = pod.spec.nodeName;
-    if (this.stoppedNodes.has(nodeName)) return;
+    // A stopped kubelet sees nothing; a partitioned one lists its pods when it heals.
+    if (this.stoppedNodes.has(nodeName) || this.partitioned.has(nodeName)) return;
     this.nodeOf.set(key, nodeName);
     const epoch = this.epochOf(nodeName);
     if (pod.metadata.deletionTimestamp !== undefined) {
       this.lifecycle.deleting(key);
-      this.terminate(pod, key);
+      this.terminate(pod, key, seenLate ? this.store.now : undefined);
       return;
     }
     if (this.started.has(key) || this.starting.has(key)) return;
@@ -352,7 +447,7 @@ export class Kubelets {
         readyNow = firstProbe;
       }
       // Status writes are plain spreads: immer stays for users' recipes (ObjectStore.mutate).
-      const running = this.store.update({
+      const status: Pod = {
         ...cur,
         status: {
           ...cur.status,
@@ -364,13 +459,15 @@ export class Kubelets {
           conditions: withReady(cur.status?.conditions, readyNow ? "True" : "False", now),
           containerStatuses: containerStatusesOf(cur, { ready: readyNow, started: !PodLifecycle.hasStartupProbe(cur), restartCount: 0, state: { running: { startedAt: now } } }),
         },
-      });
+      };
+      // Cut off from the API server: the containers run, the status waits for the heal.
+      const running = this.partitioned.has(nodeName) ? (this.unposted.set(key, status), undefined) : this.store.update(status);
       // Probes, readiness after warm-up, exits and restarts from here on.
       this.lifecycle.started(running ?? cur, key, ip, now, warmUp, readyDelay, rng, firstProbe);
     });
   }
 
-  private terminate(pod: Pod, key: string): void {
+  private terminate(pod: Pod, key: string, graceFrom?: SimTime): void {
     if (!this.store.get("Pod", pod.metadata.namespace, pod.metadata.name)) return; // already gone
     if (this.terminating.has(key)) return;
     this.starting.delete(key);
@@ -383,7 +480,7 @@ export class Kubelets {
     const nodeName = pod.spec.nodeName as string;
     const epoch = this.epochOf(nodeName);
     const now = this.store.now;
-    const deletedAt = pod.metadata.deletionTimestamp ?? now;
+    const deletedAt = graceFrom ?? pod.metadata.deletionTimestamp ?? now;
     const graceMs = Math.max(0, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS) * 1000;
     const preStopMs = Math.max(0, ...(pod.spec.containers ?? []).map((c) => (preStopSeconds(c) ?? 0) * 1000));
     let done = false;
@@ -396,8 +493,10 @@ export class Kubelets {
       // The containers are gone (or are killed now): the sandbox and its IP go with them.
       this.runtime.stopPod(pod, ip, this.store.now);
       this.releaseIP(pod.spec.nodeName as string, ip);
+      this.unposted.delete(key);
       const cur = this.store.get("Pod", pod.metadata.namespace, pod.metadata.name);
-      if (cur) {
+      // Cut off from the API server, the kubelet cannot delete the object: it does when it heals.
+      if (cur && !this.partitioned.has(nodeName)) {
         const t = this.store.now;
         this.store.update({ ...cur, status: { ...cur.status, conditions: withReady(cur.status?.conditions, "False", t) } });
         this.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
@@ -416,6 +515,9 @@ export class Kubelets {
 
   private forget(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    // A pod deleted from the API while its kubelet is cut off runs on until the heal.
+    if (pod.spec.nodeName !== undefined && this.partitioned.has(pod.spec.nodeName)) return;
+    this.unposted.delete(key);
     this.nodeOf.delete(key);
     const ip = this.started.get(key);
     this.terminating.delete(key);

@@ -62,6 +62,12 @@ export interface PodLifecycleOptions {
   readonly warmUp?: Distribution;
   /** Receives the kubelet's container events. */
   readonly onEvent?: (e: KubeletEvent) => void;
+  /**
+   * Whether the kubelet of a node can reach the API server now. While it cannot (a
+   * network partition), status writes are not sent: the state stays in the kubelet (its
+   * status manager's cache) until {@link PodLifecycle.postStatus}. Default: always.
+   */
+  readonly connected?: (nodeName: string) => boolean;
 }
 
 const KIND_NAME: Readonly<Record<ProbeKind, string>> = { startup: "Startup", readiness: "Readiness", liveness: "Liveness" };
@@ -299,6 +305,20 @@ export class PodLifecycle {
     this.backOff.delete(key);
   }
 
+  /**
+   * Posts the pod's status as the kubelet sees it now (its Ready condition and
+   * `containerStatuses`), as the status manager does when it can reach the API server
+   * again after a partition (pkg/kubelet/status/status_manager.go syncBatch:
+   * needsReconcile, when the API's status differs from the kubelet's cache).
+   * @returns false when the kubelet does not run that pod.
+   */
+  postStatus(key: string, now: SimTime): boolean {
+    const st = this.pods.get(key);
+    if (!st || st.gone) return false;
+    this.writeStatus(st, now, {});
+    return true;
+  }
+
   /** Whether the pod's containers run now (false between an exit and the restart, or when the kubelet does not run the pod). */
   running(key: string): boolean {
     return this.pods.get(key)?.running ?? false;
@@ -499,6 +519,8 @@ export class PodLifecycle {
   private writeStatus(st: PodState, now: SimTime, o: { state?: ContainerState; lastState?: ContainerState; phase?: PodStatus["phase"] }): void {
     const cur = this.store.get("Pod", st.namespace, st.name);
     if (!cur || st.gone) return;
+    // Cut off from the API server: the status stays in the kubelet until postStatus.
+    if (this.options.connected !== undefined && cur.spec.nodeName !== undefined && !this.options.connected(cur.spec.nodeName)) return;
     const prev = cur.status?.containerStatuses?.[0];
     const state = o.state ?? prev?.state ?? { running: { startedAt: st.instanceStart } };
     const lastState = o.lastState ?? prev?.lastState;

@@ -356,11 +356,11 @@ describe("fault and setting errors name the field", () => {
   });
 });
 
-describe("property: every request ends in exactly one outcome under random fault schedules", () => {
-  type Op = { readonly at: number; readonly kind: "fail" | "recover" | "zone" | "stall" | "delete"; readonly node: number; readonly ms: number };
+describe("property: every request ends in exactly one outcome under random fault schedules (crashes, partitions, zones, stalls)", () => {
+  type Op = { readonly at: number; readonly kind: "fail" | "recover" | "zone" | "stall" | "delete" | "partition" | "heal"; readonly node: number; readonly ms: number };
   const op = fc.record({
     at: fc.integer({ min: 0, max: 40_000 }),
-    kind: fc.constantFrom<Op["kind"]>("fail", "recover", "zone", "stall", "delete"),
+    kind: fc.constantFrom<Op["kind"]>("fail", "recover", "zone", "stall", "delete", "partition", "heal"),
     node: fc.integer({ min: 0, max: 2 }),
     ms: fc.integer({ min: 0, max: 20_000 }),
   });
@@ -380,10 +380,13 @@ describe("property: every request ends in exactly one outcome under random fault
           sim.at(t0 + o.at, (s) => {
             const n = names[o.node];
             const failed = s.failedNodeNames.includes(n);
+            const partitioned = s.partitionedNodeNames.includes(n);
             if (o.kind === "fail" && !failed) s.failNode(n);
+            else if (o.kind === "partition" && !failed && !partitioned) s.partitionNode(n);
+            else if (o.kind === "heal" && partitioned) s.healPartition(n);
             else if (o.kind === "recover" && failed) s.recoverNode(n);
             else if (o.kind === "zone") s.loseZone(`zone-${"abc"[o.node]}`);
-            else if (o.kind === "stall" && !failed) s.stallKubeProxy(n, o.ms);
+            else if (o.kind === "stall" && !failed && !partitioned) s.stallKubeProxy(n, o.ms);
             else if (o.kind === "delete") {
               const p = s.pods({ app: "api" }).find((x) => x.metadata.deletionTimestamp === undefined);
               if (p) s.deletePod(p.metadata.name);
@@ -392,6 +395,7 @@ describe("property: every request ends in exactly one outcome under random fault
         }
         sim.runFor(60_000);
         for (const n of sim.failedNodeNames) sim.recoverNode(n);
+        for (const n of sim.partitionedNodeNames) sim.healPartition(n);
         sim.drain();
         const r = sim.results();
         const o = r.outcomes;

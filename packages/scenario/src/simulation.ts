@@ -404,6 +404,7 @@ export class Simulation {
   private readonly endpointSlices: EndpointSliceController;
   private readonly heartbeats: KubeletHeartbeats;
   private readonly failedNodes = new Set<string>();
+  private readonly partitionedNodes = new Set<string>();
   /** The node of each client, by the traffic engine's client index. */
   private readonly clientNodes: string[] = [];
   private readonly stoppedClients = new Map<string, number[]>();
@@ -937,7 +938,8 @@ export class Simulation {
   }
 
   /**
-   * A node fails (power loss, kernel panic, or cut off from the network): its kubelet stops
+   * A node fails (power loss, kernel panic, or cut off from every network; a node that
+   * only loses the control plane is {@link Simulation.partitionNode}): its kubelet stops
    * posting its Lease, its kube-proxy stops syncing (its rules stay as they were), clients
    * running on it stop starting requests, and its pods are unreachable: connections to
    * their IPs time out (no RST), and requests they were serving time out too.
@@ -1010,6 +1012,86 @@ export class Simulation {
     return nodes;
   }
 
+  /**
+   * A node is cut off from the control plane (a network partition between the node and
+   * the API server), while the node, its pods and the pod network keep working: its
+   * kubelet stops renewing its Lease and writes nothing more (no pod status, no deletion),
+   * and sees no API change; its kube-proxy sees none either, so the rules it had stay in
+   * force (new pods elsewhere are not added, deleted ones not removed). Its pods keep
+   * serving, its clients keep sending with those rules, and connections to its pods from
+   * anywhere keep working. Recorded in the trace as `fault.partitionNode`.
+   *
+   * @remarks
+   * The control plane cannot tell a partition from a crash
+   * (pkg/controller/nodelifecycle/node_lifecycle_controller.go tryUpdateNodeHealth only
+   * sees the Lease stop): after `nodeMonitorGracePeriod` (50 s) the node lifecycle
+   * controller sets the node's Ready condition Unknown and its pods' Ready condition False
+   * (MarkPodsNotReady), so their endpoints turn not ready and every other node's
+   * kube-proxy stops sending new connections there at its next sync; it taints the node
+   * `node.kubernetes.io/unreachable:NoExecute`, and 300 s later (the default toleration)
+   * the taint eviction controller deletes the pods from the API and their ReplicaSets
+   * create replacements on other nodes, while the old pods still run on the partitioned
+   * node. See {@link Simulation.healPartition} for the end.
+   *
+   * @throws RangeError for an unknown node, a failed one, or one already partitioned.
+   * @example
+   * ```ts
+   * sim.partitionNode("node-2");
+   * sim.runFor(120_000);          // node-2's pods are not ready at 58 s; other nodes stop sending there
+   * sim.healPartition("node-2");  // Ready again; pods evicted meanwhile are terminated
+   * ```
+   */
+  partitionNode(name: string): void {
+    this.checkNode("partitionNode", name);
+    if (this.failedNodes.has(name)) throw new RangeError(`partitionNode: node: Invalid value: "${name}": the node has failed`);
+    if (this.partitionedNodes.has(name)) throw new RangeError(`partitionNode: node: Invalid value: "${name}": the node is already partitioned`);
+    this.partitionedNodes.add(name);
+    this.heartbeats.stop(name);
+    this.kubelets.partitionNode(name);
+    // Its watches are cut: nothing it sees is programmed until the heal's full sync.
+    this.kubeProxy(name).stall(Infinity);
+    this.trace.record(this.now, "fault.partitionNode", { node: name });
+  }
+
+  /**
+   * A partition ends ({@link Simulation.partitionNode}): the kubelet reaches the API server
+   * again, posts the node's status (Ready) and renews its Lease, and acts on what it
+   * missed: pods evicted meanwhile are terminated gracefully (preStop, SIGTERM, the grace
+   * period counted from now) and deleted, and their IPs stop answering. Its pods' status
+   * follows at the kubelet status manager's next 10 s tick: pods still in the API turn
+   * Ready again then (so other nodes send them new connections again only from then).
+   * Its kube-proxy runs a full sync of the current API state at once, as a restarted
+   * kube-proxy does. The node lifecycle controller removes the taints at its next pass.
+   * Recorded in the trace as `fault.healPartition`.
+   *
+   * @remarks
+   * Upstream: pkg/kubelet/status/status_manager.go (syncBatch reconciles the API's status
+   * with the kubelet's), pkg/kubelet/kubelet_pods.go HandlePodCleanups and pod_workers.go
+   * (a pod deleted or marked for deletion in the API is killed).
+   *
+   * @throws RangeError for an unknown node, or one that is not partitioned.
+   * @example
+   * ```ts
+   * sim.partitionNode("node-2");
+   * sim.at(sim.now + 120_000, (s) => s.healPartition("node-2"));
+   * sim.runFor(180_000);
+   * ```
+   */
+  healPartition(name: string): void {
+    this.checkNode("healPartition", name);
+    if (!this.partitionedNodes.has(name)) throw new RangeError(`healPartition: node: Invalid value: "${name}": the node is not partitioned`);
+    this.partitionedNodes.delete(name);
+    this.heartbeats.start(name);
+    this.kubelets.healPartition(name);
+    this.kubeProxy(name).restart();
+    this.trace.record(this.now, "fault.healPartition", { node: name });
+  }
+
+  /** Names of the nodes cut off from the control plane ({@link Simulation.partitionNode}) and not healed, sorted. */
+  get partitionedNodeNames(): string[] {
+    return [...this.partitionedNodes].sort();
+  }
+
   /** Names of the nodes that have failed and not recovered, sorted. */
   get failedNodeNames(): string[] {
     return [...this.failedNodes].sort();
@@ -1027,6 +1109,7 @@ export class Simulation {
     this.checkNode("stallKubeProxy", node);
     if (!(duration >= 0) || !Number.isFinite(duration)) throw new RangeError(`stallKubeProxy: duration: Invalid value: ${duration}: must be a finite number of ms >= 0`);
     if (this.failedNodes.has(node)) throw new RangeError(`stallKubeProxy: node: Invalid value: "${node}": the node has failed`);
+    if (this.partitionedNodes.has(node)) throw new RangeError(`stallKubeProxy: node: Invalid value: "${node}": the node is partitioned (its kube-proxy syncs again when it heals)`);
     this.kubeProxy(node).stall(this.now + duration);
     this.trace.record(this.now, "fault.stallKubeProxy", { node, until: this.now + duration });
   }
@@ -1130,6 +1213,7 @@ export class Simulation {
   private failNodeNow(name: string): void {
     const now = this.now;
     this.failedNodes.add(name);
+    this.partitionedNodes.delete(name); // a partitioned node that crashes is a crashed node
     this.heartbeats.stop(name);
     // The pods' containers are gone with the node: nothing answers at their IPs any more.
     for (const [key, ip] of this.kubelets.stopNode(name)) {
@@ -1353,7 +1437,7 @@ export class Simulation {
       // Quiet: no write for a step, no watch event still on its way (informers slower than
       // the 100 ms step would otherwise be missed), and every kube-proxy synced (a failed
       // node's kube-proxy syncs nothing until the node recovers: it does not hold up rest).
-      const quiet = this.store.resourceVersion === lastRevision && this.store.pendingWatchEvents === 0 && [...this.proxies].every(([n, p]) => this.failedNodes.has(n) || p.inSync);
+      const quiet = this.store.resourceVersion === lastRevision && this.store.pendingWatchEvents === 0 && [...this.proxies].every(([n, p]) => this.failedNodes.has(n) || this.partitionedNodes.has(n) || p.inSync);
       if (ready && quiet) return;
       lastRevision = this.store.resourceVersion;
     }
