@@ -1,4 +1,4 @@
-import { LABEL_ZONE, fieldNotSupported, fieldRequired, formatFieldError, validateIngress, validateObject } from "@kube-netsim/model";
+import { LABEL_ZONE, fieldNotSupported, fieldRequired, formatFieldError, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node } from "@kube-netsim/model";
 import type { NodeSpec } from "@kube-netsim/scenario";
 import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
@@ -80,6 +80,8 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
   const kind = o.kind;
   if (kind === "List" && o.apiVersion === "v1") {
     const items = Array.isArray(o.items) ? o.items : [];
+    // The List's own fields (apiVersion, kind, metadata, items); each item is checked below.
+    for (const e of validateKnownFields({ ...o, items: [] })) problems.push({ ...where(e.field), message: `List: ${formatFieldError(e)}` });
     items.forEach((item, i) => addManifest(item, src, [...at, "items", i], into, problems));
     return;
   }
@@ -96,6 +98,10 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
     return;
   }
   const name = typeof (o.metadata as { name?: unknown } | undefined)?.name === "string" ? (o.metadata as { name: string }).name : "";
+  // Strict field validation first, as the API server decodes before it validates: a field
+  // that does not exist in the Kubernetes API (a typo such as `targetport`) is refused.
+  const unknown = validateKnownFields(o);
+  for (const e of unknown) problems.push({ ...where(e.field), message: `${kind} "${name}": ${formatFieldError(e)}` });
   if (kind === "Namespace") {
     // Namespaces exist implicitly in the simulated API server; the object is accepted and ignored.
     if (o.apiVersion !== "v1") problems.push({ ...where("apiVersion"), message: `Namespace "${name}": ${formatFieldError(fieldNotSupported("apiVersion", o.apiVersion, ["v1"]))}` });
@@ -103,7 +109,7 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
   }
   // Ingress (networking.k8s.io/v1) has its own validation (ValidateIngress of pkg/apis/networking/validation).
   const errors = kind === "Ingress" ? validateIngress(o) : validateObject(o);
-  if (errors.length > 0) {
+  if (errors.length > 0 || unknown.length > 0) {
     for (const e of errors) problems.push({ ...where(e.field), message: `${kind} "${name}": ${formatFieldError(e)}` });
     return;
   }

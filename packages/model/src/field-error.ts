@@ -27,7 +27,10 @@ export type FieldErrorType =
   | "FieldValueDuplicate"
   | "FieldValueForbidden"
   | "FieldValueTooLong"
-  | "FieldValueTooMany";
+  | "FieldValueTooMany"
+  // Not a field.ErrorType upstream: the API server refuses an unknown field while decoding
+  // (a strict decoding error, 400 BadRequest); kube-netsim lists it with the other field errors.
+  | "FieldValueUnknown";
 
 /**
  * One field-level validation error (`field.Error`): which field, what is wrong with it and
@@ -66,6 +69,7 @@ const TYPE_TEXT: Readonly<Record<FieldErrorType, string>> = {
   FieldValueForbidden: "Forbidden",
   FieldValueTooLong: "Too long",
   FieldValueTooMany: "Too many",
+  FieldValueUnknown: "Unsupported field",
 };
 
 class FieldErr implements FieldError {
@@ -102,7 +106,7 @@ class FieldErr implements FieldError {
 export function formatFieldError(e: FieldError): string {
   // staging/src/k8s.io/apimachinery/pkg/util/validation/field/errors.go ErrorBody
   let s = TYPE_TEXT[e.type] ?? "Invalid value";
-  if (e.type !== "FieldValueRequired" && e.type !== "FieldValueForbidden" && e.type !== "FieldValueTooLong") {
+  if (e.type !== "FieldValueRequired" && e.type !== "FieldValueForbidden" && e.type !== "FieldValueTooLong" && e.type !== "FieldValueUnknown") {
     s += ": " + (e.goValue ?? formatGoValue(e.value));
   }
   if (e.detail.length !== 0) s += ": " + e.detail;
@@ -194,6 +198,22 @@ export function fieldDuplicate(field: string, value: unknown, goValue?: string):
  */
 export function fieldForbidden(field: string, detail: string): FieldError {
   return new FieldErr("FieldValueForbidden", field, detail);
+}
+
+/**
+ * A field that does not exist in the Kubernetes API, as the API server's strict field
+ * validation reports it (apimachinery pkg/runtime/error.go strictDecodingError:
+ * `unknown field "spec.ports[0].targetport"`), with an optional suggested field name.
+ *
+ * @example
+ * ```ts
+ * formatFieldError(fieldUnknown("spec.ports[0].targetport", "targetPort"));
+ * // 'spec.ports[0].targetport: Unsupported field: unknown field "spec.ports[0].targetport" (did you mean "targetPort"?)'
+ * ```
+ */
+export function fieldUnknown(field: string, suggestion?: string): FieldError {
+  const detail = `unknown field ${goQuote(field)}` + (suggestion === undefined ? "" : ` (did you mean ${goQuote(suggestion)}?)`);
+  return new FieldErr("FieldValueUnknown", field, detail);
 }
 
 /** `field.TooLong`: a value longer than `maxLength` bytes. */

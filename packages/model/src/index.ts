@@ -67,7 +67,8 @@ export { ObjectStore, StoreError, objectKey } from "./store.js";
 export type { WatchEventType, WatchEvent, WatchListener, WatchOptions, Watch, ObjectStoreOptions } from "./store.js";
 export { compileLabelSelector, compileServiceSelector, validateLabelSelector, LabelSelectorError } from "./selector.js";
 export type { CompiledSelector } from "./selector.js";
-export { formatFieldError, fieldRequired, fieldInvalid, fieldNotSupported, fieldDuplicate, fieldForbidden } from "./field-error.js";
+export { formatFieldError, fieldRequired, fieldInvalid, fieldNotSupported, fieldDuplicate, fieldForbidden, fieldUnknown } from "./field-error.js";
+export { validateKnownFields } from "./known-fields.js";
 export type { FieldError, FieldErrorType } from "./field-error.js";
 export {
   ValidationError,
