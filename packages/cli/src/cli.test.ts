@@ -357,6 +357,11 @@ const BAD: Readonly<Record<string, string>> = {
     "bad/selector-number.yaml:3:17: applications[0].selector[version]: Invalid value: 2: must be a string (quote numbers and booleans)",
     "bad/selector-number.yaml:5:5: applications[0].concurrency: Invalid value: 0: must be an integer >= 1",
   ].join("\n"),
+  "unknown-manifest-field.yaml": [
+    'bad/manifests/typos.yaml:22:11: Deployment "api": spec.template.spec.containers[0].readinessprobe: Unsupported field: unknown field "spec.template.spec.containers[0].readinessprobe" (did you mean "readinessProbe"?)',
+    'bad/manifests/typos.yaml:33:7: Service "api": spec.ports[0].targetport: Unsupported field: unknown field "spec.ports[0].targetport" (did you mean "targetPort"?)',
+    'bad/unknown-manifest-field.yaml:14:9: EndpointSlice "extra": endpoints[0].node: Unsupported field: unknown field "endpoints[0].node"',
+  ].join("\n"),
   "target-missing.yaml": 'bad/target-missing.yaml:5:5: clients[0].target: Not found: "http://web:80": no Service "web" in namespace "default" in the manifests',
   "two-actions.yaml": "bad/two-actions.yaml:3:5: timeline[0]: Forbidden: one action per entry, found scale, deletePod",
   "unknown-action.yaml": 'bad/unknown-action.yaml:7:5: timeline[1].reboot: Unsupported value: "reboot": unknown action; supported actions: scale, setImage, deletePod, apply, patch, stopClient, crashPod, hangPod, failNode, recoverNode, partitionNode, healPartition, drainNode, uncordonNode, loseZone, recoverZone, stallKubeProxy',

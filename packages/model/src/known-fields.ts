@@ -618,38 +618,46 @@ function unknownField(path: string, key: string, fields: Fields): FieldError {
 function suggest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   for (const k of known) if (k.toLowerCase() === lower) return k;
+  const limit = key.length <= 4 ? 2 : 3; // at most 1 edit for short names, 2 for longer ones
   let best: string | undefined;
-  let bestDistance = key.length <= 4 ? 2 : 3;
+  let bestDistance = limit;
   let tie = false;
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase(), bestDistance);
+    const d = editDistance(lower, k.toLowerCase(), limit);
+    if (d >= limit) continue;
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
       tie = false;
-    } else if (d === bestDistance && best !== undefined) {
+    } else if (d === bestDistance) {
       tie = true;
     }
   }
   return tie ? undefined : best;
 }
 
-/** Levenshtein distance, or `limit` when it is at least `limit`. */
+/**
+ * Edit distance with adjacent transpositions (optimal string alignment: `spce` is one edit
+ * from `spec`), or `limit` when it is at least `limit`.
+ */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  const w = b.length + 1;
+  const d = new Array<number>((a.length + 1) * w);
+  for (let j = 0; j <= b.length; j++) d[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    let rowMin = cur[0];
+    d[i * w] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (cur[j] < rowMin) rowMin = cur[j];
+      let v = Math.min(d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+        v = Math.min(v, d[(i - 2) * w + j - 2] + 1);
+      }
+      d[i * w + j] = v;
+      if (v < rowMin) rowMin = v;
     }
     if (rowMin >= limit) return limit;
-    [prev, cur] = [cur, prev];
   }
-  return Math.min(prev[b.length], limit);
+  return Math.min(d[a.length * w + b.length], limit);
 }
