@@ -393,31 +393,59 @@ export class EndpointSliceCache {
 
   /** pkg/proxy/endpointslicecache.go endpointInfoByServicePort + endpointsMapFromEndpointInfo. */
   private buildEndpointsByPort(serviceKey: string, ordered: readonly EndpointSlice[]): EndpointsByPort {
-    const merged = mergeSlices(serviceKey, ordered, this.preferSameTrafficDistribution);
-    const own = this.nodeName;
-    // A node with no endpoint of the Service sees exactly the shared lists: one map for all.
-    if (own === "" || !merged.some((port) => port.localIndices.has(own))) {
-      let shared = remoteMaps.get(merged);
-      if (shared === undefined) {
-        shared = new Map(merged.map((port) => [port.key, port.remote]));
-        remoteMaps.set(merged, shared);
-      }
-      return shared;
-    }
-    const result = new Map<string, readonly ProxyEndpoint[]>();
-    for (const port of merged) {
-      const local = own === "" ? undefined : port.localIndices.get(own);
-      if (local === undefined) {
-        result.set(port.key, port.remote);
-        continue;
-      }
-      // Only this node sees its own endpoints as local: swap in their local variants.
-      const list = port.remote.slice();
-      for (const i of local) list[i] = port.parsed[i].local;
-      result.set(port.key, Object.freeze(list));
-    }
-    return result;
+    return endpointsForSlices(serviceKey, ordered, this.nodeName, this.preferSameTrafficDistribution);
   }
+}
+
+/**
+ * @internal The endpoints a node's kube-proxy builds from a Service's applied slices
+ * (`ordered`: sorted by name), as {@link EndpointSliceCache} does at a checkout
+ * (pkg/proxy/endpointslicecache.go endpointInfoByServicePort + endpointsMapFromEndpointInfo).
+ * Nodes without an endpoint of the Service get one shared map.
+ */
+export function endpointsForSlices(serviceKey: string, ordered: readonly EndpointSlice[], own: string, gate: boolean): EndpointsByPort {
+  if (ordered.length === 0) return EMPTY;
+  const merged = mergeSlices(serviceKey, ordered, gate);
+  // A node with no endpoint of the Service sees exactly the shared lists: one map for all.
+  if (own === "" || !merged.some((port) => port.localIndices.has(own))) {
+    let shared = remoteMaps.get(merged);
+    if (shared === undefined) {
+      shared = new Map(merged.map((port) => [port.key, port.remote]));
+      remoteMaps.set(merged, shared);
+    }
+    return shared;
+  }
+  const result = new Map<string, readonly ProxyEndpoint[]>();
+  for (const port of merged) {
+    const local = port.localIndices.get(own);
+    if (local === undefined) {
+      result.set(port.key, port.remote);
+      continue;
+    }
+    // Only this node sees its own endpoints as local: swap in their local variants.
+    const list = port.remote.slice();
+    for (const i of local) list[i] = port.parsed[i].local;
+    result.set(port.key, Object.freeze(list));
+  }
+  return result;
+}
+
+/**
+ * @internal The Service key (`namespace/name`) under which a kube-proxy of address family
+ * `addressType` files `slice`, or `undefined` when it ignores or rejects the slice (the
+ * checks of {@link EndpointSliceCache.updatePending}).
+ */
+export function sliceServiceKey(slice: EndpointSlice, addressType: "IPv4" | "IPv6"): string | undefined {
+  if (slice.addressType !== addressType) return undefined;
+  const serviceName = slice.metadata.labels?.[LABEL_SERVICE_NAME];
+  const namespace = slice.metadata.namespace ?? "";
+  if (serviceName === undefined || serviceName === "" || namespace === "" || slice.metadata.name === "") return undefined;
+  return sharedSliceData(slice, namespace, serviceName).serviceKey;
+}
+
+/** @internal Whether two versions of a slice are equal for kube-proxy (`esDataChanged` is false). */
+export function sameSliceVersion(a: EndpointSlice, b: EndpointSlice): boolean {
+  return sameSlice(a, b);
 }
 
 interface MergedPort {

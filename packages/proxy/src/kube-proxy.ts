@@ -3,6 +3,7 @@ import type { Distribution, Interner, RandomStream, Scheduler, SimTime } from "@
 import type { ObjectStore, Service, ServicePort, StringMap } from "@kube-netsim/model";
 import type { DataPlane } from "./data-plane.js";
 import { EndpointSliceCache, servicePortNameKey } from "./endpointslice-cache.js";
+import type { EndpointsByPort } from "./endpointslice-cache.js";
 import { ServiceFrontend, ROUTE_DROPPED, ROUTE_NO_RULE, ROUTE_REJECTED } from "./service-frontend.js";
 import { SyncRunner } from "./sync-runner.js";
 import { NO_DESTINATIONS, destinationIds } from "./destinations.js";
@@ -15,6 +16,7 @@ import { LOCAL_ORIGIN_SUFFIX, externalAccess, externalAddressKinds, nodeInternal
 import { formatIptablesSave } from "./iptables/iptables-save.js";
 import { formatNftRuleset } from "./nftables/nft-ruleset.js";
 import type { IpvsDataPlane } from "./ipvs/ipvs-data-plane.js";
+import type { SharedServiceView, ServiceHistory } from "./shared-service-view.js";
 
 /**
  * Settings of one node's kube-proxy (defaults from pkg/proxy/apis/config/v1alpha1/defaults.go).
@@ -53,6 +55,23 @@ export interface KubeProxyOptions {
   readonly syncDuration?: Distribution;
   /** Called when a sync's rules take effect: the node, whether it was a full sync, and the Services it rewrote. */
   readonly onSync?: (event: { readonly node: string; readonly full: boolean; readonly services: readonly string[]; readonly at: SimTime }) => void;
+  /**
+   * Shared mode: the {@link SharedServiceView} of the cluster's kube-proxies. The node then
+   * keeps per-node state only for the Services it has to program (frontends someone asked
+   * for, external addresses, ClientIP affinity, UDP) and builds any other frontend from the
+   * shared view when it is first asked for; what it answers is the same. Ignored (the
+   * node keeps its own copy of everything) for IPVS, whose virtual servers hold per-node
+   * connection state, and when Services or EndpointSlices exist before this kube-proxy.
+   */
+  readonly shared?: SharedServiceView;
+}
+
+/** One sync's rules taking effect in shared mode: when, the log positions checked out, the node's labels then. */
+interface SharedApply {
+  readonly at: SimTime;
+  readonly s: number;
+  readonly e: number;
+  readonly labels: StringMap;
 }
 
 interface ServicePortInfo {
@@ -150,6 +169,19 @@ export class KubeProxy {
   private started = false;
   private applying = 0;
   private syncDuration: Distribution | undefined;
+  /** Shared mode's view (undefined: per-node mode). */
+  private readonly view: SharedServiceView | undefined;
+  /** Shared mode: log positions seen (Service, EndpointSlice), checked out by the last sync, and in force (last apply). */
+  private seenS = 0;
+  private seenE = 0;
+  private checkedS = 0;
+  private checkedE = 0;
+  private viewS = 0;
+  private viewE = 0;
+  /** Shared mode: the applies since (and including) the last full one. */
+  private applies: SharedApply[] = [];
+  /** Shared mode: the Service object each entry of appliedServices was computed from. */
+  private readonly appliedObjects = new Map<string, Service>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -170,25 +202,60 @@ export class KubeProxy {
     const node = store.get("Node", undefined, options.nodeName);
     this.nodeLabels = node?.metadata.labels ?? {};
     this.nodeIP = nodeInternalIP(node);
-    store.watch(
-      "Service",
-      (e) => {
-        this.pendingServices.set(`${e.object.metadata.namespace}/${e.object.metadata.name}`, e.type === "DELETED" ? null : e.object);
-        this.dirty = true;
-        this.requestSync();
-      },
-      { delay, name: `kube-proxy/${options.nodeName}` },
-    );
-    store.watch(
-      "EndpointSlice",
-      (e) => {
-        if (this.cache.updatePending(e.object, e.type === "DELETED")) {
+    const shared = options.shared;
+    const sharedOk =
+      shared !== undefined &&
+      shared.empty &&
+      options.dataPlane.mode !== "ipvs" &&
+      options.dataPlane.connectionClosed === undefined &&
+      store.list("Service").length === 0 &&
+      store.list("EndpointSlice").length === 0;
+    this.view = sharedOk ? shared : undefined;
+    if (this.view !== undefined) {
+      const view = this.view;
+      view.join({ oldestPositions: () => [Math.min(this.checkedS, this.viewS), Math.min(this.checkedE, this.viewE)] });
+      store.watch(
+        "Service",
+        (e) => {
+          this.seenS = view.observeService(e) + 1;
           this.dirty = true;
           this.requestSync();
-        }
-      },
-      { delay, name: `kube-proxy/${options.nodeName}` },
-    );
+        },
+        { delay, name: `kube-proxy/${options.nodeName}` },
+      );
+      store.watch(
+        "EndpointSlice",
+        (e) => {
+          const pos = view.observeSlice(e);
+          if (pos >= 0) {
+            this.seenE = pos + 1;
+            this.dirty = true;
+            this.requestSync();
+          }
+        },
+        { delay, name: `kube-proxy/${options.nodeName}` },
+      );
+    } else {
+      store.watch(
+        "Service",
+        (e) => {
+          this.pendingServices.set(`${e.object.metadata.namespace}/${e.object.metadata.name}`, e.type === "DELETED" ? null : e.object);
+          this.dirty = true;
+          this.requestSync();
+        },
+        { delay, name: `kube-proxy/${options.nodeName}` },
+      );
+      store.watch(
+        "EndpointSlice",
+        (e) => {
+          if (this.cache.updatePending(e.object, e.type === "DELETED")) {
+            this.dirty = true;
+            this.requestSync();
+          }
+        },
+        { delay, name: `kube-proxy/${options.nodeName}` },
+      );
+    }
     store.watch(
       "Node",
       (e) => {
@@ -288,6 +355,10 @@ export class KubeProxy {
       f = new ServiceFrontend(address);
       this.frontends.set(address, f);
       if (address.includes("/UDP")) this.udpFrontends++;
+      if (this.view !== undefined) {
+        this.view.materialize(address);
+        this.materializeAddress(address);
+      }
     }
     return f;
   }
@@ -318,6 +389,7 @@ export class KubeProxy {
    * ```
    */
   ruleset(): string {
+    this.materializeAll();
     // iptables prints external addresses too (KUBE-NODEPORTS, KUBE-EXT: it needs the
     // local-origin frontends for the Cluster endpoints), and so does nftables.
     const all = [...this.frontends.values()].filter((f) => f.verdict !== "no-rule").sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
@@ -343,6 +415,7 @@ export class KubeProxy {
    * ```
    */
   programmedAddresses(): string[] {
+    this.materializeAll();
     return [...this.frontends.values()].filter((f) => f.verdict !== "no-rule" && f.kind !== "local-origin").map((f) => f.address).sort();
   }
 
@@ -398,15 +471,25 @@ export class KubeProxy {
     this.syncs++;
     this.dirty = false;
     const full = now - this.lastFullSync >= this.fullSyncPeriod;
-    const changed = new Set<string>();
-    for (const [key, svc] of this.pendingServices) {
-      changed.add(key);
-      if (svc === null) this.appliedServices.delete(key);
-      else this.appliedServices.set(key, servicePorts(svc, this.nodeIP));
+    const s = this.seenS;
+    const e = this.seenE;
+    let keys: string[];
+    if (this.view !== undefined) {
+      // Shared mode: the Services with log entries since the last checkout (every one, full).
+      keys = this.view.changedKeys(this.checkedS, s, this.checkedE, e, full);
+      this.checkedS = s;
+      this.checkedE = e;
+    } else {
+      const changed = new Set<string>();
+      for (const [key, svc] of this.pendingServices) {
+        changed.add(key);
+        if (svc === null) this.appliedServices.delete(key);
+        else this.appliedServices.set(key, servicePorts(svc, this.nodeIP));
+      }
+      this.pendingServices.clear();
+      for (const key of this.cache.checkoutChangedServices()) changed.add(key);
+      keys = full ? [...new Set([...this.appliedServices.keys(), ...changed])].sort() : [...changed].sort();
     }
-    this.pendingServices.clear();
-    for (const key of this.cache.checkoutChangedServices()) changed.add(key);
-    const keys = full ? [...new Set([...this.appliedServices.keys(), ...changed])].sort() : [...changed].sort();
     if (full) {
       this.fullSyncs++;
       this.lastFullSync = now;
@@ -416,11 +499,13 @@ export class KubeProxy {
       this.applying++;
       this.later.after(took, (t) => {
         this.applying--;
-        this.apply(keys, t);
+        if (this.view !== undefined) this.applyShared(keys, t, s, e, full);
+        else this.apply(keys, t);
         this.options.onSync?.({ node: this.nodeName, full, services: keys, at: t });
       });
     } else {
-      this.apply(keys, now);
+      if (this.view !== undefined) this.applyShared(keys, now, s, e, full);
+      else this.apply(keys, now);
       this.options.onSync?.({ node: this.nodeName, full, services: keys, at: now });
     }
     return took;
@@ -455,8 +540,9 @@ export class KubeProxy {
       const ports = this.appliedServices.get(key);
       if (ports === undefined || ports.length === 0) this.programmedPorts.delete(key);
       else this.programmedPorts.set(key, ports);
+      const byPort = this.endpointsOf(key);
       for (const port of ports ?? NO_PORTS) {
-        this.programPort(port, key, now);
+        this.programPort(port, key, now, byPort, this.nodeLabels);
         stale.delete(port.address);
         for (const a of port.external) {
           stale.delete(a);
@@ -488,6 +574,111 @@ export class KubeProxy {
     }
   }
 
+  /** The endpoints of a Service as this node's last checkout (per-node) or last apply (shared mode) has them. */
+  private endpointsOf(key: string): EndpointsByPort {
+    if (this.view === undefined) return this.cache.endpointsFor(key);
+    const rec = this.view.history(key);
+    return rec === undefined ? NO_ENDPOINTS : this.view.endpointsAt(rec, this.viewE, this.nodeName);
+  }
+
+  /**
+   * Shared mode: one sync's rules take effect. Every Service in `keys` is counted and
+   * reported as rewritten (as in per-node mode), but only the ones this node must hold
+   * state for are programmed now: those it has programmed before, those with a frontend
+   * someone asked for, and those whose programming has node-local effects (external
+   * addresses: health checks and NodePorts; ClientIP affinity lists; UDP conntrack
+   * cleanup). Any other frontend is built from the view when first asked for
+   * ({@link KubeProxy.frontend}), as it stands after this apply.
+   */
+  private applyShared(keys: readonly string[], now: SimTime, s: number, e: number, full: boolean): void {
+    const view = this.view as SharedServiceView;
+    this.viewS = s;
+    this.viewE = e;
+    const record: SharedApply = { at: now, s, e, labels: this.nodeLabels };
+    if (full) this.applies = [record];
+    else this.applies.push(record);
+    const program: string[] = [];
+    for (const key of keys) {
+      const rec = view.history(key) as ServiceHistory;
+      const svc = view.serviceAt(rec, s);
+      if (this.appliedServices.has(key) || this.programmedPorts.has(key) || (svc !== null && this.mustProgram(svc))) {
+        program.push(key);
+        if (svc === null) {
+          this.appliedServices.delete(key);
+          this.appliedObjects.delete(key);
+        } else if (this.appliedObjects.get(key) !== svc) {
+          this.appliedServices.set(key, servicePorts(svc, this.nodeIP));
+          this.appliedObjects.set(key, svc);
+        }
+      }
+    }
+    this.programmed += keys.length - program.length;
+    this.apply(program, now);
+  }
+
+  /** Shared mode: whether a Service's programming has node-local effects, or one of its addresses has a frontend here. */
+  private mustProgram(svc: Service): boolean {
+    const view = this.view as SharedServiceView;
+    for (const p of servicePorts(svc, this.nodeIP)) {
+      if (p.external.length > 0 || p.affinityTimeout > 0 || p.address.endsWith("/UDP")) return true;
+      if (view.materializedAnywhere(p.address) && this.frontends.has(p.address)) return true;
+    }
+    return false;
+  }
+
+  /** Shared mode: a frontend for `address` was just created: program it from the view if a Service in it has that address. */
+  private materializeAddress(address: string): void {
+    const view = this.view as SharedServiceView;
+    if (this.applies.length === 0) return;
+    for (const rec of view.servicesWithAddress(address)) {
+      if (this.appliedServices.has(rec.key)) continue;
+      const svc = view.serviceAt(rec, this.viewS);
+      if (svc === null) continue;
+      const ports = servicePorts(svc, this.nodeIP);
+      if (!ports.some((p) => p.address === address)) continue;
+      this.materializeService(rec, svc, ports);
+      return;
+    }
+  }
+
+  /** Shared mode: programs every Service of the view this node has not programmed yet (for the printers). */
+  private materializeAll(): void {
+    const view = this.view;
+    if (view === undefined || this.applies.length === 0) return;
+    for (const rec of view.allHistories()) {
+      if (this.appliedServices.has(rec.key)) continue;
+      const svc = view.serviceAt(rec, this.viewS);
+      if (svc !== null) this.materializeService(rec, svc, servicePorts(svc, this.nodeIP));
+    }
+  }
+
+  /**
+   * Shared mode: programs a Service as the node's last apply that rewrote it did (same
+   * endpoints, node labels and time: the Service has not changed in the view since).
+   */
+  private materializeService(rec: ServiceHistory, svc: Service, ports: readonly ServicePortInfo[]): void {
+    const view = this.view as SharedServiceView;
+    const key = rec.key;
+    this.appliedServices.set(key, ports);
+    this.appliedObjects.set(key, svc);
+    if (ports.length > 0) this.programmedPorts.set(key, ports);
+    // The last apply whose keys held this Service: the one that checked out its latest
+    // version (of either kind), or the last full one.
+    const ps = view.serviceVersionPos(rec, this.viewS);
+    const pe = view.sliceVersionPos(rec, this.viewE);
+    let apply = this.applies[0];
+    for (let i = this.applies.length - 1; i > 0; i--) {
+      const a = this.applies[i];
+      const prev = this.applies[i - 1];
+      if ((prev.s <= ps && ps < a.s) || (prev.e <= pe && pe < a.e)) {
+        apply = a;
+        break;
+      }
+    }
+    const byPort = view.endpointsAt(rec, this.viewE, this.nodeName);
+    for (const port of ports) this.programPort(port, key, apply.at, byPort, apply.labels);
+  }
+
   private addIfProgrammedFor(stale: Set<string>, address: string, serviceKey: string): void {
     const f = this.frontends.get(address);
     if (f !== undefined && serviceKeyOf(f.servicePortName) === serviceKey) stale.add(address);
@@ -509,14 +700,14 @@ export class KubeProxy {
     };
   }
 
-  private programPort(port: ServicePortInfo, serviceKey: string, at: SimTime): void {
+  private programPort(port: ServicePortInfo, serviceKey: string, at: SimTime, byPort: EndpointsByPort, nodeLabels: StringMap): void {
     const f = this.frontend(port.address);
     f.servicePortName = port.spn;
     f.programmedAt = at;
     f.affinityTimeout = port.affinityTimeout;
     f.internalTrafficPolicy = port.internalTrafficPolicy;
-    const endpoints = this.cache.endpointsFor(serviceKey).get(port.spn) ?? [];
-    const c = categorizeForNode(endpoints, port, this.nodeName, this.nodeLabels);
+    const endpoints = byPort.get(port.spn) ?? [];
+    const c = categorizeForNode(endpoints, port, this.nodeName, nodeLabels);
     if (port.healthCheckNodePort > 0) {
       let ready = 0;
       for (const ep of endpoints) if (ep.isLocal && ep.ready) ready++;
@@ -643,6 +834,7 @@ function serviceKeyOf(spn: string): string | undefined {
 // for the cluster (no per-node copy of the same strings and objects).
 const nodeIndependentPorts = new WeakMap<Service, readonly ServicePortInfo[]>();
 const NO_PORTS: readonly ServicePortInfo[] = Object.freeze([]);
+const NO_ENDPOINTS: EndpointsByPort = new Map();
 const NO_UDP: Map<ServiceFrontend, Int32Array> = new Map();
 
 /** The service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */

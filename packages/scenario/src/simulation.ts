@@ -15,7 +15,7 @@ import {
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
-import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane } from "@kube-netsim/proxy";
+import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane, SharedServiceView } from "@kube-netsim/proxy";
 import type { CiliumLbAlgorithm, DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine, resolveApplicationModel } from "@kube-netsim/traffic";
 import type { ApplicationModel, ConnectionPolicy, OutcomeCounts } from "@kube-netsim/traffic";
@@ -160,6 +160,15 @@ export interface KubeProxySettings {
    * (pkg/proxy/runner). Ignored when `syncRunner` is given. Default: the newer runner.
    */
   readonly kubernetesVersion?: string;
+  /**
+   * Whether the nodes' kube-proxies share what is the same on every node (a
+   * {@link SharedServiceView}: one log of Service and EndpointSlice changes, state per node
+   * only for what is node-specific or was asked for), so that the control plane's work
+   * and memory grow with nodes + Services rather than nodes x Services. What the
+   * simulation computes is the same either way. Default `true`; IPVS always keeps
+   * per-node state.
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -508,6 +517,8 @@ export class Simulation {
       const wdNode = perNode[name].watchDelay;
       if (wdNode !== undefined) this.proxyWatchDelays.set(name, wdNode);
     }
+    // One view for every node's kube-proxy (shared mode, issue 9); KubeProxy ignores it for IPVS.
+    const sharedView = kp.shared === false ? undefined : new SharedServiceView();
     for (const node of this.store.list("Node")) {
       const name = node.metadata.name;
       // Each node's kube-proxy gets its watch events after its own delay, changeable during the run.
@@ -521,6 +532,7 @@ export class Simulation {
         syncRunner: kp.syncRunner ?? runnerForVersion(kp.kubernetesVersion),
         watchDelay: nodeWatchDelay,
         syncDuration: perNode[name]?.proxySyncDuration ?? t.proxySyncDuration,
+        shared: sharedView,
         // Every sync is in the trace (and so in the digest): when each node's rules changed.
         onSync: (e) => {
           this.trace.record(e.at, "kube-proxy.sync", { node: e.node, full: e.full, services: e.services.join(",") });

@@ -1,0 +1,306 @@
+/**
+ * What is the same in every node's kube-proxy of one cluster: the Services and
+ * EndpointSlices as they arrived, in order, with every version a node may still see.
+ *
+ * @packageDocumentation
+ */
+import type { EndpointSlice, Service, WatchEvent } from "@kube-netsim/model";
+import type { EndpointsByPort } from "./endpointslice-cache.js";
+import { endpointsForSlices, sameSliceVersion, sliceServiceKey } from "./endpointslice-cache.js";
+
+/** @internal One Service key's history: versions of its Service object and of its applied slices, with their log positions. */
+export interface ServiceHistory {
+  readonly key: string;
+  /** Scratch mark of {@link SharedServiceView.changedKeys} (a key is listed once per call). */
+  stamp: number;
+  /** Log positions (Service log) of the Service object's versions, ascending. */
+  readonly svcPos: number[];
+  /** The Service object of each version; null when deleted. */
+  readonly svcVal: (Service | null)[];
+  /** Log positions (EndpointSlice log) of the slice-set versions, ascending (one per change). */
+  readonly slicePos: number[];
+  /** The applied slices (sorted by name) after each change. */
+  readonly sliceVal: (readonly EndpointSlice[])[];
+  /** The latest slices (every change applied at once): what each node compares the next event with. */
+  current: readonly EndpointSlice[];
+}
+
+/** @internal What the view needs of a kube-proxy in shared mode (for trimming history). */
+export interface SharedViewMember {
+  /** The oldest Service and EndpointSlice log positions the kube-proxy may still read. */
+  oldestPositions(): readonly [number, number];
+}
+
+const NO_SLICES: readonly EndpointSlice[] = Object.freeze([]);
+const NOT_A_CHANGE = -1;
+/** Trim history every this many log entries. */
+const TRIM_EVERY = 4096;
+
+/**
+ * The state the kube-proxies of one cluster share in *shared mode*
+ * ({@link KubeProxyOptions.shared}): one change log per kind (Service, EndpointSlice),
+ * and per Service the history of its Service object and of its merged slices, each
+ * version tagged with its log position.
+ *
+ * @remarks
+ * Every node's kube-proxy receives each kind's watch events in write order (its own
+ * delays, same order), and the store hands every watcher the same event object, so the
+ * first delivery of an event to any node fixes its position in that kind's log. A node
+ * then keeps only two positions per kind (seen, applied) instead of a copy of every
+ * Service and slice: its view of a Service is the latest version before its applied
+ * positions. Whether a slice event is a change (pkg/proxy/endpointslicecache.go
+ * `esDataChanged`) depends only on the versions seen before it, the same on every node,
+ * so it is decided once here. Versions older than every member's oldest position are
+ * trimmed.
+ *
+ * Only valid for kube-proxies whose watches start before any Service or EndpointSlice
+ * exists (their initial lists are empty); {@link KubeProxy} falls back to its own state
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * const view = new SharedServiceView();
+ * for (const node of ["node-1", "node-2"]) {
+ *   new KubeProxy(scheduler, store, { nodeName: node, dataPlane: new IptablesDataPlane(), addresses, random: random.stream(`kube-proxy/${node}`), shared: view });
+ * }
+ * ```
+ */
+export class SharedServiceView {
+  private readonly records = new Map<string, ServiceHistory>();
+  private readonly serviceLog: ServiceHistory[] = [];
+  private readonly sliceLog: ServiceHistory[] = [];
+  /** Position of the first entry of each log (entries before it were trimmed). */
+  private serviceBase = 0;
+  private sliceBase = 0;
+  private readonly positions = new WeakMap<object, number>();
+  /** ClusterIP addresses (`ip:port/PROTO`) to the Services that ever had them. */
+  private readonly byAddress = new Map<string, ServiceHistory[]>();
+  private readonly materialized = new Map<string, number>();
+  private readonly members: SharedViewMember[] = [];
+  private stampCounter = 0;
+  private sinceTrim = 0;
+
+  /** Creates an empty view (before any Service or EndpointSlice exists). */
+  constructor(private readonly addressType: "IPv4" | "IPv6" = "IPv4") {}
+
+  /** @internal Whether nothing has been logged yet (a kube-proxy may join). */
+  get empty(): boolean {
+    return this.serviceLog.length === 0 && this.sliceLog.length === 0 && this.serviceBase === 0 && this.sliceBase === 0;
+  }
+
+  /** @internal Registers a kube-proxy in shared mode. */
+  join(member: SharedViewMember): void {
+    this.members.push(member);
+  }
+
+  /** @internal A Service event: its position in the Service log (every Service event is a change). */
+  observeService(e: WatchEvent<"Service">): number {
+    let pos = this.positions.get(e);
+    if (pos !== undefined) return pos;
+    const svc = e.object;
+    const rec = this.record(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    pos = this.serviceBase + this.serviceLog.length;
+    const value = e.type === "DELETED" ? null : svc;
+    rec.svcPos.push(pos);
+    rec.svcVal.push(value);
+    this.serviceLog.push(rec);
+    if (value !== null) this.indexAddresses(rec, value);
+    this.positions.set(e, pos);
+    this.appended();
+    return pos;
+  }
+
+  /**
+   * @internal An EndpointSlice event: its position in the slice log, or -1 when it is not
+   * a change for kube-proxy (EndpointSliceCache.updatePending returns false).
+   */
+  observeSlice(e: WatchEvent<"EndpointSlice">): number {
+    let pos = this.positions.get(e);
+    if (pos !== undefined) return pos;
+    pos = this.sliceChange(e.object, e.type === "DELETED");
+    this.positions.set(e, pos);
+    return pos;
+  }
+
+  private sliceChange(slice: EndpointSlice, remove: boolean): number {
+    const key = sliceServiceKey(slice, this.addressType);
+    if (key === undefined) return NOT_A_CHANGE;
+    const rec = this.record(key);
+    const name = slice.metadata.name;
+    const current = rec.current;
+    let i = 0;
+    while (i < current.length && current[i].metadata.name < name) i++;
+    const present = i < current.length && current[i].metadata.name === name;
+    // The same test as EndpointSliceCache.updatePending against the node's latest copy.
+    if (remove ? !present : present && sameSliceVersion(current[i], slice)) return NOT_A_CHANGE;
+    const next = current.slice();
+    if (remove) next.splice(i, 1);
+    else if (present) next[i] = slice;
+    else next.splice(i, 0, slice);
+    rec.current = next.length === 0 ? NO_SLICES : Object.freeze(next);
+    const pos = this.sliceBase + this.sliceLog.length;
+    rec.slicePos.push(pos);
+    rec.sliceVal.push(rec.current);
+    this.sliceLog.push(rec);
+    this.appended();
+    return pos;
+  }
+
+  private record(key: string): ServiceHistory {
+    let rec = this.records.get(key);
+    if (rec === undefined) {
+      rec = { key, stamp: 0, svcPos: [], svcVal: [], slicePos: [], sliceVal: [], current: NO_SLICES };
+      this.records.set(key, rec);
+    }
+    return rec;
+  }
+
+  private indexAddresses(rec: ServiceHistory, svc: Service): void {
+    const ip = svc.spec.clusterIP;
+    if (!ip || ip === "None" || svc.spec.type === "ExternalName") return;
+    for (const p of svc.spec.ports ?? []) {
+      const address = `${ip}:${p.port}/${p.protocol ?? "TCP"}`;
+      let list = this.byAddress.get(address);
+      if (list === undefined) {
+        list = [];
+        this.byAddress.set(address, list);
+      }
+      if (!list.includes(rec)) list.push(rec);
+    }
+  }
+
+  /** @internal The history of a Service key (undefined if nothing of it was ever seen). */
+  history(key: string): ServiceHistory | undefined {
+    return this.records.get(key);
+  }
+
+  /** @internal Services that ever had ClusterIP address `address`. */
+  servicesWithAddress(address: string): readonly ServiceHistory[] {
+    return this.byAddress.get(address) ?? [];
+  }
+
+  /** @internal Every Service key ever seen. */
+  allHistories(): IterableIterator<ServiceHistory> {
+    return this.records.values();
+  }
+
+  /** @internal The Service object as of Service log position `pos` (exclusive), null when none. */
+  serviceAt(rec: ServiceHistory, pos: number): Service | null {
+    const i = lastBefore(rec.svcPos, pos);
+    return i < 0 ? null : rec.svcVal[i];
+  }
+
+  /** @internal Log position of the Service version in force at `pos` (exclusive), -1 when none. */
+  serviceVersionPos(rec: ServiceHistory, pos: number): number {
+    const i = lastBefore(rec.svcPos, pos);
+    return i < 0 ? -1 : rec.svcPos[i];
+  }
+
+  /** @internal Log position of the slice version in force at `pos` (exclusive), -1 when none. */
+  sliceVersionPos(rec: ServiceHistory, pos: number): number {
+    const i = lastBefore(rec.slicePos, pos);
+    return i < 0 ? -1 : rec.slicePos[i];
+  }
+
+  /** @internal The endpoints node `nodeName` builds from the slices in force at slice log position `pos` (exclusive). */
+  endpointsAt(rec: ServiceHistory, pos: number, nodeName: string): EndpointsByPort {
+    const i = lastBefore(rec.slicePos, pos);
+    return endpointsForSlices(rec.key, i < 0 ? NO_SLICES : rec.sliceVal[i], nodeName, true);
+  }
+
+  /**
+   * @internal The sorted distinct Service keys with log entries in `[fromS, toS)` or
+   * `[fromE, toE)` (a partial sync's keys); with `full`, also every Service present at
+   * `toS` (pkg/proxy/iptables/proxier.go syncProxyRules: a full sync rewrites every Service).
+   */
+  changedKeys(fromS: number, toS: number, fromE: number, toE: number, full: boolean): string[] {
+    const stamp = ++this.stampCounter;
+    const keys: string[] = [];
+    for (let p = fromS; p < toS; p++) {
+      const rec = this.serviceLog[p - this.serviceBase];
+      if (rec.stamp !== stamp) {
+        rec.stamp = stamp;
+        keys.push(rec.key);
+      }
+    }
+    for (let p = fromE; p < toE; p++) {
+      const rec = this.sliceLog[p - this.sliceBase];
+      if (rec.stamp !== stamp) {
+        rec.stamp = stamp;
+        keys.push(rec.key);
+      }
+    }
+    if (full) {
+      for (const rec of this.records.values()) {
+        if (rec.stamp !== stamp && this.serviceAt(rec, toS) !== null) {
+          rec.stamp = stamp;
+          keys.push(rec.key);
+        }
+      }
+    }
+    return keys.sort();
+  }
+
+  /** @internal A node created a frontend for `address`. */
+  materialize(address: string): void {
+    this.materialized.set(address, (this.materialized.get(address) ?? 0) + 1);
+  }
+
+  /** @internal Whether any node has a frontend for `address` (else no node needs a lookup). */
+  materializedAnywhere(address: string): boolean {
+    return this.materialized.has(address);
+  }
+
+  private appended(): void {
+    if (++this.sinceTrim < TRIM_EVERY) return;
+    this.sinceTrim = 0;
+    this.trim();
+  }
+
+  /** Drops versions and log entries no member can read any more. */
+  private trim(): void {
+    let minS = this.serviceBase + this.serviceLog.length;
+    let minE = this.sliceBase + this.sliceLog.length;
+    for (const m of this.members) {
+      const [s, e] = m.oldestPositions();
+      if (s < minS) minS = s;
+      if (e < minE) minE = e;
+    }
+    if (minS > this.serviceBase) {
+      this.serviceLog.splice(0, minS - this.serviceBase);
+      this.serviceBase = minS;
+    }
+    if (minE > this.sliceBase) {
+      this.sliceLog.splice(0, minE - this.sliceBase);
+      this.sliceBase = minE;
+    }
+    for (const rec of this.records.values()) {
+      // Keep the version in force at the oldest position and every later one.
+      const i = lastBefore(rec.svcPos, minS);
+      if (i > 0) {
+        rec.svcPos.splice(0, i);
+        rec.svcVal.splice(0, i);
+      }
+      const j = lastBefore(rec.slicePos, minE);
+      if (j > 0) {
+        rec.slicePos.splice(0, j);
+        rec.sliceVal.splice(0, j);
+      }
+    }
+  }
+}
+
+/** Index of the last element of ascending `positions` that is < `pos`, or -1. */
+function lastBefore(positions: readonly number[], pos: number): number {
+  let i = positions.length - 1;
+  // Usually the last version: scan back a little, then bisect.
+  if (i < 0 || positions[i] < pos) return i;
+  let lo = 0;
+  let hi = i; // positions[hi] >= pos
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (positions[mid] < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
