@@ -7,6 +7,7 @@
  */
 export { KubeProxy, DEFAULT_CLIENT_IP_AFFINITY_SECONDS } from "./kube-proxy.js";
 export { SharedServiceView } from "./shared-service-view.js";
+export type { SharedServiceViewOptions } from "./shared-service-view.js";
 export type { KubeProxyOptions, KubeProxyStats } from "./kube-proxy.js";
 export { ServiceFrontend, ROUTE_REJECTED, ROUTE_DROPPED, ROUTE_NO_RULE } from "./service-frontend.js";
 export type { Verdict } from "./service-frontend.js";

@@ -33,8 +33,22 @@ export interface SharedViewMember {
 
 const NO_SLICES: readonly EndpointSlice[] = Object.freeze([]);
 const NOT_A_CHANGE = -1;
-/** Trim history every this many log entries. */
-const TRIM_EVERY = 4096;
+
+/**
+ * Options of a {@link SharedServiceView}.
+ *
+ * @example
+ * ```ts
+ * const options: SharedServiceViewOptions = { trimEvery: 1 }; // trim after every change (tests)
+ * new SharedServiceView(options);
+ * ```
+ */
+export interface SharedServiceViewOptions {
+  /** Address family of the kube-proxies (slices of other families are ignored). Default `"IPv4"`. */
+  readonly addressType?: "IPv4" | "IPv6";
+  /** Drop versions no kube-proxy can read any more after every this many logged changes. Default 4096. */
+  readonly trimEvery?: number;
+}
 
 /**
  * The state the kube-proxies of one cluster share in *shared mode*
@@ -80,8 +94,22 @@ export class SharedServiceView {
   private stampCounter = 0;
   private sinceTrim = 0;
 
+  private readonly addressType: "IPv4" | "IPv6";
+  private readonly trimEvery: number;
+
   /** Creates an empty view (before any Service or EndpointSlice exists). */
-  constructor(private readonly addressType: "IPv4" | "IPv6" = "IPv4") {}
+  constructor(options: SharedServiceViewOptions = {}) {
+    this.addressType = options.addressType ?? "IPv4";
+    this.trimEvery = options.trimEvery ?? 4096;
+    if (!Number.isInteger(this.trimEvery) || this.trimEvery < 1) throw new RangeError(`trimEvery: Invalid value: ${this.trimEvery}: must be an integer >= 1`);
+  }
+
+  /** Versions held (Service objects plus slice sets, over every Service): what trimming keeps small. */
+  get versions(): number {
+    let n = 0;
+    for (const rec of this.records.values()) n += rec.svcPos.length + rec.slicePos.length;
+    return n;
+  }
 
   /** @internal Whether nothing has been logged yet (a kube-proxy may join). */
   get empty(): boolean {
@@ -252,7 +280,7 @@ export class SharedServiceView {
   }
 
   private appended(): void {
-    if (++this.sinceTrim < TRIM_EVERY) return;
+    if (++this.sinceTrim < this.trimEvery) return;
     this.sinceTrim = 0;
     this.trim();
   }
