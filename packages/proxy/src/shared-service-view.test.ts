@@ -156,7 +156,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant("stall" as const), node: fc.nat(2), ms: fc.integer({ min: 0, max: 3000 }) }),
   fc.record({ op: fc.constant("restart" as const), node: fc.nat(2) }),
   fc.record({ op: fc.constant("probe" as const), node: fc.nat(2), svc: fc.nat(3), udp: fc.boolean() }),
+  fc.record({ op: fc.constant("probe" as const), node: fc.nat(2), svc: fc.nat(3), udp: fc.boolean() }),
+  fc.record({ op: fc.constant("probe" as const), node: fc.nat(2), svc: fc.nat(3), udp: fc.boolean() }),
   fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 1500 }) }),
+  fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 200 }) }),
 );
 
 describe("SharedServiceView", () => {
@@ -209,6 +212,37 @@ describe("SharedServiceView", () => {
     expect(view.versions).toBeLessThanOrEqual(3);
     expect(proxies.every((kp) => kp.inSync)).toBe(true);
     expect(proxies[0].frontend("10.96.0.10:80/TCP").endpoints.map((e) => e.key)).toEqual(["10.244.0.3:8080"]);
+  });
+
+  it("a kube-proxy that has not received the newest version yet builds a frontend from the version in force for it (kept by trimming)", () => {
+    const scheduler = new Scheduler();
+    const random = new RandomSource(1);
+    const store = new ObjectStore(scheduler, { random: random.stream("apiserver") });
+    NODES.forEach((n) => store.create(node(n, 0)));
+    const view = new SharedServiceView({ trimEvery: 1 });
+    const [fast, slow] = ["node-a", "node-b"].map(
+      (nodeName, i) =>
+        new KubeProxy(scheduler, store, { nodeName, dataPlane: new IptablesDataPlane(), addresses: new Interner(), random: random.stream(nodeName), minSyncPeriod: 0, watchDelay: 50 * i, shared: view }),
+    );
+    store.create(service(0, { headless: false, affinity: false, internalLocal: false, udp: false }));
+    const write = (ip: number): void => {
+      const s = slice(0, 0, [{ ip, node: 2, ready: true, zone: false }], false);
+      const existing = store.get("EndpointSlice", "default", s.metadata.name);
+      if (existing === undefined) store.create(s);
+      else store.update({ ...s, metadata: existing.metadata });
+    };
+    write(0);
+    scheduler.runUntil(1000);
+    write(1);
+    scheduler.runUntil(2000);
+    write(2); // node-a gets it at once (and the view trims), node-b 50 ms later
+    scheduler.runUntil(2010);
+    expect(fast.frontend("10.96.0.10:80/TCP").endpoints.map((e) => e.key)).toEqual(["10.244.2.4:8080"]);
+    const f = slow.frontend("10.96.0.10:80/TCP");
+    expect(f.endpoints.map((e) => e.key)).toEqual(["10.244.2.3:8080"]);
+    expect(f.programmedAt).toBe(1050); // node-b's sync of the second version
+    scheduler.runUntil(2100);
+    expect(f.endpoints.map((e) => e.key)).toEqual(["10.244.2.4:8080"]);
   });
 
   it("rejects a trimEvery that is not a positive integer", () => {
