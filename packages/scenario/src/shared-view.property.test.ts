@@ -25,7 +25,7 @@ interface ServiceCase {
 
 type Action =
   | { readonly at: number; readonly kind: "rollout" | "scale" | "delete-service" | "recreate-service"; readonly service: number; readonly n: number }
-  | { readonly at: number; readonly kind: "fail-node" | "recover-node" | "stall" | "label-node"; readonly node: number; readonly n: number }
+  | { readonly at: number; readonly kind: "fail-node" | "recover-node" | "stall" | "label-node" | "partition" | "heal"; readonly node: number; readonly n: number }
   | { readonly at: number; readonly kind: "probe"; readonly node: number; readonly service: number; readonly n: number }
   | { readonly at: number; readonly kind: "inspect"; readonly node: number; readonly n: number };
 
@@ -112,6 +112,7 @@ function runScenario(s: Scenario, shared: boolean): unknown[] {
   const clusterIP = (i: number): string | undefined => sim.store.get("Service", "default", `svc-${i}`)?.spec.clusterIP;
   sim.runFor(3000);
   const failed = new Set<string>();
+  const partitioned = new Set<string>();
   s.clients.forEach((c, k) => {
     if (!failed.has(node(c.node))) sim.addClient({ name: `c-${k}`, target: `svc-${c.service % s.services.length}:80`, rate: 20, node: node(c.node) });
   });
@@ -135,7 +136,7 @@ function runScenario(s: Scenario, shared: boolean): unknown[] {
         break;
       }
       case "fail-node":
-        if (!failed.has(node(a.node)) && failed.size + 1 < s.nodes) {
+        if (!failed.has(node(a.node)) && !partitioned.has(node(a.node)) && failed.size + 1 < s.nodes) {
           sim.failNode(node(a.node));
           failed.add(node(a.node));
         }
@@ -146,8 +147,20 @@ function runScenario(s: Scenario, shared: boolean): unknown[] {
           failed.delete(node(a.node));
         }
         break;
+      case "partition":
+        if (!failed.has(node(a.node)) && !partitioned.has(node(a.node))) {
+          sim.partitionNode(node(a.node));
+          partitioned.add(node(a.node));
+        }
+        break;
+      case "heal":
+        if (partitioned.has(node(a.node))) {
+          sim.healPartition(node(a.node));
+          partitioned.delete(node(a.node));
+        }
+        break;
       case "stall":
-        if (!failed.has(node(a.node))) sim.stallKubeProxy(node(a.node), 500 + 1000 * a.n);
+        if (!failed.has(node(a.node)) && !partitioned.has(node(a.node))) sim.stallKubeProxy(node(a.node), 500 + 1000 * a.n);
         break;
       case "label-node":
         sim.store.mutate("Node", undefined, node(a.node), (d) => {
@@ -189,7 +202,7 @@ const serviceCase: fc.Arbitrary<ServiceCase> = fc.record({
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ at: fc.integer({ min: 0, max: 20_000 }), kind: fc.constantFrom("rollout" as const, "scale" as const, "delete-service" as const, "recreate-service" as const), service: fc.nat(5), n: fc.nat(3) }),
-  fc.record({ at: fc.integer({ min: 0, max: 20_000 }), kind: fc.constantFrom("fail-node" as const, "recover-node" as const, "stall" as const, "label-node" as const), node: fc.nat(5), n: fc.nat(3) }),
+  fc.record({ at: fc.integer({ min: 0, max: 20_000 }), kind: fc.constantFrom("fail-node" as const, "recover-node" as const, "stall" as const, "label-node" as const, "partition" as const, "heal" as const), node: fc.nat(5), n: fc.nat(3) }),
   fc.record({ at: fc.integer({ min: 0, max: 20_000 }), kind: fc.constant("probe" as const), node: fc.nat(5), service: fc.nat(5), n: fc.nat(3) }),
   fc.record({ at: fc.integer({ min: 0, max: 20_000 }), kind: fc.constant("inspect" as const), node: fc.nat(5), n: fc.nat(3) }),
 );
@@ -208,7 +221,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 });
 
 describe("kube-proxy shared mode (SharedServiceView) (property)", () => {
-  it("random scenarios (nodes, Services with NodePort/affinity/Local policies/PreferClose/UDP, rollouts, scaling, Service deletion, node failures, stalls, label changes, watch-delay distributions, sync durations, iptables/nftables/cilium) give the same frontends, rulesets, stats, health checks and results digest in shared and per-node mode", () => {
+  it("random scenarios (nodes, Services with NodePort/affinity/Local policies/PreferClose/UDP, rollouts, scaling, Service deletion, node failures, network partitions, stalls, label changes, watch-delay distributions, sync durations, iptables/nftables/cilium) give the same frontends, rulesets, stats, health checks and results digest in shared and per-node mode", () => {
     fc.assert(
       fc.property(scenario, (s) => {
         expect(runScenario(s, true)).toEqual(runScenario(s, false));
