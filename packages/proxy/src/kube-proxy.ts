@@ -474,9 +474,12 @@ export class KubeProxy {
     const s = this.seenS;
     const e = this.seenE;
     let keys: string[];
+    let changedRecs: readonly ServiceHistory[] = NO_RECS;
     if (this.view !== undefined) {
       // Shared mode: the Services with log entries since the last checkout (every one, full).
-      keys = this.view.changedKeys(this.checkedS, s, this.checkedE, e, full);
+      const recs = this.view.changedKeys(this.checkedS, s, this.checkedE, e, full);
+      keys = recs.map(keyOf);
+      changedRecs = recs;
       this.checkedS = s;
       this.checkedE = e;
     } else {
@@ -499,12 +502,12 @@ export class KubeProxy {
       this.applying++;
       this.later.after(took, (t) => {
         this.applying--;
-        if (this.view !== undefined) this.applyShared(keys, t, s, e, full);
+        if (this.view !== undefined) this.applyShared(changedRecs, t, s, e, full);
         else this.apply(keys, t);
         this.options.onSync?.({ node: this.nodeName, full, services: keys, at: t });
       });
     } else {
-      if (this.view !== undefined) this.applyShared(keys, now, s, e, full);
+      if (this.view !== undefined) this.applyShared(changedRecs, now, s, e, full);
       else this.apply(keys, now);
       this.options.onSync?.({ node: this.nodeName, full, services: keys, at: now });
     }
@@ -590,7 +593,7 @@ export class KubeProxy {
    * cleanup). Any other frontend is built from the view when first asked for
    * ({@link KubeProxy.frontend}), as it stands after this apply.
    */
-  private applyShared(keys: readonly string[], now: SimTime, s: number, e: number, full: boolean): void {
+  private applyShared(recs: readonly ServiceHistory[], now: SimTime, s: number, e: number, full: boolean): void {
     const view = this.view as SharedServiceView;
     this.viewS = s;
     this.viewE = e;
@@ -598,10 +601,14 @@ export class KubeProxy {
     if (full) this.applies = [record];
     else this.applies.push(record);
     const program: string[] = [];
-    for (const key of keys) {
-      const rec = view.history(key) as ServiceHistory;
-      const svc = view.serviceAt(rec, s);
-      if (this.appliedServices.has(key) || this.programmedPorts.has(key) || (svc !== null && this.mustProgram(svc))) {
+    for (const rec of recs) {
+      const key = rec.key;
+      const i = view.serviceIndexAt(rec, s);
+      const svc = i < 0 ? null : rec.svcVal[i];
+      if (
+        (svc !== null && (rec.svcEager[i] || (rec.materialized && this.hasFrontendFor(svc)))) ||
+        (this.appliedServices.size > 0 && (this.appliedServices.has(key) || this.programmedPorts.has(key)))
+      ) {
         program.push(key);
         if (svc === null) {
           this.appliedServices.delete(key);
@@ -612,17 +619,13 @@ export class KubeProxy {
         }
       }
     }
-    this.programmed += keys.length - program.length;
+    this.programmed += recs.length - program.length;
     this.apply(program, now);
   }
 
-  /** Shared mode: whether a Service's programming has node-local effects, or one of its addresses has a frontend here. */
-  private mustProgram(svc: Service): boolean {
-    const view = this.view as SharedServiceView;
-    for (const p of servicePorts(svc, this.nodeIP)) {
-      if (p.external.length > 0 || p.affinityTimeout > 0 || p.address.endsWith("/UDP")) return true;
-      if (view.materializedAnywhere(p.address) && this.frontends.has(p.address)) return true;
-    }
+  /** Shared mode: whether one of a Service's addresses has a frontend on this node. */
+  private hasFrontendFor(svc: Service): boolean {
+    for (const p of servicePorts(svc, this.nodeIP)) if (this.frontends.has(p.address)) return true;
     return false;
   }
 
@@ -835,6 +838,8 @@ function serviceKeyOf(spn: string): string | undefined {
 const nodeIndependentPorts = new WeakMap<Service, readonly ServicePortInfo[]>();
 const NO_PORTS: readonly ServicePortInfo[] = Object.freeze([]);
 const NO_ENDPOINTS: EndpointsByPort = new Map();
+const NO_RECS: readonly ServiceHistory[] = Object.freeze([]);
+const keyOf = (rec: ServiceHistory): string => rec.key;
 const NO_UDP: Map<ServiceFrontend, Int32Array> = new Map();
 
 /** The service ports kube-proxy programs for a Service (none for headless and ExternalName: ShouldSkipService). */

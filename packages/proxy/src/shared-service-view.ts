@@ -7,6 +7,7 @@
 import type { EndpointSlice, Service, WatchEvent } from "@kube-netsim/model";
 import type { EndpointsByPort } from "./endpointslice-cache.js";
 import { endpointsForSlices, sameSliceVersion, sliceServiceKey } from "./endpointslice-cache.js";
+import { externalAccess } from "./external.js";
 
 /** @internal One Service key's history: versions of its Service object and of its applied slices, with their log positions. */
 export interface ServiceHistory {
@@ -17,6 +18,10 @@ export interface ServiceHistory {
   readonly svcPos: number[];
   /** The Service object of each version; null when deleted. */
   readonly svcVal: (Service | null)[];
+  /** Per version: whether every node must program it at once ({@link programsEverywhere}). */
+  readonly svcEager: boolean[];
+  /** Whether any node has a frontend for an address this Service ever had (else no node needs to look). */
+  materialized: boolean;
   /** Log positions (EndpointSlice log) of the slice-set versions, ascending (one per change). */
   readonly slicePos: number[];
   /** The applied slices (sorted by name) after each change. */
@@ -131,6 +136,7 @@ export class SharedServiceView {
     const value = e.type === "DELETED" ? null : svc;
     rec.svcPos.push(pos);
     rec.svcVal.push(value);
+    rec.svcEager.push(value !== null && programsEverywhere(value));
     this.serviceLog.push(rec);
     if (value !== null) this.indexAddresses(rec, value);
     this.positions.set(e, pos);
@@ -177,7 +183,7 @@ export class SharedServiceView {
   private record(key: string): ServiceHistory {
     let rec = this.records.get(key);
     if (rec === undefined) {
-      rec = { key, stamp: 0, svcPos: [], svcVal: [], slicePos: [], sliceVal: [], current: NO_SLICES };
+      rec = { key, stamp: 0, svcPos: [], svcVal: [], svcEager: [], materialized: false, slicePos: [], sliceVal: [], current: NO_SLICES };
       this.records.set(key, rec);
     }
     return rec;
@@ -194,6 +200,7 @@ export class SharedServiceView {
         this.byAddress.set(address, list);
       }
       if (!list.includes(rec)) list.push(rec);
+      if (this.materialized.has(address)) rec.materialized = true;
     }
   }
 
@@ -216,6 +223,11 @@ export class SharedServiceView {
   serviceAt(rec: ServiceHistory, pos: number): Service | null {
     const i = lastBefore(rec.svcPos, pos);
     return i < 0 ? null : rec.svcVal[i];
+  }
+
+  /** @internal Index of the Service version in force at `pos` (exclusive) in `rec.svcVal`, -1 when none. */
+  serviceIndexAt(rec: ServiceHistory, pos: number): number {
+    return lastBefore(rec.svcPos, pos);
   }
 
   /** @internal Log position of the Service version in force at `pos` (exclusive), -1 when none. */
@@ -241,42 +253,39 @@ export class SharedServiceView {
    * `[fromE, toE)` (a partial sync's keys); with `full`, also every Service present at
    * `toS` (pkg/proxy/iptables/proxier.go syncProxyRules: a full sync rewrites every Service).
    */
-  changedKeys(fromS: number, toS: number, fromE: number, toE: number, full: boolean): string[] {
+  changedKeys(fromS: number, toS: number, fromE: number, toE: number, full: boolean): ServiceHistory[] {
     const stamp = ++this.stampCounter;
-    const keys: string[] = [];
+    const recs: ServiceHistory[] = [];
     for (let p = fromS; p < toS; p++) {
       const rec = this.serviceLog[p - this.serviceBase];
       if (rec.stamp !== stamp) {
         rec.stamp = stamp;
-        keys.push(rec.key);
+        recs.push(rec);
       }
     }
     for (let p = fromE; p < toE; p++) {
       const rec = this.sliceLog[p - this.sliceBase];
       if (rec.stamp !== stamp) {
         rec.stamp = stamp;
-        keys.push(rec.key);
+        recs.push(rec);
       }
     }
     if (full) {
       for (const rec of this.records.values()) {
         if (rec.stamp !== stamp && this.serviceAt(rec, toS) !== null) {
           rec.stamp = stamp;
-          keys.push(rec.key);
+          recs.push(rec);
         }
       }
     }
-    return keys.sort();
+    // Sorted by key as per-node mode sorts its keys (code-unit order, Array.prototype.sort's default).
+    return recs.sort(byKey);
   }
 
   /** @internal A node created a frontend for `address`. */
   materialize(address: string): void {
     this.materialized.set(address, (this.materialized.get(address) ?? 0) + 1);
-  }
-
-  /** @internal Whether any node has a frontend for `address` (else no node needs a lookup). */
-  materializedAnywhere(address: string): boolean {
-    return this.materialized.has(address);
+    for (const rec of this.servicesWithAddress(address)) rec.materialized = true;
   }
 
   private appended(): void {
@@ -316,6 +325,29 @@ export class SharedServiceView {
       }
     }
   }
+}
+
+function byKey(a: ServiceHistory, b: ServiceHistory): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * Whether a Service's programming has node-local effects, so every node programs it at
+ * once rather than when asked: external addresses (NodePort, load-balancer IPs,
+ * externalIPs: health checks, KUBE-NODEPORTS), ClientIP affinity (the affinity lists),
+ * UDP ports (conntrack.CleanStaleEntries after the sync, pkg/proxy/conntrack/cleanup.go).
+ * Errs on the side of true (a NodePort counts even on a node without an InternalIP).
+ */
+function programsEverywhere(svc: Service): boolean {
+  const ip = svc.spec.clusterIP;
+  if (!ip || ip === "None" || svc.spec.type === "ExternalName") return false;
+  if (svc.spec.sessionAffinity === "ClientIP") return true;
+  for (const p of svc.spec.ports ?? []) {
+    if ((p.protocol ?? "TCP") === "UDP") return true;
+    const a = externalAccess(svc, p);
+    if ((a.nodePort ?? 0) > 0 || (a.loadBalancerVIPs?.length ?? 0) > 0 || (a.externalIPs?.length ?? 0) > 0) return true;
+  }
+  return false;
 }
 
 /** Index of the last element of ascending `positions` that is < `pos`, or -1. */
