@@ -312,6 +312,21 @@ export class KubeProxy {
     this.syncDuration = duration;
   }
 
+  /**
+   * Whether this kube-proxy runs in shared mode ({@link KubeProxyOptions.shared}): it was
+   * given a view, its data plane is not IPVS, and no Service or EndpointSlice existed when
+   * it started. Its answers are the same either way.
+   *
+   * @example
+   * ```ts
+   * new Simulation({ seed: 1 }).kubeProxy("node-1").sharedMode;                                 // true
+   * new Simulation({ seed: 1, kubeProxy: { mode: "ipvs" } }).kubeProxy("node-1").sharedMode;    // false
+   * ```
+   */
+  get sharedMode(): boolean {
+    return this.view !== undefined;
+  }
+
   /** The data plane of this kube-proxy. */
   get dataPlane(): DataPlane {
     return this.options.dataPlane;

@@ -177,7 +177,7 @@ describe("SharedServiceView", () => {
     );
   });
 
-  it("IPVS kube-proxies ignore the view (per-node connection state) and answer as without it", () => {
+  it("IPVS kube-proxies, and kube-proxies created after a Service exists, ignore the view and answer as without it", () => {
     const ops: Op[] = [
       { op: "service", svc: 0, c: { headless: false, affinity: false, internalLocal: false, udp: false } },
       { op: "slice", svc: 0, n: 0, eps: [{ ip: 1, node: 0, ready: true, zone: false }, { ip: 2, node: 1, ready: true, zone: false }] },
@@ -187,6 +187,16 @@ describe("SharedServiceView", () => {
     const shared = run(ops, "ipvs", true, [0, 10, 20]);
     expect(shared).toEqual(run(ops, "ipvs", false, [0, 10, 20]));
     expect((shared[0] as unknown[])[3]).toBe("forward");
+    const view = new SharedServiceView();
+    const scheduler = new Scheduler();
+    const store = new ObjectStore(scheduler, { random: new RandomSource(1).stream("apiserver") });
+    const kp = (dataPlane: IptablesDataPlane | IpvsDataPlane): KubeProxy =>
+      new KubeProxy(scheduler, store, { nodeName: "node-a", dataPlane, addresses: new Interner(), random: new RandomSource(1).stream("kp"), shared: view });
+    expect(kp(new IpvsDataPlane("rr")).sharedMode).toBe(false);
+    expect(kp(new IptablesDataPlane()).sharedMode).toBe(true);
+    // Created after a Service exists: its initial list is not in the log, so it keeps its own state.
+    store.create(service(0, { headless: false, affinity: false, internalLocal: false, udp: false }));
+    expect(kp(new IptablesDataPlane()).sharedMode).toBe(false);
   });
 
   it("trims versions every kube-proxy has applied: after a settled run only the versions in force remain", () => {

@@ -249,6 +249,9 @@ describe("kube-proxy shared mode (SharedServiceView) (property)", () => {
       ],
       seed: 7,
     };
+    expect(new Simulation({ seed: 1 }).kubeProxy("node-1").sharedMode).toBe(true);
+    expect(new Simulation({ seed: 1, kubeProxy: { shared: false } }).kubeProxy("node-1").sharedMode).toBe(false);
+    expect(new Simulation({ seed: 1, kubeProxy: { mode: "ipvs" } }).kubeProxy("node-1").sharedMode).toBe(false);
     const sharedRun = runScenario(s, true);
     expect(sharedRun).toEqual(runScenario(s, false));
     // node-2 (index 1) ran a client of svc-1, node-3 only answered a probe: both show svc-1's endpoints.
