@@ -61,7 +61,8 @@ export interface KubeProxyOptions {
    * for, external addresses, ClientIP affinity, UDP) and builds any other frontend from the
    * shared view when it is first asked for; what it answers is the same. Ignored (the
    * node keeps its own copy of everything) for IPVS, whose virtual servers hold per-node
-   * connection state, and when Services or EndpointSlices exist before this kube-proxy.
+   * connection state, for the `burst` sync runner (syncs may overlap), and when Services
+   * or EndpointSlices exist before this kube-proxy.
    */
   readonly shared?: SharedServiceView;
 }
@@ -207,13 +208,16 @@ export class KubeProxy {
       shared !== undefined &&
       shared.empty &&
       options.dataPlane.mode !== "ipvs" &&
+      // The burst runner (before 1.33) can start a sync before the previous one's rules are
+      // written (with a sync duration): per-node state then.
+      options.syncRunner !== "burst" &&
       options.dataPlane.connectionClosed === undefined &&
       store.list("Service").length === 0 &&
       store.list("EndpointSlice").length === 0;
     this.view = sharedOk ? shared : undefined;
     if (this.view !== undefined) {
       const view = this.view;
-      view.join({ oldestPositions: () => [Math.min(this.checkedS, this.viewS), Math.min(this.checkedE, this.viewE)] });
+      view.join({ positions: () => [this.viewS, this.checkedS, this.seenS, this.viewE, this.checkedE, this.seenE] });
       store.watch(
         "Service",
         (e) => {
@@ -610,15 +614,17 @@ export class KubeProxy {
    */
   private applyShared(recs: readonly ServiceHistory[], now: SimTime, s: number, e: number, full: boolean): void {
     const view = this.view as SharedServiceView;
-    this.viewS = s;
-    this.viewE = e;
+    // The rules are written from the latest checkout (per-node mode reads its cache as it is
+    // now); `s` and `e` (this sync's checkout) say which Services this apply rewrote.
+    this.viewS = this.checkedS;
+    this.viewE = this.checkedE;
     const record: SharedApply = { at: now, s, e, labels: this.nodeLabels };
     if (full) this.applies = [record];
     else this.applies.push(record);
     const program: string[] = [];
     for (const rec of recs) {
       const key = rec.key;
-      const i = view.serviceIndexAt(rec, s);
+      const i = view.serviceIndexAt(rec, this.viewS);
       const svc = i < 0 ? null : rec.svcVal[i];
       if (
         (svc !== null && (rec.svcEager[i] || (rec.materialized && this.hasFrontendFor(svc)))) ||

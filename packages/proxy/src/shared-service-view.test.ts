@@ -255,6 +255,44 @@ describe("SharedServiceView", () => {
     expect(f.endpoints.map((e) => e.key)).toEqual(["10.244.2.4:8080"]);
   });
 
+  it("a stalled kube-proxy keeps only the versions in force for it alive, not every version written since; it answers from them, then catches up on restart", () => {
+    const scheduler = new Scheduler();
+    const random = new RandomSource(1);
+    const store = new ObjectStore(scheduler, { random: random.stream("apiserver") });
+    NODES.forEach((n) => store.create(node(n, 0)));
+    const view = new SharedServiceView({ trimEvery: 1 });
+    const [running, stalled] = ["node-a", "node-b"].map(
+      (nodeName) => new KubeProxy(scheduler, store, { nodeName, dataPlane: new IptablesDataPlane(), addresses: new Interner(), random: random.stream(nodeName), minSyncPeriod: 0, shared: view }),
+    );
+    store.create(service(0, { headless: false, affinity: false, internalLocal: false, udp: false }));
+    const write = (ip: number): void => {
+      const s = slice(0, 0, [{ ip, node: 2, ready: true, zone: false }], false);
+      const existing = store.get("EndpointSlice", "default", s.metadata.name);
+      if (existing === undefined) store.create(s);
+      else store.update({ ...s, metadata: existing.metadata });
+    };
+    write(0);
+    scheduler.runUntil(1000);
+    stalled.stall(Infinity);
+    for (let k = 1; k <= 20; k++) {
+      write(k % 5);
+      scheduler.runUntil(1000 + 100 * k);
+    }
+    // 1 Service version; slices: the one in force on the stalled node, and the two newest
+    // (the view trims when the first node receives a change, before the other one has): 4
+    // of the 22 written.
+    expect(view.versions).toBe(4);
+    expect(stalled.inSync).toBe(false);
+    expect(stalled.frontend("10.96.0.10:80/TCP").endpoints.map((e) => e.key)).toEqual(["10.244.2.2:8080"]);
+    expect(running.frontend("10.96.0.10:80/TCP").endpoints.map((e) => e.key)).toEqual(["10.244.2.2:8080"]); // 20 % 5 = 0 again
+    write(3);
+    scheduler.runUntil(4000);
+    stalled.restart();
+    scheduler.runUntil(5000);
+    expect(stalled.inSync).toBe(true);
+    expect(stalled.frontend("10.96.0.10:80/TCP").endpoints.map((e) => e.key)).toEqual(["10.244.2.5:8080"]);
+  });
+
   it("rejects a trimEvery that is not a positive integer", () => {
     expect(() => new SharedServiceView({ trimEvery: 0 })).toThrow("trimEvery: Invalid value: 0: must be an integer >= 1");
   });

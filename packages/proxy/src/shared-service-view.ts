@@ -32,8 +32,12 @@ export interface ServiceHistory {
 
 /** @internal What the view needs of a kube-proxy in shared mode (for trimming history). */
 export interface SharedViewMember {
-  /** The oldest Service and EndpointSlice log positions the kube-proxy may still read. */
-  oldestPositions(): readonly [number, number];
+  /**
+   * The kube-proxy's log positions, per kind (Service, then EndpointSlice): in force (last
+   * apply), checked out (last sync), seen. It reads versions in force at the first two, log
+   * entries from the second on, and (at later syncs) anything at or after the third.
+   */
+  positions(): readonly [number, number, number, number, number, number];
 }
 
 const NO_SLICES: readonly EndpointSlice[] = Object.freeze([]);
@@ -294,37 +298,82 @@ export class SharedServiceView {
     this.trim();
   }
 
-  /** Drops versions and log entries no member can read any more. */
+  /**
+   * Drops versions and log entries no member can read any more. A member reads log entries
+   * from its checked-out position on, the versions in force at its applied and checked-out
+   * positions, and, at its later syncs, versions in force at positions it has not seen
+   * yet: so a lagging member (stalled, failed, partitioned) keeps two versions per Service
+   * alive, not every version written since it stopped.
+   */
   private trim(): void {
-    let minS = this.serviceBase + this.serviceLog.length;
-    let minE = this.sliceBase + this.sliceLog.length;
+    let logS = this.serviceBase + this.serviceLog.length;
+    let logE = this.sliceBase + this.sliceLog.length;
+    let floorS = logS;
+    let floorE = logE;
+    const pointsS: number[] = [];
+    const pointsE: number[] = [];
     for (const m of this.members) {
-      const [s, e] = m.oldestPositions();
-      if (s < minS) minS = s;
-      if (e < minE) minE = e;
+      const [viewS, checkedS, seenS, viewE, checkedE, seenE] = m.positions();
+      logS = Math.min(logS, checkedS, viewS);
+      logE = Math.min(logE, checkedE, viewE);
+      floorS = Math.min(floorS, seenS);
+      floorE = Math.min(floorE, seenE);
+      pointsS.push(viewS, checkedS);
+      pointsE.push(viewE, checkedE);
     }
-    if (minS > this.serviceBase) {
-      this.serviceLog.splice(0, minS - this.serviceBase);
-      this.serviceBase = minS;
+    if (logS > this.serviceBase) {
+      this.serviceLog.splice(0, logS - this.serviceBase);
+      this.serviceBase = logS;
     }
-    if (minE > this.sliceBase) {
-      this.sliceLog.splice(0, minE - this.sliceBase);
-      this.sliceBase = minE;
+    if (logE > this.sliceBase) {
+      this.sliceLog.splice(0, logE - this.sliceBase);
+      this.sliceBase = logE;
     }
+    const lowS = lowPoints(pointsS, floorS);
+    const lowE = lowPoints(pointsE, floorE);
     for (const rec of this.records.values()) {
-      // Keep the version in force at the oldest position and every later one.
-      const i = lastBefore(rec.svcPos, minS);
-      if (i > 0) {
-        rec.svcPos.splice(0, i);
-        rec.svcVal.splice(0, i);
-      }
-      const j = lastBefore(rec.slicePos, minE);
-      if (j > 0) {
-        rec.slicePos.splice(0, j);
-        rec.sliceVal.splice(0, j);
-      }
+      compact(rec.svcPos, floorS, lowS, rec.svcVal, rec.svcEager);
+      compact(rec.slicePos, floorE, lowE, rec.sliceVal, undefined);
     }
   }
+}
+
+/** The distinct positions below `floor`, ascending. */
+function lowPoints(points: number[], floor: number): number[] {
+  const low = points.filter((p) => p < floor).sort((a, b) => a - b);
+  let w = 0;
+  for (let r = 0; r < low.length; r++) if (w === 0 || low[w - 1] !== low[r]) low[w++] = low[r];
+  low.length = w;
+  return low;
+}
+
+/**
+ * Keeps the versions in force at `floor` and after, and those in force at each of `low`
+ * (ascending positions below `floor`); drops the rest from the parallel arrays.
+ */
+function compact<V>(positions: number[], floor: number, low: readonly number[], values: V[], flags: boolean[] | undefined): void {
+  const j = lastBefore(positions, floor);
+  if (j <= 0) return;
+  let w = 0;
+  let last = -1;
+  for (const p of low) {
+    const i = lastBefore(positions, p);
+    if (i < 0 || i === last) continue;
+    last = i;
+    positions[w] = positions[i];
+    values[w] = values[i];
+    if (flags !== undefined) flags[w] = flags[i];
+    w++;
+  }
+  if (last === j) w--; // the version in force at the floor was kept already
+  for (let i = j; i < positions.length; i++, w++) {
+    positions[w] = positions[i];
+    values[w] = values[i];
+    if (flags !== undefined) flags[w] = flags[i];
+  }
+  positions.length = w;
+  values.length = w;
+  if (flags !== undefined) flags.length = w;
 }
 
 function byKey(a: ServiceHistory, b: ServiceHistory): number {
