@@ -318,8 +318,8 @@ export class KubeProxy {
 
   /**
    * Whether this kube-proxy runs in shared mode ({@link KubeProxyOptions.shared}): it was
-   * given a view, its data plane is not IPVS, and no Service or EndpointSlice existed when
-   * it started. Its answers are the same either way.
+   * given a view, its data plane is not IPVS, its sync runner is not `burst`, and no
+   * Service or EndpointSlice existed when it started. Its answers are the same either way.
    *
    * @example
    * ```ts
