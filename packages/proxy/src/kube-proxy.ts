@@ -614,6 +614,23 @@ export class KubeProxy {
    */
   private applyShared(recs: readonly ServiceHistory[], now: SimTime, s: number, e: number, full: boolean): void {
     const view = this.view as SharedServiceView;
+    // A Service not programmed here whose new version drops an address of the version in
+    // force until now: per-node mode leaves that address without rules ("no-rule", stamped
+    // with this apply's time). Program the old version first, as the node's earlier apply
+    // did, so that the rewrite below leaves the same stale frontend.
+    if (this.applies.length > 0) {
+      for (const rec of recs) {
+        if (this.appliedServices.has(rec.key)) continue;
+        const before = view.serviceIndexAt(rec, this.viewS);
+        if (before < 0) continue;
+        const old = rec.svcVal[before];
+        if (old === null || before === view.serviceIndexAt(rec, this.checkedS)) continue;
+        const oldPorts = servicePorts(old, this.nodeIP);
+        const next = view.serviceAt(rec, this.checkedS);
+        const newPorts = next === null ? NO_PORTS : servicePorts(next, this.nodeIP);
+        if (oldPorts.some((p) => !newPorts.some((q) => q.address === p.address))) this.materializeService(rec, old, oldPorts);
+      }
+    }
     // The rules are written from the latest checkout (per-node mode reads its cache as it is
     // now); `s` and `e` (this sync's checkout) say which Services this apply rewrote.
     this.viewS = this.checkedS;

@@ -138,6 +138,15 @@ function run(ops: readonly Op[], mode: Mode, shared: boolean, delays: readonly n
     }
   }
   scheduler.runUntil(scheduler.now + 5000);
+  // Every address any Service could have had, on every node (deleted ones included), before the printers.
+  for (const kp of proxies) {
+    for (let svc = 0; svc < 4; svc++) {
+      for (const protocol of ["TCP", "UDP"]) {
+        const f = kp.frontend(`10.96.0.${10 + svc}:80/${protocol}`);
+        out.push([f.address, f.verdict, f.servicePortName, f.programmedAt, f.endpoints.length, f.internalTrafficPolicy, f.affinityTimeout, f.kind]);
+      }
+    }
+  }
   for (const kp of proxies) {
     out.push(kp.stats, kp.inSync, kp.ruleset(), kp.programmedFrontends().map((f) => [f.address, f.verdict, f.servicePortName, f.endpoints.map((e) => `${e.key}|${e.isLocal}|${e.ready}`).join(","), f.programmedAt, f.internalTrafficPolicy, f.affinityTimeout]));
   }
@@ -173,8 +182,34 @@ describe("SharedServiceView", () => {
           expect(run(ops, mode, true, delays)).toEqual(run(ops, mode, false, delays));
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 1000 },
     );
+  });
+
+  it("a Service deleted, or whose address changed, before anyone asked a node for its frontend leaves the same stale frontend (no-rule, stamped with the sync that removed it) as per-node state", () => {
+    const tcp: SvcCase = { headless: false, affinity: false, internalLocal: false, udp: false };
+    const endpoints = [{ ip: 1, node: 0, ready: true, zone: false }];
+    const deleted: Op[] = [
+      { op: "service", svc: 0, c: tcp },
+      { op: "slice", svc: 0, n: 0, eps: endpoints },
+      { op: "wait", ms: 1000 },
+      { op: "delete-service", svc: 0 },
+      { op: "wait", ms: 1000 },
+      { op: "probe", node: 1, svc: 0, udp: false },
+    ];
+    const shared = run(deleted, "iptables", true, [0, 10, 20]);
+    expect(shared).toEqual(run(deleted, "iptables", false, [0, 10, 20]));
+    expect((shared[0] as unknown[]).slice(3, 5)).toEqual(["no-rule", ""]);
+    expect((shared[0] as unknown[])[6]).toBeGreaterThan(1000); // programmedAt: the sync after the deletion
+    const changed: Op[] = [
+      { op: "service", svc: 0, c: tcp },
+      { op: "wait", ms: 1000 },
+      { op: "service", svc: 0, c: { ...tcp, udp: true } },
+      { op: "wait", ms: 1000 },
+      { op: "probe", node: 2, svc: 0, udp: false },
+      { op: "probe", node: 2, svc: 0, udp: true },
+    ];
+    expect(run(changed, "nftables", true, [0, 10, 20])).toEqual(run(changed, "nftables", false, [0, 10, 20]));
   });
 
   it("IPVS kube-proxies, and kube-proxies created after a Service exists, ignore the view and answer as without it", () => {

@@ -111,6 +111,10 @@ function runScenario(s: Scenario, shared: boolean): unknown[] {
   const node = (n: number): string => sim.nodeNames[n % sim.nodeNames.length];
   const clusterIP = (i: number): string | undefined => sim.store.get("Service", "default", `svc-${i}`)?.spec.clusterIP;
   sim.runFor(3000);
+  // Every ClusterIP a Service had (probed on every node at the end, deleted ones included).
+  const ips = new Set<string>();
+  const noteIPs = (): void => s.services.forEach((_, i) => ips.add(clusterIP(i) ?? "10.96.0.99"));
+  noteIPs();
   const failed = new Set<string>();
   const partitioned = new Set<string>();
   s.clients.forEach((c, k) => {
@@ -133,6 +137,7 @@ function runScenario(s: Scenario, shared: boolean): unknown[] {
       case "recreate-service": {
         const i = a.service % s.services.length;
         if (sim.store.get("Service", "default", `svc-${i}`) === undefined) sim.apply([service(i, s.services[i])]);
+        noteIPs();
         break;
       }
       case "fail-node":
@@ -181,6 +186,7 @@ function runScenario(s: Scenario, shared: boolean): unknown[] {
     }
   }
   sim.runFor(5000);
+  for (const name of sim.nodeNames) for (const ip of [...ips].sort()) out.push(["address", name, one(sim.kubeProxy(name), `${ip}:80/TCP`)]);
   for (const name of sim.nodeNames) {
     const kp = sim.kubeProxy(name);
     out.push(["final", name, frontendView(kp), kp.ruleset(), kp.stats, kp.inSync, s.services.map((_, i) => kp.healthCheck("default", `svc-${i}`))]);
@@ -226,7 +232,7 @@ describe("kube-proxy shared mode (SharedServiceView) (property)", () => {
       fc.property(scenario, (s) => {
         expect(runScenario(s, true)).toEqual(runScenario(s, false));
       }),
-      { numRuns: 100 },
+      { numRuns: 300 },
     );
   });
 
