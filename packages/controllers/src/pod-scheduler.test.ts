@@ -2,7 +2,8 @@ import { describe, it, expect } from "vitest";
 import { Callbacks, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
 import type { Node, Pod } from "@kube-netsim/model";
-import { PodScheduler, isNodeSchedulable, pickNode } from "./pod-scheduler.js";
+import fc from "fast-check";
+import { LeastPodsPicker, PodScheduler, isNodeSchedulable, pickNode } from "./pod-scheduler.js";
 
 function mkNode(name: string, o: { ready?: "True" | "False" | "Unknown"; unschedulable?: boolean } = {}): Node {
   return {
@@ -176,5 +177,49 @@ describe("PodScheduler", () => {
     store.create({ ...mkPod("p"), metadata: { name: "p", deletionTimestamp: 0 } });
     s.run();
     expect(store.get("Pod", "default", "p")?.spec.nodeName).toBeUndefined();
+  });
+});
+
+describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node)", () => {
+  type Op =
+    | { readonly t: "count"; readonly node: number; readonly d: 1 | -1 }
+    | { readonly t: "node"; readonly node: number; readonly ready: "True" | "False" | "Unknown" | undefined; readonly unschedulable: boolean }
+    | { readonly t: "delete"; readonly node: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ t: fc.constant("count" as const), node: fc.nat(7), d: fc.constantFrom(1 as const, -1 as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ t: fc.constant("node" as const), node: fc.nat(7), ready: fc.constantFrom("True" as const, "False" as const, "Unknown" as const, undefined), unschedulable: fc.boolean() }),
+    },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), node: fc.nat(7) }) },
+  );
+
+  it("answers what pickNode answers, after any sequence of node writes and pod count changes", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const s = new Scheduler();
+        const store = new ObjectStore(s, { random: new RandomSource(1).stream("apiserver") });
+        const counts = new Map<string, number>();
+        const picker = new LeastPodsPicker(store, counts);
+        // Names that sort differently as strings and as numbers (node-10 < node-2).
+        const name = (i: number): string => `node-${[1, 2, 10, 11, 3, 20, 100, 9][i]}`;
+        for (const o of ops) {
+          if (o.t === "count") {
+            const n = name(o.node);
+            const from = counts.get(n) ?? 0;
+            counts.set(n, from + o.d);
+            picker.moved(n, from, from + o.d);
+          } else if (o.t === "delete") {
+            store.delete("Node", undefined, name(o.node));
+          } else {
+            const n = mkNode(name(o.node), { ready: o.ready, unschedulable: o.unschedulable });
+            if (store.get("Node", undefined, n.metadata.name)) store.update(n);
+            else store.create(n);
+          }
+          expect(picker.pick()).toBe(pickNode(store.list("Node"), counts));
+        }
+      }),
+      { seed: 4242, numRuns: 300 },
+    );
   });
 });

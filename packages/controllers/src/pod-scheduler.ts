@@ -49,6 +49,86 @@ export function pickNode(nodes: readonly Node[], podsPerNode: ReadonlyMap<string
 }
 
 /**
+ * @internal What {@link pickNode} would answer for the store's nodes and the scheduler's pod
+ * counts, kept up to date instead of recomputed: schedulable nodes in buckets by pod count,
+ * each bucket sorted by name, rebuilt only when a Node was written (ObjectStore.kindRevision).
+ * A pick costs O(1) and a bind O(log n) instead of a scan of every node, so binding n pods
+ * on n/100 nodes is no longer quadratic. Same answers as pickNode (tested).
+ */
+export class LeastPodsPicker {
+  private revision = -1;
+  private readonly schedulable = new Set<string>();
+  private readonly buckets = new Map<number, string[]>();
+  private min = Infinity;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly podsPerNode: ReadonlyMap<string, number>,
+  ) {}
+
+  /** The node {@link pickNode} would choose now, or undefined when none is schedulable. */
+  pick(): string | undefined {
+    const revision = this.store.kindRevision("Node");
+    if (revision !== this.revision) this.rebuild(revision);
+    return this.min === Infinity ? undefined : (this.buckets.get(this.min) as string[])[0];
+  }
+
+  /** The pod count of `node` changed from `from` to `to`. */
+  moved(node: string, from: number, to: number): void {
+    if (!this.schedulable.has(node)) return;
+    this.remove(from, node);
+    this.insert(to, node);
+  }
+
+  private rebuild(revision: number): void {
+    this.revision = revision;
+    this.schedulable.clear();
+    this.buckets.clear();
+    this.min = Infinity;
+    for (const n of this.store.list("Node")) {
+      if (!isNodeSchedulable(n)) continue;
+      this.schedulable.add(n.metadata.name);
+      this.insert(this.podsPerNode.get(n.metadata.name) ?? 0, n.metadata.name);
+    }
+  }
+
+  private insert(count: number, name: string): void {
+    let list = this.buckets.get(count);
+    if (list === undefined) {
+      list = [];
+      this.buckets.set(count, list);
+    }
+    list.splice(lowerBound(list, name), 0, name);
+    if (count < this.min) this.min = count;
+  }
+
+  private remove(count: number, name: string): void {
+    const list = this.buckets.get(count);
+    if (list === undefined) return;
+    const i = lowerBound(list, name);
+    if (list[i] === name) list.splice(i, 1);
+    if (list.length > 0) return;
+    this.buckets.delete(count);
+    if (count === this.min) {
+      this.min = Infinity;
+      for (const c of this.buckets.keys()) if (c < this.min) this.min = c;
+    }
+  }
+}
+
+/** First index whose name is not < `name` (names compared as pickNode does, with `<`). */
+function lowerBound(sorted: readonly string[], name: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Options of the {@link PodScheduler}.
  *
  * @example
@@ -82,6 +162,7 @@ export interface PodSchedulerOptions {
  */
 export class PodScheduler {
   private readonly podsPerNode = new Map<string, number>();
+  private readonly picker: LeastPodsPicker;
   private readonly waiting = new Set<string>();
   private readonly inFlight = new Set<string>();
 
@@ -91,6 +172,7 @@ export class PodScheduler {
     private readonly options: PodSchedulerOptions,
   ) {
     const delay = options.watchDelay ?? 0;
+    this.picker = new LeastPodsPicker(store, this.podsPerNode);
     store.watch(
       "Pod",
       (e) => {
@@ -110,7 +192,9 @@ export class PodScheduler {
   }
 
   private count(node: string, d: number): void {
-    this.podsPerNode.set(node, (this.podsPerNode.get(node) ?? 0) + d);
+    const from = this.podsPerNode.get(node) ?? 0;
+    this.podsPerNode.set(node, from + d);
+    this.picker.moved(node, from, from + d);
   }
 
   private schedule(p: Pod): void {
@@ -121,7 +205,7 @@ export class PodScheduler {
       this.inFlight.delete(key);
       const cur = this.store.get("Pod", p.metadata.namespace, p.metadata.name);
       if (!cur || cur.spec.nodeName || cur.metadata.deletionTimestamp !== undefined) return;
-      const node = pickNode(this.store.list("Node"), this.podsPerNode);
+      const node = this.picker.pick(); // pickNode(this.store.list("Node"), this.podsPerNode), without the scan
       if (node === undefined) {
         this.waiting.add(key);
         return;

@@ -300,6 +300,7 @@ export class ObjectStore implements EventHandler {
   private readonly watchers: Watcher[] = [];
   private readonly handlerId: HandlerId;
   private revision = 0;
+  private readonly kindRevisions = new Map<Kind, number>();
   private uidCounter = 0;
   /** The ClusterIP allocator of this API server. */
   readonly clusterIPs: ClusterIPAllocator;
@@ -325,6 +326,26 @@ export class ObjectStore implements EventHandler {
   /** The latest resourceVersion written (as a number). */
   get resourceVersion(): number {
     return this.revision;
+  }
+
+  /**
+   * How many writes (creates, updates, deletes) objects of `kind` have had: a cheap way for
+   * a reader to know that nothing of that kind changed since it last looked (a cache of
+   * {@link ObjectStore.list} need not be rebuilt while this is the same).
+   *
+   * @example
+   * ```ts
+   * const before = store.kindRevision("Node");
+   * store.update({ ...node, spec: { unschedulable: true } });
+   * store.kindRevision("Node") === before + 1; // true
+   * ```
+   */
+  kindRevision(kind: Kind): number {
+    return this.kindRevisions.get(kind) ?? 0;
+  }
+
+  private bumpKind(kind: Kind): void {
+    this.kindRevisions.set(kind, (this.kindRevisions.get(kind) ?? 0) + 1);
   }
 
   /**
@@ -514,6 +535,7 @@ export class ObjectStore implements EventHandler {
     }
     deepFreeze(created);
     byKind.set(key, created);
+    this.bumpKind(kind);
     this.sequenceOf(kind).set(key, ++this.sequenceCounter);
     this.index(kind, key, created, "add");
     this.notify(kind, { type: "ADDED", object: created });
@@ -617,6 +639,7 @@ export class ObjectStore implements EventHandler {
     if (!old) return undefined;
     const key = objectKey(old.metadata);
     this.bucket(kind).delete(key);
+    this.bumpKind(kind);
     this.index(kind, key, old, "remove");
     this.sequenceOf(kind).delete(key);
     if (old.kind === "Service" && old.spec.clusterIP && old.spec.clusterIP !== "None") this.clusterIPs.release(old.spec.clusterIP);
@@ -713,6 +736,7 @@ export class ObjectStore implements EventHandler {
     deepFreeze(next);
     const key = objectKey(old.metadata);
     this.bucket(obj.kind).set(key, next);
+    this.bumpKind(obj.kind);
     if (sameIndexTerms(old, next)) this.index(obj.kind, key, next, "refresh");
     else {
       this.index(obj.kind, key, old, "remove");
