@@ -139,17 +139,54 @@ describe("external addresses", () => {
 
   it("health-check server: 200 with the local ready endpoint count, 503 on a node without one", () => {
     const { proxies, store, scheduler } = cluster({ type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 32000 }, TWO);
-    expect(proxies["node-a"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1 });
-    expect(proxies["node-c"].healthCheck("default", "api")).toEqual({ statusCode: 503, localEndpoints: 0 });
+    expect(proxies["node-a"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1, serviceProxyHealthy: true });
+    expect(proxies["node-c"].healthCheck("default", "api")).toEqual({ statusCode: 503, localEndpoints: 0, serviceProxyHealthy: true });
     // The endpoint on node-a goes away: node-a answers 503 after its next sync.
     store.update(slice([ready("10.244.1.2", "node-b")]));
     scheduler.runUntil(10_000);
     expect(proxies["node-a"].healthCheck("default", "api").statusCode).toBe(503);
-    expect(proxies["node-b"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1 });
+    expect(proxies["node-b"].healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1, serviceProxyHealthy: true });
     // A later sync of the Service keeps its external rules (regression: they must not be treated as stale).
     expect(proxies["node-b"].frontend("10.0.0.11:30080/TCP").verdict).toBe("forward");
     expect(proxies["node-a"].frontend("10.0.0.10:30080/TCP").verdict).toBe("drop");
     expect(proxies["node-a"].localOriginFrontend("10.0.0.10:30080/TCP").verdict).toBe("forward");
+  });
+
+  it("a kube-proxy that has not synced a change for 2 x syncPeriod (60 s) is unhealthy: its health checks and /healthz answer 503 (proxy_health.go)", () => {
+    const { proxies, store, scheduler } = cluster({ type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 32000 }, TWO);
+    const a = proxies["node-a"];
+    expect(a.healthz()).toEqual({ statusCode: 200, healthy: true, nodeEligible: true });
+    const t0 = scheduler.now;
+    a.stall(Infinity);
+    // A stalled kube-proxy with nothing new to sync stays healthy, however long.
+    scheduler.runUntil(t0 + 120_000);
+    expect(a.healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1, serviceProxyHealthy: true });
+    // A change arrives and waits: healthy for 60 s after it was queued, then not.
+    store.update(slice([ready("10.244.0.2", "node-a"), ready("10.244.1.2", "node-b"), ready("10.244.1.3", "node-b")]));
+    const queued = scheduler.now;
+    scheduler.runUntil(queued + 59_999);
+    expect(a.healthy).toBe(true);
+    scheduler.runUntil(queued + 60_001);
+    expect(a.healthy).toBe(false);
+    expect(a.healthCheck("default", "api")).toEqual({ statusCode: 503, localEndpoints: 1, serviceProxyHealthy: false });
+    expect(a.healthz()).toEqual({ statusCode: 503, healthy: false, nodeEligible: true });
+    expect(proxies["node-b"].healthz().statusCode).toBe(200);
+    // It syncs again: healthy.
+    a.restart();
+    scheduler.runUntil(scheduler.now + 1000);
+    expect(a.healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1, serviceProxyHealthy: true });
+  });
+
+  it("/healthz: a node tainted ToBeDeletedByClusterAutoscaler, or deleted, is not eligible (503)", () => {
+    const { proxies, store, scheduler } = cluster({ type: "LoadBalancer" }, TWO);
+    const n = store.get("Node", undefined, "node-b") as Node;
+    store.update({ ...n, spec: { ...n.spec, taints: [{ key: "ToBeDeletedByClusterAutoscaler", value: "1700000000", effect: "NoSchedule" }] } });
+    scheduler.runUntil(scheduler.now + 1000);
+    expect(proxies["node-b"].healthz()).toEqual({ statusCode: 503, healthy: true, nodeEligible: false });
+    store.delete("Node", undefined, "node-c");
+    scheduler.runUntil(scheduler.now + 1000);
+    expect(proxies["node-c"].healthz().nodeEligible).toBe(false);
+    expect(proxies["node-a"].healthz().statusCode).toBe(200);
   });
 
   it("removing the NodePort (type back to ClusterIP) removes the external rule", () => {

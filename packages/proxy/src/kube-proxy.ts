@@ -47,6 +47,12 @@ export interface KubeProxyOptions {
   readonly minSyncPeriod?: number;
   /** Forced full sync interval in ms (FullSyncPeriod). Default 3,600,000 (1 h). */
   readonly fullSyncPeriod?: number;
+  /**
+   * `syncPeriod` in ms (KubeProxyConfiguration; default 30 s). kube-proxy counts itself
+   * unhealthy when a change has waited longer than twice this for a sync
+   * (cmd/kube-proxy/app/server.go: NewProxyHealthServer(..., 2*config.SyncPeriod)).
+   */
+  readonly syncPeriod?: number;
   /** Which sync runner (see {@link SyncRunnerOptions.kind}). Default `"bounded-frequency"`. */
   readonly syncRunner?: SyncRunnerKind;
   /** Delay (ms) of this kube-proxy's watches of Services and EndpointSlices: a number or a draw per event. Default 0. */
@@ -155,6 +161,11 @@ export class KubeProxy {
   private nodeLabels: StringMap = {};
   private nodeIP = "";
   private readonly healthLocal = new Map<string, number>();
+  /** When the oldest change not yet synced arrived (-1: none). */
+  private queuedSince: SimTime = -1;
+  private readonly healthTimeout: number;
+  /** The Node exists and is not being deleted by the cluster autoscaler (/healthz's NodeEligible). */
+  private nodeEligible = true;
   private readonly internals: KubeProxyInternals = {
     dataPlane: () => this.options.dataPlane,
     addresses: () => this.options.addresses,
@@ -191,6 +202,9 @@ export class KubeProxy {
   ) {
     this.nodeName = options.nodeName;
     this.fullSyncPeriod = options.fullSyncPeriod ?? 3_600_000;
+    const syncPeriod = options.syncPeriod ?? 30_000;
+    if (!(syncPeriod > 0) || !Number.isFinite(syncPeriod)) throw new RangeError(`syncPeriod: Invalid value: ${syncPeriod}: must be a finite number of ms > 0`);
+    this.healthTimeout = 2 * syncPeriod;
     this.syncDuration = options.syncDuration;
     this.cache = new EndpointSliceCache({ nodeName: options.nodeName });
     this.later = new Callbacks(scheduler);
@@ -201,6 +215,7 @@ export class KubeProxy {
     });
     const delay = options.watchDelay ?? 0;
     const node = store.get("Node", undefined, options.nodeName);
+    if (node !== undefined) this.nodeEligible = !(node.spec?.taints ?? []).some((t) => t.key === "ToBeDeletedByClusterAutoscaler");
     this.nodeLabels = node?.metadata.labels ?? {};
     this.nodeIP = nodeInternalIP(node);
     const shared = options.shared;
@@ -264,6 +279,8 @@ export class KubeProxy {
       "Node",
       (e) => {
         if (e.object.metadata.name !== options.nodeName) return;
+        // proxy_health.go NodeEligible: not deleted, no ToBeDeletedByClusterAutoscaler taint.
+        this.nodeEligible = e.type !== "DELETED" && !(e.object.spec?.taints ?? []).some((t) => t.key === "ToBeDeletedByClusterAutoscaler");
         this.nodeLabels = e.object.metadata.labels ?? {};
         this.nodeIP = nodeInternalIP(e.object);
         // Node label changes force a full sync (topology labels feed endpoint selection).
@@ -284,7 +301,37 @@ export class KubeProxy {
   }
 
   private requestSync(): void {
-    if (this.started) this.runner.run();
+    if (!this.started) return;
+    // pkg/proxy/iptables/proxier.go Sync: healthzServer.QueuedUpdate, then the runner.
+    // pkg/proxy/healthcheck/proxy_health.go QueuedUpdate keeps the oldest unsynced change.
+    if (this.queuedSince < 0) this.queuedSince = this.scheduler.now;
+    this.runner.run();
+  }
+
+  /**
+   * Whether kube-proxy counts itself healthy now (pkg/proxy/healthcheck/proxy_health.go
+   * Health): no change has waited for a sync longer than twice `syncPeriod` (60 s by
+   * default). A stalled kube-proxy that keeps receiving changes turns unhealthy; one that
+   * receives nothing (its node cut off) stays healthy.
+   */
+  get healthy(): boolean {
+    return this.queuedSince < 0 || this.scheduler.now - this.queuedSince < this.healthTimeout;
+  }
+
+  /**
+   * What kube-proxy's `/healthz` (port 10256) answers (pkg/proxy/healthcheck/proxy_health.go
+   * healthzHandler): 200 when it is {@link KubeProxy.healthy} and its node is eligible (the
+   * Node exists and has no `ToBeDeletedByClusterAutoscaler` taint), else 503. Cloud load
+   * balancers probe it for `externalTrafficPolicy: Cluster` Services (KEP-3836).
+   *
+   * @example
+   * ```ts
+   * sim.kubeProxy("node-1").healthz(); // { statusCode: 200, healthy: true, nodeEligible: true }
+   * ```
+   */
+  healthz(): { readonly statusCode: 200 | 503; readonly healthy: boolean; readonly nodeEligible: boolean } {
+    const healthy = this.healthy;
+    return { statusCode: healthy && this.nodeEligible ? 200 : 503, healthy, nodeEligible: this.nodeEligible };
   }
 
   /**
@@ -460,9 +507,11 @@ export class KubeProxy {
    * sim.kubeProxy("node-3").healthCheck("default", "api"); // { statusCode: 503, localEndpoints: 0 }
    * ```
    */
-  healthCheck(namespace: string, name: string): { readonly statusCode: 200 | 503; readonly localEndpoints: number } {
+  healthCheck(namespace: string, name: string): { readonly statusCode: 200 | 503; readonly localEndpoints: number; readonly serviceProxyHealthy: boolean } {
     const n = this.healthLocal.get(`${namespace}/${name}`) ?? 0;
-    return { statusCode: n > 0 ? 200 : 503, localEndpoints: n };
+    // hcHandler.ServeHTTP: 200 only with local endpoints AND a healthy kube-proxy.
+    const serviceProxyHealthy = this.healthy;
+    return { statusCode: n > 0 && serviceProxyHealthy ? 200 : 503, localEndpoints: n, serviceProxyHealthy };
   }
 
   /**
@@ -523,11 +572,13 @@ export class KubeProxy {
         this.applying--;
         if (this.view !== undefined) this.applyShared(changedRecs, t, s, e, full);
         else this.apply(keys, t);
+        this.queuedSince = -1; // healthzServer.Updated at the end of syncProxyRules
         this.options.onSync?.({ node: this.nodeName, full, services: keys, at: t });
       });
     } else {
       if (this.view !== undefined) this.applyShared(changedRecs, now, s, e, full);
       else this.apply(keys, now);
+      this.queuedSince = -1; // healthzServer.Updated at the end of syncProxyRules
       this.options.onSync?.({ node: this.nodeName, full, services: keys, at: now });
     }
     return took;

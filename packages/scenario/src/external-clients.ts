@@ -138,9 +138,11 @@ export class ExternalTraffic {
           // A failed node answers nothing: the check times out, which counts as a failure.
           if (ctx.nodeDown?.(node)) return 503;
           const svc = ctx.store.get("Service", ns, name);
-          // ETP Local: healthCheckNodePort (pkg/proxy/healthcheck/service_health.go); Cluster: kube-proxy /healthz (KEP-3836), up while kube-proxy runs.
-          if (svc && needsHealthCheck(svc.spec)) return (ctx.proxies.get(node) as KubeProxy).healthCheck(ns, name).statusCode;
-          return 200;
+          // ETP Local: healthCheckNodePort (pkg/proxy/healthcheck/service_health.go); Cluster: kube-proxy's
+          // /healthz on port 10256 (KEP-3836; pkg/proxy/healthcheck/proxy_health.go).
+          const kp = ctx.proxies.get(node) as KubeProxy;
+          if (svc && needsHealthCheck(svc.spec)) return kp.healthCheck(ns, name).statusCode;
+          return kp.healthz().statusCode;
         };
         return new CloudLoadBalancer(key, ip, nodes, probe, ctx.later, ctx.random.stream(`load-balancer/${key}`), settings, ctx.onHealthChange);
       });

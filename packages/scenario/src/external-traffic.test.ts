@@ -91,8 +91,8 @@ describe("Simulation: LoadBalancer Services", () => {
     const sim = cluster({ type: "LoadBalancer", externalTrafficPolicy: "Local" }, { loadBalancer: {} });
     const svc = sim.store.get("Service", "default", "api");
     expect(svc?.spec.healthCheckNodePort).toBeGreaterThanOrEqual(30086);
-    expect(sim.kubeProxy("node-1").healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1 });
-    expect(sim.kubeProxy("node-3").healthCheck("default", "api")).toEqual({ statusCode: 503, localEndpoints: 0 });
+    expect(sim.kubeProxy("node-1").healthCheck("default", "api")).toEqual({ statusCode: 200, localEndpoints: 1, serviceProxyHealthy: true });
+    expect(sim.kubeProxy("node-3").healthCheck("default", "api")).toEqual({ statusCode: 503, localEndpoints: 0, serviceProxyHealthy: true });
     sim.addExternalClient({ name: "net", target: "lb", service: "api", rate: 300, sourceIP: "203.0.113.77" });
     expect(sim.loadBalancerHealthyNodes("api")).toEqual(["node-1", "node-2"]);
     sim.runFor(20_000);
