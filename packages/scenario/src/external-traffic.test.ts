@@ -134,6 +134,37 @@ describe("Simulation: LoadBalancer Services", () => {
   });
 });
 
+describe("Simulation: kube-proxy health and the load balancer (pkg/proxy/healthcheck/proxy_health.go)", () => {
+  it("Cluster: a kube-proxy stalled while changes arrive fails /healthz 60 s (2 x syncPeriod) after the first one, and the load balancer stops sending to its node", () => {
+    const sim = cluster({ type: "LoadBalancer" }, { loadBalancer: {} });
+    sim.addExternalClient({ name: "net", target: "lb", service: "api", rate: 200 });
+    sim.runFor(10_000);
+    expect(sim.loadBalancerHealthyNodes("api")).toEqual(["node-1", "node-2", "node-3"]);
+    const stalledAt = sim.now;
+    sim.stallKubeProxy("node-3", 300_000);
+    // Nothing to sync yet: still healthy, however long the stall.
+    sim.runFor(70_000);
+    expect(sim.kubeProxy("node-3").healthz().statusCode).toBe(200);
+    // A change (scale to 3) reaches node-3's kube-proxy, which cannot sync it.
+    sim.scale("api", 3);
+    // Step until the first change reaches node-3's kube-proxy (it is then out of sync).
+    while (sim.kubeProxy("node-3").inSync) sim.runFor(1);
+    const changedAt = sim.now;
+    sim.runFor(59_998);
+    expect(sim.kubeProxy("node-3").healthz().statusCode).toBe(200);
+    sim.runFor(3);
+    expect(sim.kubeProxy("node-3").healthz()).toEqual({ statusCode: 503, healthy: false, nodeEligible: true });
+    // Three failed checks 8 s apart later (24 s), the load balancer drops node-3.
+    sim.runFor(30_000);
+    expect(sim.loadBalancerHealthyNodes("api")).toEqual(["node-1", "node-2"]);
+    const entered = sim.results().external!.net.byEntryNode["node-3"].connections;
+    sim.runFor(20_000);
+    expect(sim.results().external!.net.byEntryNode["node-3"].connections).toBe(entered);
+    expect(changedAt - stalledAt).toBeGreaterThanOrEqual(70_000);
+    sim.drain();
+  });
+});
+
 describe("Simulation: NodePorts and externalIPs", () => {
   it("REJECT vs DROP per policy: NodePort on a node without endpoints times out under Local, works under Cluster; no endpoint at all is refused", () => {
     for (const etp of ["Cluster", "Local"] as const) {
