@@ -162,7 +162,7 @@ describe("Kubelets: host-local IPAM (containernetworking/plugins host-local allo
     // Past .14 the range wraps to the start: .2, freed above, is taken again; .15 (broadcast) never is.
     expect(kubelets.reserveIP("n1")).toBe("10.244.2.2");
     // .3 and .4 are still in use, and so is everything else: the range is full.
-    expect(() => kubelets.reserveIP("n1")).toThrow(/pod CIDR 10\.244\.2\.0\/28 has no free address/);
+    expect(() => kubelets.reserveIP("n1")).toThrow(/no free address in its pod CIDR 10\.244\.2\.0\/28 \(10\.244\.2\.2-10\.244\.2\.14\)/);
     expect(runtime.calls.filter((c) => c.op === "start").map((c) => c.ip)).toEqual(["10.244.2.2", "10.244.2.3", "10.244.2.4", "10.244.2.5"]);
   });
 

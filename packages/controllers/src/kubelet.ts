@@ -258,7 +258,11 @@ export class Kubelets {
   reserveIP(nodeName: string): string {
     const node = this.store.get("Node", undefined, nodeName);
     if (!node) throw new RangeError(`node: Not found: "${nodeName}"`);
-    return this.allocateIP(node);
+    const ip = this.allocateIP(node);
+    if (ip === undefined) {
+      throw new RangeError(`node: Invalid value: "${nodeName}": no free address in its pod CIDR ${node.spec?.podCIDR ?? ""} (${ipamExhausted(node)}); use a larger nodeCIDRMaskSize or another node`);
+    }
+    return ip;
   }
 
   /**
@@ -405,7 +409,7 @@ export class Kubelets {
     return this.started.get(key);
   }
 
-  private observe(pod: Pod, seenLate: boolean = false): void {
+  private observe(pod: Pod, seenLate: boolean = false, retry: boolean = false): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (!pod.spec.nodeName) return;
     const nodeName = pod.spec.nodeName;
@@ -421,7 +425,8 @@ export class Kubelets {
     if (this.started.has(key) || this.starting.has(key)) return;
     this.starting.add(key);
     const rng = this.options.random.stream(`kubelet/${key}`);
-    const startDelay = this.options.startDelay?.sample(rng) ?? 0;
+    // A retry after a failed sandbox comes back after the pod worker's back-off instead.
+    const startDelay = retry ? SANDBOX_RETRY_MS : (this.options.startDelay?.sample(rng) ?? 0);
     const warmUp = this.options.readinessDelay?.sample(rng) ?? 0;
     const readyDelay = readinessAfterStart(pod, warmUp);
     this.later.after(startDelay, (now) => {
@@ -432,6 +437,21 @@ export class Kubelets {
       const node = this.store.get("Node", undefined, cur.spec.nodeName);
       if (!node) return;
       const ip = this.allocateIP(node);
+      if (ip === undefined) {
+        // host-local IPAM has no free address: the CNI ADD fails, so does the sandbox
+        // (kuberuntime_sandbox.go createPodSandbox, event FailedCreatePodSandBox); the pod stays
+        // Pending and its pod worker tries again after its back-off (pod_workers.go
+        // workerBackOffPeriod, 10 s) until an address is free.
+        this.options.onEvent?.({
+          at: now,
+          namespace: cur.metadata.namespace ?? "default",
+          pod: cur.metadata.name,
+          reason: "FailedCreatePodSandBox",
+          message: `Failed to create pod sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: no IP addresses available in range set: ${ipamExhausted(node)}`,
+        });
+        this.observe(cur, false, true);
+        return;
+      }
       this.started.set(key, ip);
       const hostIP = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
       // With no readiness delay (no readiness probe), the container is ready as soon as it
@@ -532,7 +552,7 @@ export class Kubelets {
   // Host-local IPAM (containernetworking/plugins plugins/ipam/host-local/backend/allocator):
   // offsets .2 .. broadcast-1 (.1 is the bridge gateway), handed out in order after the
   // last one reserved, wrapping around and skipping addresses in use.
-  private allocateIP(node: Node): string {
+  private allocateIP(node: Node): string | undefined {
     let st = this.ipam.get(node.metadata.name);
     if (!st) {
       const cidr = node.spec?.podCIDR;
@@ -551,11 +571,20 @@ export class Kubelets {
         return formatIPv4(st.base + off);
       }
     }
-    throw new Error(`Node "${node.metadata.name}": pod CIDR ${node.spec?.podCIDR} has no free address`);
+    return undefined;
   }
 
   private releaseIP(nodeName: string, ip: string): void {
     const st = this.ipam.get(nodeName);
     if (st) st.used.delete(parseIPv4(ip) - st.base);
   }
+}
+
+/** pod_workers.go workerBackOffPeriod: a pod whose sync failed is tried again after 10 s. */
+const SANDBOX_RETRY_MS = 10_000;
+
+/** host-local's range set of a node's pod CIDR as its error prints it (`10.244.0.2-10.244.0.254`). */
+function ipamExhausted(node: Node): string {
+  const c = parseCidr(node.spec?.podCIDR ?? "0.0.0.0/32");
+  return `${formatIPv4(c.base + 2)}-${formatIPv4(c.base + c.size - 2)}`;
 }

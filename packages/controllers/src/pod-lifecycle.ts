@@ -21,8 +21,13 @@ export interface KubeletEvent {
   readonly at: SimTime;
   readonly namespace: string;
   readonly pod: string;
-  /** `Unhealthy` (a probe failed), `Killing` (a liveness or startup failure kills the container), `BackOff` (a restart waits: CrashLoopBackOff), `Started` (a container restarted), `Exited` (its process ended). */
-  readonly reason: "Unhealthy" | "Killing" | "BackOff" | "Started" | "Exited";
+  /**
+   * `Unhealthy` (a probe failed), `Killing` (a liveness or startup failure kills the
+   * container), `BackOff` (a restart waits: CrashLoopBackOff), `Started` (a container
+   * restarted), `Exited` (its process ended), `FailedCreatePodSandBox` (the pod's sandbox
+   * could not be created: no free address in the node's pod CIDR; retried).
+   */
+  readonly reason: "Unhealthy" | "Killing" | "BackOff" | "Started" | "Exited" | "FailedCreatePodSandBox";
   /** Human-readable detail, e.g. `Liveness probe failed: no answer within 1s`. */
   readonly message: string;
 }

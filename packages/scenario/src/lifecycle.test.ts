@@ -287,3 +287,43 @@ describe("request conservation with crashes and hangs (property)", () => {
     expect(run()).toBe(run());
   });
 });
+
+describe("a node whose pod CIDR is full (host-local IPAM)", () => {
+  it("pods beyond its addresses stay Pending with FailedCreatePodSandBox, retried every 10 s, and start once addresses free up", () => {
+    // One node with a /28 pod CIDR: host-local hands out .2-.14, 13 addresses.
+    const sim = new Simulation({ seed: 5, nodes: 1, nodeCIDRMaskSize: 28, keepTrace: 100_000 });
+    sim.apply([deployment("api", 16), service("api")]);
+    sim.runFor(15_000);
+    const phases = (): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const p of sim.pods({ app: "api" })) out[p.status?.phase ?? "Pending"] = (out[p.status?.phase ?? "Pending"] ?? 0) + 1;
+      return out;
+    };
+    expect(phases()).toEqual({ Running: 13, Pending: 3 });
+    const failed = sim.trace.records().filter((r: TraceRecord) => r.kind === "kubelet.FailedCreatePodSandBox");
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    expect(String(failed[0].fields.message)).toBe(
+      'Failed to create pod sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: no IP addresses available in range set: 10.244.0.2-10.244.0.14',
+    );
+    // Each waiting pod tries again 10 s after its last failure.
+    const byPod = new Map<string, number[]>();
+    for (const r of failed) {
+      const name = String(r.fields.name);
+      byPod.set(name, [...(byPod.get(name) ?? []), r.time]);
+    }
+    for (const times of byPod.values()) for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(10_000);
+    // A client process on the full node needs an address too: refused with the reason.
+    expect(() => sim.addClient({ name: "c", target: "http://api:80", rate: 1, node: "node-1" })).toThrow(
+      'node: Invalid value: "node-1": no free address in its pod CIDR 10.244.0.0/28 (10.244.0.2-10.244.0.14); use a larger nodeCIDRMaskSize or another node',
+    );
+    // Scale down to 10: the ReplicaSet deletes the Pending pods first (they are not running),
+    // so the 10 left all run.
+    sim.scale("api", 10);
+    sim.runFor(60_000);
+    expect(phases()).toEqual({ Running: 10 });
+    // Scale to 13: the new pods get the freed addresses at once.
+    sim.scale("api", 13);
+    sim.runFor(15_000);
+    expect(phases()).toEqual({ Running: 13 });
+  });
+});
