@@ -196,7 +196,7 @@ describe("reconcileEndpointSlices: a first slice", () => {
           [LABEL_MANAGED_BY]: ENDPOINTSLICE_CONTROLLER_NAME,
         },
         ownerReferences: [{ apiVersion: "v1", kind: "Service", name: "web", uid: SVC_UID, controller: true }],
-        annotations: { [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: "4321" },
+        annotations: { [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: "1970-01-01T00:00:04.321Z" },
       },
       addressType: "IPv4",
       endpoints: [
@@ -387,7 +387,7 @@ describe("reconcileEndpointSlices: slice packing (spec §6.3, 250 pods, max 100)
     const u = r.update[0];
     expect(u.metadata.name).toBe("web-00002");
     expect(podNames(u)).toEqual(range(250, 350).map(podName));
-    expect(u.metadata.annotations).toEqual({ [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: "777" });
+    expect(u.metadata.annotations).toEqual({ [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: "1970-01-01T00:00:00.777Z" });
     expect(n.calls()).toBe(0);
   });
 });
@@ -542,7 +542,17 @@ describe("reconcileEndpointSlices: endpoint conditions and membership", () => {
     expect(r.delete).toEqual([]);
     expect(r.update.map((s) => s.metadata.name)).toEqual(["web-00002"]);
     expect(r.update[0].endpoints.map((e) => e.conditions?.ready)).toEqual([false, true]);
-    expect(r.update[0].metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]).toBe("99");
+    expect(r.update[0].metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]).toBe("1970-01-01T00:00:00.099Z");
+  });
+
+  it.each<[number, string]>([
+    [0, "1970-01-01T00:00:00Z"],
+    [1000, "1970-01-01T00:00:01Z"],
+    [1500.25, "1970-01-01T00:00:01.50025Z"],
+    [3_723_004, "1970-01-01T01:02:03.004Z"],
+  ])("the trigger-time annotation at virtual %d ms is RFC3339Nano: %s (utils.go addTriggerTimeAnnotation)", (now, want) => {
+    const r = run([mkPod(0)], [], { now });
+    expect(r.create[0].metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]).toBe(want);
   });
 
   it("a changed node zone updates the endpoint", () => {

@@ -61,7 +61,7 @@ export const MAX_MAX_ENDPOINTS_PER_SLICE = 1000;
  * @example
  * ```ts
  * const slice = reconcileEndpointSlices({ ...input, now: 1000 }).create[0];
- * slice.metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]; // "1000" (virtual ms)
+ * slice.metadata.annotations?.[ANNOTATION_LAST_CHANGE_TRIGGER_TIME]; // "1970-01-01T00:00:01Z" (RFC3339Nano, virtual 0 = the Unix epoch)
  * ```
  */
 export const ANNOTATION_LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
@@ -422,7 +422,20 @@ function isSamePlaceholder(slice: EndpointSlice, placeholder: WorkingSlice): boo
 }
 
 function withTriggerTime(metadata: ObjectMeta, now: number): ObjectMeta {
-  return { ...metadata, annotations: { ...metadata.annotations, [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: String(now) } };
+  return { ...metadata, annotations: { ...metadata.annotations, [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: formatTriggerTime(now) } };
+}
+
+/**
+ * The annotation's value as upstream writes it, `time.RFC3339Nano` in UTC (trailing zeros of
+ * the fraction dropped), with the virtual clock's 0 at the Unix epoch: 1000 ms is
+ * `1970-01-01T00:00:01Z`, 1500.25 ms `1970-01-01T00:00:01.50025Z`.
+ */
+function formatTriggerTime(ms: number): string {
+  const whole = Math.floor(ms);
+  const iso = new Date(whole).toISOString(); // 1970-01-01T00:00:01.500Z (pure: no clock read)
+  const nanos = Math.round((ms - whole) * 1e6) + (whole % 1000) * 1e6;
+  const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/0+$/, "")}`;
+  return `${iso.slice(0, 19)}${fraction}Z`;
 }
 
 /**
