@@ -124,8 +124,8 @@ export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean
  * ```
  */
 export interface DeploymentControllerOptions {
-  /** Delay (ms) of the controller's watches. Default 0. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the controller's watches: a number, or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
 }
 
 /** A ReplicaSet with the counts of its pods. */

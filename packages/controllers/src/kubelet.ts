@@ -71,8 +71,8 @@ export interface ContainerRuntime {
  * ```
  */
 export interface KubeletOptions {
-  /** Delay (ms) of the kubelet's pod watch. Default 0. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the kubelet's pod watch: a number, or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
   /** From binding to containers running (image pull, sandbox, start). Default 0. */
   readonly startDelay?: Distribution;
   /**

@@ -236,8 +236,8 @@ export interface NodeLifecycleControllerOptions {
   readonly unhealthyZoneThreshold?: number;
   /** `--large-cluster-size-threshold` [50]. */
   readonly largeClusterSizeThreshold?: number;
-  /** Delay (ms) of the controller's Lease informer: a renewal counts once it has been seen [0]. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the controller's watches: a number, or a draw per event (the Lease informer, whose renewals are computed rather than delivered, takes one draw for the run); a renewal counts once it has been seen [0]. */
+  readonly watchDelay?: number | (() => number);
   /** Called for each thing the controller does (for traces). */
   readonly onEvent?: (event: NodeLifecycleEvent) => void;
 }
@@ -310,7 +310,9 @@ export class NodeLifecycleController {
   private readonly secondaryQps: number;
   private readonly unhealthyThreshold: number;
   private readonly largeCluster: number;
-  private readonly delay: number;
+  private readonly delay: number | (() => number);
+  /** The Lease informer's delay: renewals are computed, not delivered, so one draw for the run. */
+  private readonly leaseDelay: number;
   private readonly tainters = new Map<string, ZoneTainter>();
   private readonly zoneStates = new Map<string, ZoneState>();
   /** Probe times set when leaving master disruption mode. */
@@ -333,6 +335,7 @@ export class NodeLifecycleController {
     if (!(this.unhealthyThreshold > 0 && this.unhealthyThreshold <= 1)) throw new RangeError(`unhealthyZoneThreshold: Invalid value: ${this.unhealthyThreshold}: must be in (0, 1]`);
     this.largeCluster = options.largeClusterSizeThreshold ?? DEFAULT_LARGE_CLUSTER_SIZE_THRESHOLD;
     this.delay = options.watchDelay ?? 0;
+    this.leaseDelay = typeof this.delay === "number" ? this.delay : this.delay();
     heartbeats.onChange(() => this.wake());
     store.watch(
       "Node",
@@ -378,7 +381,7 @@ export class NodeLifecycleController {
   private probeTime(node: string, now: SimTime): SimTime {
     // A renewal counts from the first pass at which the Lease informer has it.
     const renewed = this.heartbeats.lastRenewal(node, now);
-    const seen = renewed === -Infinity ? -Infinity : Math.ceil((renewed + this.delay) / this.period) * this.period;
+    const seen = renewed === -Infinity ? -Infinity : Math.ceil((renewed + this.leaseDelay) / this.period) * this.period;
     return Math.max(seen, this.probeFloor.get(node) ?? -Infinity);
   }
 

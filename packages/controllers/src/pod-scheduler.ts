@@ -138,8 +138,8 @@ function lowerBound(sorted: readonly string[], name: string): number {
  * ```
  */
 export interface PodSchedulerOptions {
-  /** Delay (ms) of the scheduler's watch. Default 0. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the scheduler's watch: a number, or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
   /** Time from seeing a pending pod to binding it. Default: none (0). */
   readonly bindDelay?: Distribution;
   /** Stream for the bind delay draws. */

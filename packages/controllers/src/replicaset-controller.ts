@@ -182,8 +182,8 @@ export function podFromTemplate(rs: ReplicaSet): Pod {
  * ```
  */
 export interface ReplicaSetControllerOptions {
-  /** Delay (ms) of the controller's watches (informer lag). Default 0. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the controller's watches (informer lag): a number, or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
 }
 
 /**

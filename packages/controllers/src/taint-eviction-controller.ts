@@ -64,8 +64,8 @@ export function minTolerationTime(taints: readonly Taint[], tolerations: readonl
  * ```
  */
 export interface TaintEvictionControllerOptions {
-  /** Delay (ms) of the controller's Node and Pod watches. Default 0. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the controller's Node and Pod watches: a number, or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
   /** Called when a pod is evicted (deleted because of a NoExecute taint it does not tolerate any longer). */
   readonly onEvict?: (pod: Pod, node: string, at: SimTime) => void;
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { constant, exponential } from "@kube-netsim/core";
+import { constant, exponential, uniform } from "@kube-netsim/core";
 import { ValidationError } from "@kube-netsim/model";
 import type { Deployment, Service, StringMap } from "@kube-netsim/model";
 import type { OutcomeCounts } from "@kube-netsim/traffic";
@@ -182,6 +182,49 @@ describe("Simulation: settle waits for slow informers", () => {
     sim.runFor(1000);
     sim.drain();
     expect(sim.results().outcomes.refused).toBe(0);
+  });
+});
+
+describe("Simulation: each controller's informers draw their own watch delays", () => {
+  it("with timings.watchDelay uniform(5, 50), the scheduler sees each new pod after its own draw (within 5-50 ms, not one number for all)", () => {
+    const sim = new Simulation({ seed: 2, keepTrace: 100_000, timings: { watchDelay: uniform(5, 50) } });
+    sim.apply([deployment("api", 20)]);
+    sim.settle();
+    const recs = sim.trace.records();
+    const created = new Map<string, number>();
+    const bound = new Map<string, number>();
+    for (const r of recs) {
+      const name = String(r.fields.name);
+      if (r.kind === "Pod.ADDED") created.set(name, r.time);
+      else if (r.kind === "Pod.MODIFIED" && !bound.has(name)) bound.set(name, r.time); // the binding
+    }
+    const lags = [...created].map(([name, t]) => (bound.get(name) as number) - t);
+    expect(lags).toHaveLength(20);
+    // Deliveries stay in write order (a later draw never overtakes), so a lag is at least its
+    // own draw and at most the largest draw so far: all within [5, 50] ms.
+    for (const lag of lags) {
+      expect(lag).toBeGreaterThanOrEqual(5);
+      expect(lag).toBeLessThanOrEqual(50);
+    }
+    expect(new Set(lags.map((l) => l.toFixed(6))).size).toBeGreaterThan(5);
+  });
+
+  it("a constant watch delay is the same for every controller and event (no draw)", () => {
+    const sim = new Simulation({ seed: 2, keepTrace: 100_000, timings: { watchDelay: constant(7) } });
+    sim.apply([deployment("api", 5)]);
+    sim.settle();
+    const recs = sim.trace.records();
+    const created = new Map<string, number>();
+    const lags: number[] = [];
+    for (const r of recs) {
+      const name = String(r.fields.name);
+      if (r.kind === "Pod.ADDED") created.set(name, r.time);
+      else if (r.kind === "Pod.MODIFIED" && created.has(name)) {
+        lags.push(r.time - (created.get(name) as number));
+        created.delete(name);
+      }
+    }
+    expect(lags).toEqual([7, 7, 7, 7, 7]);
   });
 });
 

@@ -71,7 +71,11 @@ export interface NodeSpec {
  * ```
  */
 export interface ControlPlaneTimings {
-  /** API server to each watcher (informer lag) [constant 5 ms]. */
+  /**
+   * API server to each watcher (informer lag), drawn for every event each controller, kubelet,
+   * kube-proxy, CoreDNS and the Ingress controller receive, from a stream of its own (the node
+   * lifecycle controller's Lease informer takes one draw for the run) [constant 5 ms].
+   */
   readonly watchDelay?: Distribution;
   /** Pod bound to node -> containers running [constant 1000 ms]. */
   readonly podStartDelay?: Distribution;
@@ -457,12 +461,17 @@ export class Simulation {
     const specs = nodeSpecs(options.nodes);
     const podCIDRs = nodePodCIDRs(options.clusterCIDR ?? "10.244.0.0/16", options.nodeCIDRMaskSize ?? 24, specs.length);
     specs.forEach((n, i) => this.store.create(nodeObject(n, i, podCIDRs[i])));
-    const wd = watchDelay();
-    new DeploymentController(this.store, this.later, { watchDelay: wd });
-    new ReplicaSetController(this.store, this.later, { watchDelay: wd });
-    new PodScheduler(this.store, this.later, { watchDelay: wd, random: this.random.stream("kube-scheduler") });
+    // Each controller's informers lag on their own: a draw per delivered event from the
+    // controller's own stream (a constant delay draws nothing, so it is the same number).
+    const informer = (name: string): (() => number) => {
+      const stream = this.random.stream(`watch-delay/${name}`);
+      return () => watchDist.sample(stream);
+    };
+    new DeploymentController(this.store, this.later, { watchDelay: informer("deployment-controller") });
+    new ReplicaSetController(this.store, this.later, { watchDelay: informer("replicaset-controller") });
+    new PodScheduler(this.store, this.later, { watchDelay: informer("kube-scheduler"), random: this.random.stream("kube-scheduler") });
     this.kubelets = new Kubelets(this.store, this.later, this.runtime(), {
-      watchDelay: wd,
+      watchDelay: informer("kubelet"),
       startDelay: t.podStartDelay ?? constant(1000),
       readinessDelay: t.readinessDelay ?? constant(0),
       restartDelay: t.containerRestartDelay ?? constant(1000),
@@ -478,18 +487,18 @@ export class Simulation {
       secondaryNodeEvictionRate: nl.secondaryNodeEvictionRate,
       unhealthyZoneThreshold: nl.unhealthyZoneThreshold,
       largeClusterSizeThreshold: nl.largeClusterSizeThreshold,
-      watchDelay: wd,
+      watchDelay: informer("node-lifecycle-controller"),
       onEvent: (e) => this.trace.record(e.at, `node-lifecycle.${e.reason}`, { node: e.node, detail: e.detail }),
     });
     new TaintEvictionController(this.store, this.later, {
-      watchDelay: wd,
+      watchDelay: informer("taint-eviction-controller"),
       onEvict: (pod, node, at) => this.trace.record(at, "taint-eviction", { pod: pod.metadata.name, ns: pod.metadata.namespace ?? null, node }),
     });
     if (t.endpointSliceWorkers !== undefined && (!Number.isInteger(t.endpointSliceWorkers) || t.endpointSliceWorkers < 1)) {
       throw new RangeError(`timings.endpointSliceWorkers: Invalid value: ${t.endpointSliceWorkers}: must be an integer >= 1`);
     }
     this.endpointSlices = new EndpointSliceController(this.store, this.later, {
-      watchDelay: wd,
+      watchDelay: informer("endpointslice-controller"),
       workers: t.endpointSliceWorkers,
       batchPeriod: t.endpointSliceBatchPeriod ?? 0,
       syncLatency: t.endpointSliceSyncLatency ?? constant(10),

@@ -24,8 +24,8 @@ export interface EndpointSliceControllerOptions {
   readonly maxEndpointsPerSlice?: number;
   /** `--endpointslice-updates-batch-period` in ms. Default 0 (no batching). */
   readonly batchPeriod?: number;
-  /** Delay (ms) of the controller's watches. Default 0. */
-  readonly watchDelay?: number;
+  /** Delay (ms) of the controller's watches: a number, or a draw per event. Default 0. */
+  readonly watchDelay?: number | (() => number);
   /** Time a Service sync takes before its writes reach the API server (API latency). Default 0. */
   readonly syncLatency?: Distribution;
   /** `--concurrent-service-endpoint-syncs`: Services synced in parallel. Default 5. */
