@@ -197,7 +197,7 @@ export class KubeProxy {
 
   constructor(
     private readonly scheduler: Scheduler,
-    private readonly store: ObjectStore,
+    store: ObjectStore,
     private readonly options: KubeProxyOptions,
   ) {
     this.nodeName = options.nodeName;

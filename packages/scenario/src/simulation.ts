@@ -422,7 +422,6 @@ export class Simulation {
   private readonly clientNodes: string[] = [];
   private readonly stoppedClients = new Map<string, number[]>();
   private readonly proxyWatchDelays = new Map<string, Distribution>();
-  private readonly defaultWatchDelay: Distribution;
 
   constructor(options: SimulationOptions) {
     if (options === undefined || (typeof options.seed !== "number" && typeof options.seed !== "string")) {
@@ -451,7 +450,6 @@ export class Simulation {
     this.store = new ObjectStore(this.scheduler, { serviceCIDR: options.serviceCIDR, serviceNodePortRange: options.serviceNodePortRange, random: this.random.stream("apiserver"), defaultTolerationSeconds: tolerationSeconds });
     const t = options.timings ?? {};
     const watchDist = t.watchDelay ?? constant(5);
-    this.defaultWatchDelay = watchDist;
     const watchStream = this.random.stream("watch-delay");
     const watchDelay = (): number => watchDist.sample(watchStream);
     // Trace every write as the API server sees it.
