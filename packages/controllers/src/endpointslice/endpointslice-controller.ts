@@ -69,6 +69,8 @@ export class EndpointSliceController {
   private readonly workers: number;
   private readonly topology = new TopologyCache();
   private readonly hintResults = new Map<string, AddHintsResult>();
+  /** Per Service key, its selected pods' names in name order as of its last sync. */
+  private readonly podOrder = new Map<string, NameOrder>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -157,6 +159,7 @@ export class EndpointSliceController {
       // deletes dependents whose owner is gone). Slices someone else made for it, without
       // an ownerReference to the Service, are left alone.
       const name = key.slice(slash + 1);
+      this.podOrder.delete(key);
       for (const s of this.slicesOf(ns, name)) {
         if (s.metadata.ownerReferences?.some((o) => o.kind === "Service" && o.name === name)) this.store.delete("EndpointSlice", ns, s.metadata.name);
       }
@@ -172,9 +175,9 @@ export class EndpointSliceController {
       const some = this.store.listByLabel("Pod", ns, k, sel[k]);
       if (pods === undefined || some.length < pods.length) pods = some;
     }
-    pods = (pods ?? [])
-      .filter((p) => selector.matches(p.metadata.labels))
-      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    let order = this.podOrder.get(key);
+    if (order === undefined) this.podOrder.set(key, (order = new NameOrder()));
+    pods = order.sort((pods ?? []).filter((p) => selector.matches(p.metadata.labels)));
     const nodes = new Map<string, Node>();
     const nodeList = this.store.list("Node");
     for (const n of nodeList) nodes.set(n.metadata.name, n);
@@ -234,6 +237,41 @@ export class EndpointSliceController {
       const name = `${svc.metadata.name}-${suffix}`;
       if (!this.store.get("EndpointSlice", svc.metadata.namespace, name)) return name;
     }
+  }
+}
+
+/**
+ * Puts a Service's selected pods in name order (the order the reconciler fills slices in)
+ * without sorting all of them on every sync: the names of the last sync stay sorted, the
+ * pods new since then are sorted among themselves and merged in. Same order as sorting
+ * by name with `<` (UTF-16 code units), which `Array.prototype.sort` without a comparator uses.
+ */
+class NameOrder {
+  private names: string[] = [];
+
+  sort(pods: readonly Pod[]): Pod[] {
+    const byName = new Map<string, Pod>();
+    for (const p of pods) byName.set(p.metadata.name, p);
+    const kept: string[] = [];
+    for (const n of this.names) if (byName.has(n)) kept.push(n);
+    let merged = kept;
+    if (kept.length < byName.size) {
+      const known = new Set(kept);
+      const added: string[] = [];
+      for (const n of byName.keys()) if (!known.has(n)) added.push(n);
+      added.sort();
+      merged = new Array<string>(kept.length + added.length);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < kept.length && j < added.length) merged[k++] = kept[i] < added[j] ? kept[i++] : added[j++];
+      while (i < kept.length) merged[k++] = kept[i++];
+      while (j < added.length) merged[k++] = added[j++];
+    }
+    this.names = merged;
+    const out = new Array<Pod>(merged.length);
+    for (let i = 0; i < merged.length; i++) out[i] = byName.get(merged[i]) as Pod;
+    return out;
   }
 }
 

@@ -22,7 +22,7 @@
  */
 
 import type { Endpoint, EndpointPort, EndpointSlice, Node, ObjectMeta, OwnerReference, Pod, Service } from "@kube-netsim/model";
-import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from "@kube-netsim/model";
+import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE } from "@kube-netsim/model";
 import { endpointKey, endpointsEqualBeyondHash, portMapKey } from "./endpoint-hash.js";
 import { endpointPortsForPod, podToEndpoint, shouldPodBeInEndpoints } from "./pod-to-endpoint.js";
 import type { HintsSliceInfo } from "./topology-cache.js";
@@ -421,6 +421,48 @@ function isSamePlaceholder(slice: EndpointSlice, placeholder: WorkingSlice): boo
   return slice.addressType === "IPv4" && slice.endpoints.length === 0 && (slice.ports ?? []).length === 0;
 }
 
+/** A pod's endpoint (and its key) for one Service and zone, kept while the pod object is the same. */
+interface EndpointOfPod {
+  readonly serviceNamespace: string | undefined;
+  readonly serviceName: string;
+  readonly publishNotReady: boolean;
+  readonly zone: string | undefined;
+  readonly endpoint: Endpoint;
+  readonly key: string;
+}
+
+// The store's pods are frozen and replaced on every write, so a frozen pod object whose
+// endpoint was built before gets the same endpoint again while the inputs
+// beyond the pod (its node's zone, the Service's name and publishNotReadyAddresses) are
+// the same. Endpoints are never mutated once built (hints replace them), so sharing is safe.
+const endpointsOfPods = new WeakMap<Pod, EndpointOfPod>();
+
+function endpointOf(pod: Pod, node: Node | undefined, service: Service): EndpointOfPod {
+  const zone = node === undefined ? undefined : (node.metadata.labels?.[LABEL_ZONE] ?? "");
+  const publishNotReady = service.spec.publishNotReadyAddresses === true;
+  const known = endpointsOfPods.get(pod);
+  if (
+    known !== undefined &&
+    known.zone === zone &&
+    known.serviceName === service.metadata.name &&
+    known.serviceNamespace === service.metadata.namespace &&
+    known.publishNotReady === publishNotReady
+  ) {
+    return known;
+  }
+  const endpoint = podToEndpoint(pod, node, service);
+  const made: EndpointOfPod = {
+    serviceNamespace: service.metadata.namespace,
+    serviceName: service.metadata.name,
+    publishNotReady,
+    zone,
+    endpoint,
+    key: endpointKey(endpoint),
+  };
+  if (Object.isFrozen(pod)) endpointsOfPods.set(pod, made);
+  return made;
+}
+
 function withTriggerTime(metadata: ObjectMeta, now: number): ObjectMeta {
   return { ...metadata, annotations: { ...metadata.annotations, [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: formatTriggerTime(now) } };
 }
@@ -522,10 +564,26 @@ export function reconcileEndpointSlices(input: EndpointSliceReconcileInput): End
   }
 
   const groups = new Map<string, DesiredGroup>();
+  // With numeric target ports every pod gets the same port list: resolve it once.
+  const samePorts = (service.spec.ports ?? []).every((p) => typeof (p.targetPort ?? p.port) === "number");
+  let sharedPorts: readonly EndpointPort[] | undefined;
+  let sharedKey = "";
+  const publishNotReady = service.spec.publishNotReadyAddresses === true;
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
-    const ports = endpointPortsForPod(service, pod);
-    const key = portMapKey(ports);
+    let ports: readonly EndpointPort[];
+    let key: string;
+    if (samePorts && sharedPorts !== undefined) {
+      ports = sharedPorts;
+      key = sharedKey;
+    } else {
+      ports = endpointPortsForPod(service, pod);
+      key = portMapKey(ports);
+      if (samePorts) {
+        sharedPorts = ports;
+        sharedKey = key;
+      }
+    }
     let group = groups.get(key);
     // Upstream registers the port map before the node check, so a group may stay empty.
     if (group === undefined) {
@@ -533,9 +591,9 @@ export function reconcileEndpointSlices(input: EndpointSliceReconcileInput): End
       groups.set(key, group);
     }
     const node = nodes.get(pod.spec.nodeName ?? "");
-    if (node === undefined && service.spec.publishNotReadyAddresses !== true) continue;
-    const endpoint = podToEndpoint(pod, node, service);
-    if (endpoint.addresses.length > 0) group.desired.set(endpointKey(endpoint), endpoint);
+    if (node === undefined && !publishNotReady) continue;
+    const { endpoint, key: endpointKeyOfPod } = endpointOf(pod, node, service);
+    if (endpoint.addresses.length > 0) group.desired.set(endpointKeyOfPod, endpoint);
   }
 
   let toCreate: WorkingSlice[] = [];
