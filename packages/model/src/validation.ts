@@ -1317,12 +1317,16 @@ function validateEndpoints(v: unknown, addressType: string, errs: Errs): void {
     return;
   }
   for (let i = 0; i < v.length; i++) {
-    const idx = `${path}[${i}]`;
     const ep: unknown = v[i];
+    // A frozen endpoint found valid once (for this address type) is valid again: the
+    // EndpointSlice controller carries unchanged endpoints from slice version to version.
+    if (isObject(ep) && validFrozenEndpoints.get(ep) === addressType) continue;
+    const idx = `${path}[${i}]`;
     if (!isObject(ep)) {
       errs.push(fieldTypeError(idx, ep, "object"));
       continue;
     }
+    const before = errs.length;
     const aPath = idx + ".addresses";
     const addresses = optStringArray(ep, "addresses", aPath, errs);
     if (addresses !== null) {
@@ -1346,8 +1350,11 @@ function validateEndpoints(v: unknown, addressType: string, errs: Errs): void {
     }
     const hints = optObject(ep, "hints", idx + ".hints", errs);
     if (hints) validateHints(hints, idx + ".hints", errs);
+    if (errs.length === before && Object.isFrozen(ep)) validFrozenEndpoints.set(ep, addressType);
   }
 }
+
+const validFrozenEndpoints = new WeakMap<object, string>();
 
 function validateEndpointPorts(v: unknown, errs: Errs): void {
   const path = "ports";
