@@ -256,12 +256,18 @@ export class ReplicaSetController {
     }
     // After writes, read again (as before); without any, the same pods are still there.
     const wrote = diff.create > 0 || diff.delete.length > 0;
-    const all = (wrote ? this.store.listOwnedBy("Pod", rs.metadata.namespace, rs.metadata.uid ?? "") : candidates).filter(isPodActive);
-    const ready = all.filter(isPodReady).length;
+    const pods = wrote ? this.store.listOwnedBy("Pod", rs.metadata.namespace, rs.metadata.uid ?? "") : candidates;
+    let replicas = 0;
+    let ready = 0;
+    for (const p of pods) {
+      if (!isPodActive(p)) continue;
+      replicas++;
+      if (isPodReady(p)) ready++;
+    }
     const status = rs.status;
-    if (status?.replicas !== all.length || status?.readyReplicas !== ready) {
+    if (status?.replicas !== replicas || status?.readyReplicas !== ready) {
       this.store.mutate("ReplicaSet", rs.metadata.namespace, rs.metadata.name, (d) => {
-        d.status = { replicas: all.length, readyReplicas: ready, availableReplicas: ready };
+        d.status = { replicas, readyReplicas: ready, availableReplicas: ready };
       });
     }
   }
