@@ -106,12 +106,21 @@ function semantic(v: unknown): unknown {
  * ```
  */
 export function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
-  const strip = (t: PodTemplateSpec): unknown => {
-    const labels: Record<string, string> = { ...(t.metadata?.labels ?? {}) };
-    delete labels[LABEL_POD_TEMPLATE_HASH];
-    return semantic({ ...t, metadata: { ...t.metadata, labels } });
-  };
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  return withoutHash(a) === withoutHash(b);
+}
+
+// The stored templates are frozen: each one's comparable form is computed once (every
+// Deployment sync compares its template with each of its ReplicaSets').
+const templatesWithoutHash = new WeakMap<PodTemplateSpec, string>();
+
+function withoutHash(t: PodTemplateSpec): string {
+  let text = templatesWithoutHash.get(t);
+  if (text !== undefined) return text;
+  const labels: Record<string, string> = { ...(t.metadata?.labels ?? {}) };
+  delete labels[LABEL_POD_TEMPLATE_HASH];
+  text = JSON.stringify(semantic({ ...t, metadata: { ...t.metadata, labels } })) ?? "";
+  if (Object.isFrozen(t)) templatesWithoutHash.set(t, text);
+  return text;
 }
 
 /**

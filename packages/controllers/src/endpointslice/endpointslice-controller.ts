@@ -71,6 +71,9 @@ export class EndpointSliceController {
   private readonly hintResults = new Map<string, AddHintsResult>();
   /** Per Service key, its selected pods' names in name order as of its last sync. */
   private readonly podOrder = new Map<string, NameOrder>();
+  /** The nodes by name as of Node revision {@link EndpointSliceController.nodeRevision}. */
+  private nodes = new Map<string, Node>();
+  private nodeRevision = -1;
 
   constructor(
     private readonly store: ObjectStore,
@@ -178,10 +181,17 @@ export class EndpointSliceController {
     let order = this.podOrder.get(key);
     if (order === undefined) this.podOrder.set(key, (order = new NameOrder()));
     pods = order.sort((pods ?? []).filter((p) => selector.matches(p.metadata.labels)));
-    const nodes = new Map<string, Node>();
-    const nodeList = this.store.list("Node");
-    for (const n of nodeList) nodes.set(n.metadata.name, n);
-    this.topology.setNodes(nodeList);
+    // The nodes (and the topology cache's CPU ratios) change only when a Node is written:
+    // rebuilt then, not on every sync (a sync per Service would otherwise cost O(nodes)).
+    const nodeRevision = this.store.kindRevision("Node");
+    if (nodeRevision !== this.nodeRevision) {
+      this.nodeRevision = nodeRevision;
+      const nodeList = this.store.list("Node");
+      this.nodes = new Map();
+      for (const n of nodeList) this.nodes.set(n.metadata.name, n);
+      this.topology.setNodes(nodeList);
+    }
+    const nodes = this.nodes;
     const result = reconcileEndpointSlices({
       service: svc,
       pods,
