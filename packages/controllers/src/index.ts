@@ -96,7 +96,7 @@ export {
   checkPausedConditions,
 } from "./deployment/progress.js";
 export type { DeploymentConditionType, DeploymentCondition, DeploymentStatus, RolloutConditionsInput } from "./deployment/progress.js";
-export { ReplicaSetController, replicaSetDiff, rankPodsForDeletion, podFromTemplate, isPodActive } from "./replicaset-controller.js";
+export { BURST_REPLICAS, ReplicaSetController, replicaSetDiff, rankPodsForDeletion, podFromTemplate, isPodActive } from "./replicaset-controller.js";
 export type { ReplicaSetDiff, ReplicaSetControllerOptions } from "./replicaset-controller.js";
 export { PodScheduler, pickNode, isNodeSchedulable } from "./pod-scheduler.js";
 export type { PodSchedulerOptions } from "./pod-scheduler.js";

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { Callbacks, RandomSource, Scheduler } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
 import type { Pod, PodPhase, ReplicaSet } from "@kube-netsim/model";
-import { ReplicaSetController, isPodActive, podFromTemplate, rankPodsForDeletion, replicaSetDiff } from "./replicaset-controller.js";
+import { BURST_REPLICAS, ReplicaSetController, isPodActive, podFromTemplate, rankPodsForDeletion, replicaSetDiff } from "./replicaset-controller.js";
 
 // ---------------------------------------------------------------------------
 // Builders
@@ -209,6 +209,20 @@ describe("replicaSetDiff (pkg/controller/replicaset/replica_set.go manageReplica
     expect(d.create).toBe(create);
     expect(names(d.delete)).toEqual(del);
   });
+
+  it("creates and deletes at most BurstReplicas (500) pods per sync", () => {
+    expect(BURST_REPLICAS).toBe(500);
+    expect(replicaSetDiff(mkRS(10_000), []).create).toBe(500);
+    expect(replicaSetDiff(mkRS(700), three).create).toBe(500);
+    expect(replicaSetDiff(mkRS(503), three).create).toBe(500);
+    expect(replicaSetDiff(mkRS(502), three).create).toBe(499);
+    const many = Array.from({ length: 1_200 }, (_, i) => mkPod(`p-${String(i).padStart(4, "0")}`, { node: "n1", ready: true, readyAt: 5, created: i }));
+    const d = replicaSetDiff(mkRS(100), many, 10_000);
+    expect(d.delete).toHaveLength(500);
+    // The 500 lowest-ranked: the youngest (ready for the shortest time ranks lower; here all
+    // became ready at 5 ms, so the newer creationTimestamp goes first).
+    expect(names(d.delete)).toEqual(names(rankPodsForDeletion(many, 10_000).slice(0, 500)));
+  });
 });
 
 describe("podFromTemplate", () => {
@@ -225,6 +239,25 @@ describe("podFromTemplate", () => {
 
 describe("ReplicaSetController", () => {
   const podsOf = (store: ObjectStore): Pod[] => store.list("Pod", "default");
+
+  it("starts 1,200 replicas in bursts of 500, one sync per round of its own watch events (5 ms apart)", () => {
+    const { s, store, later } = setup();
+    new ReplicaSetController(store, later, { watchDelay: 5 });
+    const createdAt: number[] = [];
+    store.watch("Pod", (e) => {
+      if (e.type === "ADDED") createdAt.push(e.object.metadata.creationTimestamp ?? -1);
+    });
+    store.create(mkRS(1_200));
+    s.run();
+    const perInstant = new Map<number, number>();
+    for (const t of createdAt) perInstant.set(t, (perInstant.get(t) ?? 0) + 1);
+    expect([...perInstant]).toEqual([
+      [5, 500],
+      [10, 500],
+      [15, 200],
+    ]);
+    expect(podsOf(store)).toHaveLength(1_200);
+  });
 
   it("creates spec.replicas pods named <rs>-xxxxx with ownerReferences, then deletes the lowest-ranked on scale-down", () => {
     const { s, store, later } = setup();

@@ -122,9 +122,22 @@ export function rankPodsForDeletion(pods: readonly Pod[], now?: SimTime): Pod[] 
 }
 
 /**
+ * The most pods one ReplicaSet sync creates or deletes (pkg/controller/replicaset/replica_set.go
+ * `BurstReplicas`, 500). The rest wait for the next sync, which comes when the controller
+ * has seen its writes.
+ *
+ * @example
+ * ```ts
+ * replicaSetDiff({ ...rs, spec: { ...rs.spec, replicas: 10_000 } }, []).create; // 500 (BURST_REPLICAS): the rest on later syncs
+ * ```
+ */
+export const BURST_REPLICAS = 500;
+
+/**
  * The pure core of the ReplicaSet controller (pkg/controller/replicaset/replica_set.go
- * manageReplicas): compares `spec.replicas` (default 1) with the active pods it owns.
- * `now` is passed on to {@link rankPodsForDeletion}.
+ * manageReplicas): compares `spec.replicas` (default 1) with the active pods it owns,
+ * creating or deleting at most {@link BURST_REPLICAS} at a time. `now` is passed on to
+ * {@link rankPodsForDeletion}.
  *
  * @example
  * ```ts
@@ -138,8 +151,8 @@ export function rankPodsForDeletion(pods: readonly Pod[], now?: SimTime): Pod[] 
 export function replicaSetDiff(rs: ReplicaSet, ownedActivePods: readonly Pod[], now?: SimTime): ReplicaSetDiff {
   const want = rs.spec.replicas ?? 1;
   const have = ownedActivePods.length;
-  if (have < want) return { create: want - have, delete: [] };
-  if (have > want) return { create: 0, delete: rankPodsForDeletion(ownedActivePods, now).slice(0, have - want) };
+  if (have < want) return { create: Math.min(want - have, BURST_REPLICAS), delete: [] };
+  if (have > want) return { create: 0, delete: rankPodsForDeletion(ownedActivePods, now).slice(0, Math.min(have - want, BURST_REPLICAS)) };
   return { create: 0, delete: [] };
 }
 
@@ -189,8 +202,15 @@ export interface ReplicaSetControllerOptions {
 /**
  * The ReplicaSet controller: keeps the number of active pods owned by each
  * ReplicaSet equal to `spec.replicas`, creating pods from the template and deleting
- * the lowest-ranked ones ({@link rankPodsForDeletion}). Deleting a pod here sets its
- * `deletionTimestamp` (graceful deletion); the kubelet finishes it.
+ * the lowest-ranked ones ({@link rankPodsForDeletion}), at most {@link BURST_REPLICAS} per
+ * sync. Deleting a pod here sets its `deletionTimestamp` (graceful deletion); the kubelet
+ * finishes it.
+ *
+ * Upstream reads its informer cache and holds further creates and deletes back with
+ * "expectations" until it has seen its own writes; this controller reads the API server's
+ * state, which already holds its writes, and its next sync comes when its watch delivers
+ * them (or any other change of the ReplicaSet or its pods), so the bursts are paced the
+ * same way, one watch delay apart.
  *
  * @example
  * ```ts

@@ -29,14 +29,22 @@ import type { Endpoint, EndpointPort } from "@kube-netsim/model";
  * ```
  */
 export function endpointKey(endpoint: Endpoint): string {
+  let key = endpointKeys.get(endpoint);
+  if (key !== undefined) return key;
   const addresses = [...endpoint.addresses].sort();
-  return JSON.stringify([
+  key = JSON.stringify([
     addresses,
     endpoint.hostname ?? "",
     endpoint.targetRef?.namespace ?? "",
     endpoint.targetRef?.name ?? "",
   ]);
+  if (Object.isFrozen(endpoint)) endpointKeys.set(endpoint, key);
+  return key;
 }
+
+// A stored endpoint is frozen (with everything in it) and keeps its key: every sync of a
+// Service compares its existing slices' endpoints by key, so each is computed once.
+const endpointKeys = new WeakMap<Endpoint, string>();
 
 /**
  * Whether two endpoints with the same {@link endpointKey} are equal in everything else the
