@@ -3,7 +3,8 @@ import { Callbacks, RandomSource, Scheduler, constant } from "@kube-netsim/core"
 import type { SimTime } from "@kube-netsim/core";
 import { ENDPOINTSLICE_CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, ObjectStore } from "@kube-netsim/model";
 import type { EndpointSlice, Node, Pod, Service, StringMap, WatchEventType } from "@kube-netsim/model";
-import { EndpointSliceController } from "./endpointslice-controller.js";
+import fc from "fast-check";
+import { EndpointSliceController, NameOrder } from "./endpointslice-controller.js";
 import type { EndpointSliceControllerOptions } from "./endpointslice-controller.js";
 import { ANNOTATION_LAST_CHANGE_TRIGGER_TIME } from "./reconciler.js";
 
@@ -299,5 +300,31 @@ describe("EndpointSliceController: timing", () => {
     for (let i = 0; i < 5; i++) store.create(mkPod(`web-${i}`, `10.244.1.${i + 2}`, "n1", true));
     s.run();
     expect(slicesOf(store, "web").map((x) => x.endpoints.length).sort()).toEqual([1, 2, 2]);
+  });
+});
+
+describe("NameOrder (the sync's pods in name order, kept across syncs)", () => {
+  const pod = (name: string): Pod => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { containers: [{ name: "c" }] } });
+  const byName = (pods: readonly Pod[]): string[] => pods.map((p) => p.metadata.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  it("gives the same order as sorting every sync from scratch, whatever pods come and go between syncs", () => {
+    const name = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,6}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(fc.array(fc.uniqueArray(name, { maxLength: 40 }), { minLength: 1, maxLength: 8 }), (syncs) => {
+        const order = new NameOrder();
+        for (const names of syncs) {
+          const pods = names.map(pod); // in "creation" (arbitrary) order
+          expect(order.sort(pods).map((p) => p.metadata.name)).toEqual(byName(pods));
+        }
+      }),
+      { seed: 9, numRuns: 300 },
+    );
+  });
+
+  it("returns the very pod objects it was given", () => {
+    const pods = ["b", "a", "c"].map(pod);
+    const out = new NameOrder().sort(pods);
+    expect(out).toEqual([pods[1], pods[0], pods[2]]);
+    expect(out[0]).toBe(pods[1]);
   });
 });

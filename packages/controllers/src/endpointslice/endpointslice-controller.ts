@@ -255,8 +255,9 @@ export class EndpointSliceController {
  * without sorting all of them on every sync: the names of the last sync stay sorted, the
  * pods new since then are sorted among themselves and merged in. Same order as sorting
  * by name with `<` (UTF-16 code units), which `Array.prototype.sort` without a comparator uses.
+ * Internal (not exported from the package); exported from this module for its test.
  */
-class NameOrder {
+export class NameOrder {
   private names: string[] = [];
 
   sort(pods: readonly Pod[]): Pod[] {

@@ -830,3 +830,39 @@ describe("reconcileEndpointSlices: properties", () => {
     );
   });
 });
+
+describe("reconcileEndpointSlices reuses a frozen pod's endpoint only while its other inputs are the same", () => {
+  const deepFreeze = <T>(o: T): T => {
+    if (o !== null && typeof o === "object" && !Object.isFrozen(o)) {
+      Object.freeze(o);
+      for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+    }
+    return o;
+  };
+  const endpointsOf = (r: EndpointSliceReconcileResult) => r.create.flatMap((s) => s.endpoints);
+
+  it("follows the node's zone, publishNotReadyAddresses and the Service's name for the same pod objects", () => {
+    const pods = [mkPod(1, { node: "node-a" }), mkPod(2, { node: "node-a", ready: false })].map(deepFreeze);
+    const first = endpointsOf(run(pods, []));
+    expect(first.map((e) => [e.zone, e.conditions?.ready])).toEqual([
+      ["zone-a", true],
+      ["zone-a", false],
+    ]);
+    // Same pod objects, the node now in another zone.
+    const moved = new Map(NODES).set("node-a", mkNode("node-a", "zone-c"));
+    expect(endpointsOf(run(pods, [], { nodes: moved })).map((e) => e.zone)).toEqual(["zone-c", "zone-c"]);
+    // Same pod objects, publishNotReadyAddresses: the not-ready pod's endpoint is ready.
+    expect(endpointsOf(run(pods, [], { service: mkService({ publishNotReadyAddresses: true }) })).map((e) => e.conditions?.ready)).toEqual([true, true]);
+    // And back: the first answer again, equal to a fresh build.
+    expect(endpointsOf(run(pods, []))).toEqual(first);
+    expect(first).toEqual(pods.map((p) => podToEndpoint(p, NODES.get("node-a"), mkService())));
+  });
+
+  it("gives a hostname only for the Service the pod's subdomain names", () => {
+    const pods = [mkPod(1, { node: "node-a", hostname: "h1", subdomain: "web" })].map(deepFreeze);
+    expect(endpointsOf(run(pods, []))[0].hostname).toBe("h1");
+    const other = { ...mkService(), metadata: { ...mkService().metadata, name: "other" } };
+    expect(endpointsOf(run(pods, [], { service: other }))[0].hostname).toBeUndefined();
+    expect(endpointsOf(run(pods, []))[0].hostname).toBe("h1");
+  });
+});
