@@ -185,6 +185,35 @@ class EmpiricalDistribution implements Distribution {
 }
 
 /**
+ * Which of core's distributions `d` is, for hot loops that sample without a call through
+ * the object: `"exponential"` when `d.sample(rng)` is exactly `-Math.log(1 - rng.next()) * d.mean`
+ * (one uniform), `"constant"` when it is `d.mean` (no uniform), `"other"` for every other
+ * distribution, including user-written ones.
+ *
+ * @example
+ * ```ts
+ * distributionKind(exponential(5)); // "exponential"
+ * distributionKind(constant(2));    // "constant"
+ * distributionKind(uniform(1, 3));  // "other"
+ * ```
+ */
+export function distributionKind(d: Distribution): DistributionKind {
+  if (d instanceof ExponentialDistribution) return "exponential";
+  if (d instanceof ConstantDistribution) return "constant";
+  return "other";
+}
+
+/**
+ * What {@link distributionKind} tells of a distribution.
+ *
+ * @example
+ * ```ts
+ * const kind: DistributionKind = distributionKind(exponential(5)); // "exponential"
+ * ```
+ */
+export type DistributionKind = "exponential" | "constant" | "other";
+
+/**
  * A distribution that always returns `value` (consumes no uniforms).
  *
  * @example

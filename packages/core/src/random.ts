@@ -42,6 +42,30 @@ const TWO_POW_32 = 4294967296;
 /** Separator between the parts of a derived seed string. Part of the determinism contract. */
 const SEP = "\u0000";
 
+/**
+ * One step of seedrandom's alea generator (lib/alea.js `next`) on a state held in
+ * `state[offset..offset+3]` (s0, s1, s2, carry): updates it and returns the uniform value
+ * in [0, 1). The state must be seeded (carry >= 0): see {@link RandomStream.moveStateTo}.
+ * A plain function on a typed array, so a hot loop inlines it.
+ *
+ * @example
+ * ```ts
+ * const s = new RandomSource(1).stream("x");
+ * const bank = new Float64Array(4);
+ * s.moveStateTo(bank, 0);
+ * s.next();             // seeds the state in bank
+ * const u = aleaNext(bank, 0); // s's next value: 0 <= u < 1
+ * ```
+ */
+export function aleaNext(state: Float64Array, offset: number): number {
+  const t = 2091639 * state[offset] + state[offset + 3] * 2.3283064365386963e-10; // 2^-32
+  state[offset] = state[offset + 1];
+  state[offset + 1] = state[offset + 2];
+  const c = t | 0;
+  state[offset + 3] = c;
+  return (state[offset + 2] = t - c);
+}
+
 function checkName(what: string, name: string): void {
   if (typeof name !== "string" || name.length === 0 || name.includes(SEP)) {
     throw new RangeError(`${what}: name must be a non-empty string without U+0000, got ${JSON.stringify(name)}`);
@@ -67,15 +91,18 @@ export class RandomStream {
   readonly name: string;
   /** The exact alea seed string this stream was created from (see the module's determinism contract). */
   readonly seedString: string;
-  // Alea state, stepped here rather than through seedrandom's closure: a method on one
-  // class is inlined by the JIT and returns unboxed doubles, where thousands of distinct
-  // closures (one per pod) make every draw a megamorphic call. The recurrence is
-  // seedrandom's (lib/alea.js `next`), and the initial state is seedrandom's own, so
-  // the values are identical to `seedrandom.alea(seedString)`.
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c: number;
+  // Alea state (s0, s1, s2, c) at `st[at..at+3]`: a 4-double array of the stream's own,
+  // or a slot of a caller's bank after {@link RandomStream.moveStateTo} (the traffic
+  // engine keeps each application's stream state beside its other hot fields, so a
+  // service-time draw touches one record instead of several heap objects). Stepped here
+  // rather than through seedrandom's closure: a method on one class is inlined by the
+  // JIT, where thousands of distinct closures (one per pod) make every draw a
+  // megamorphic call. The recurrence is seedrandom's (lib/alea.js `next`, see
+  // {@link aleaNext}), and the initial state is seedrandom's own, so the values are
+  // identical to `seedrandom.alea(seedString)`.
+  private st: Float64Array;
+  private at: number;
+  private onMovedAway: (() => void) | undefined;
 
   /**
    * Creates a stream from an exact alea seed string. Prefer {@link RandomSource.stream}.
@@ -89,18 +116,19 @@ export class RandomStream {
     // The seed is hashed on the first draw: many streams (one per pod) are never drawn
     // from when their distributions are constant. c < 0 marks "not seeded yet" (alea's
     // carry is never negative).
-    this.s0 = 0.5;
-    this.s1 = 0.5;
-    this.s2 = 0.5;
-    this.c = -1;
+    this.st = new Float64Array([0.5, 0.5, 0.5, -1]);
+    this.at = 0;
+    this.onMovedAway = undefined;
   }
 
   private seed(): void {
     const state: AleaState = alea(this.seedString, { state: true }).state();
-    this.s0 = state.s0;
-    this.s1 = state.s1;
-    this.s2 = state.s2;
-    this.c = state.c;
+    const st = this.st;
+    const o = this.at;
+    st[o] = state.s0;
+    st[o + 1] = state.s1;
+    st[o + 2] = state.s2;
+    st[o + 3] = state.c;
   }
 
   /**
@@ -113,12 +141,55 @@ export class RandomStream {
    * ```
    */
   next(): number {
-    if (this.c < 0) this.seed();
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    this.c = t | 0;
-    return (this.s2 = t - this.c);
+    if (this.st[this.at + 3] < 0) this.seed();
+    return aleaNext(this.st, this.at);
+  }
+
+  /**
+   * Moves this stream's generator state into `bank[offset..offset+3]` (s0, s1, s2, carry;
+   * a carry below 0 means "not seeded yet"): from now on the stream steps the state there,
+   * and whoever owns the bank may step it too with {@link aleaNext} (after seeding it with
+   * one {@link RandomStream.next} call when the carry is negative). Draws through the
+   * stream and through the bank are one sequence: the values are exactly those the stream
+   * would have given without the move. Moving the state again (into another bank, or
+   * another slot) first calls the previous mover's `onMovedAway`, which must then stop
+   * stepping its copy.
+   *
+   * Meant for hot loops over many streams (one per pod): state kept in one typed array
+   * beside other per-entity fields costs one cache line per draw instead of several objects.
+   *
+   * @throws RangeError if `offset` is not an integer with `offset + 4 <= bank.length`.
+   *
+   * @example
+   * ```ts
+   * const s = new RandomSource(1).stream("app/api-0");
+   * const bank = new Float64Array(8);
+   * s.moveStateTo(bank, 4, () => console.log("the state moved on"));
+   * const a = s.next();                 // seeds it, state in bank[4..7]
+   * const b = aleaNext(bank, 4);        // the stream's next value
+   * s.next();                           // and the one after
+   * ```
+   */
+  moveStateTo(bank: Float64Array, offset: number, onMovedAway?: () => void): void {
+    if (!(Number.isInteger(offset) && offset >= 0 && offset + 4 <= bank.length)) {
+      throw new RangeError(`moveStateTo: offset: Invalid value: ${offset}: must be an integer in [0, ${bank.length - 4}]`);
+    }
+    const from = this.st;
+    const o = this.at;
+    const s0 = from[o];
+    const s1 = from[o + 1];
+    const s2 = from[o + 2];
+    const c = from[o + 3];
+    const previous = this.onMovedAway;
+    this.onMovedAway = undefined;
+    if (previous !== undefined) previous();
+    bank[offset] = s0;
+    bank[offset + 1] = s1;
+    bank[offset + 2] = s2;
+    bank[offset + 3] = c;
+    this.st = bank;
+    this.at = offset;
+    this.onMovedAway = onMovedAway;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Interner, LatencyHistogram } from "@kube-netsim/core";
+import { Interner, LatencyHistogram, aleaNext, distributionKind } from "@kube-netsim/core";
 import type { Distribution, EventHandler, HandlerId, RandomStream, Scheduler, SimTime } from "@kube-netsim/core";
 import type { ServiceFrontend } from "@kube-netsim/proxy";
 import { ROUTE_REJECTED } from "@kube-netsim/proxy";
@@ -22,6 +22,34 @@ const ZOMBIE = 4; // ended while an event of it is still pending: the slot is fr
 const HUNG = 5; // held by an application that hangs: it ends when the client's timeout fires
 const RESOLVING = 6; // waiting for its name lookup, which will succeed
 const RESOLVING_FAILED = 7; // waiting for its name lookup, which will fail
+
+// Applications' hot fields: one fixed-size record per application in one ArrayBuffer,
+// viewed as doubles (appF) and as int32s (appI). With thousands of pods every event
+// touches a different application; a record keeps what an arrival or a completion reads
+// and writes together (a cache line or two), where an App object, its RandomStream, its
+// Distribution and a queue array of its own were four or five scattered heap objects.
+// Doubles (index APP_F * app + ...):
+const APP_F = 8; // record stride in doubles: 64 bytes
+const F_ALEA = 0; // 4 doubles: the service-time stream's alea state (see RandomStream.moveStateTo), while A_BOUND
+const F_MEAN = 4; // service time of an exponential or constant serviceTime
+// Int32s (index APP_I * app + ...), in the record's last 24 bytes:
+const APP_I = 2 * APP_F;
+const I_BUSY = 10; // requests in service
+const I_CONCURRENCY = 11; // at most this many in service (clamped to int32: no more requests can exist)
+const I_QUEUE_LIMIT = 12; // at most this many waiting (likewise clamped: Infinity => 2^31 - 1)
+const I_QUEUE_LENGTH = 13; // requests waiting
+const I_QUEUE_TAIL = 14; // last waiting request: the queue is a circular list through reqNext (tail -> head -> ... -> tail)
+const I_FLAGS = 15;
+// Flag bits.
+const A_HUNG = 1; // the process hangs: it accepts connections but answers nothing
+const A_DRAINING = 2; // App.onDrained is set
+const A_FORWARDER = 4; // App.forwarder is set
+const A_BOUND = 8; // the record holds the service-time stream's state (F_ALEA)
+const A_KIND = 0x30; // how the service time is drawn:
+const KIND_OTHER = 0x00; // App.serviceTime.sample(App.random)
+const KIND_EXPONENTIAL = 0x10; // -ln(1 - u) * F_MEAN, u from the stream (inline when A_BOUND)
+const KIND_CONSTANT = 0x20; // F_MEAN, no draw
+const INT32_MAX = 0x7fffffff;
 
 // Destination states (destApp values below 0).
 const DEST_CLOSED = -1; // the pod IP exists, nothing listens: RST => refused
@@ -255,25 +283,18 @@ export interface TrafficEngineOptions {
  */
 export type RequestEndListener = (outcome: RequestOutcome, start: SimTime, end: SimTime, endpoint: string, client: string) => void;
 
+// An application's cold fields (its hot ones are in the engine's record, see APP_F).
 interface App {
   readonly name: string;
   readonly serviceTime: Distribution;
   readonly random: RandomStream;
-  readonly concurrency: number;
-  readonly queueLimit: number;
   readonly addresses: readonly number[];
-  queue: Int32Array;
-  head: number;
-  length: number;
-  busy: number;
   running: boolean;
-  /** Called once a draining application holds nothing more (it then exits). */
+  /** Called once a draining application holds nothing more (it then exits). Mirrored by A_DRAINING. */
   onDrained: (() => void) | undefined;
-  /** The process hangs: it accepts connections but answers nothing (requests time out). */
-  hung: boolean;
   /** Its port is open (false while it warms up: connections are refused). */
   listening: boolean;
-  /** A reverse proxy: requests it served go on to an upstream (see {@link RequestForwarder}). */
+  /** A reverse proxy: requests it served go on to an upstream (see {@link RequestForwarder}). Mirrored by A_FORWARDER. */
   forwarder: RequestForwarder | undefined;
   /** Upstreams a proxy tries for one request. */
   tries: number;
@@ -380,6 +401,12 @@ export class TrafficEngine implements EventHandler {
   private hostLive: Int32Array = new Int32Array(64);
   private destHost: Int32Array = new Int32Array(1024).fill(-1);
   private readonly apps: App[] = [];
+  // Applications' hot fields (see APP_F): two views of one buffer, grown by doubling.
+  private appCap = 0;
+  private appF: Float64Array = new Float64Array(0);
+  private appI: Int32Array = new Int32Array(0);
+  // Next request in its application's queue (a circular list, see I_QUEUE_TAIL).
+  private reqNext: Int32Array = new Int32Array(this.cap);
   private readonly clients: Client[] = [];
   // Requests' connections (-1: per-request connection, nothing to release).
   private reqConn: Int32Array = new Int32Array(this.cap).fill(-1);
@@ -453,24 +480,22 @@ export class TrafficEngine implements EventHandler {
     const m = resolveApplicationModel(model, `application "${name}"`);
     const ids = addresses.map((a) => this.addresses.id(a));
     const index = this.apps.length;
-    this.apps.push({
-      name,
-      serviceTime: m.serviceTime,
-      random,
-      concurrency: m.concurrency,
-      queueLimit: m.queueLimit,
-      addresses: ids,
-      queue: new Int32Array(16),
-      head: 0,
-      length: 0,
-      busy: 0,
-      running: true,
-      onDrained: undefined,
-      hung: false,
-      listening: true,
-      forwarder: undefined,
-      tries: 3,
-    });
+    this.apps.push({ name, serviceTime: m.serviceTime, random, addresses: ids, running: true, onDrained: undefined, listening: true, forwarder: undefined, tries: 3 });
+    if (index === this.appCap) this.growApps();
+    const f = APP_F * index;
+    const i = APP_I * index;
+    const kind = distributionKind(m.serviceTime);
+    this.appF[f + F_MEAN] = m.serviceTime.mean;
+    this.appI[i + I_BUSY] = 0;
+    this.appI[i + I_CONCURRENCY] = Math.min(m.concurrency, INT32_MAX);
+    this.appI[i + I_QUEUE_LIMIT] = Math.min(m.queueLimit, INT32_MAX);
+    this.appI[i + I_QUEUE_LENGTH] = 0;
+    this.appI[i + I_QUEUE_TAIL] = -1;
+    this.appI[i + I_FLAGS] = kind === "exponential" ? KIND_EXPONENTIAL : kind === "constant" ? KIND_CONSTANT : KIND_OTHER;
+    // Exponential service times are drawn inline from the stream's state kept in the
+    // record. The stream stays the one source of truth: it steps the state here, and a
+    // restarted pod's application (same stream) takes the state over (see bindStream).
+    if (kind === "exponential") this.bindStream(index);
     for (const id of ids) {
       this.ensureDest(id);
       this.destApp[id] = index;
@@ -486,7 +511,7 @@ export class TrafficEngine implements EventHandler {
     const app = this.apps[index];
     if (!app || !app.running) return;
     app.running = false;
-    app.onDrained = undefined;
+    this.setOnDrained(index, undefined);
     for (const id of app.addresses) if (this.destApp[id] === index) this.destApp[id] = DEST_CLOSED;
     // The process exits: the kernel closes its sockets, so clients see their open
     // connections to it close (requests on them are reset below).
@@ -498,20 +523,15 @@ export class TrafficEngine implements EventHandler {
         this.closeConnection(k, false);
       }
     }
-    while (app.length > 0) {
-      const r = app.queue[app.head];
-      app.head = (app.head + 1) & (app.queue.length - 1);
-      app.length--;
-      this.fail(r, OUTCOME_RESET);
-    }
+    for (let r = this.dequeue(index); r >= 0; r = this.dequeue(index)) this.fail(r, OUTCOME_RESET);
     for (let r = 0; r < this.used; r++) {
       const st = this.reqState[r];
       // In service, or held by a hung process: the kernel resets the connection. A pending
       // completion or timeout event keeps the slot until it fires (ZOMBIE).
       if ((st === IN_SERVICE || st === HUNG) && this.reqApp[r] === index) this.fail(r, OUTCOME_RESET);
     }
-    app.busy = 0;
-    app.hung = false;
+    this.appI[APP_I * index + I_BUSY] = 0;
+    this.appI[APP_I * index + I_FLAGS] &= ~A_HUNG;
     // Clients that lost connections open new ones for the requests waiting on them.
     for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, now);
   }
@@ -547,7 +567,7 @@ export class TrafficEngine implements EventHandler {
         affected.add(this.connClient[k]);
       }
     }
-    app.onDrained = exited;
+    this.setOnDrained(index, exited);
     this.checkDrained(index);
     for (const ci of [...affected].sort((a, b) => a - b)) this.pump(ci, this.scheduler.now);
   }
@@ -560,16 +580,11 @@ export class TrafficEngine implements EventHandler {
    */
   hangApplication(index: number): void {
     const app = this.apps[index];
-    if (!app || !app.running || app.hung) return;
-    app.hung = true;
-    while (app.length > 0) {
-      const r = app.queue[app.head];
-      app.head = (app.head + 1) & (app.queue.length - 1);
-      app.length--;
-      this.hold(r);
-    }
+    if (!app || !app.running || this.hung(index)) return;
+    this.appI[APP_I * index + I_FLAGS] |= A_HUNG;
+    for (let r = this.dequeue(index); r >= 0; r = this.dequeue(index)) this.hold(r);
     for (let r = 0; r < this.used; r++) if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) this.hold(r);
-    app.busy = 0;
+    this.appI[APP_I * index + I_BUSY] = 0;
   }
 
   /**
@@ -578,8 +593,8 @@ export class TrafficEngine implements EventHandler {
    */
   resumeApplication(index: number): void {
     const app = this.apps[index];
-    if (!app || !app.running || !app.hung) return;
-    app.hung = false;
+    if (!app || !app.running || !this.hung(index)) return;
+    this.appI[APP_I * index + I_FLAGS] &= ~A_HUNG;
     if (app.onDrained !== undefined) this.checkDrained(index);
   }
 
@@ -607,7 +622,7 @@ export class TrafficEngine implements EventHandler {
   probeApplication(index: number): ApplicationProbeAnswer {
     const app = this.apps[index];
     if (!app || !app.running || !app.listening || app.onDrained !== undefined) return "refused";
-    return app.hung ? "no-answer" : "success";
+    return this.hung(index) ? "no-answer" : "success";
   }
 
   /**
@@ -627,6 +642,8 @@ export class TrafficEngine implements EventHandler {
     if (!Number.isInteger(tries) || tries < 1) throw new RangeError(`setForwarder: tries: Invalid value: ${tries}: must be an integer >= 1`);
     app.forwarder = forwarder;
     app.tries = tries;
+    if (forwarder !== undefined) this.appI[APP_I * index + I_FLAGS] |= A_FORWARDER;
+    else this.appI[APP_I * index + I_FLAGS] &= ~A_FORWARDER;
   }
 
   // Request r was served by proxy application ai: send it upstream, or answer it.
@@ -688,10 +705,11 @@ export class TrafficEngine implements EventHandler {
 
   private checkDrained(index: number): void {
     const app = this.apps[index];
-    if (app.onDrained === undefined || app.busy > 0 || app.length > 0 || !app.running || app.hung) return;
+    const i = APP_I * index;
+    if (app.onDrained === undefined || this.appI[i + I_BUSY] > 0 || this.appI[i + I_QUEUE_LENGTH] > 0 || !app.running || this.hung(index)) return;
     app.running = false;
     const exited = app.onDrained;
-    app.onDrained = undefined;
+    this.setOnDrained(index, undefined);
     exited();
   }
 
@@ -865,17 +883,12 @@ export class TrafficEngine implements EventHandler {
     const app = this.apps[index];
     if (!app) return;
     app.running = false;
-    app.onDrained = undefined;
+    this.setOnDrained(index, undefined);
     for (const id of app.addresses) if (this.destApp[id] === index || this.destApp[id] === DEST_CLOSED) this.destApp[id] = DEST_UNREACHABLE;
     // Nothing answers any more: like a hung process, each request waits for its client's timeout.
-    while (app.length > 0) {
-      const r = app.queue[app.head];
-      app.head = (app.head + 1) & (app.queue.length - 1);
-      app.length--;
-      this.hold(r);
-    }
+    for (let r = this.dequeue(index); r >= 0; r = this.dequeue(index)) this.hold(r);
     for (let r = 0; r < this.used; r++) if (this.reqState[r] === IN_SERVICE && this.reqApp[r] === index) this.hold(r);
-    app.busy = 0;
+    this.appI[APP_I * index + I_BUSY] = 0;
   }
 
   /** Requests started by a client. */
@@ -1009,33 +1022,74 @@ export class TrafficEngine implements EventHandler {
   }
 
   private enqueue(ai: number, r: number, now: SimTime): void {
-    const app = this.apps[ai];
+    const I = this.appI;
+    const i = APP_I * ai;
     this.reqApp[r] = ai;
-    if (app.hung) {
+    if ((I[i + I_FLAGS] & A_HUNG) !== 0) {
       this.hold(r);
       return;
     }
-    if (app.busy < app.concurrency) {
-      app.busy++;
+    if (I[i + I_BUSY] < I[i + I_CONCURRENCY]) {
+      I[i + I_BUSY]++;
       this.reqState[r] = IN_SERVICE;
       this.reqEvents[r]++;
-      this.scheduler.schedule(app.serviceTime.sample(app.random), this.handler, r * 4 + EV_COMPLETE);
+      this.scheduler.schedule(this.serviceTime(ai), this.handler, r * 4 + EV_COMPLETE);
       return;
     }
-    if (app.length >= app.queueLimit) {
+    const length = I[i + I_QUEUE_LENGTH];
+    if (length >= I[i + I_QUEUE_LIMIT]) {
       this.finish(r, OUTCOME_DROPPED);
       return;
     }
-    if (app.length === app.queue.length) this.growQueue(app);
-    app.queue[(app.head + app.length) & (app.queue.length - 1)] = r;
-    app.length++;
+    // Append r after the tail of the circular list: tail -> r -> head.
+    const tail = I[i + I_QUEUE_TAIL];
+    if (length === 0) this.reqNext[r] = r;
+    else {
+      this.reqNext[r] = this.reqNext[tail];
+      this.reqNext[tail] = r;
+    }
+    I[i + I_QUEUE_TAIL] = r;
+    I[i + I_QUEUE_LENGTH] = length + 1;
     this.reqState[r] = QUEUED;
+  }
+
+  // Takes the first waiting request off application ai's queue (-1 when none waits).
+  private dequeue(ai: number): number {
+    const I = this.appI;
+    const i = APP_I * ai;
+    const length = I[i + I_QUEUE_LENGTH];
+    if (length === 0) return -1;
+    const tail = I[i + I_QUEUE_TAIL];
+    const head = this.reqNext[tail];
+    if (length === 1) I[i + I_QUEUE_TAIL] = -1;
+    else this.reqNext[tail] = this.reqNext[head];
+    I[i + I_QUEUE_LENGTH] = length - 1;
+    return head;
+  }
+
+  // A service time of application ai: the same draw, from the same stream, as
+  // `serviceTime.sample(random)`, without a call through either object when the record
+  // holds the stream's state.
+  private serviceTime(ai: number): number {
+    const flags = this.appI[APP_I * ai + I_FLAGS];
+    const kind = flags & A_KIND;
+    const f = APP_F * ai;
+    if (kind === KIND_EXPONENTIAL) {
+      const F = this.appF;
+      // Same expression as core's ExponentialDistribution.sample, so the same double.
+      if ((flags & A_BOUND) !== 0 && F[f + F_ALEA + 3] >= 0) return -Math.log(1 - aleaNext(F, f + F_ALEA)) * F[f + F_MEAN];
+      return -Math.log(1 - this.apps[ai].random.next()) * F[f + F_MEAN]; // first draw (seeds the stream), or not bound here
+    }
+    if (kind === KIND_CONSTANT) return this.appF[f + F_MEAN];
+    const app = this.apps[ai];
+    return app.serviceTime.sample(app.random);
   }
 
   private complete(r: number, now: SimTime): void {
     if (this.reqState[r] !== IN_SERVICE) return; // held by a hung application: its timeout ends it
     const ai = this.reqApp[r];
-    const app = this.apps[ai];
+    const I = this.appI;
+    const i = APP_I * ai;
     const proxy = this.reqProxy[r];
     if (proxy >= 0) {
       // The upstream answered a proxied request: the proxy relays the response.
@@ -1045,25 +1099,23 @@ export class TrafficEngine implements EventHandler {
       this.recordCompleted(r, now);
       this.end(r, OUTCOME_COMPLETED);
       this.release(r);
-    } else if (app.forwarder !== undefined) {
+    } else if ((I[i + I_FLAGS] & A_FORWARDER) !== 0) {
       // A proxy finished its own work on the request: on to the upstream (slot freed below).
       this.reqState[r] = CONNECTING;
-      this.forwardRequest(r, ai, app.forwarder, now);
+      this.forwardRequest(r, ai, this.apps[ai].forwarder as RequestForwarder, now);
     } else {
       this.recordCompleted(r, now);
       this.end(r, OUTCOME_COMPLETED);
       this.release(r);
     }
-    if (app.length > 0) {
-      const next = app.queue[app.head];
-      app.head = (app.head + 1) & (app.queue.length - 1);
-      app.length--;
+    const next = this.dequeue(ai);
+    if (next >= 0) {
       this.reqState[next] = IN_SERVICE;
       this.reqEvents[next]++;
-      this.scheduler.schedule(app.serviceTime.sample(app.random), this.handler, next * 4 + EV_COMPLETE);
+      this.scheduler.schedule(this.serviceTime(ai), this.handler, next * 4 + EV_COMPLETE);
     } else {
-      app.busy--;
-      if (app.onDrained !== undefined) this.checkDrained(ai);
+      I[i + I_BUSY]--;
+      if ((I[i + I_FLAGS] & A_DRAINING) !== 0) this.checkDrained(ai);
     }
     if (this.counts[OUTCOME_COMPLETED] === this.stopAfter) this.scheduler.stop();
   }
@@ -1302,11 +1354,37 @@ export class TrafficEngine implements EventHandler {
     this.destHost = h;
   }
 
-  private growQueue(app: App): void {
-    const q = new Int32Array(app.queue.length * 2);
-    for (let i = 0; i < app.length; i++) q[i] = app.queue[(app.head + i) & (app.queue.length - 1)];
-    app.queue = q;
-    app.head = 0;
+  private hung(ai: number): boolean {
+    return (this.appI[APP_I * ai + I_FLAGS] & A_HUNG) !== 0;
+  }
+
+  private setOnDrained(ai: number, onDrained: (() => void) | undefined): void {
+    this.apps[ai].onDrained = onDrained;
+    if (onDrained !== undefined) this.appI[APP_I * ai + I_FLAGS] |= A_DRAINING;
+    else this.appI[APP_I * ai + I_FLAGS] &= ~A_DRAINING;
+  }
+
+  // Moves application ai's service-time stream state into its record. A stream moved on
+  // (to a later application of the same pod, which draws from the same stream, or to
+  // anyone else's bank) tells us, and ai then draws through the stream object again.
+  private bindStream(ai: number): void {
+    const i = APP_I * ai;
+    this.apps[ai].random.moveStateTo(this.appF, APP_F * ai + F_ALEA, () => {
+      this.appI[i + I_FLAGS] &= ~A_BOUND;
+    });
+    this.appI[i + I_FLAGS] |= A_BOUND;
+  }
+
+  private growApps(): void {
+    const n = Math.max(64, this.appCap * 2);
+    const buffer = new ArrayBuffer(n * APP_F * 8);
+    const f = new Float64Array(buffer);
+    f.set(this.appF);
+    this.appF = f;
+    this.appI = new Int32Array(buffer);
+    this.appCap = n;
+    // Streams whose state lives in the old buffer move to the new one (their values go on unchanged).
+    for (let ai = 0; ai < this.apps.length - 1; ai++) if ((this.appI[APP_I * ai + I_FLAGS] & A_BOUND) !== 0) this.bindStream(ai);
   }
 
   private growRequests(): void {
@@ -1329,6 +1407,7 @@ export class TrafficEngine implements EventHandler {
     rp.set(this.reqProxy);
     this.reqProxy = rp;
     this.reqUpstream = grow32(this.reqUpstream);
+    this.reqNext = grow32(this.reqNext);
     const s = new Uint8Array(n);
     s.set(this.reqState);
     this.reqState = s;
