@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   constant,
+  distributionKind,
   empirical,
   exponential,
   lognormal,
@@ -230,5 +231,27 @@ describe("parameter validation", () => {
     expect(uniform(2, 2).sample(rng)).toBe(2);
     expect(normal(3, 0).sample(rng)).toBe(3);
     expect(lognormal(0, 0).sample(rng)).toBe(1);
+  });
+});
+
+describe("distributionKind", () => {
+  it.each([
+    ["exponential(5)", exponential(5), "exponential"],
+    ["constant(2)", constant(2), "constant"],
+    ["constant(0)", constant(0), "constant"],
+    ["uniform(1, 3)", uniform(1, 3), "other"],
+    ["normal(10, 2)", normal(10, 2), "other"],
+    ["lognormal(1.5, 0.5)", lognormal(1.5, 0.5), "other"],
+    ["empirical([1, 2])", empirical([1, 2]), "other"],
+    ["a user-written distribution", { sample: (): number => 3, mean: 3, describe: (): string => "three" }, "other"],
+  ] as const)("%s is %s", (_name, d, kind) => {
+    expect(distributionKind(d)).toBe(kind);
+  });
+
+  it("exponential: sample(rng) is exactly -ln(1 - next()) * mean, one uniform (what a hot loop may inline)", () => {
+    const d = exponential(5);
+    const a = new RandomSource(11).stream("s");
+    const b = new RandomSource(11).stream("s");
+    for (let i = 0; i < 1000; i++) expect(d.sample(a)).toBe(-Math.log(1 - b.next()) * d.mean);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RandomSource, RandomStream } from "./random.js";
+import fc from "fast-check";
+import { RandomSource, RandomStream, aleaNext } from "./random.js";
 
 function draw(s: RandomStream, n: number): number[] {
   const out: number[] = [];
@@ -158,5 +159,65 @@ describe("RandomStream matches seedrandom's alea exactly", () => {
       if (a !== b) throw new Error(`draw ${i}: ${a} !== ${b}`);
     }
     expect(s.next()).toBe(ref());
+  });
+});
+
+describe("RandomStream.moveStateTo and aleaNext", () => {
+  const reference = (n: number): number[] => draw(new RandomSource(5).stream("app/default/api-0"), n);
+
+  it("a stream moved before its first draw gives its own sequence, through next() and through aleaNext on the bank", () => {
+    const s = new RandomSource(5).stream("app/default/api-0");
+    const bank = new Float64Array(12);
+    s.moveStateTo(bank, 8);
+    expect(bank[11]).toBe(-1); // not seeded yet: the first draw goes through the stream
+    const got = [s.next(), aleaNext(bank, 8), aleaNext(bank, 8), s.next(), s.nextUint32() / 2 ** 32, aleaNext(bank, 8)];
+    expect(got).toEqual(reference(6));
+  });
+
+  it("a stream moved after some draws goes on where it was (carry and state copied)", () => {
+    const s = new RandomSource(5).stream("app/default/api-0");
+    const first = draw(s, 3);
+    const bank = new Float64Array(4);
+    s.moveStateTo(bank, 0);
+    expect(bank[3]).toBeGreaterThanOrEqual(0);
+    expect([...first, aleaNext(bank, 0), s.next()]).toEqual(reference(5));
+  });
+
+  it("moving again calls the previous mover's onMovedAway once, before the state is copied on", () => {
+    const s = new RandomSource(5).stream("app/default/api-0");
+    const a = new Float64Array(4);
+    const b = new Float64Array(8);
+    const calls: string[] = [];
+    s.moveStateTo(a, 0, () => calls.push("a"));
+    s.next();
+    s.moveStateTo(b, 4, () => calls.push("b"));
+    expect(calls).toEqual(["a"]);
+    expect([aleaNext(b, 4), s.next()]).toEqual(reference(3).slice(1));
+    s.moveStateTo(b, 0);
+    expect(calls).toEqual(["a", "b"]);
+    expect(s.next()).toBe(reference(4)[3]);
+  });
+
+  it("any interleaving of stream and bank draws is the stream's sequence (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 60 }), fc.nat(20), (viaBank, before) => {
+        const s = new RandomSource(5).stream("app/default/api-0");
+        const got = draw(s, before);
+        const bank = new Float64Array(4);
+        s.moveStateTo(bank, 0);
+        for (const b of viaBank) got.push(b && bank[3] >= 0 ? aleaNext(bank, 0) : s.next());
+        expect(got).toEqual(reference(before + viaBank.length));
+      }),
+      { seed: 20261204, numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ["negative", -1],
+    ["past the end", 1],
+    ["fractional", 0.5],
+  ])("rejects an offset %s with a RangeError naming it", (_name, offset) => {
+    const s = new RandomSource(5).stream("x");
+    expect(() => s.moveStateTo(new Float64Array(4), offset)).toThrow(new RangeError(`moveStateTo: offset: Invalid value: ${offset}: must be an integer in [0, 0]`));
   });
 });

@@ -39,6 +39,11 @@ interface AleaState {
 /** 2^32 as a double. */
 const TWO_POW_32 = 4294967296;
 
+/** Carry of a stream not seeded yet (alea's carry is never negative). */
+const UNSEEDED = -1;
+/** Carry of a stream whose state moved to a bank (see RandomStream.moveStateTo). */
+const MOVED = -2;
+
 /** Separator between the parts of a derived seed string. Part of the determinism contract. */
 const SEP = "\u0000";
 
@@ -91,16 +96,21 @@ export class RandomStream {
   readonly name: string;
   /** The exact alea seed string this stream was created from (see the module's determinism contract). */
   readonly seedString: string;
-  // Alea state (s0, s1, s2, c) at `st[at..at+3]`: a 4-double array of the stream's own,
-  // or a slot of a caller's bank after {@link RandomStream.moveStateTo} (the traffic
-  // engine keeps each application's stream state beside its other hot fields, so a
-  // service-time draw touches one record instead of several heap objects). Stepped here
-  // rather than through seedrandom's closure: a method on one class is inlined by the
-  // JIT, where thousands of distinct closures (one per pod) make every draw a
-  // megamorphic call. The recurrence is seedrandom's (lib/alea.js `next`, see
-  // {@link aleaNext}), and the initial state is seedrandom's own, so the values are
-  // identical to `seedrandom.alea(seedString)`.
-  private st: Float64Array;
+  // Alea state: in these fields, or, after {@link RandomStream.moveStateTo}, at
+  // `bank[at..at+3]` in a caller's bank (the traffic engine keeps each application's
+  // stream state beside its other hot fields, so a service-time draw touches one record
+  // instead of several heap objects). The fields stay the home of every other stream,
+  // and their draw pays nothing for the move: only a carry below 0 (UNSEEDED, MOVED) leaves
+  // the fields' fast path. Stepped here rather than
+  // through seedrandom's closure: a method on one class is inlined by the JIT, where
+  // thousands of distinct closures (one per pod) make every draw a megamorphic call. The
+  // recurrence is seedrandom's (lib/alea.js `next`, see {@link aleaNext}), and the initial
+  // state is seedrandom's own, so the values are identical to `seedrandom.alea(seedString)`.
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c: number;
+  private bank: Float64Array | null;
   private at: number;
   private onMovedAway: (() => void) | undefined;
 
@@ -114,21 +124,18 @@ export class RandomStream {
     this.name = name;
     this.seedString = seedString;
     // The seed is hashed on the first draw: many streams (one per pod) are never drawn
-    // from when their distributions are constant. c < 0 marks "not seeded yet" (alea's
-    // carry is never negative).
-    this.st = new Float64Array([0.5, 0.5, 0.5, -1]);
+    // from when their distributions are constant (alea's carry is never negative).
+    this.s0 = 0.5;
+    this.s1 = 0.5;
+    this.s2 = 0.5;
+    this.c = UNSEEDED;
+    this.bank = null;
     this.at = 0;
     this.onMovedAway = undefined;
   }
 
-  private seed(): void {
-    const state: AleaState = alea(this.seedString, { state: true }).state();
-    const st = this.st;
-    const o = this.at;
-    st[o] = state.s0;
-    st[o + 1] = state.s1;
-    st[o + 2] = state.s2;
-    st[o + 3] = state.c;
+  private seed(): AleaState {
+    return alea(this.seedString, { state: true }).state();
   }
 
   /**
@@ -141,8 +148,35 @@ export class RandomStream {
    * ```
    */
   next(): number {
-    if (this.st[this.at + 3] < 0) this.seed();
-    return aleaNext(this.st, this.at);
+    if (this.c < 0) {
+      this.prepare();
+      if (this.c === MOVED) return aleaNext(this.bank as Float64Array, this.at);
+    }
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    return (this.s2 = t - this.c);
+  }
+
+  // Before the first draw: seeds the state, in the fields or in the bank it moved to.
+  private prepare(): void {
+    if (this.c === MOVED) {
+      const bank = this.bank as Float64Array;
+      const o = this.at;
+      if (bank[o + 3] >= 0) return;
+      const state = this.seed();
+      bank[o] = state.s0;
+      bank[o + 1] = state.s1;
+      bank[o + 2] = state.s2;
+      bank[o + 3] = state.c;
+      return;
+    }
+    const state = this.seed();
+    this.s0 = state.s0;
+    this.s1 = state.s1;
+    this.s2 = state.s2;
+    this.c = state.c;
   }
 
   /**
@@ -174,12 +208,12 @@ export class RandomStream {
     if (!(Number.isInteger(offset) && offset >= 0 && offset + 4 <= bank.length)) {
       throw new RangeError(`moveStateTo: offset: Invalid value: ${offset}: must be an integer in [0, ${bank.length - 4}]`);
     }
-    const from = this.st;
+    const from = this.c === MOVED ? (this.bank as Float64Array) : null;
     const o = this.at;
-    const s0 = from[o];
-    const s1 = from[o + 1];
-    const s2 = from[o + 2];
-    const c = from[o + 3];
+    const s0 = from === null ? this.s0 : from[o];
+    const s1 = from === null ? this.s1 : from[o + 1];
+    const s2 = from === null ? this.s2 : from[o + 2];
+    const c = from === null ? this.c : from[o + 3]; // UNSEEDED stays "not seeded yet" in the bank
     const previous = this.onMovedAway;
     this.onMovedAway = undefined;
     if (previous !== undefined) previous();
@@ -187,8 +221,9 @@ export class RandomStream {
     bank[offset + 1] = s1;
     bank[offset + 2] = s2;
     bank[offset + 3] = c;
-    this.st = bank;
+    this.bank = bank;
     this.at = offset;
+    this.c = MOVED;
     this.onMovedAway = onMovedAway;
   }
 
