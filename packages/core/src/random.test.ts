@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import alea from "seedrandom/lib/alea.js";
 import { RandomSource, RandomStream, aleaNext } from "./random.js";
 
 function draw(s: RandomStream, n: number): number[] {
@@ -219,5 +220,24 @@ describe("RandomStream.moveStateTo and aleaNext", () => {
   ])("rejects an offset %s with a RangeError naming it", (_name, offset) => {
     const s = new RandomSource(5).stream("x");
     expect(() => s.moveStateTo(new Float64Array(4), offset)).toThrow(new RangeError(`moveStateTo: offset: Invalid value: ${offset}: must be an integer in [0, 0]`));
+  });
+});
+
+describe("RandomStream seeding", () => {
+  it("is seedrandom 3.0.5's alea for any seed string: the first 8 draws are equal (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 80 }), (seed) => {
+        const reference = alea(seed);
+        const s = new RandomStream("x", seed);
+        for (let i = 0; i < 8; i++) expect(s.next()).toBe(reference());
+      }),
+      { seed: 4242, numRuns: 500 },
+    );
+  });
+
+  it.each(["", " ", "1\u0000app/default/api-5d8f7c9b4-x2k9q", "42\u0000client/frontend", "é\u{1F600}"])("seed %j: the same state as seedrandom's alea", (seed) => {
+    const reference = alea(seed);
+    const s = new RandomStream("x", seed);
+    for (let i = 0; i < 100; i++) expect(s.next()).toBe(reference());
   });
 });

@@ -26,7 +26,6 @@
  *
  * @packageDocumentation
  */
-import alea from "seedrandom/lib/alea.js";
 
 /** The state of seedrandom's alea generator (lib/alea.js). */
 interface AleaState {
@@ -46,6 +45,53 @@ const MOVED = -2;
 
 /** Separator between the parts of a derived seed string. Part of the determinism contract. */
 const SEP = "\u0000";
+
+/**
+ * One pass of Baagøe's Mash hash (seedrandom lib/alea.js `Mash`) over `data`, from hash
+ * state `n`; returns the new state (its value is `(n >>> 0) * 2^-32`). Alea seeds from a
+ * Mash run over " ", " ", " ", then the seed string three times.
+ */
+function mash(n: number, data: string): number {
+  for (let i = 0; i < data.length; i++) {
+    n += data.charCodeAt(i);
+    let h = 0.02519603282416938 * n;
+    n = h >>> 0;
+    h -= n;
+    h *= n;
+    n = h >>> 0;
+    h -= n;
+    n += h * TWO_POW_32;
+  }
+  return n;
+}
+
+/** A Mash state's value in [0, 1). */
+function mashValue(n: number): number {
+  return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
+}
+
+// The three " " passes every alea seeding starts with do not depend on the seed.
+const MASH_SPACE_1 = mash(0xefc8249d, " ");
+const MASH_SPACE_2 = mash(MASH_SPACE_1, " ");
+const MASH_SPACE_3 = mash(MASH_SPACE_2, " ");
+
+/**
+ * Alea's initial state for `seed`, as seedrandom's `alea(seed, { state: true }).state()`
+ * computes it (lib/alea.js `Alea`), without building its closures: streams are seeded on
+ * their first draw, one per pod, so this runs thousands of times per simulation.
+ */
+function aleaSeed(seed: string): AleaState {
+  let n = mash(MASH_SPACE_3, seed);
+  let s0 = mashValue(MASH_SPACE_1) - mashValue(n);
+  if (s0 < 0) s0 += 1;
+  n = mash(n, seed);
+  let s1 = mashValue(MASH_SPACE_2) - mashValue(n);
+  if (s1 < 0) s1 += 1;
+  n = mash(n, seed);
+  let s2 = mashValue(MASH_SPACE_3) - mashValue(n);
+  if (s2 < 0) s2 += 1;
+  return { c: 1, s0, s1, s2 };
+}
 
 /**
  * One step of seedrandom's alea generator (lib/alea.js `next`) on a state held in
@@ -135,7 +181,7 @@ export class RandomStream {
   }
 
   private seed(): AleaState {
-    return alea(this.seedString, { state: true }).state();
+    return aleaSeed(this.seedString);
   }
 
   /**
