@@ -11,7 +11,9 @@
  * ## Determinism contract
  *
  * - The generator is seedrandom's `alea` (Baagøe's multiply-with-carry generator,
- *   32 bits of randomness per draw), pinned at seedrandom 3.0.5.
+ *   32 bits of randomness per draw), pinned at seedrandom 3.0.5. Its seeding (Mash)
+ *   and its step are computed here, value for value as seedrandom computes them (a
+ *   property test compares the two for arbitrary seed strings).
  * - The seed string of the stream `name` of a source whose seed is `S` is
  *   `` `${S}\u0000${name}` `` where `${S}` is JavaScript's `String(S)`
  *   (so the numeric seed `42` and the string seed `"42"` are the same seed).
