@@ -660,7 +660,7 @@ export class TrafficEngine implements EventHandler {
       this.reqUpstream[r] = d;
       const app = d < this.destApp.length ? this.destApp[d] : DEST_UNREACHABLE;
       if (app >= 0) {
-        this.enqueue(app, r, now);
+        this.enqueue(app, r);
         return;
       }
       if (app === DEST_CLOSED || this.hostExists(d)) continue; // refused: the next upstream
@@ -675,7 +675,7 @@ export class TrafficEngine implements EventHandler {
     const ai = this.reqProxy[r];
     this.reqProxy[r] = -1;
     (this.apps[ai].forwarder as RequestForwarder).answered(this.reqClient[r], status, this.reqUpstream[r]);
-    this.recordCompleted(r, this.scheduler.now);
+    this.recordCompleted(r);
     this.end(r, OUTCOME_COMPLETED);
     if (this.reqEvents[r] > 0) this.reqState[r] = ZOMBIE;
     else this.release(r);
@@ -687,7 +687,8 @@ export class TrafficEngine implements EventHandler {
     else this.finish(r, outcome);
   }
 
-  private recordCompleted(r: number, now: SimTime): void {
+  private recordCompleted(r: number): void {
+    const now = this.scheduler.now;
     this.latency.record(now - this.reqStart[r]);
     const dest = this.reqDest[r];
     this.destCompleted[dest]++;
@@ -898,7 +899,6 @@ export class TrafficEngine implements EventHandler {
 
   /** @internal Event dispatch (hot path). */
   handleEvent(arg: number): void {
-    const now = this.scheduler.now;
     const kind = arg & 3;
     const index = arg >> 2;
     if (kind !== EV_ARRIVAL) {
@@ -908,13 +908,16 @@ export class TrafficEngine implements EventHandler {
         return;
       }
     }
-    if (kind === EV_COMPLETE) this.complete(index, now);
-    else if (kind === EV_ARRIVAL) this.arrive(index, now);
-    else if (kind === EV_TIMEOUT) this.timeout(index, now);
-    else this.resolved(index, now);
+    // The time is read where it is needed, not passed: a double argument of a call the JIT
+    // does not inline is boxed (an allocation per event).
+    if (kind === EV_COMPLETE) this.complete(index);
+    else if (kind === EV_ARRIVAL) this.arrive(index);
+    else if (kind === EV_TIMEOUT) this.timeout(index);
+    else this.resolved(index, this.scheduler.now);
   }
 
-  private arrive(ci: number, now: SimTime): void {
+  private arrive(ci: number): void {
+    const now = this.scheduler.now;
     const c = this.clients[ci];
     if (!c.active) {
       c.armed = false;
@@ -975,7 +978,7 @@ export class TrafficEngine implements EventHandler {
     if (dest >= 0) {
       this.reqDest[r] = dest;
       const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
-      if (app >= 0) this.enqueue(app, r, now);
+      if (app >= 0) this.enqueue(app, r);
       else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED);
       else this.waitForTimeout(r, c);
     } else {
@@ -1016,12 +1019,12 @@ export class TrafficEngine implements EventHandler {
     this.scheduler.schedule(c.connectTimeout, this.handler, r * 4 + EV_TIMEOUT);
   }
 
-  private timeout(r: number, now: SimTime): void {
+  private timeout(r: number): void {
     const st = this.reqState[r];
     if (st === CONNECTING || st === HUNG) this.finish(r, OUTCOME_TIMED_OUT);
   }
 
-  private enqueue(ai: number, r: number, now: SimTime): void {
+  private enqueue(ai: number, r: number): void {
     const I = this.appI;
     const i = APP_I * ai;
     this.reqApp[r] = ai;
@@ -1031,9 +1034,7 @@ export class TrafficEngine implements EventHandler {
     }
     if (I[i + I_BUSY] < I[i + I_CONCURRENCY]) {
       I[i + I_BUSY]++;
-      this.reqState[r] = IN_SERVICE;
-      this.reqEvents[r]++;
-      this.scheduler.schedule(this.serviceTime(ai), this.handler, r * 4 + EV_COMPLETE);
+      this.serve(r, ai);
       return;
     }
     const length = I[i + I_QUEUE_LENGTH];
@@ -1067,25 +1068,38 @@ export class TrafficEngine implements EventHandler {
     return head;
   }
 
+  // Request r enters service at application ai: its completion is one service time away.
+  // (Returns nothing, so the drawn double never crosses a call boundary boxed.)
+  private serve(r: number, ai: number): void {
+    this.reqState[r] = IN_SERVICE;
+    this.reqEvents[r]++;
+    this.scheduler.schedule(this.serviceTime(ai), this.handler, r * 4 + EV_COMPLETE);
+  }
+
   // A service time of application ai: the same draw, from the same stream, as
   // `serviceTime.sample(random)`, without a call through either object when the record
-  // holds the stream's state.
+  // holds the stream's (seeded) state. Kept small so that the JIT inlines it where it is
+  // called (a double returned from a call that is not inlined is boxed: an allocation).
   private serviceTime(ai: number): number {
-    const flags = this.appI[APP_I * ai + I_FLAGS];
-    const kind = flags & A_KIND;
+    const F = this.appF;
     const f = APP_F * ai;
-    if (kind === KIND_EXPONENTIAL) {
-      const F = this.appF;
+    if ((this.appI[APP_I * ai + I_FLAGS] & (A_KIND | A_BOUND)) === (KIND_EXPONENTIAL | A_BOUND) && F[f + F_ALEA + 3] >= 0) {
       // Same expression as core's ExponentialDistribution.sample, so the same double.
-      if ((flags & A_BOUND) !== 0 && F[f + F_ALEA + 3] >= 0) return -Math.log(1 - aleaNext(F, f + F_ALEA)) * F[f + F_MEAN];
-      return -Math.log(1 - this.apps[ai].random.next()) * F[f + F_MEAN]; // first draw (seeds the stream), or not bound here
+      return -Math.log(1 - aleaNext(F, f + F_ALEA)) * F[f + F_MEAN];
     }
-    if (kind === KIND_CONSTANT) return this.appF[f + F_MEAN];
+    return this.serviceTimeOtherwise(ai);
+  }
+
+  private serviceTimeOtherwise(ai: number): number {
+    const kind = this.appI[APP_I * ai + I_FLAGS] & A_KIND;
     const app = this.apps[ai];
+    // The first draw (it seeds the stream, in the record), or a stream this record no longer holds.
+    if (kind === KIND_EXPONENTIAL) return -Math.log(1 - app.random.next()) * this.appF[APP_F * ai + F_MEAN];
+    if (kind === KIND_CONSTANT) return this.appF[APP_F * ai + F_MEAN];
     return app.serviceTime.sample(app.random);
   }
 
-  private complete(r: number, now: SimTime): void {
+  private complete(r: number): void {
     if (this.reqState[r] !== IN_SERVICE) return; // held by a hung application: its timeout ends it
     const ai = this.reqApp[r];
     const I = this.appI;
@@ -1096,23 +1110,21 @@ export class TrafficEngine implements EventHandler {
       this.destCompleted[this.reqUpstream[r]]++;
       this.reqProxy[r] = -1;
       (this.apps[proxy].forwarder as RequestForwarder).answered(this.reqClient[r], 200, this.reqUpstream[r]);
-      this.recordCompleted(r, now);
+      this.recordCompleted(r);
       this.end(r, OUTCOME_COMPLETED);
       this.release(r);
     } else if ((I[i + I_FLAGS] & A_FORWARDER) !== 0) {
       // A proxy finished its own work on the request: on to the upstream (slot freed below).
       this.reqState[r] = CONNECTING;
-      this.forwardRequest(r, ai, this.apps[ai].forwarder as RequestForwarder, now);
+      this.forwardRequest(r, ai, this.apps[ai].forwarder as RequestForwarder, this.scheduler.now);
     } else {
-      this.recordCompleted(r, now);
+      this.recordCompleted(r);
       this.end(r, OUTCOME_COMPLETED);
       this.release(r);
     }
     const next = this.dequeue(ai);
     if (next >= 0) {
-      this.reqState[next] = IN_SERVICE;
-      this.reqEvents[next]++;
-      this.scheduler.schedule(this.serviceTime(ai), this.handler, next * 4 + EV_COMPLETE);
+      this.serve(next, ai);
     } else {
       I[i + I_BUSY]--;
       if ((I[i + I_FLAGS] & A_DRAINING) !== 0) this.checkDrained(ai);
@@ -1174,7 +1186,7 @@ export class TrafficEngine implements EventHandler {
     c.flowExpires = now + c.udpTimeout;
     this.reqDest[r] = dest;
     const app = dest < this.destApp.length ? this.destApp[dest] : DEST_UNREACHABLE;
-    if (app >= 0) this.enqueue(app, r, now);
+    if (app >= 0) this.enqueue(app, r);
     else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_REFUSED); // ICMP port unreachable
     else this.waitForTimeout(r, c); // the datagram is lost: the client waits for its timeout
   }
@@ -1234,7 +1246,7 @@ export class TrafficEngine implements EventHandler {
     const dest = this.connDest[conn];
     this.reqDest[r] = dest;
     const app = this.destApp[dest];
-    if (app >= 0) this.enqueue(app, r, now);
+    if (app >= 0) this.enqueue(app, r);
     else if (app === DEST_CLOSED || this.hostExists(dest)) this.finish(r, OUTCOME_RESET); // the peer answers with RST
     else this.waitForTimeout(r, this.clients[this.connClient[conn]]); // packets are lost
   }
