@@ -396,8 +396,10 @@ export class Scheduler {
   // The hot loop: inlined pop, no allocation, no closure.
   private loop(limit: SimTime, maxEvents: number = Infinity): void {
     const handlers = this.handlers;
-    let budget = maxEvents;
-    while (this.size > 0 && !this.stopRequested && budget > 0) {
+    // Events left to run, -1 for no limit: a small integer, since decrementing a double
+    // (Infinity) here boxed a heap number per event.
+    let budget = maxEvents === Infinity ? -1 : maxEvents;
+    while (this.size > 0 && !this.stopRequested && budget !== 0) {
       const t = this.times[0];
       if (t > limit) break;
       let h = this.ha[0];
@@ -416,7 +418,7 @@ export class Scheduler {
       this.popTop();
       this.current = t;
       this.executed++;
-      budget--;
+      if (budget > 0) budget--;
       handlers[h].handleEvent(a);
     }
   }
