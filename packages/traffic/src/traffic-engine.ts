@@ -650,6 +650,7 @@ export class TrafficEngine implements EventHandler {
   private forwardRequest(r: number, ai: number, fwd: RequestForwarder, now: SimTime): void {
     const client = this.reqClient[r];
     this.reqProxy[r] = ai;
+    this.reqUpstream[r] = -1; // none tried yet (the slot may hold an earlier request's)
     const tries = this.apps[ai].tries;
     for (let attempt = 0; attempt < tries; attempt++) {
       const d = fwd.forward(client);
