@@ -481,6 +481,18 @@ describe("TrafficEngine: reverse proxies (setForwarder)", () => {
     expect(answers.map((a) => a[1])).toEqual([404, 503]);
   });
 
+  it("an answer given without trying an upstream names none, even in a request slot an upstream-served request used before", () => {
+    let rigRef: Rig | undefined;
+    // Request 1 goes to api-0 (200); request 2, in the freed slot, is answered 404 at once.
+    const { r, answers } = proxyRig((_c, n) => (n === 0 ? A0(rigRef as Rig) : -404));
+    rigRef = r;
+    const c = r.client(r.frontend("forward", ["10.244.0.9:80"]), { interarrival: constant(20) }); // t = 1, 21
+    r.scheduler.runUntil(30);
+    r.engine.stopClient(c);
+    r.scheduler.runUntil(100);
+    expect(answers.map((a) => `${a[1]} ${a[2]}`)).toEqual(["200 10.244.0.2:8080", "404 "]);
+  });
+
   it("refused upstreams are retried up to `tries`, then answered 502; a reset upstream is answered 502; a hung one ends timedOut (499)", () => {
     const { r, up0, up1, answers } = proxyRig((_c, n) => (n % 2 === 0 ? A0(rigOf) : A1(rigOf)), 2);
     const rigOf = r;
