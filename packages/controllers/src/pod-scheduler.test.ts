@@ -1,17 +1,21 @@
 import { describe, it, expect } from "vitest";
 import { Callbacks, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
-import type { Node, Pod } from "@kube-netsim/model";
+import type { Node, Pod, Taint } from "@kube-netsim/model";
 import fc from "fast-check";
-import { LeastPodsPicker, PodScheduler, isNodeSchedulable, pickNode } from "./pod-scheduler.js";
+import { LeastPodsPicker, PodScheduler, allocatablePods, isNodeSchedulable, pickNode, unschedulableMessage } from "./pod-scheduler.js";
 
-function mkNode(name: string, o: { ready?: "True" | "False" | "Unknown"; unschedulable?: boolean } = {}): Node {
+function mkNode(name: string, o: { ready?: "True" | "False" | "Unknown"; unschedulable?: boolean; maxPods?: number; taints?: readonly Taint[] } = {}): Node {
+  const status = {
+    ...(o.ready !== undefined ? { conditions: [{ type: "Ready" as const, status: o.ready }] } : {}),
+    ...(o.maxPods !== undefined ? { capacity: { pods: String(o.maxPods) }, allocatable: { pods: String(o.maxPods) } } : {}),
+  };
   return {
     apiVersion: "v1",
     kind: "Node",
     metadata: { name },
-    spec: { podCIDR: "10.244.0.0/24", ...(o.unschedulable !== undefined ? { unschedulable: o.unschedulable } : {}) },
-    ...(o.ready !== undefined ? { status: { conditions: [{ type: "Ready" as const, status: o.ready }] } } : {}),
+    spec: { podCIDR: "10.244.0.0/24", ...(o.unschedulable !== undefined ? { unschedulable: o.unschedulable } : {}), ...(o.taints ? { taints: o.taints } : {}) },
+    ...(Object.keys(status).length > 0 ? { status } : {}),
   };
 }
 
@@ -183,18 +187,25 @@ describe("PodScheduler", () => {
 describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node)", () => {
   type Op =
     | { readonly t: "count"; readonly node: number; readonly d: 1 | -1 }
-    | { readonly t: "node"; readonly node: number; readonly ready: "True" | "False" | "Unknown" | undefined; readonly unschedulable: boolean }
+    | { readonly t: "node"; readonly node: number; readonly ready: "True" | "False" | "Unknown" | undefined; readonly unschedulable: boolean; readonly maxPods: number | undefined }
     | { readonly t: "delete"; readonly node: number };
   const op: fc.Arbitrary<Op> = fc.oneof(
     { weight: 6, arbitrary: fc.record({ t: fc.constant("count" as const), node: fc.nat(7), d: fc.constantFrom(1 as const, -1 as const) }) },
     {
       weight: 2,
-      arbitrary: fc.record({ t: fc.constant("node" as const), node: fc.nat(7), ready: fc.constantFrom("True" as const, "False" as const, "Unknown" as const, undefined), unschedulable: fc.boolean() }),
+      arbitrary: fc.record({
+        t: fc.constant("node" as const),
+        node: fc.nat(7),
+        ready: fc.constantFrom("True" as const, "False" as const, "Unknown" as const, undefined),
+        unschedulable: fc.boolean(),
+        // No limit (a hand-built Node), small limits that fill up, and one node's limit larger than the others'.
+        maxPods: fc.constantFrom(undefined, 1, 2, 3, 6),
+      }),
     },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), node: fc.nat(7) }) },
   );
 
-  it("answers what pickNode answers, after any sequence of node writes and pod count changes", () => {
+  it("answers what pickNode answers, after any sequence of node writes (capacities included) and pod count changes", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
         const s = new Scheduler();
@@ -212,7 +223,7 @@ describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node
           } else if (o.t === "delete") {
             store.delete("Node", undefined, name(o.node));
           } else {
-            const n = mkNode(name(o.node), { ready: o.ready, unschedulable: o.unschedulable });
+            const n = mkNode(name(o.node), { ready: o.ready, unschedulable: o.unschedulable, maxPods: o.maxPods });
             if (store.get("Node", undefined, n.metadata.name)) store.update(n);
             else store.create(n);
           }
@@ -221,5 +232,211 @@ describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node
       }),
       { seed: 4242, numRuns: 300 },
     );
+  });
+});
+
+describe("LeastPodsPicker with node capacities", () => {
+  it("passes over a full least-loaded node for a fuller node that has room, and takes it back when a pod leaves", () => {
+    const s = new Scheduler();
+    const store = new ObjectStore(s, { random: new RandomSource(1).stream("apiserver") });
+    const counts = new Map<string, number>([["small", 2], ["big", 5]]);
+    store.create(mkNode("small", { maxPods: 2 }));
+    store.create(mkNode("big", { maxPods: 10 }));
+    const picker = new LeastPodsPicker(store, counts);
+    expect(picker.pick()).toBe("big");
+    counts.set("small", 1);
+    picker.moved("small", 2, 1);
+    expect(picker.pick()).toBe("small");
+    counts.set("big", 10);
+    picker.moved("big", 5, 10);
+    counts.set("small", 2);
+    picker.moved("small", 1, 2);
+    expect(picker.pick()).toBeUndefined();
+  });
+});
+
+describe("allocatablePods", () => {
+  it.each([
+    ["the kubelet default", mkNode("n", { maxPods: 110 }), 110],
+    ["a raised --max-pods", mkNode("n", { maxPods: 3344 }), 3344],
+    ["no status (hand-built Node): no limit", mkNode("n"), Infinity],
+    ["allocatable without pods: no limit", { ...mkNode("n"), status: { allocatable: { cpu: "4" } } }, Infinity],
+    ["a quantity that is not a plain integer: no limit", { ...mkNode("n"), status: { allocatable: { pods: "1k" } } }, Infinity],
+  ])("%s -> %s", (_name, node, want) => {
+    expect(allocatablePods(node)).toBe(want);
+  });
+});
+
+describe("pickNode with maxPods", () => {
+  const counts = (o: Record<string, number>): Map<string, number> => new Map(Object.entries(o));
+  it.each([
+    ["a node at its allocatable pods is not feasible", [mkNode("n1", { maxPods: 2 }), mkNode("n2", { maxPods: 5 })], { n1: 2, n2: 4 }, "n2"],
+    ["one below the limit is feasible", [mkNode("n1", { maxPods: 3 }), mkNode("n2", { maxPods: 5 })], { n1: 2, n2: 4 }, "n1"],
+    ["every node full: none", [mkNode("n1", { maxPods: 1 }), mkNode("n2", { maxPods: 1 })], { n1: 1, n2: 1 }, undefined],
+    ["a node without allocatable pods has no limit", [mkNode("n1", { maxPods: 1 }), mkNode("n2")], { n1: 1, n2: 500 }, "n2"],
+  ])("%s", (_name, nodes, c, want) => {
+    expect(pickNode(nodes, counts(c))).toBe(want);
+  });
+});
+
+describe("unschedulableMessage (FitError.Error with the default preemption's PostFilter message)", () => {
+  const counts = (o: Record<string, number>): Map<string, number> => new Map(Object.entries(o));
+  // The tolerations the DefaultTolerationSeconds admission plugin gives every pod.
+  const defaults = [
+    { key: "node.kubernetes.io/not-ready", operator: "Exists" as const, effect: "NoExecute" as const, tolerationSeconds: 300 },
+    { key: "node.kubernetes.io/unreachable", operator: "Exists" as const, effect: "NoExecute" as const, tolerationSeconds: 300 },
+  ];
+  const full = (name: string): Node => mkNode(name, { ready: "True", maxPods: 110 });
+  it.each([
+    [
+      "3 nodes at the kubelet's default 110",
+      [full("node-1"), full("node-2"), full("node-3")],
+      { "node-1": 110, "node-2": 110, "node-3": 110 },
+      "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+    ],
+    [
+      "a cordoned node and 2 full ones",
+      [mkNode("node-1", { ready: "True", unschedulable: true, maxPods: 110 }), full("node-2"), full("node-3")],
+      { "node-2": 110, "node-3": 110 },
+      "0/3 nodes are available: 1 node(s) were unschedulable, 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+    ],
+    [
+      "every node cordoned: preemption cannot help anywhere",
+      [mkNode("node-1", { unschedulable: true }), mkNode("node-2", { unschedulable: true })],
+      {},
+      "0/2 nodes are available: 2 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+    ],
+    [
+      "NotReady with the lifecycle controller's NoSchedule taint (the NoExecute one is tolerated for 300 s)",
+      [
+        mkNode("node-1", {
+          ready: "False",
+          taints: [
+            { key: "node.kubernetes.io/not-ready", effect: "NoExecute" },
+            { key: "node.kubernetes.io/not-ready", effect: "NoSchedule" },
+          ],
+        }),
+        full("node-2"),
+      ],
+      { "node-2": 110 },
+      "0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
+    ],
+    [
+      "Ready=Unknown before its taint lands: named by the taint it gets",
+      [mkNode("node-1", { ready: "Unknown" })],
+      {},
+      "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    ],
+    [
+      "an untolerated taint with a value comes before Too many pods",
+      [mkNode("node-1", { ready: "True", maxPods: 1, taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] })],
+      { "node-1": 1 },
+      "0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    ],
+    [
+      "counts sort as strings, as Go's sort.Strings does (10 before 2)",
+      [...Array.from({ length: 10 }, (_, i) => full(`big-${i}`)), mkNode("c1", { unschedulable: true }), mkNode("c2", { unschedulable: true })],
+      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`big-${i}`, 110])),
+      "0/12 nodes are available: 10 Too many pods, 2 node(s) were unschedulable. preemption: 0/12 nodes are available: 10 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
+    ],
+  ])("%s", (_name, nodes, c, want) => {
+    expect(unschedulableMessage(nodes, counts(c), defaults)).toBe(want);
+  });
+
+  it("a tolerated NoSchedule taint does not count; PreferNoSchedule never does", () => {
+    const node = mkNode("node-1", {
+      ready: "True",
+      maxPods: 1,
+      taints: [
+        { key: "dedicated", value: "gpu", effect: "NoSchedule" },
+        { key: "spot", effect: "PreferNoSchedule" },
+      ],
+    });
+    expect(unschedulableMessage([node], counts({ "node-1": 1 }), [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }])).toBe(
+      "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+    );
+  });
+
+  it("undefined while some node is feasible", () => {
+    expect(unschedulableMessage([full("node-1"), full("node-2")], counts({ "node-1": 110, "node-2": 109 }), defaults)).toBeUndefined();
+  });
+});
+
+describe("PodScheduler with maxPods", () => {
+  const podScheduled = (store: ObjectStore, name: string) => store.get("Pod", "default", name)?.status?.conditions?.find((c) => c.type === "PodScheduled");
+  const TOO_MANY = "0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.";
+
+  it("binds up to each node's allocatable pods and leaves the rest Pending with PodScheduled=False, reason Unschedulable", () => {
+    const { s, store } = setup();
+    store.create(mkNode("n1", { maxPods: 2 }));
+    store.create(mkNode("n2", { maxPods: 2 }));
+    for (let i = 0; i < 6; i++) store.create(mkPod(`p${i}`));
+    s.run();
+    expect(perNode(store)).toEqual({ n1: 2, n2: 2 });
+    for (const name of ["p4", "p5"]) {
+      expect(store.get("Pod", "default", name)?.spec.nodeName).toBeUndefined();
+      expect(podScheduled(store, name)).toEqual({ type: "PodScheduled", status: "False", reason: "Unschedulable", message: TOO_MANY, lastTransitionTime: 0 });
+    }
+  });
+
+  it("retries when a bound pod is deleted (AssignedPodDelete): the first waiting pod takes the freed slot", () => {
+    const { s, store } = setup({ watchDelay: 5 });
+    store.create(mkNode("n1", { maxPods: 2 }));
+    store.create(mkNode("n2", { maxPods: 2 }));
+    for (let i = 0; i < 6; i++) store.create(mkPod(`p${i}`));
+    s.runUntil(1_000);
+    const victim = store.list("Pod").find((p) => p.spec.nodeName === "n2") as Pod;
+    store.delete("Pod", "default", victim.metadata.name);
+    s.runUntil(2_000);
+    expect(store.get("Pod", "default", "p4")?.spec.nodeName).toBe("n2");
+    expect(podScheduled(store, "p4")).toEqual({ type: "PodScheduled", status: "True", lastTransitionTime: 1_005 });
+    expect(store.get("Pod", "default", "p5")?.spec.nodeName).toBeUndefined();
+    expect(podScheduled(store, "p5")?.reason).toBe("Unschedulable");
+  });
+
+  it("does not rewrite an unchanged condition, and keeps lastTransitionTime when only the message changes", () => {
+    const { s, store } = setup();
+    store.create(mkNode("n1", { maxPods: 1 }));
+    store.create(mkNode("n2", { maxPods: 1 }));
+    for (let i = 0; i < 3; i++) store.create(mkPod(`p${i}`));
+    s.runUntil(100);
+    const rv = store.get("Pod", "default", "p2")?.metadata.resourceVersion;
+    // A node change that does not change the message: retried, not rewritten.
+    store.mutate("Node", undefined, "n1", (n) => {
+      n.metadata.labels = { pool: "a" };
+    });
+    s.runUntil(200);
+    expect(store.get("Pod", "default", "p2")?.metadata.resourceVersion).toBe(rv);
+    store.mutate("Node", undefined, "n1", (n) => {
+      n.spec = { ...n.spec, unschedulable: true };
+    });
+    s.runUntil(300);
+    expect(podScheduled(store, "p2")).toEqual({
+      type: "PodScheduled",
+      status: "False",
+      reason: "Unschedulable",
+      message: "0/2 nodes are available: 1 Too many pods, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
+      lastTransitionTime: 0,
+    });
+  });
+
+  it("raising a node's allocatable pods lets a waiting pod in", () => {
+    const { s, store } = setup();
+    store.create(mkNode("n1", { maxPods: 1 }));
+    store.create(mkPod("a"));
+    store.create(mkPod("b"));
+    s.runUntil(100);
+    expect(store.get("Pod", "default", "b")?.spec.nodeName).toBeUndefined();
+    const n1 = store.get("Node", undefined, "n1") as Node;
+    store.update({ ...n1, status: { ...n1.status, capacity: { pods: "2" }, allocatable: { pods: "2" } } });
+    s.run();
+    expect(store.get("Pod", "default", "b")?.spec.nodeName).toBe("n1");
+  });
+
+  it("with no node at all: SchedulerError, no nodes available to schedule pods", () => {
+    const { s, store } = setup();
+    store.create(mkPod("p"));
+    s.run();
+    expect(podScheduled(store, "p")).toEqual({ type: "PodScheduled", status: "False", reason: "SchedulerError", message: "no nodes available to schedule pods", lastTransitionTime: 0 });
   });
 });

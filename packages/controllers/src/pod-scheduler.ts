@@ -1,5 +1,6 @@
 import type { Callbacks, Distribution, RandomStream } from "@kube-netsim/core";
-import type { Node, ObjectStore, Pod } from "@kube-netsim/model";
+import type { Node, ObjectStore, Pod, PodCondition, Toleration } from "@kube-netsim/model";
+import { toleratesTaint } from "./taint-eviction-controller.js";
 
 /**
  * Whether a node can take new pods: Ready condition not False/Unknown and not cordoned.
@@ -18,15 +19,35 @@ export function isNodeSchedulable(node: Node): boolean {
 }
 
 /**
- * Picks a node for a pod: the schedulable node with the fewest pods bound to it, ties
- * broken by node name.
+ * How many pods a node takes: its `status.allocatable.pods` (the kubelet's `--max-pods`,
+ * 110 by default: pkg/kubelet/apis/config/v1beta1/defaults.go), or `Infinity` when the
+ * node reports none (a hand-built Node without status) or a value that is not a
+ * non-negative integer.
+ *
+ * @example
+ * ```ts
+ * allocatablePods({ ...node, status: { allocatable: { cpu: "4", pods: "110" } } }); // 110
+ * allocatablePods({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" } });    // Infinity
+ * ```
+ */
+export function allocatablePods(node: Node): number {
+  const pods = node.status?.allocatable?.pods;
+  return pods !== undefined && /^[0-9]+$/.test(pods) ? Number(pods) : Infinity;
+}
+
+/**
+ * Picks a node for a pod: among the schedulable nodes with room (fewer bound pods than
+ * {@link allocatablePods}), the one with the fewest pods bound to it, ties broken by
+ * node name.
  *
  * @remarks
  * A simplification of kube-scheduler's default scoring, whose PodTopologySpread
  * default constraints (pkg/scheduler/framework/plugins/podtopologyspread, maxSkew 3
  * by hostname and 5 by zone) and NodeResourcesBalancedAllocation also spread
- * replicas evenly. Resource requests are not modelled yet.
- * @returns the node name, or undefined when no node is schedulable.
+ * replicas evenly. The pod-count limit is NodeResourcesFit's filter
+ * (pkg/scheduler/framework/plugins/noderesources/fit.go: `len(nodeInfo.Pods)+1 >
+ * allowedPodNumber` is "Too many pods"). CPU and memory requests are not modelled yet.
+ * @returns the node name, or undefined when no node is feasible.
  *
  * @example
  * ```ts
@@ -39,6 +60,7 @@ export function pickNode(nodes: readonly Node[], podsPerNode: ReadonlyMap<string
   for (const n of nodes) {
     if (!isNodeSchedulable(n)) continue;
     const c = podsPerNode.get(n.metadata.name) ?? 0;
+    if (c >= allocatablePods(n)) continue;
     const name = n.metadata.name;
     if (c < bestCount || (c === bestCount && best !== undefined && name < best)) {
       best = name;
@@ -48,16 +70,90 @@ export function pickNode(nodes: readonly Node[], podsPerNode: ReadonlyMap<string
   return best;
 }
 
+/** The NoSchedule taints the node lifecycle controller puts on a node by its Ready condition. */
+const READY_TAINT = { False: "node.kubernetes.io/not-ready", Unknown: "node.kubernetes.io/unreachable" } as const;
+
+/**
+ * Why kube-scheduler's filters refuse one node, in its words, or undefined when the node
+ * is feasible. The filters run in the default profile's order
+ * (pkg/scheduler/apis/config/v1/default_plugins.go) and the first failure names the node:
+ * NodeUnschedulable ("node(s) were unschedulable",
+ * pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go), TaintToleration
+ * (the first NoSchedule/NoExecute taint the pod does not tolerate,
+ * plugins/tainttoleration/taint_toleration.go), NodeResourcesFit ("Too many pods",
+ * plugins/noderesources/fit.go). kube-netsim's scheduler keeps pods off a node whose Ready
+ * condition is False or Unknown before the node lifecycle controller's NoSchedule taint
+ * lands; such a node is named by the taint it is about to get.
+ * @returns the reason, and whether preemption could help (NodeResourcesFit's
+ * `Unschedulable`; the others are `UnschedulableAndUnresolvable`).
+ */
+function filterReason(node: Node, pods: number, tolerations: readonly Toleration[]): { reason: string; resolvable: boolean } | undefined {
+  if (node.spec?.unschedulable) return { reason: "node(s) were unschedulable", resolvable: false };
+  for (const t of node.spec?.taints ?? []) {
+    if (t.effect === "PreferNoSchedule") continue;
+    if (tolerations.some((tol) => toleratesTaint(tol, t))) continue;
+    return { reason: `node(s) had untolerated taint {${t.key}: ${t.value ?? ""}}`, resolvable: false };
+  }
+  if (!isNodeSchedulable(node)) {
+    const ready = node.status?.conditions?.find((c) => c.type === "Ready")?.status as "False" | "Unknown";
+    return { reason: `node(s) had untolerated taint {${READY_TAINT[ready]}: }`, resolvable: false };
+  }
+  if (pods >= allocatablePods(node)) return { reason: "Too many pods", resolvable: true };
+  return undefined;
+}
+
+/** `"<count> <reason>"` per reason, sorted as strings and joined, as FitError.Error does. */
+function histogram(reasons: Map<string, number>): string {
+  return [...reasons].map(([r, n]) => `${n} ${r}`).sort().join(", ");
+}
+
+/**
+ * The message kube-scheduler writes on a pod's `PodScheduled=False` condition when no
+ * node is feasible: FitError.Error (pkg/scheduler/framework/types.go) — `0/<nodes> nodes
+ * are available: ` and the filter reasons counted per node, sorted, then the default
+ * preemption plugin's answer (plugins/defaultpreemption/default_preemption.go PostFilter,
+ * pkg/scheduler/framework/preemption/preemption.go Preempt): with every pod at priority 0
+ * there is nothing to preempt, so each node refused only by "Too many pods" says `No
+ * preemption victims found for incoming pod` and every other node `Preemption is not
+ * helpful for scheduling`.
+ * @returns the message, or undefined when some node is feasible.
+ *
+ * @example
+ * ```ts
+ * // 3 nodes with maxPods 110, each holding 110 pods
+ * unschedulableMessage(nodes, new Map([["node-1", 110], ["node-2", 110], ["node-3", 110]]), []);
+ * // "0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
+ * ```
+ */
+export function unschedulableMessage(nodes: readonly Node[], podsPerNode: ReadonlyMap<string, number>, tolerations: readonly Toleration[]): string | undefined {
+  const filter = new Map<string, number>();
+  let victimless = 0;
+  for (const n of nodes) {
+    const r = filterReason(n, podsPerNode.get(n.metadata.name) ?? 0, tolerations);
+    if (r === undefined) return undefined;
+    filter.set(r.reason, (filter.get(r.reason) ?? 0) + 1);
+    if (r.resolvable) victimless++;
+  }
+  const total = nodes.length;
+  const preemption = new Map<string, number>();
+  if (victimless > 0) preemption.set("No preemption victims found for incoming pod", victimless);
+  if (victimless < total) preemption.set("Preemption is not helpful for scheduling", total - victimless);
+  return `0/${total} nodes are available: ${histogram(filter)}. preemption: 0/${total} nodes are available: ${histogram(preemption)}.`;
+}
+
 /**
  * @internal What {@link pickNode} would answer for the store's nodes and the scheduler's pod
- * counts, kept up to date instead of recomputed: schedulable nodes in buckets by pod count,
- * each bucket sorted by name, rebuilt only when a Node was written (ObjectStore.kindRevision).
+ * counts, kept up to date instead of recomputed: schedulable nodes with room in buckets by
+ * pod count, each bucket sorted by name, rebuilt only when a Node was written
+ * (ObjectStore.kindRevision). A full node (count >= allocatable pods) is in no bucket, so
+ * the least-loaded bucket always holds a node with room, whatever the nodes' capacities.
  * A pick costs O(1) and a bind O(log n) instead of a scan of every node, so binding n pods
  * on n/100 nodes is no longer quadratic. Same answers as pickNode (tested).
  */
 export class LeastPodsPicker {
   private revision = -1;
-  private readonly schedulable = new Set<string>();
+  /** Allocatable pods of each schedulable node. */
+  private readonly capacity = new Map<string, number>();
   private readonly buckets = new Map<number, string[]>();
   private min = Infinity;
 
@@ -66,7 +162,7 @@ export class LeastPodsPicker {
     private readonly podsPerNode: ReadonlyMap<string, number>,
   ) {}
 
-  /** The node {@link pickNode} would choose now, or undefined when none is schedulable. */
+  /** The node {@link pickNode} would choose now, or undefined when none is feasible. */
   pick(): string | undefined {
     const revision = this.store.kindRevision("Node");
     if (revision !== this.revision) this.rebuild(revision);
@@ -75,20 +171,24 @@ export class LeastPodsPicker {
 
   /** The pod count of `node` changed from `from` to `to`. */
   moved(node: string, from: number, to: number): void {
-    if (!this.schedulable.has(node)) return;
-    this.remove(from, node);
-    this.insert(to, node);
+    const cap = this.capacity.get(node);
+    if (cap === undefined) return;
+    if (from < cap) this.remove(from, node);
+    if (to < cap) this.insert(to, node);
   }
 
   private rebuild(revision: number): void {
     this.revision = revision;
-    this.schedulable.clear();
+    this.capacity.clear();
     this.buckets.clear();
     this.min = Infinity;
     for (const n of this.store.list("Node")) {
       if (!isNodeSchedulable(n)) continue;
-      this.schedulable.add(n.metadata.name);
-      this.insert(this.podsPerNode.get(n.metadata.name) ?? 0, n.metadata.name);
+      const name = n.metadata.name;
+      const cap = allocatablePods(n);
+      this.capacity.set(name, cap);
+      const count = this.podsPerNode.get(name) ?? 0;
+      if (count < cap) this.insert(count, name);
     }
   }
 
@@ -149,8 +249,11 @@ export interface PodSchedulerOptions {
 /**
  * kube-scheduler, reduced to binding: watches pods without `spec.nodeName` and binds
  * each to a node chosen by {@link pickNode}, setting the `PodScheduled` condition.
- * A pod that finds no schedulable node stays Pending and is retried when a node is
- * added or changes.
+ * A pod that finds no feasible node stays Pending with `PodScheduled=False`, reason
+ * `Unschedulable` and {@link unschedulableMessage} (written only when it changes), and is
+ * retried when a node is added or changes, or when a bound pod is deleted (upstream's
+ * scheduling queue moves unschedulable pods back on AssignedPodDelete:
+ * pkg/scheduler/framework/plugins/noderesources/fit.go EventsToRegister).
  *
  * @example
  * ```ts
@@ -165,6 +268,12 @@ export class PodScheduler {
   private readonly picker: LeastPodsPicker;
   private readonly waiting = new Set<string>();
   private readonly inFlight = new Set<string>();
+  /** resourceVersion of each pod's last PodScheduled=False write, whose own watch event is not a reason to retry. */
+  private readonly conditionWrites = new Map<string, string | undefined>();
+  /** Bumped by every pod count change: unschedulable messages are cached per (Node revision, this, tolerations). */
+  private countsVersion = 0;
+  private messageKey = "";
+  private readonly messages = new Map<string, string | undefined>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -180,10 +289,16 @@ export class PodScheduler {
         const key = `${p.metadata.namespace}/${p.metadata.name}`;
         if (e.type === "DELETED") {
           this.waiting.delete(key);
-          if (p.spec.nodeName) this.count(p.spec.nodeName, -1);
+          this.conditionWrites.delete(key);
+          if (p.spec.nodeName) {
+            this.count(p.spec.nodeName, -1);
+            if (this.waiting.size > 0) this.retryWaiting();
+          }
           return;
         }
         if (e.type === "ADDED" && p.spec.nodeName) this.count(p.spec.nodeName, +1);
+        // A status-only update is no reason to retry (upstream skips it: eventhandlers.go isPodUpdated).
+        if (e.type === "MODIFIED" && this.conditionWrites.has(key) && this.conditionWrites.get(key) === p.metadata.resourceVersion) return;
         if (!p.spec.nodeName && p.metadata.deletionTimestamp === undefined && !this.inFlight.has(key)) this.schedule(p);
       },
       { delay, name: "kube-scheduler" },
@@ -195,6 +310,7 @@ export class PodScheduler {
     const from = this.podsPerNode.get(node) ?? 0;
     this.podsPerNode.set(node, from + d);
     this.picker.moved(node, from, from + d);
+    this.countsVersion++;
   }
 
   private schedule(p: Pod): void {
@@ -208,12 +324,49 @@ export class PodScheduler {
       const node = this.picker.pick(); // pickNode(this.store.list("Node"), this.podsPerNode), without the scan
       if (node === undefined) {
         this.waiting.add(key);
+        this.unschedulable(cur, now);
         return;
       }
       this.waiting.delete(key);
+      this.conditionWrites.delete(key);
       this.count(node, +1);
       this.store.bindPod(cur.metadata.namespace, cur.metadata.name, node);
     });
+  }
+
+  /**
+   * handleSchedulingFailure (pkg/scheduler/schedule_one.go): `PodScheduled=False` with reason
+   * `Unschedulable` and the FitError's message, or `SchedulerError` and "no nodes available
+   * to schedule pods" when there is no node at all; not written again when unchanged
+   * (pkg/api/v1/pod/util.go UpdatePodCondition keeps lastTransitionTime while the status stays).
+   */
+  private unschedulable(pod: Pod, now: number): void {
+    const nodes = this.store.list("Node");
+    let reason = "SchedulerError";
+    let message: string | undefined = "no nodes available to schedule pods";
+    if (nodes.length > 0) {
+      reason = "Unschedulable";
+      const tolerations = pod.spec.tolerations ?? [];
+      const cacheKey = `${this.store.kindRevision("Node")}/${this.countsVersion}`;
+      if (cacheKey !== this.messageKey) {
+        this.messageKey = cacheKey;
+        this.messages.clear();
+      }
+      const tKey = tolerations.length === 0 ? "" : JSON.stringify(tolerations);
+      if (this.messages.has(tKey)) message = this.messages.get(tKey);
+      else {
+        message = unschedulableMessage(nodes, this.podsPerNode, tolerations);
+        this.messages.set(tKey, message);
+      }
+      // Every node refused by the scheduler's own rules has a reason; undefined cannot happen here.
+      if (message === undefined) return;
+    }
+    const conditions = pod.status?.conditions ?? [];
+    const old = conditions.find((c) => c.type === "PodScheduled");
+    if (old !== undefined && old.status === "False" && old.reason === reason && old.message === message) return;
+    const next: PodCondition = { type: "PodScheduled", status: "False", reason, message, lastTransitionTime: old?.status === "False" ? old.lastTransitionTime : now };
+    const written = this.store.update({ ...pod, status: { ...pod.status, conditions: [...conditions.filter((c) => c.type !== "PodScheduled"), next] } });
+    this.conditionWrites.set(`${pod.metadata.namespace}/${pod.metadata.name}`, written.metadata.resourceVersion);
   }
 
   private retryWaiting(): void {

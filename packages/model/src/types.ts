@@ -373,6 +373,10 @@ export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown
 export interface PodCondition {
   readonly type: "PodScheduled" | "Initialized" | "ContainersReady" | "Ready";
   readonly status: "True" | "False" | "Unknown";
+  /** Machine-readable reason of the last transition, e.g. `Unschedulable` on `PodScheduled=False`. */
+  readonly reason?: string;
+  /** Human-readable detail, e.g. the scheduler's `0/3 nodes are available: 3 Too many pods. ...`. */
+  readonly message?: string;
   readonly lastTransitionTime?: number;
 }
 
@@ -458,6 +462,9 @@ export interface Node {
   };
   readonly status?: {
     readonly addresses?: readonly { readonly type: "InternalIP" | "ExternalIP" | "Hostname"; readonly address: string }[];
+    /** Resources of the node, e.g. `{ cpu: "4", pods: "110" }` (quantities are strings, as Kubernetes writes them). */
+    readonly capacity?: StringMap;
+    /** What the scheduler may hand out: `cpu`, and `pods` (the kubelet's `--max-pods`, 110 by default). */
     readonly allocatable?: StringMap;
     readonly conditions?: readonly NodeCondition[];
   };

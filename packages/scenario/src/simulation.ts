@@ -53,6 +53,12 @@ export interface NodeSpec {
   readonly labels?: StringMap;
   /** Allocatable CPU (`status.allocatable.cpu`), e.g. `"4"` or `"3500m"`; topology-mode Auto hints share endpoints by it. Default `"4"`. */
   readonly cpu?: string;
+  /**
+   * The kubelet's `--max-pods` on this node, written as `status.capacity.pods` and
+   * `status.allocatable.pods`: the scheduler binds no more pods to it ("Too many pods").
+   * Default {@link SimulationOptions.maxPodsPerNode} (110).
+   */
+  readonly maxPods?: number;
 }
 
 /**
@@ -210,6 +216,13 @@ export interface SimulationOptions {
   readonly nodeLifecycle?: NodeLifecycleSettings;
   /** EndpointSlice controller `--max-endpoints-per-slice`. Default 100. */
   readonly maxEndpointsPerSlice?: number;
+  /**
+   * The kubelets' `--max-pods` (KubeletConfiguration `maxPods`), for every node without its
+   * own {@link NodeSpec.maxPods}: each node's `status.allocatable.pods`, beyond which the
+   * scheduler leaves pods Pending ("Too many pods"). Default 110
+   * (pkg/kubelet/apis/config/v1beta1/defaults.go).
+   */
+  readonly maxPodsPerNode?: number;
   /** Keep the last N trace records in memory (see {@link Simulation.trace}). Default 0 (digest only). */
   readonly keepTrace?: number;
   /** Stop the run as soon as this many requests have completed. */
@@ -458,7 +471,9 @@ export class Simulation {
     }
     const specs = nodeSpecs(options.nodes);
     const podCIDRs = nodePodCIDRs(options.clusterCIDR ?? "10.244.0.0/16", options.nodeCIDRMaskSize ?? 24, specs.length);
-    specs.forEach((n, i) => this.store.create(nodeObject(n, i, podCIDRs[i])));
+    const maxPodsPerNode = checkMaxPods(options.maxPodsPerNode, "maxPodsPerNode") ?? DEFAULT_MAX_PODS;
+    specs.forEach((n, i) => checkMaxPods(n.maxPods, `nodes[${i}].maxPods`));
+    specs.forEach((n, i) => this.store.create(nodeObject(n, i, podCIDRs[i], n.maxPods ?? maxPodsPerNode)));
     // Each controller's informers lag on their own: a draw per delivered event from the
     // controller's own stream (a constant delay draws nothing, so it is the same number).
     const informer = (name: string): (() => number) => {
@@ -1820,7 +1835,19 @@ function nodePodCIDRs(clusterCIDR: string, maskSize: number, count: number): str
   return Array.from({ length: count }, (_, i) => `${formatIPv4(cidr.base + i * per)}/${maskSize}`);
 }
 
-function nodeObject(n: NodeSpec, index: number, podCIDR: string): Node {
+/** The kubelet's default `--max-pods` (pkg/kubelet/apis/config/v1beta1/defaults.go: MaxPods 110). */
+const DEFAULT_MAX_PODS = 110;
+
+/** A maxPods value: an integer >= 1 (the kubelet refuses other values), or undefined. */
+function checkMaxPods(value: number | undefined, path: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${path}: Invalid value: ${typeof value === "string" ? `"${value}"` : String(value)}: must be an integer >= 1`);
+  }
+  return value;
+}
+
+function nodeObject(n: NodeSpec, index: number, podCIDR: string, maxPods: number): Node {
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -1831,7 +1858,8 @@ function nodeObject(n: NodeSpec, index: number, podCIDR: string): Node {
     spec: { podCIDR },
     status: {
       addresses: [{ type: "InternalIP", address: formatIPv4(parseIPv4("10.0.0.0") + index + 10) }],
-      allocatable: { cpu: n.cpu ?? "4" },
+      capacity: { cpu: n.cpu ?? "4", pods: String(maxPods) },
+      allocatable: { cpu: n.cpu ?? "4", pods: String(maxPods) },
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
