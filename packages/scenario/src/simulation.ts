@@ -14,7 +14,7 @@ import {
 } from "@kube-netsim/controllers";
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
 import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
-import type { Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
+import type { Deployment, Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane, SharedServiceView } from "@kube-netsim/proxy";
 import type { CiliumLbAlgorithm, DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
 import { TrafficEngine, resolveApplicationModel } from "@kube-netsim/traffic";
@@ -1446,8 +1446,10 @@ export class Simulation {
   }
 
   /**
-   * Runs until the cluster is at rest: every Deployment has all its replicas ready and
-   * every node's kube-proxy has synced the latest EndpointSlices.
+   * Runs until the cluster is at rest: every Deployment has all its replicas ready (or
+   * all but some the scheduler cannot place: Pending with `PodScheduled=False`, reason
+   * `Unschedulable`, e.g. past the nodes' maxPods) and every node's kube-proxy has synced
+   * the latest EndpointSlices.
    * @throws Error if that does not happen within `timeout` ms (default 10 minutes).
    *
    * @example
@@ -1468,17 +1470,36 @@ export class Simulation {
       // Checked cheapest first, so that a busy step costs O(1) however large the cluster.
       const quiet = this.store.resourceVersion === lastRevision && this.store.pendingWatchEvents === 0 && [...this.proxies].every(([n, p]) => this.failedNodes.has(n) || this.partitionedNodes.has(n) || p.inSync);
       // A Deployment is at rest when its rollout is done: every replica updated, available, and no old ones left.
+      // Or it is stuck on pods the scheduler cannot place (maxPods, cordoned or NotReady nodes):
+      // every other pod of it ready, nothing more happens until the cluster changes.
       const ready =
         quiet &&
         this.store.list("Deployment").every((d) => {
           const want = d.spec.replicas ?? 1;
           const s = d.status;
-          return s?.observedGeneration === d.metadata.generation && s?.updatedReplicas === want && s?.replicas === want && s?.availableReplicas === want && (s?.readyReplicas ?? 0) === want;
+          if (s?.observedGeneration !== d.metadata.generation) return false;
+          return (s?.updatedReplicas === want && s?.replicas === want && s?.availableReplicas === want && (s?.readyReplicas ?? 0) === want) || this.onlyUnschedulableLeft(d);
         });
       if (ready) return;
       lastRevision = this.store.resourceVersion;
     }
     throw new Error(`settle: the cluster did not come to rest within ${timeout} ms of virtual time`);
+  }
+
+  /** Whether every pod of the Deployment is ready or Pending as unschedulable, and at least one is the latter. */
+  private onlyUnschedulableLeft(d: Deployment): boolean {
+    const ns = d.metadata.namespace ?? "default";
+    const uid = d.metadata.uid;
+    if (uid === undefined) return false;
+    let unschedulable = 0;
+    for (const rs of this.store.listOwnedBy("ReplicaSet", ns, uid)) {
+      for (const p of this.store.listOwnedBy("Pod", ns, rs.metadata.uid as string)) {
+        const conditions = p.status?.conditions ?? [];
+        if (!p.spec.nodeName && conditions.some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable")) unschedulable++;
+        else if (p.metadata.deletionTimestamp !== undefined || !conditions.some((c) => c.type === "Ready" && c.status === "True")) return false;
+      }
+    }
+    return unschedulable > 0;
   }
 
   /**
