@@ -82,6 +82,15 @@ describe("parseScenario", () => {
     ]);
   });
 
+  it("reads maxPodsPerNode and a node's maxPods into the Simulation options", () => {
+    const s = parseScenario("duration: 1s\ncluster:\n  maxPodsPerNode: 250\n  nodes: [{ name: a }, { name: b, maxPods: 30 }]\n", join(dir, "t.yaml"));
+    expect(s.simulation.maxPodsPerNode).toBe(250);
+    expect(s.simulation.nodes).toEqual([
+      { name: "a", zone: undefined, labels: undefined },
+      { name: "b", zone: undefined, labels: undefined, maxPods: 30 },
+    ]);
+  });
+
   it("sorts the timeline by time, keeping file order for equal times", () => {
     const s = parseScenario(
       "duration: 1s\ntimeline:\n  - { at: 2s, deletePod: { name: a } }\n  - { at: 1s, deletePod: { name: b } }\n  - { at: 2s, deletePod: { name: c } }\n",
@@ -98,6 +107,8 @@ describe("parseScenario", () => {
     ["rate and interarrival", "duration: 1s\nclients: [{ name: c, target: 10.96.0.1:80, rate: 1, interarrival: 5ms }]\n", "t.yaml:2:53: clients[0].interarrival: Forbidden: give rate or interarrival, not both"],
     ["duplicate client", "duration: 1s\nclients: [{ name: c, target: 10.96.0.1:80, rate: 1 }, { name: c, target: 10.96.0.1:80, rate: 1 }]\n", 't.yaml:2:57: clients[1].name: Duplicate value: "c"'],
     ["stopClient of an unknown client", "duration: 1s\ntimeline: [{ at: 1s, stopClient: { name: x } }]\n", 't.yaml:2:36: timeline[0].stopClient.name: Unsupported value: "x"'],
+    ["maxPodsPerNode 0", "duration: 1s\ncluster: { maxPodsPerNode: 0 }\n", "t.yaml:2:12: cluster.maxPodsPerNode: Invalid value: 0: must be an integer >= 1"],
+    ["a node's maxPods a fraction", "duration: 1s\ncluster:\n  nodes: [{ name: a, maxPods: 2.5 }]\n", "t.yaml:3:22: cluster.nodes[0].maxPods: Invalid value: 2.5: must be an integer >= 1"],
     ["two YAML documents", "duration: 1s\n---\nduration: 2s\n", "t.yaml:1:1: a scenario file holds exactly one YAML document, found 2"],
     ["duration missing", "seed: 1\n", "t.yaml:1:1: duration: Required value: a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)"],
   ])("%s", (_name, text, message) => {

@@ -388,7 +388,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   }
 
   // cluster
-  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "kubeProxy", "timings", "loadBalancer", "dns", "ingressController"]) ?? {};
+  const cluster = r.object(top.cluster, ["cluster"], ["nodes", "serviceCIDR", "clusterCIDR", "nodeCIDRMaskSize", "maxEndpointsPerSlice", "maxPodsPerNode", "kubeProxy", "timings", "loadBalancer", "dns", "ingressController"]) ?? {};
   const loadBalancer = readLoadBalancer(r, cluster.loadBalancer, ["cluster", "loadBalancer"]);
   const ingressController = readIngressController(r, cluster.ingressController, ["cluster", "ingressController"]);
   const dns = readDnsSettings(r, cluster.dns, ["cluster", "dns"]);
@@ -398,7 +398,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     const seen = new Set<string>();
     nodes = r.list(cluster.nodes, ["cluster", "nodes"]).flatMap((n, i): NodeSpec[] => {
       const p = ["cluster", "nodes", i];
-      const o = r.object(n, p, ["name", "zone", "labels"], true);
+      const o = r.object(n, p, ["name", "zone", "labels", "maxPods"], true);
       if (!o) return [];
       const name = r.string(o.name, [...p, "name"], true);
       if (name === undefined) return [];
@@ -406,7 +406,8 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
       if (seen.has(name)) return r.error([...p, "name"], `Duplicate value: "${name}"`) ?? [];
       seen.add(name);
       const labels = o.labels === undefined ? undefined : r.labels(o.labels, [...p, "labels"]);
-      return [{ name, zone: r.string(o.zone, [...p, "zone"]), labels }];
+      const maxPods = r.integer(o.maxPods, [...p, "maxPods"], 1);
+      return [{ name, zone: r.string(o.zone, [...p, "zone"]), labels, ...(maxPods !== undefined ? { maxPods } : {}) }];
     });
   }
   const kpRaw = r.object(cluster.kubeProxy, ["cluster", "kubeProxy"], ["mode", "minSyncPeriod", "syncRunner", "kubernetesVersion"]) ?? {};
@@ -450,6 +451,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
   for (const k of ["serviceCIDR", "clusterCIDR"]) if (cluster[k] !== undefined) r.string(cluster[k], ["cluster", k]);
   r.integer(cluster.nodeCIDRMaskSize, ["cluster", "nodeCIDRMaskSize"], 1, 30);
   r.integer(cluster.maxEndpointsPerSlice, ["cluster", "maxEndpointsPerSlice"], 1, 1000);
+  r.integer(cluster.maxPodsPerNode, ["cluster", "maxPodsPerNode"], 1);
 
   // manifests
   const manifests: Manifests = { objects: [], nodes: [] };
@@ -657,6 +659,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     clusterCIDR: cluster.clusterCIDR as string | undefined,
     nodeCIDRMaskSize: cluster.nodeCIDRMaskSize as number | undefined,
     maxEndpointsPerSlice: cluster.maxEndpointsPerSlice as number | undefined,
+    ...(cluster.maxPodsPerNode !== undefined ? { maxPodsPerNode: cluster.maxPodsPerNode as number } : {}),
     kubeProxy,
     timings,
     ...(loadBalancer !== undefined ? { loadBalancer } : {}),
