@@ -23,7 +23,9 @@ function idle(probes: boolean): { ms: number; events: number } {
     spec: { replicas: PODS, selector: { matchLabels: { app: "api" } }, template: { metadata: { labels: { app: "api" } }, spec: { containers: [container] } } },
   };
   const service: Service = { apiVersion: "v1", kind: "Service", metadata: { name: "api" }, spec: { selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] } };
-  const sim = new Simulation({ seed: 1, nodes: 10 });
+  // 1,000 pods on 10 nodes is 100 per node, within a kubelet's default --max-pods of 110;
+  // a larger --pods needs more, and a kubelet's --max-pods can be raised (maxPodsPerNode).
+  const sim = new Simulation({ seed: 1, nodes: 10, maxPodsPerNode: Math.max(110, Math.ceil(PODS / 10) + 10) });
   sim.apply([deployment, service]);
   sim.setApplication({ app: "api" }, { serviceTime: exponential(5) });
   sim.settle();

@@ -26,11 +26,14 @@ export interface ReferenceResult {
 export function runReference(P: number, R: number, seed: number = 1, nodes: number = 3, mode: string = "iptables"): ReferenceResult {
   const modeSettings = parseMode(mode);
   const t0 = performance.now();
-  // The default cluster shape (3 nodes); each node's pod CIDR is sized to hold its share
-  // of P pods (a /18 holds 16,381), since kube-netsim does not model maxPods yet.
+  // The default cluster shape (3 nodes), holding far more pods per node than a kubelet's
+  // default --max-pods of 110 (P = 10,000 puts 3,334 on each): a kubelet's --max-pods can
+  // be raised (KubeletConfiguration maxPods), so the nodes get room for their share of P
+  // plus 10, and a pod CIDR that holds it (a /18 holds 16,381 pod IPs).
   const sim = new Simulation({
     seed,
     nodes,
+    maxPodsPerNode: Math.max(110, Math.ceil(P / nodes) + 10),
     clusterCIDR: "10.128.0.0/9",
     nodeCIDRMaskSize: 18,
     stopAfterCompleted: R,
