@@ -58,6 +58,15 @@ describe("diagnose: one fixture per failing layer", () => {
       ["on node-1: Running, not Ready", "on node-2: Running, not Ready", "250 refused"],
     ],
     [
+      "unschedulable.yaml",
+      "ready",
+      "diagnosis: ready: none of the 2 matching pod(s) is Ready (2 Pending, not scheduled: 0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.): the EndpointSlice controller publishes them as not ready",
+      [
+        "on (unscheduled): Pending, not Ready, Unschedulable: 0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+        "250 refused",
+      ],
+    ],
+    [
       "not-synced.yaml",
       "kube-proxy",
       "diagnosis: kube-proxy: kube-proxy on node-1 has not synced the EndpointSlices yet: 2 endpoint(s) missing (verdict reject)",

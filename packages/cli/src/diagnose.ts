@@ -93,7 +93,15 @@ function isReady(p: Pod): boolean {
 
 function podState(p: Pod): string {
   const phase = p.metadata.deletionTimestamp !== undefined ? "Terminating" : (p.status?.phase ?? "Pending");
-  return `${p.metadata.name} on ${p.spec.nodeName ?? "(unscheduled)"}: ${phase}, ${isReady(p) ? "Ready" : "not Ready"}${p.status?.podIP ? `, IP ${p.status.podIP}` : ""}`;
+  const why = unschedulable(p);
+  return `${p.metadata.name} on ${p.spec.nodeName ?? "(unscheduled)"}: ${phase}, ${isReady(p) ? "Ready" : "not Ready"}${p.status?.podIP ? `, IP ${p.status.podIP}` : ""}${why !== undefined ? `, ${why}` : ""}`;
+}
+
+/** The scheduler's verdict on a pod it could not place (`PodScheduled=False`), as `kubectl describe` shows it. */
+function unschedulable(p: Pod): string | undefined {
+  if (p.spec.nodeName) return undefined;
+  const c = p.status?.conditions?.find((x) => x.type === "PodScheduled" && x.status === "False");
+  return c === undefined ? undefined : `${c.reason ?? "Unschedulable"}: ${c.message ?? ""}`;
 }
 
 /**
@@ -274,7 +282,10 @@ function podLayers(sim: Simulation, t: ServiceTarget, checks: DiagnoseCheck[], c
   if (hasSelector) {
     const ready = live.filter(isReady);
     if (ready.length === 0) {
-      checks.push({ layer: "ready", status: "FAIL", summary: `none of the ${live.length} matching pod(s) is Ready: the EndpointSlice controller publishes them as not ready${readySuffix}`, evidence: matching.map(podState) });
+      const stuck = live.filter((p) => unschedulable(p) !== undefined);
+      const first = stuck[0]?.status?.conditions?.find((c) => c.type === "PodScheduled");
+      const why = first === undefined ? "" : ` (${stuck.length} Pending, not scheduled: ${first.message ?? first.reason ?? ""})`;
+      checks.push({ layer: "ready", status: "FAIL", summary: `none of the ${live.length} matching pod(s) is Ready${why}: the EndpointSlice controller publishes them as not ready${readySuffix}`, evidence: matching.map(podState) });
       return undefined;
     }
     checks.push({ layer: "ready", status: "ok", summary: `${ready.length} of ${live.length} matching pod(s) Ready`, evidence: matching.map(podState) });
