@@ -341,11 +341,12 @@ export class PodScheduler {
    * (pkg/api/v1/pod/util.go UpdatePodCondition keeps lastTransitionTime while the status stays).
    */
   private unschedulable(pod: Pod, now: number): void {
-    const nodes = this.store.list("Node");
     let reason = "SchedulerError";
     let message: string | undefined = "no nodes available to schedule pods";
-    if (nodes.length > 0) {
+    if (this.store.count("Node") > 0) {
       reason = "Unschedulable";
+      // Many pods fail against the same nodes and counts (a Deployment past the nodes'
+      // maxPods): the message is computed once per (Node revision, counts, tolerations).
       const tolerations = pod.spec.tolerations ?? [];
       const cacheKey = `${this.store.kindRevision("Node")}/${this.countsVersion}`;
       if (cacheKey !== this.messageKey) {
@@ -355,7 +356,7 @@ export class PodScheduler {
       const tKey = tolerations.length === 0 ? "" : JSON.stringify(tolerations);
       if (this.messages.has(tKey)) message = this.messages.get(tKey);
       else {
-        message = unschedulableMessage(nodes, this.podsPerNode, tolerations);
+        message = unschedulableMessage(this.store.list("Node"), this.podsPerNode, tolerations);
         this.messages.set(tKey, message);
       }
       // Every node refused by the scheduler's own rules has a reason; undefined cannot happen here.
