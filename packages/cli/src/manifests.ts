@@ -1,4 +1,4 @@
-import { LABEL_ZONE, fieldNotSupported, fieldRequired, formatFieldError, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
+import { LABEL_ZONE, fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node } from "@kube-netsim/model";
 import type { NodeSpec } from "@kube-netsim/scenario";
 import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
@@ -116,7 +116,13 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
   if (kind === "Node") {
     const n = o as unknown as Node;
     const labels = { ...(n.metadata.labels ?? {}) };
-    into.nodes.push({ name: n.metadata.name, zone: labels[LABEL_ZONE], labels });
+    // The kubelet's maxPods, as the scheduler reads it: status.allocatable.pods (a Node from `kubectl get node -o yaml`).
+    const pods: unknown = n.status?.allocatable?.pods;
+    if (pods !== undefined && (typeof pods !== "string" || !/^[0-9]+$/.test(pods) || Number(pods) < 1)) {
+      problems.push({ ...where("status.allocatable.pods"), message: `Node "${name}": ${formatFieldError(fieldInvalid("status.allocatable.pods", pods, 'must be a whole number of pods >= 1, quoted (e.g. "110": the kubelet\'s maxPods)'))}` });
+      return;
+    }
+    into.nodes.push({ name: n.metadata.name, zone: labels[LABEL_ZONE], labels, ...(pods !== undefined ? { maxPods: Number(pods) } : {}) });
     return;
   }
   into.objects.push(o as unknown as KubeObject | Ingress);
