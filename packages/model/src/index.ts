@@ -20,6 +20,8 @@ export type {
   ContainerStatus,
   RestartPolicy,
   PodTemplateSpec,
+  ResourceList,
+  ResourceRequirements,
   TaintEffect,
   Taint,
   Toleration,
@@ -69,6 +71,8 @@ export { compileLabelSelector, compileServiceSelector, validateLabelSelector, La
 export type { CompiledSelector } from "./selector.js";
 export { formatFieldError, fieldRequired, fieldInvalid, fieldNotSupported, fieldDuplicate, fieldForbidden, fieldUnknown } from "./field-error.js";
 export { validateKnownFields } from "./known-fields.js";
+export { parseQuantity, compareQuantities, podRequests, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from "./quantity.js";
+export type { Quantity, PodRequests } from "./quantity.js";
 export type { FieldError, FieldErrorType } from "./field-error.js";
 export {
   ValidationError,

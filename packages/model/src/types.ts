@@ -235,6 +235,31 @@ export interface ContainerStatus {
 }
 
 /**
+ * A resource list (`requests`, `limits`): quantities by resource name, as Kubernetes
+ * writes them (`"500m"`, `"2"`, `"128Mi"`; a YAML number such as `cpu: 2` is accepted too).
+ *
+ * @example
+ * ```ts
+ * const requests: ResourceList = { cpu: "250m", memory: "256Mi" };
+ * ```
+ */
+export type ResourceList = Readonly<Record<string, string | number>>;
+
+/**
+ * `spec.containers[].resources`. The scheduler reads `requests.cpu` and `requests.memory`
+ * (NodeResourcesFit); limits are only validated (a request may not exceed its limit).
+ *
+ * @example
+ * ```ts
+ * const resources: ResourceRequirements = { requests: { cpu: "500m", memory: "256Mi" }, limits: { memory: "512Mi" } };
+ * ```
+ */
+export interface ResourceRequirements {
+  readonly requests?: ResourceList;
+  readonly limits?: ResourceList;
+}
+
+/**
  * `spec.containers[]` (what Service networking needs of it).
  *
  * @example
@@ -250,6 +275,8 @@ export interface Container {
   readonly readinessProbe?: Probe;
   readonly livenessProbe?: Probe;
   readonly startupProbe?: Probe;
+  /** Compute resources: `requests.cpu` and `requests.memory` count against the node's allocatable when the pod is scheduled. */
+  readonly resources?: ResourceRequirements;
 }
 
 /**
@@ -462,9 +489,9 @@ export interface Node {
   };
   readonly status?: {
     readonly addresses?: readonly { readonly type: "InternalIP" | "ExternalIP" | "Hostname"; readonly address: string }[];
-    /** Resources of the node, e.g. `{ cpu: "4", pods: "110" }` (quantities are strings, as Kubernetes writes them). */
+    /** Resources of the node, e.g. `{ cpu: "4", memory: "16Gi", pods: "110" }` (quantities are strings, as Kubernetes writes them). */
     readonly capacity?: StringMap;
-    /** What the scheduler may hand out: `cpu`, and `pods` (the kubelet's `--max-pods`, 110 by default). */
+    /** What the scheduler may hand out: `cpu`, `memory`, and `pods` (the kubelet's `--max-pods`, 110 by default). */
     readonly allocatable?: StringMap;
     readonly conditions?: readonly NodeCondition[];
   };

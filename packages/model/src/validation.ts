@@ -44,6 +44,8 @@ import {
   utf8Length,
   validateLabelMap,
 } from "./field-error.js";
+import { compareQuantities, parseQuantity } from "./quantity.js";
+import type { Quantity } from "./quantity.js";
 import type { FieldError } from "./field-error.js";
 import { ipv4MappedOctets, parseIPv4Octets, parseIPv6Groups } from "./ip.js";
 import { compileLabelSelector, validateLabelSelector } from "./selector.js";
@@ -547,6 +549,67 @@ function validateProbe(v: unknown, path: string, kind: "liveness" | "readiness" 
   }
 }
 
+/** Resources whose request may be below its limit (pkg/apis/core/helper IsOvercommitAllowed: standard, not hugepages). */
+const OVERCOMMIT_ALLOWED: readonly string[] = ["cpu", "memory", "ephemeral-storage"];
+
+/** One resource list's quantities, parsed; a quantity that does not parse or is negative is reported. */
+function validateResourceList(v: unknown, path: string, errs: Errs): Map<string, Quantity> {
+  const parsed = new Map<string, Quantity>();
+  if (v === undefined || v === null) return parsed;
+  if (!isObject(v)) {
+    errs.push(fieldTypeError(path, v, "object"));
+    return parsed;
+  }
+  for (const name of Object.keys(v).sort()) {
+    const at = `${path}[${name}]`;
+    const q = v[name];
+    if (typeof q !== "string" && typeof q !== "number") {
+      errs.push(fieldTypeError(at, q, "string"));
+      continue;
+    }
+    let quantity: Quantity;
+    try {
+      quantity = parseQuantity(q);
+    } catch (e) {
+      // Upstream refuses the quantity while decoding (Quantity.UnmarshalJSON); reported here with its field path.
+      errs.push(fieldInvalid(at, typeof q === "number" ? String(q) : q, (e as Error).message));
+      continue;
+    }
+    // ValidateResourceQuantityValue -> ValidateNonnegativeQuantity
+    if (quantity.negative) errs.push(fieldInvalid(at, quantity.canonical, "must be greater than or equal to 0"));
+    parsed.set(name, quantity);
+  }
+  return parsed;
+}
+
+/**
+ * ValidateResourceRequirements (pkg/apis/core/validation/validation.go), for the quantities:
+ * each parses and is not negative (field path `resources.requests[cpu]`), and a request is
+ * at most its limit (`must be less than or equal to cpu limit of 1`, on `resources.requests`,
+ * values in canonical form); a resource that cannot be overcommitted needs a limit equal
+ * to its request. Resource names are not checked.
+ */
+function validateResourceRequirements(v: unknown, path: string, errs: Errs): void {
+  if (v === undefined || v === null) return;
+  if (!isObject(v)) {
+    errs.push(fieldTypeError(path, v, "object"));
+    return;
+  }
+  const limits = validateResourceList(own(v, "limits"), path + ".limits", errs);
+  const requests = validateResourceList(own(v, "requests"), path + ".requests", errs);
+  for (const [name, request] of requests) {
+    const limit = limits.get(name);
+    const overcommit = OVERCOMMIT_ALLOWED.includes(name);
+    if (limit !== undefined) {
+      const cmp = compareQuantities(request, limit);
+      if (cmp !== 0 && !overcommit) errs.push(fieldInvalid(path + ".requests", request.canonical, `must be equal to ${name} limit of ${limit.canonical}`));
+      else if (cmp > 0) errs.push(fieldInvalid(path + ".requests", request.canonical, `must be less than or equal to ${name} limit of ${limit.canonical}`));
+    } else if (!overcommit) {
+      errs.push(fieldRequired(path + ".limits", "Limit must be set for non overcommitable resources"));
+    }
+  }
+}
+
 const RESTART_POLICIES: readonly string[] = ["Always", "Never", "OnFailure"];
 
 /** validateContainers: at least one; names required, DNS-1123 labels, unique. */
@@ -576,6 +639,7 @@ function validateContainers(v: unknown, path: string, errs: Errs): void {
     validateProbe(own(c, "livenessProbe"), idx + ".livenessProbe", "liveness", errs);
     validateProbe(own(c, "readinessProbe"), idx + ".readinessProbe", "readiness", errs);
     validateProbe(own(c, "startupProbe"), idx + ".startupProbe", "startup", errs);
+    validateResourceRequirements(own(c, "resources"), idx + ".resources", errs);
     // Names must be unique among the regular containers (checked after the common part).
     if (name !== null) {
       const n = name ?? "";
