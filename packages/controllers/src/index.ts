@@ -98,7 +98,7 @@ export {
 export type { DeploymentConditionType, DeploymentCondition, DeploymentStatus, RolloutConditionsInput } from "./deployment/progress.js";
 export { BURST_REPLICAS, ReplicaSetController, replicaSetDiff, rankPodsForDeletion, podFromTemplate, isPodActive } from "./replicaset-controller.js";
 export type { ReplicaSetDiff, ReplicaSetControllerOptions } from "./replicaset-controller.js";
-export { PodScheduler, pickNode, isNodeSchedulable, allocatablePods, unschedulableMessage } from "./pod-scheduler.js";
+export { PodScheduler, pickNode, isNodeSchedulable, allocatablePods, allocatableResources, unschedulableMessage } from "./pod-scheduler.js";
 export type { PodSchedulerOptions } from "./pod-scheduler.js";
 export { Kubelets, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, readinessAfterStart, preStopSeconds } from "./kubelet.js";
 export type { ContainerRuntime, KubeletOptions } from "./kubelet.js";

@@ -1,14 +1,22 @@
 import { describe, it, expect } from "vitest";
 import { Callbacks, RandomSource, Scheduler, constant } from "@kube-netsim/core";
 import { ObjectStore } from "@kube-netsim/model";
-import type { Node, Pod, Taint } from "@kube-netsim/model";
+import type { Node, Pod, PodRequests, Taint } from "@kube-netsim/model";
 import fc from "fast-check";
-import { LeastPodsPicker, PodScheduler, allocatablePods, isNodeSchedulable, pickNode, unschedulableMessage } from "./pod-scheduler.js";
+import { LeastPodsPicker, PodScheduler, allocatablePods, allocatableResources, isNodeSchedulable, pickNode, unschedulableMessage } from "./pod-scheduler.js";
 
-function mkNode(name: string, o: { ready?: "True" | "False" | "Unknown"; unschedulable?: boolean; maxPods?: number; taints?: readonly Taint[] } = {}): Node {
+function mkNode(
+  name: string,
+  o: { ready?: "True" | "False" | "Unknown"; unschedulable?: boolean; maxPods?: number; taints?: readonly Taint[]; cpu?: string; memory?: string } = {},
+): Node {
+  const allocatable = {
+    ...(o.maxPods !== undefined ? { pods: String(o.maxPods) } : {}),
+    ...(o.cpu !== undefined ? { cpu: o.cpu } : {}),
+    ...(o.memory !== undefined ? { memory: o.memory } : {}),
+  };
   const status = {
     ...(o.ready !== undefined ? { conditions: [{ type: "Ready" as const, status: o.ready }] } : {}),
-    ...(o.maxPods !== undefined ? { capacity: { pods: String(o.maxPods) }, allocatable: { pods: String(o.maxPods) } } : {}),
+    ...(Object.keys(allocatable).length > 0 ? { capacity: allocatable, allocatable } : {}),
   };
   return {
     apiVersion: "v1",
@@ -19,12 +27,12 @@ function mkNode(name: string, o: { ready?: "True" | "False" | "Unknown"; unsched
   };
 }
 
-function mkPod(name: string, nodeName?: string): Pod {
+function mkPod(name: string, nodeName?: string, requests?: { cpu?: string; memory?: string }): Pod {
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, labels: { app: "web" } },
-    spec: { containers: [{ name: "c" }], ...(nodeName !== undefined ? { nodeName } : {}) },
+    spec: { containers: [{ name: "c", ...(requests ? { resources: { requests } } : {}) }], ...(nodeName !== undefined ? { nodeName } : {}) },
     status: { phase: "Pending" },
   };
 }
@@ -185,12 +193,23 @@ describe("PodScheduler", () => {
 });
 
 describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node)", () => {
+  // Pod requests: none (most pods), cpu only, memory only, both.
+  const request = fc.constantFrom({ cpu: 0, memory: 0 }, { cpu: 0, memory: 0 }, { cpu: 500, memory: 0 }, { cpu: 1500, memory: 0 }, { cpu: 0, memory: 2 ** 30 }, { cpu: 1000, memory: 2 ** 31 });
   type Op =
-    | { readonly t: "count"; readonly node: number; readonly d: 1 | -1 }
-    | { readonly t: "node"; readonly node: number; readonly ready: "True" | "False" | "Unknown" | undefined; readonly unschedulable: boolean; readonly maxPods: number | undefined }
-    | { readonly t: "delete"; readonly node: number };
+    | { readonly t: "count"; readonly node: number; readonly d: 1 | -1; readonly r: PodRequests; readonly ask: PodRequests }
+    | {
+        readonly t: "node";
+        readonly node: number;
+        readonly ready: "True" | "False" | "Unknown" | undefined;
+        readonly unschedulable: boolean;
+        readonly maxPods: number | undefined;
+        readonly cpu: string | undefined;
+        readonly memory: string | undefined;
+        readonly ask: PodRequests;
+      }
+    | { readonly t: "delete"; readonly node: number; readonly ask: PodRequests };
   const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ t: fc.constant("count" as const), node: fc.nat(7), d: fc.constantFrom(1 as const, -1 as const) }) },
+    { weight: 6, arbitrary: fc.record({ t: fc.constant("count" as const), node: fc.nat(7), d: fc.constantFrom(1 as const, -1 as const), r: request, ask: request }) },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -200,18 +219,23 @@ describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node
         unschedulable: fc.boolean(),
         // No limit (a hand-built Node), small limits that fill up, and one node's limit larger than the others'.
         maxPods: fc.constantFrom(undefined, 1, 2, 3, 6),
+        // No cpu/memory reported (no limit), and allocatables that a few requests fill.
+        cpu: fc.constantFrom(undefined, "1", "2", "4", "3500m"),
+        memory: fc.constantFrom(undefined, "1Gi", "4Gi", "16Gi"),
+        ask: request,
       }),
     },
-    { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), node: fc.nat(7) }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), node: fc.nat(7), ask: request }) },
   );
 
-  it("answers what pickNode answers, after any sequence of node writes (capacities included) and pod count changes", () => {
+  it("answers what pickNode answers, for pods with and without requests, after any sequence of node writes (capacities included) and pod count changes", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
         const s = new Scheduler();
         const store = new ObjectStore(s, { random: new RandomSource(1).stream("apiserver") });
         const counts = new Map<string, number>();
-        const picker = new LeastPodsPicker(store, counts);
+        const requested = new Map<string, { cpu: number; memory: number }>();
+        const picker = new LeastPodsPicker(store, counts, requested);
         // Names that sort differently as strings and as numbers (node-10 < node-2).
         const name = (i: number): string => `node-${[1, 2, 10, 11, 3, 20, 100, 9][i]}`;
         for (const o of ops) {
@@ -219,14 +243,17 @@ describe("LeastPodsPicker (the scheduler's pickNode without a scan of every node
             const n = name(o.node);
             const from = counts.get(n) ?? 0;
             counts.set(n, from + o.d);
+            const used = requested.get(n) ?? { cpu: 0, memory: 0 };
+            requested.set(n, { cpu: used.cpu + o.d * o.r.cpu, memory: used.memory + o.d * o.r.memory });
             picker.moved(n, from, from + o.d);
           } else if (o.t === "delete") {
             store.delete("Node", undefined, name(o.node));
           } else {
-            const n = mkNode(name(o.node), { ready: o.ready, unschedulable: o.unschedulable, maxPods: o.maxPods });
+            const n = mkNode(name(o.node), { ready: o.ready, unschedulable: o.unschedulable, maxPods: o.maxPods, cpu: o.cpu, memory: o.memory });
             if (store.get("Node", undefined, n.metadata.name)) store.update(n);
             else store.create(n);
           }
+          expect(picker.pick(o.ask)).toBe(pickNode(store.list("Node"), counts, o.ask, requested));
           expect(picker.pick()).toBe(pickNode(store.list("Node"), counts));
         }
       }),
@@ -438,5 +465,135 @@ describe("PodScheduler with maxPods", () => {
     store.create(mkPod("p"));
     s.run();
     expect(podScheduled(store, "p")).toEqual({ type: "PodScheduled", status: "False", reason: "SchedulerError", message: "no nodes available to schedule pods", lastTransitionTime: 0 });
+  });
+});
+
+describe("allocatableResources", () => {
+  it.each([
+    ["the simulation's default node", mkNode("n", { cpu: "4", memory: "16Gi" }), { cpu: 4000, memory: 17179869184 }],
+    ["millicores and decimal memory", mkNode("n", { cpu: "3500m", memory: "8G" }), { cpu: 3500, memory: 8e9 }],
+    ["a hand-built Node without status: no limit", mkNode("n"), { cpu: Infinity, memory: Infinity }],
+    ["not a quantity: no limit", mkNode("n", { cpu: "lots" }), { cpu: Infinity, memory: Infinity }],
+  ])("%s", (_name, node, want) => {
+    expect(allocatableResources(node)).toEqual(want);
+  });
+});
+
+describe("unschedulableMessage with cpu and memory requests (NodeResourcesFit fitsRequest)", () => {
+  const node = (name: string, o: { maxPods?: number } = {}): Node => mkNode(name, { ready: "True", cpu: "4", memory: "16Gi", maxPods: o.maxPods ?? 110 });
+  const three = [node("node-1"), node("node-2"), node("node-3")];
+  const used = (o: Record<string, { cpu?: number; memory?: number }>): Map<string, PodRequests> =>
+    new Map(Object.entries(o).map(([k, v]) => [k, { cpu: v.cpu ?? 0, memory: v.memory ?? 0 }]));
+  const GiB = 2 ** 30;
+  it.each([
+    [
+      "3 nodes of 4 CPUs with 3000m requested each, a pod asking 1500m",
+      three,
+      { "node-1": 2, "node-2": 2, "node-3": 2 },
+      { cpu: 1500, memory: 0 },
+      used({ "node-1": { cpu: 3000 }, "node-2": { cpu: 3000 }, "node-3": { cpu: 3000 } }),
+      "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+    ],
+    [
+      "short of both cpu and memory: the node counts under each reason",
+      [node("node-1"), node("node-2")],
+      { "node-1": 1, "node-2": 1 },
+      { cpu: 1000, memory: 4 * GiB },
+      used({ "node-1": { cpu: 3500, memory: 14 * GiB }, "node-2": { cpu: 3500 } }),
+      "0/2 nodes are available: 1 Insufficient memory, 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    ],
+    [
+      "Too many pods and Insufficient cpu on one node",
+      [node("node-1", { maxPods: 2 })],
+      { "node-1": 2 },
+      { cpu: 2000, memory: 0 },
+      used({ "node-1": { cpu: 3000 } }),
+      "0/1 nodes are available: 1 Insufficient cpu, 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+    ],
+    [
+      "a request above a node's whole allocatable: preemption is not helpful (Unresolvable)",
+      three,
+      {},
+      { cpu: 0, memory: 32 * GiB },
+      used({}),
+      "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    ],
+    [
+      "a resource the pod does not request is not checked, even on an overcommitted node",
+      [node("node-1"), node("node-2")],
+      { "node-1": 1, "node-2": 1 },
+      { cpu: 0, memory: 2 * GiB },
+      used({ "node-1": { cpu: 9000, memory: 15 * GiB }, "node-2": { cpu: 9000, memory: 15 * GiB } }),
+      "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    ],
+    [
+      "a cordoned node is named by NodeUnschedulable, not by its resources",
+      [mkNode("node-1", { unschedulable: true, cpu: "1" }), node("node-2")],
+      { "node-2": 1 },
+      { cpu: 2000, memory: 0 },
+      used({ "node-2": { cpu: 3000 } }),
+      "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
+    ],
+  ])("%s", (_name, nodes, c, request, requested, want) => {
+    expect(unschedulableMessage(nodes, new Map(Object.entries(c)), [], request, requested)).toBe(want);
+    expect(pickNode(nodes, new Map(Object.entries(c)), request, requested)).toBeUndefined();
+  });
+
+  it("undefined, and pickNode finds the node, when a request fits exactly (requested + request = allocatable)", () => {
+    const requested = used({ "node-1": { cpu: 2500, memory: 12 * GiB } });
+    expect(unschedulableMessage([node("node-1")], new Map([["node-1", 1]]), [], { cpu: 1500, memory: 4 * GiB }, requested)).toBeUndefined();
+    expect(pickNode([node("node-1")], new Map([["node-1", 1]]), { cpu: 1500, memory: 4 * GiB }, requested)).toBe("node-1");
+  });
+
+  it("a pod without requests fits a node whose cpu is overcommitted", () => {
+    const requested = used({ "node-1": { cpu: 9000 } });
+    expect(pickNode([node("node-1")], new Map([["node-1", 1]]), { cpu: 0, memory: 0 }, requested)).toBe("node-1");
+  });
+});
+
+describe("PodScheduler with cpu and memory requests", () => {
+  const podScheduled = (store: ObjectStore, name: string) => store.get("Pod", "default", name)?.status?.conditions?.find((c) => c.type === "PodScheduled");
+  const INSUFFICIENT_CPU = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
+
+  it("binds pods requesting 1500m two per 4-CPU node; the 7th stays Pending with Insufficient cpu, and takes a freed slot", () => {
+    const { s, store } = setup({ watchDelay: 5 });
+    for (const n of ["n1", "n2", "n3"]) store.create(mkNode(n, { cpu: "4", memory: "16Gi", maxPods: 110 }));
+    for (let i = 0; i < 7; i++) store.create(mkPod(`p${i}`, undefined, { cpu: "1500m" }));
+    s.runUntil(100);
+    expect(perNode(store)).toEqual({ n1: 2, n2: 2, n3: 2 });
+    expect(store.get("Pod", "default", "p6")?.spec.nodeName).toBeUndefined();
+    expect(podScheduled(store, "p6")).toEqual({ type: "PodScheduled", status: "False", reason: "Unschedulable", message: INSUFFICIENT_CPU, lastTransitionTime: 5 });
+    // A pod without requests still fits (only the pod count is checked).
+    store.create(mkPod("small"));
+    s.runUntil(200);
+    expect(store.get("Pod", "default", "small")?.spec.nodeName).toBe("n1");
+    // Deleting a 1500m pod frees its cpu (AssignedPodDelete retries the waiting pod).
+    const victim = store.get("Pod", "default", "p1") as Pod;
+    store.delete("Pod", "default", "p1");
+    s.runUntil(300);
+    expect(store.get("Pod", "default", "p6")?.spec.nodeName).toBe(victim.spec.nodeName);
+  });
+
+  it("counts the requests of pods already bound to a node", () => {
+    const { s, store } = setup();
+    store.create(mkNode("n1", { cpu: "2", memory: "4Gi" }));
+    store.create(mkPod("bound", "n1", { memory: "3Gi" }));
+    store.create(mkPod("big", undefined, { memory: "2Gi" }));
+    s.run();
+    expect(store.get("Pod", "default", "big")?.spec.nodeName).toBeUndefined();
+    expect(podScheduled(store, "big")?.message).toBe(
+      "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+    );
+  });
+
+  it("a larger node added later takes the waiting pod", () => {
+    const { s, store } = setup();
+    store.create(mkNode("n1", { cpu: "2", memory: "4Gi" }));
+    store.create(mkPod("huge", undefined, { cpu: "6" }));
+    s.runUntil(100);
+    expect(podScheduled(store, "huge")?.message).toBe("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+    store.create(mkNode("n2", { cpu: "8", memory: "32Gi" }));
+    s.run();
+    expect(store.get("Pod", "default", "huge")?.spec.nodeName).toBe("n2");
   });
 });
