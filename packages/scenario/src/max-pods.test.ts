@@ -37,7 +37,7 @@ describe("Simulation: the kubelet's maxPods", () => {
     const custom = new Simulation({ seed: 1, maxPodsPerNode: 250, nodes: [{ name: "a" }, { name: "b", maxPods: 30 }] });
     expect(pods(custom, "a")).toEqual(["250", "250"]);
     expect(pods(custom, "b")).toEqual(["30", "30"]);
-    expect(custom.store.get("Node", undefined, "a")?.status?.allocatable).toEqual({ cpu: "4", pods: "250" });
+    expect(custom.store.get("Node", undefined, "a")?.status?.allocatable).toEqual({ cpu: "4", memory: "16Gi", pods: "250" });
   });
 
   it("500 replicas on 3 nodes: 110 run per node, 170 stay Pending with the scheduler's Too many pods message", () => {

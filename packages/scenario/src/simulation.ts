@@ -13,7 +13,7 @@ import {
   preStopSeconds,
 } from "@kube-netsim/controllers";
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
-import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, validateIngress } from "@kube-netsim/model";
+import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, parseQuantity, validateIngress } from "@kube-netsim/model";
 import type { Deployment, Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane, SharedServiceView } from "@kube-netsim/proxy";
 import type { CiliumLbAlgorithm, DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
@@ -51,8 +51,17 @@ export interface NodeSpec {
   readonly zone?: string;
   /** Extra labels. */
   readonly labels?: StringMap;
-  /** Allocatable CPU (`status.allocatable.cpu`), e.g. `"4"` or `"3500m"`; topology-mode Auto hints share endpoints by it. Default `"4"`. */
+  /**
+   * Allocatable CPU (`status.allocatable.cpu`), e.g. `"4"` or `"3500m"`: the scheduler
+   * binds pods while their cpu requests fit in it ("Insufficient cpu"), and topology-mode
+   * Auto hints share endpoints by it. Default `"4"`.
+   */
   readonly cpu?: string;
+  /**
+   * Allocatable memory (`status.allocatable.memory`), e.g. `"16Gi"`: the scheduler binds
+   * pods while their memory requests fit in it ("Insufficient memory"). Default `"16Gi"`.
+   */
+  readonly memory?: string;
   /**
    * The kubelet's `--max-pods` on this node, written as `status.capacity.pods` and
    * `status.allocatable.pods`: the scheduler binds no more pods to it ("Too many pods").
@@ -472,7 +481,11 @@ export class Simulation {
     const specs = nodeSpecs(options.nodes);
     const podCIDRs = nodePodCIDRs(options.clusterCIDR ?? "10.244.0.0/16", options.nodeCIDRMaskSize ?? 24, specs.length);
     const maxPodsPerNode = checkMaxPods(options.maxPodsPerNode, "maxPodsPerNode") ?? DEFAULT_MAX_PODS;
-    specs.forEach((n, i) => checkMaxPods(n.maxPods, `nodes[${i}].maxPods`));
+    specs.forEach((n, i) => {
+      checkMaxPods(n.maxPods, `nodes[${i}].maxPods`);
+      checkQuantity(n.cpu, `nodes[${i}].cpu`);
+      checkQuantity(n.memory, `nodes[${i}].memory`);
+    });
     specs.forEach((n, i) => this.store.create(nodeObject(n, i, podCIDRs[i], n.maxPods ?? maxPodsPerNode)));
     // Each controller's informers lag on their own: a draw per delivered event from the
     // controller's own stream (a constant delay draws nothing, so it is the same number).
@@ -1868,6 +1881,24 @@ function checkMaxPods(value: number | undefined, path: string): number | undefin
   return value;
 }
 
+/** The memory a node offers when its {@link NodeSpec} sets none. */
+const DEFAULT_NODE_MEMORY = "16Gi";
+
+/** A node's cpu or memory: a Kubernetes quantity >= 0 (apimachinery resource.ParseQuantity), or undefined. */
+function checkQuantity(value: string | undefined, path: string): void {
+  if (value === undefined) return;
+  let detail: string | undefined;
+  if (typeof value !== "string") detail = 'must be a quantity string (e.g. "4", "3500m", "16Gi")';
+  else {
+    try {
+      if (parseQuantity(value).negative) detail = "must be greater than or equal to 0";
+    } catch (e) {
+      detail = (e as Error).message;
+    }
+  }
+  if (detail !== undefined) throw new RangeError(`${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`);
+}
+
 function nodeObject(n: NodeSpec, index: number, podCIDR: string, maxPods: number): Node {
   return {
     apiVersion: "v1",
@@ -1879,8 +1910,8 @@ function nodeObject(n: NodeSpec, index: number, podCIDR: string, maxPods: number
     spec: { podCIDR },
     status: {
       addresses: [{ type: "InternalIP", address: formatIPv4(parseIPv4("10.0.0.0") + index + 10) }],
-      capacity: { cpu: n.cpu ?? "4", pods: String(maxPods) },
-      allocatable: { cpu: n.cpu ?? "4", pods: String(maxPods) },
+      capacity: { cpu: n.cpu ?? "4", memory: n.memory ?? DEFAULT_NODE_MEMORY, pods: String(maxPods) },
+      allocatable: { cpu: n.cpu ?? "4", memory: n.memory ?? DEFAULT_NODE_MEMORY, pods: String(maxPods) },
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
