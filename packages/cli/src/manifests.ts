@@ -1,4 +1,4 @@
-import { LABEL_ZONE, fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
+import { LABEL_ZONE, fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, parseQuantity, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node } from "@kube-netsim/model";
 import type { NodeSpec } from "@kube-netsim/scenario";
 import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
@@ -122,7 +122,28 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
       problems.push({ ...where("status.allocatable.pods"), message: `Node "${name}": ${formatFieldError(fieldInvalid("status.allocatable.pods", pods, 'must be a whole number of pods >= 1, quoted (e.g. "110": the kubelet\'s maxPods)'))}` });
       return;
     }
-    into.nodes.push({ name: n.metadata.name, zone: labels[LABEL_ZONE], labels, ...(pods !== undefined ? { maxPods: Number(pods) } : {}) });
+    // The node's cpu and memory, as the scheduler reads them against pods' requests: status.allocatable.cpu / .memory.
+    const resources: { cpu?: string; memory?: string } = {};
+    for (const key of ["cpu", "memory"] as const) {
+      const q: unknown = n.status?.allocatable?.[key];
+      if (q === undefined) continue;
+      const path = `status.allocatable.${key}`;
+      let detail: string | undefined;
+      if (typeof q !== "string") detail = `must be a quantity string, quoted (e.g. "${key === "cpu" ? "4" : "16Gi"}")`;
+      else {
+        try {
+          if (parseQuantity(q).negative) detail = "must be greater than or equal to 0";
+        } catch (e) {
+          detail = (e as Error).message;
+        }
+      }
+      if (detail !== undefined) {
+        problems.push({ ...where(path), message: `Node "${name}": ${formatFieldError(fieldInvalid(path, q, detail))}` });
+        return;
+      }
+      resources[key] = q as string;
+    }
+    into.nodes.push({ name: n.metadata.name, zone: labels[LABEL_ZONE], labels, ...(pods !== undefined ? { maxPods: Number(pods) } : {}), ...resources });
     return;
   }
   into.objects.push(o as unknown as KubeObject | Ingress);

@@ -87,6 +87,19 @@ describe("parseScenario", () => {
     expect(s.simulation.nodes).toEqual([{ name: "w1", zone: undefined, labels: {}, maxPods: 250 }]);
   });
 
+  it("a Node manifest's status.allocatable.cpu and .memory are that node's cpu and memory", () => {
+    const s = parseScenario('duration: 1s\nmanifests:\n  - { apiVersion: v1, kind: Node, metadata: { name: w1 }, status: { allocatable: { cpu: "7500m", memory: "30Gi", pods: "110" } } }\n', join(dir, "n.yaml"));
+    expect(s.simulation.nodes).toEqual([{ name: "w1", zone: undefined, labels: {}, maxPods: 110, cpu: "7500m", memory: "30Gi" }]);
+  });
+
+  it("reads a node's cpu and memory (a YAML number as its text) into the Simulation options", () => {
+    const s = parseScenario("duration: 1s\ncluster:\n  nodes: [{ name: a, cpu: 8, memory: 32Gi }, { name: b, cpu: 3500m }]\n", join(dir, "t.yaml"));
+    expect(s.simulation.nodes).toEqual([
+      { name: "a", zone: undefined, labels: undefined, cpu: "8", memory: "32Gi" },
+      { name: "b", zone: undefined, labels: undefined, cpu: "3500m" },
+    ]);
+  });
+
   it("reads maxPodsPerNode and a node's maxPods into the Simulation options", () => {
     const s = parseScenario("duration: 1s\ncluster:\n  maxPodsPerNode: 250\n  nodes: [{ name: a }, { name: b, maxPods: 30 }]\n", join(dir, "t.yaml"));
     expect(s.simulation.maxPodsPerNode).toBe(250);
@@ -114,6 +127,9 @@ describe("parseScenario", () => {
     ["stopClient of an unknown client", "duration: 1s\ntimeline: [{ at: 1s, stopClient: { name: x } }]\n", 't.yaml:2:36: timeline[0].stopClient.name: Unsupported value: "x"'],
     ["maxPodsPerNode 0", "duration: 1s\ncluster: { maxPodsPerNode: 0 }\n", "t.yaml:2:12: cluster.maxPodsPerNode: Invalid value: 0: must be an integer >= 1"],
     ["a Node manifest's allocatable pods not a whole number", 'duration: 1s\nmanifests:\n  - { apiVersion: v1, kind: Node, metadata: { name: w1 }, status: { allocatable: { pods: "1.5" } } }\n', 't.yaml:3:84: Node "w1": status.allocatable.pods: Invalid value: "1.5": must be a whole number of pods >= 1, quoted (e.g. "110": the kubelet\'s maxPods)'],
+    ["a node's cpu not a quantity", "duration: 1s\ncluster:\n  nodes: [{ name: a, cpu: four }]\n", "t.yaml:3:22: cluster.nodes[0].cpu: Invalid value: \"four\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"],
+    ["a node's memory with a bad suffix", "duration: 1s\ncluster:\n  nodes: [{ name: a, memory: 16ki }]\n", "t.yaml:3:22: cluster.nodes[0].memory: Invalid value: \"16ki\": unable to parse quantity's suffix"],
+    ["a Node manifest's allocatable memory not a quantity", 'duration: 1s\nmanifests:\n  - { apiVersion: v1, kind: Node, metadata: { name: w1 }, status: { allocatable: { memory: "16 GB" } } }\n', "t.yaml:3:84: Node \"w1\": status.allocatable.memory: Invalid value: \"16 GB\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"],
     ["a node's maxPods a fraction", "duration: 1s\ncluster:\n  nodes: [{ name: a, maxPods: 2.5 }]\n", "t.yaml:3:22: cluster.nodes[0].maxPods: Invalid value: 2.5: must be an integer >= 1"],
     ["two YAML documents", "duration: 1s\n---\nduration: 2s\n", "t.yaml:1:1: a scenario file holds exactly one YAML document, found 2"],
     ["duration missing", "seed: 1\n", "t.yaml:1:1: duration: Required value: a duration like 250ms, 1.5s, 2m or 1m30s (a bare number is milliseconds)"],

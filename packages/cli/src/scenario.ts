@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain } from "@kube-netsim/model";
+import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain, parseQuantity } from "@kube-netsim/model";
 import type { FieldError, Ingress, KubeObject, StringMap } from "@kube-netsim/model";
 import { Simulation, parseMode } from "@kube-netsim/scenario";
 import type { AddClientOptions, ClientDnsOptions, ControlPlaneTimings, DnsSettings, IngressControllerOptions, KubeProxySettings, LoadBalancerOptions, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
@@ -255,6 +255,19 @@ class Reader {
     return v;
   }
 
+  /** A Kubernetes quantity (`"4"`, `3500m`, `16Gi`; a YAML number is read as its text), >= 0, returned as text. */
+  quantity(v: unknown, path: Path): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string" && typeof v !== "number") return this.error(path, fieldInvalid(pathText(path), v, 'must be a quantity such as "4", "3500m" or "16Gi"'));
+    const text = String(v);
+    try {
+      if (parseQuantity(text).negative) return this.error(path, fieldInvalid(pathText(path), text, "must be greater than or equal to 0"));
+    } catch (e) {
+      return this.error(path, fieldInvalid(pathText(path), text, (e as Error).message));
+    }
+    return text;
+  }
+
   positive(v: unknown, path: Path): number | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) return this.error(path, fieldInvalid(pathText(path), v, "must be a number > 0"));
@@ -398,7 +411,7 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
     const seen = new Set<string>();
     nodes = r.list(cluster.nodes, ["cluster", "nodes"]).flatMap((n, i): NodeSpec[] => {
       const p = ["cluster", "nodes", i];
-      const o = r.object(n, p, ["name", "zone", "labels", "maxPods"], true);
+      const o = r.object(n, p, ["name", "zone", "labels", "maxPods", "cpu", "memory"], true);
       if (!o) return [];
       const name = r.string(o.name, [...p, "name"], true);
       if (name === undefined) return [];
@@ -407,7 +420,18 @@ export function parseScenario(text: string, file: string, read: ReadFile = defau
       seen.add(name);
       const labels = o.labels === undefined ? undefined : r.labels(o.labels, [...p, "labels"]);
       const maxPods = r.integer(o.maxPods, [...p, "maxPods"], 1);
-      return [{ name, zone: r.string(o.zone, [...p, "zone"]), labels, ...(maxPods !== undefined ? { maxPods } : {}) }];
+      const cpu = r.quantity(o.cpu, [...p, "cpu"]);
+      const memory = r.quantity(o.memory, [...p, "memory"]);
+      return [
+        {
+          name,
+          zone: r.string(o.zone, [...p, "zone"]),
+          labels,
+          ...(maxPods !== undefined ? { maxPods } : {}),
+          ...(cpu !== undefined ? { cpu } : {}),
+          ...(memory !== undefined ? { memory } : {}),
+        },
+      ];
     });
   }
   const kpRaw = r.object(cluster.kubeProxy, ["cluster", "kubeProxy"], ["mode", "minSyncPeriod", "syncRunner", "kubernetesVersion"]) ?? {};
