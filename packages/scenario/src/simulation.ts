@@ -1461,7 +1461,7 @@ export class Simulation {
   /**
    * Runs until the cluster is at rest: every Deployment has all its replicas ready (or
    * all but some the scheduler cannot place: Pending with `PodScheduled=False`, reason
-   * `Unschedulable`, e.g. past the nodes' maxPods) and every node's kube-proxy has synced
+   * `Unschedulable`, e.g. past the nodes' maxPods or allocatable cpu) and every node's kube-proxy has synced
    * the latest EndpointSlices.
    * @throws Error if that does not happen within `timeout` ms (default 10 minutes).
    *
