@@ -11,9 +11,25 @@
  * @packageDocumentation
  */
 
-/** The message of apimachinery's `ErrFormatWrong` (quantity.go). */
+import type { ResourceRequirements } from "./types.js";
+
+/**
+ * The message of apimachinery's `ErrFormatWrong` (quantity.go): the text is not a number followed by a suffix.
+ *
+ * @example
+ * ```ts
+ * try { parseQuantity("four"); } catch (e) { (e as Error).message === QUANTITY_FORMAT_ERROR; } // true
+ * ```
+ */
 export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-/** The message of apimachinery's `ErrSuffix` (quantity.go). */
+/**
+ * The message of apimachinery's `ErrSuffix` (quantity.go): the suffix is made of suffix characters but is none of the suffixes (`16ki` for `16Ki`).
+ *
+ * @example
+ * ```ts
+ * try { parseQuantity("16ki"); } catch (e) { (e as Error).message === QUANTITY_SUFFIX_ERROR; } // true
+ * ```
+ */
 export const QUANTITY_SUFFIX_ERROR = "unable to parse quantity's suffix";
 
 /**
@@ -201,7 +217,7 @@ const requestsBySpec = new WeakMap<object, PodRequests>();
  * ] }); // { cpu: 1500, memory: 134217728 }
  * ```
  */
-export function podRequests(spec: { readonly containers: readonly { readonly resources?: { readonly requests?: Readonly<Record<string, string | number>> } }[] }): PodRequests {
+export function podRequests(spec: { readonly containers: readonly { readonly resources?: ResourceRequirements }[] }): PodRequests {
   const containers = spec.containers;
   const cached = requestsBySpec.get(containers);
   if (cached !== undefined) return cached;
