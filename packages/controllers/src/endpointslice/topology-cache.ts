@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { LABEL_ZONE } from "@kube-netsim/model";
+import { LABEL_ZONE, parseQuantity } from "@kube-netsim/model";
 import type { Endpoint, EndpointSlice, Node, StringMap } from "@kube-netsim/model";
 
 /**
@@ -123,8 +123,9 @@ function withHints(ep: Endpoint, hints: Endpoint["hints"] | undefined): Endpoint
 }
 
 /**
- * A Kubernetes CPU quantity in millicores: `"4"`, `"3500m"`, `"2.5"`, or a number of cores.
- * @returns NaN when it cannot be parsed.
+ * A Kubernetes CPU quantity in millicores (`Quantity.MilliValue`, through the model's
+ * {@link parseQuantity}): `"4"`, `"3500m"`, `"2.5"`, or a number of cores.
+ * @returns NaN when it cannot be parsed or is negative.
  *
  * @example
  * ```ts
@@ -136,9 +137,12 @@ function withHints(ep: Endpoint, hints: Endpoint["hints"] | undefined): Endpoint
 export function cpuMillis(q: string | number | undefined): number {
   if (q === undefined) return 0;
   if (typeof q === "number") return Math.round(q * 1000);
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(q.trim());
-  if (!m) return NaN;
-  return m[2] === "m" ? Math.round(Number(m[1])) : Math.round(Number(m[1]) * 1000);
+  try {
+    const parsed = parseQuantity(q.trim());
+    return parsed.negative ? NaN : parsed.milliValue;
+  } catch {
+    return NaN;
+  }
 }
 
 /**
