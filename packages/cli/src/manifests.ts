@@ -1,4 +1,4 @@
-import { LABEL_ZONE, fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, parseQuantity, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
+import { LABEL_ZONE, fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, nonNegativeQuantityError, validateIngress, validateKnownFields, validateObject } from "@kube-netsim/model";
 import type { Ingress, KubeObject, Node } from "@kube-netsim/model";
 import type { NodeSpec } from "@kube-netsim/scenario";
 import { locate, parseYamlDocuments, splitFieldPath } from "./source.js";
@@ -130,13 +130,7 @@ export function addManifest(value: unknown, src: SourceDocument, at: readonly (s
       const path = `status.allocatable.${key}`;
       let detail: string | undefined;
       if (typeof q !== "string") detail = `must be a quantity string, quoted (e.g. "${key === "cpu" ? "4" : "16Gi"}")`;
-      else {
-        try {
-          if (parseQuantity(q).negative) detail = "must be greater than or equal to 0";
-        } catch (e) {
-          detail = (e as Error).message;
-        }
-      }
+      else detail = nonNegativeQuantityError(q);
       if (detail !== undefined) {
         problems.push({ ...where(path), message: `Node "${name}": ${formatFieldError(fieldInvalid(path, q, detail))}` });
         return;

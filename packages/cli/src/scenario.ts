@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain, parseQuantity } from "@kube-netsim/model";
+import { fieldInvalid, fieldNotSupported, fieldRequired, formatFieldError, isDNS1123Subdomain, nonNegativeQuantityError } from "@kube-netsim/model";
 import type { FieldError, Ingress, KubeObject, StringMap } from "@kube-netsim/model";
 import { Simulation, parseMode } from "@kube-netsim/scenario";
 import type { AddClientOptions, ClientDnsOptions, ControlPlaneTimings, DnsSettings, IngressControllerOptions, KubeProxySettings, LoadBalancerOptions, NodeSpec, SimulationOptions } from "@kube-netsim/scenario";
@@ -260,11 +260,8 @@ class Reader {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "string" && typeof v !== "number") return this.error(path, fieldInvalid(pathText(path), v, 'must be a quantity such as "4", "3500m" or "16Gi"'));
     const text = String(v);
-    try {
-      if (parseQuantity(text).negative) return this.error(path, fieldInvalid(pathText(path), text, "must be greater than or equal to 0"));
-    } catch (e) {
-      return this.error(path, fieldInvalid(pathText(path), text, (e as Error).message));
-    }
+    const problem = nonNegativeQuantityError(text);
+    if (problem !== undefined) return this.error(path, fieldInvalid(pathText(path), text, problem));
     return text;
   }
 

@@ -71,7 +71,7 @@ export { compileLabelSelector, compileServiceSelector, validateLabelSelector, La
 export type { CompiledSelector } from "./selector.js";
 export { formatFieldError, fieldRequired, fieldInvalid, fieldNotSupported, fieldDuplicate, fieldForbidden, fieldUnknown } from "./field-error.js";
 export { validateKnownFields } from "./known-fields.js";
-export { parseQuantity, compareQuantities, podRequests, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from "./quantity.js";
+export { parseQuantity, compareQuantities, nonNegativeQuantityError, podRequests, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from "./quantity.js";
 export type { Quantity, PodRequests } from "./quantity.js";
 export type { FieldError, FieldErrorType } from "./field-error.js";
 export {

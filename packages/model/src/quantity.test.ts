@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatFieldError } from "./field-error.js";
-import { QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, compareQuantities, parseQuantity, podRequests } from "./quantity.js";
+import { QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, compareQuantities, nonNegativeQuantityError, parseQuantity, podRequests } from "./quantity.js";
 import { validateObject } from "./validation.js";
 
 describe("parseQuantity (apimachinery resource.ParseQuantity, MilliValue, Value, String)", () => {
@@ -109,5 +109,18 @@ describe("ValidateResourceRequirements (pkg/apis/core/validation)", () => {
   ];
   it.each(cases)("%s", (_name, resources, expected) => {
     expect(run(resources)).toEqual(expected);
+  });
+});
+
+describe("nonNegativeQuantityError (a node's allocatable cpu or memory)", () => {
+  it.each([
+    ["16Gi", undefined],
+    ["3500m", undefined],
+    ["0", undefined],
+    ["-1", "must be greater than or equal to 0"],
+    ["16ki", QUANTITY_SUFFIX_ERROR],
+    ["abc", QUANTITY_FORMAT_ERROR],
+  ])("%j -> %j", (text, problem) => {
+    expect(nonNegativeQuantityError(text)).toBe(problem);
   });
 });

@@ -127,6 +127,29 @@ export function parseQuantity(q: string | number): Quantity {
 const nanos = new WeakMap<Quantity, bigint>();
 
 /**
+ * What is wrong with `text` as a non-negative quantity (a node's allocatable cpu or memory),
+ * in upstream's words: the parse error ({@link QUANTITY_FORMAT_ERROR},
+ * {@link QUANTITY_SUFFIX_ERROR}), or ValidateNonnegativeQuantity's `must be greater than or
+ * equal to 0` (pkg/apis/core/validation/validation.go); undefined when it is fine.
+ *
+ * @example
+ * ```ts
+ * nonNegativeQuantityError("16Gi"); // undefined
+ * nonNegativeQuantityError("-1");   // "must be greater than or equal to 0"
+ * nonNegativeQuantityError("16ki"); // "unable to parse quantity's suffix"
+ * ```
+ */
+export function nonNegativeQuantityError(text: string): string | undefined {
+  try {
+    return parseQuantity(text).negative ? NON_NEGATIVE_ERROR : undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const NON_NEGATIVE_ERROR = "must be greater than or equal to 0";
+
+/**
  * `Quantity.Cmp`: -1, 0 or 1 as `a` is below, equal to or above `b`, exactly (whatever
  * their suffixes).
  *

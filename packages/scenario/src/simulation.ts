@@ -13,7 +13,7 @@ import {
   preStopSeconds,
 } from "@kube-netsim/controllers";
 import type { AddHintsResult, ContainerRuntime } from "@kube-netsim/controllers";
-import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, parseQuantity, validateIngress } from "@kube-netsim/model";
+import { LABEL_ZONE, ObjectStore, ValidationError, checkServiceNodePorts, compileServiceSelector, fieldInvalid, formatIPv4, parseCidr, parseIPv4, nonNegativeQuantityError, validateIngress } from "@kube-netsim/model";
 import type { Deployment, Ingress, KubeObject, Node, Pod, Service, StringMap } from "@kube-netsim/model";
 import { CiliumDataPlane, IptablesDataPlane, IpvsDataPlane, KubeProxy, NftablesDataPlane, SharedServiceView } from "@kube-netsim/proxy";
 import type { CiliumLbAlgorithm, DataPlane, IpvsSchedulerName, ProxyMode, SyncRunnerKind } from "@kube-netsim/proxy";
@@ -1889,13 +1889,7 @@ function checkQuantity(value: string | undefined, path: string): void {
   if (value === undefined) return;
   let detail: string | undefined;
   if (typeof value !== "string") detail = 'must be a quantity string (e.g. "4", "3500m", "16Gi")';
-  else {
-    try {
-      if (parseQuantity(value).negative) detail = "must be greater than or equal to 0";
-    } catch (e) {
-      detail = (e as Error).message;
-    }
-  }
+  else detail = nonNegativeQuantityError(value);
   if (detail !== undefined) throw new RangeError(`${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`);
 }
 
